@@ -1,0 +1,36 @@
+/**
+ * Order statistics as reports use them. Percentiles interpolate linearly between closest ranks
+ * (the "R-7" definition of numpy, Excel's PERCENTILE.INC and Google Sheets): p of [a sorted list of n]
+ * is at rank h = (n - 1) * p, between x[floor(h)] and x[ceil(h)]. The median is p = 0.5.
+ *
+ * @example
+ * percentile([1, 2, 3, 4], 0.5) // 2.5
+ * percentile([1, 2, 3, 4], 0.9) // 3.7
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.ceil(h);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (h - lo);
+}
+
+export const median = (values: readonly number[]): number | null => percentile(values, 0.5);
+
+export const dayMs = 86_400_000;
+
+/** Milliseconds as days, rounded to 0.01 day for reports. */
+export const toDays = (ms: number | null): number | null =>
+  ms === null ? null : Math.round((ms / dayMs) * 100) / 100;
+
+/** The cohort a time falls in: the ISO week (its Monday, UTC) or the calendar month (UTC). */
+export function cohortOf(time: number, period: 'week' | 'month'): string {
+  const date = new Date(time);
+  if (period === 'month') return date.toISOString().slice(0, 7);
+  const day = (date.getUTCDay() + 6) % 7; // Monday = 0
+  const monday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day);
+  return new Date(monday).toISOString().slice(0, 10);
+}

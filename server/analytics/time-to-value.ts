@@ -1,0 +1,232 @@
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { lookup } from '../../shared/conditions.ts';
+import type { Database } from '../db/client.ts';
+import { accounts, goalProgress, milestones, users } from '../db/schema.ts';
+import { goalId } from '../goals/catalog.ts';
+import { cohortOf, dayMs, median, percentile, toDays } from './stats.ts';
+
+export const ttvQuery = z.object({
+  subject: z.enum(['user', 'account']).default('user'),
+  /** Only subjects first seen in [from, to): a signup window. */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  cohort: z.enum(['week', 'month']).optional(),
+  /** A trait to split by: `plan` (the subject's own), or `account.plan` / `user.role`. */
+  segment: z
+    .string()
+    .max(200)
+    .regex(/^((user|account)\.)?[^.].*$/, 'must be a trait name, optionally prefixed by user. or account.')
+    .optional(),
+});
+export type TtvQuery = z.infer<typeof ttvQuery>;
+
+const marks = [7, 14, 30] as const;
+
+export interface TtvSummary {
+  /** Subjects in the population, reached or not. */
+  subjects: number;
+  reached: number;
+  neverReached: number;
+  medianDays: number | null;
+  p90Days: number | null;
+  /**
+   * Per mark: of the subjects first seen at least that many days ago (`eligible`: the others have
+   * not had the time yet), how many reached value within it.
+   */
+  reachedBy: Record<
+    `day${(typeof marks)[number]}`,
+    { eligible: number; reached: number; share: number | null }
+  >;
+}
+
+interface Subject {
+  id: string;
+  firstSeen: number;
+  reachedAt: number | null;
+  traits: Record<string, unknown>;
+  accountTraits: Record<string, unknown>;
+}
+
+/**
+ * Time to first value: from a user's (or account's) first-seen time to the first time it reached the
+ * value milestone. Median and p90 are over those who reached it; those who never did are counted.
+ */
+export async function timeToValue(
+  db: Database,
+  workspaceId: string,
+  valueMilestoneId: string,
+  query: TtvQuery,
+  now: number,
+) {
+  const subjects = await loadSubjects(db, workspaceId, valueMilestoneId, query);
+  const result: {
+    subject: 'user' | 'account';
+    overall: TtvSummary;
+    cohorts?: Array<{ cohort: string } & TtvSummary>;
+    segments?: Array<{ value: unknown } & TtvSummary>;
+  } = { subject: query.subject, overall: summarize(subjects, now) };
+  if (query.cohort) {
+    const period = query.cohort;
+    result.cohorts = groups(subjects, (s) => cohortOf(s.firstSeen, period))
+      .sort(([a], [b]) => String(a).localeCompare(String(b)))
+      .map(([cohort, members]) => ({ cohort: String(cohort), ...summarize(members, now) }));
+  }
+  if (query.segment) {
+    const [on, trait] = segmentOf(query.segment, query.subject);
+    result.segments = groups(
+      subjects,
+      (s) => lookup(on === 'account' ? s.accountTraits : s.traits, trait) ?? null,
+    )
+      .sort(([a], [b]) => String(a).localeCompare(String(b)))
+      .map(([value, members]) => ({ value, ...summarize(members, now) }));
+  }
+  return result;
+}
+
+/** One subject's time to value, for the user and account pages. */
+export function subjectTtv(firstSeen: number, reachedAt: number | null) {
+  return {
+    reachedAt: reachedAt === null ? null : new Date(reachedAt).toISOString(),
+    days: reachedAt === null ? null : toDays(Math.max(0, reachedAt - firstSeen)),
+  };
+}
+
+export function summarize(
+  subjects: readonly Pick<Subject, 'firstSeen' | 'reachedAt'>[],
+  now: number,
+): TtvSummary {
+  const durations = subjects.flatMap((s) =>
+    s.reachedAt === null ? [] : [Math.max(0, s.reachedAt - s.firstSeen)],
+  );
+  const reachedBy = {} as TtvSummary['reachedBy'];
+  for (const days of marks) {
+    const eligible = subjects.filter((s) => s.firstSeen <= now - days * dayMs);
+    const reached = eligible.filter(
+      (s) => s.reachedAt !== null && s.reachedAt - s.firstSeen <= days * dayMs,
+    ).length;
+    reachedBy[`day${days}`] = {
+      eligible: eligible.length,
+      reached,
+      share: eligible.length === 0 ? null : reached / eligible.length,
+    };
+  }
+  return {
+    subjects: subjects.length,
+    reached: durations.length,
+    neverReached: subjects.length - durations.length,
+    medianDays: toDays(median(durations)),
+    p90Days: toDays(percentile(durations, 0.9)),
+    reachedBy,
+  };
+}
+
+function segmentOf(segment: string, subject: 'user' | 'account'): ['user' | 'account', string] {
+  const match = /^(user|account)\.(.+)$/.exec(segment);
+  if (match) return [match[1] as 'user' | 'account', match[2] as string];
+  return [subject, segment];
+}
+
+function groups<K>(subjects: readonly Subject[], keyOf: (s: Subject) => K): Array<[K, Subject[]]> {
+  const out = new Map<string, [K, Subject[]]>();
+  for (const subject of subjects) {
+    const key = keyOf(subject);
+    const id = JSON.stringify(key);
+    const group = out.get(id) ?? [key, []];
+    group[1].push(subject);
+    out.set(id, group);
+  }
+  return [...out.values()];
+}
+
+async function loadSubjects(
+  db: Database,
+  workspaceId: string,
+  valueMilestoneId: string,
+  query: TtvQuery,
+): Promise<Subject[]> {
+  const goal = goalId.milestone(valueMilestoneId);
+  const accountRows = await db.read
+    .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
+    .from(accounts)
+    .where(eq(accounts.workspaceId, workspaceId));
+  const accountTraits = new Map(accountRows.map((row) => [row.id, row.traits]));
+  const reachedRows = await db.read
+    .select({ subjectId: goalProgress.subjectId, reachedAt: goalProgress.reachedAt })
+    .from(goalProgress)
+    .where(
+      and(
+        eq(goalProgress.workspaceId, workspaceId),
+        eq(goalProgress.goal, goal),
+        eq(goalProgress.subject, query.subject),
+      ),
+    );
+  const reached = new Map(reachedRows.map((row) => [row.subjectId, row.reachedAt]));
+  const window = (column: typeof users.firstSeen | typeof accounts.firstSeen) => [
+    query.from ? gte(column, Date.parse(query.from)) : undefined,
+    query.to ? lt(column, Date.parse(query.to)) : undefined,
+  ];
+
+  if (query.subject === 'account') {
+    const rows = await db.read
+      .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
+      .from(accounts)
+      .where(and(eq(accounts.workspaceId, workspaceId), ...window(accounts.firstSeen)));
+    return rows.map((row) => ({
+      id: row.id,
+      firstSeen: row.firstSeen,
+      reachedAt: reached.get(row.id) ?? null,
+      traits: row.traits,
+      accountTraits: row.traits,
+    }));
+  }
+  const rows = await db.read
+    .select({ id: users.id, firstSeen: users.firstSeen, traits: users.traits, accountId: users.accountId })
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), ...window(users.firstSeen)));
+  return rows.map((row) => ({
+    id: row.id,
+    firstSeen: row.firstSeen,
+    reachedAt: reached.get(row.id) ?? null,
+    traits: row.traits,
+    accountTraits: (row.accountId ? accountTraits.get(row.accountId) : undefined) ?? {},
+  }));
+}
+
+/** The milestones a user or account reached, and its time to value, for the user and account pages. */
+export async function subjectProgress(
+  db: Database,
+  workspaceId: string,
+  subject: 'user' | 'account',
+  subjectId: string,
+  firstSeen: number,
+) {
+  const rows = await db.read
+    .select({
+      id: milestones.id,
+      key: milestones.key,
+      name: milestones.name,
+      isValue: milestones.isValue,
+      reachedAt: goalProgress.reachedAt,
+    })
+    .from(milestones)
+    .leftJoin(
+      goalProgress,
+      and(
+        eq(goalProgress.workspaceId, milestones.workspaceId),
+        eq(goalProgress.goal, sql`'milestone:' || ${milestones.id}`),
+        eq(goalProgress.subject, subject),
+        eq(goalProgress.subjectId, subjectId),
+      ),
+    )
+    .where(eq(milestones.workspaceId, workspaceId));
+  const value = rows.find((row) => row.isValue);
+  return {
+    milestones: rows.map((row) => ({
+      key: row.key,
+      name: row.name,
+      reachedAt: row.reachedAt === null ? null : new Date(row.reachedAt).toISOString(),
+    })),
+    timeToValue: value ? { milestone: value.key, ...subjectTtv(firstSeen, value.reachedAt) } : null,
+  };
+}

@@ -1,0 +1,130 @@
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { errorCodes } from '../shared/problem.ts';
+import { ChecklistService } from './content/checklists.ts';
+import { MilestoneService } from './content/milestones.ts';
+import type { Database } from './db/client.ts';
+import { workspaces } from './db/schema.ts';
+import { StorageBusyError } from './db/writer.ts';
+import { GoalCatalog } from './goals/catalog.ts';
+import { ApiError } from './http/api-error.ts';
+import type { AppEnv } from './http/context.ts';
+import { IngestService } from './ingest/ingest-service.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { contentRoutes } from './routes/content.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { staticRoutes } from './routes/static.ts';
+import { WorkspaceDirectory } from './workspaces/store.ts';
+
+export interface AppOptions {
+  db: Database;
+  clock?: () => number;
+  logger?: Logger;
+  /** Where the built widget and demo are (`dist/` at the repository root by default). */
+  distDir?: string;
+  /** The URL people reach this server at, when it is behind a proxy. */
+  publicUrl?: string | undefined;
+  /** The workspace whose publishable key the demo page embeds. */
+  demoWorkspaceId?: string;
+}
+
+/** What routes are built from: created once per app, so several apps (tests, instances) never share state. */
+export interface AppDeps {
+  db: Database;
+  clock: () => number;
+  logger: Logger;
+  workspaces: WorkspaceDirectory;
+  /** Live milestones and checklist rules per workspace (a guarded cache, see goals/catalog.ts). */
+  goals: GoalCatalog;
+  milestones: MilestoneService;
+  checklists: ChecklistService;
+  ingest: IngestService;
+  distDir: string;
+  /** Origins of this server itself, whose pages may always call it. */
+  ownOrigins(requestUrl: string): string[];
+  demoKey(): Promise<string | null>;
+}
+
+/**
+ * Builds the whole HTTP app on a database, without listening: tests call `app.request(...)`, and
+ * main.ts hands it to the Node server.
+ *
+ * @example
+ * const app = createApp({ db: await openDatabase({ url: 'file:/tmp/t.db', logger }) })
+ * const res = await app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey, batch }) })
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const clock = options.clock ?? Date.now;
+  const logger = options.logger ?? createLogger('info');
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : null;
+  const goals = new GoalCatalog(options.db);
+  const milestones = new MilestoneService(options.db, clock);
+  const deps: AppDeps = {
+    db: options.db,
+    clock,
+    logger,
+    workspaces: new WorkspaceDirectory(options.db, clock),
+    goals,
+    milestones,
+    checklists: new ChecklistService(options.db, milestones, clock),
+    ingest: new IngestService({ writer: options.db.writer, goals, clock }),
+    distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
+    ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
+    async demoKey() {
+      const [row] = await options.db.read
+        .select({ key: workspaces.publishableKey })
+        .from(workspaces)
+        .where(eq(workspaces.id, options.demoWorkspaceId ?? 'demo'));
+      return row?.key ?? null;
+    },
+  };
+
+  const app = new Hono<AppEnv>();
+  app.route('/v1/admin', adminRoutes(deps));
+  app.route('/v1', contentRoutes(deps));
+  app.route('/v1', ingestRoutes(deps));
+  app.get('/health', async (c) => {
+    await options.db.read.run('SELECT 1');
+    // Connections replaced after SQLITE_BUSY: a rising count means processes contend for the file.
+    return c.json({ status: 'ok', busyReplacements: options.db.writer.replacements });
+  });
+  app.route('/', staticRoutes(deps));
+
+  app.notFound(() => problemResponse(new ApiError(404, errorCodes.notFound, 'Not found')));
+  app.onError((error) => {
+    if (error instanceof ApiError) return problemResponse(error);
+    if (error instanceof StorageBusyError) {
+      logger.error('a write gave up on a busy database', error.cause);
+      return problemResponse(
+        new ApiError(
+          503,
+          errorCodes.storageUnavailable,
+          'Storage busy',
+          'Nothing was stored; retry shortly.',
+          undefined,
+          {
+            'Retry-After': '1',
+          },
+        ),
+      );
+    }
+    if (error instanceof HTTPException) {
+      return problemResponse(
+        new ApiError(error.status, errorCodes.internal, error.message || 'Request failed'),
+      );
+    }
+    logger.error('unhandled error', error);
+    return problemResponse(new ApiError(500, errorCodes.internal, 'Internal error', 'Nothing was stored.'));
+  });
+  return app;
+}
+
+function problemResponse(error: ApiError): Response {
+  return new Response(JSON.stringify(error.toProblem()), {
+    status: error.status,
+    headers: { 'Content-Type': 'application/problem+json', ...error.headers },
+  });
+}

@@ -1,0 +1,252 @@
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { matchesTraits } from '../../shared/conditions.ts';
+import { errorCodes } from '../../shared/problem.ts';
+import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
+import type {
+  ContentRequest,
+  ContentResponse,
+  DeliveredChecklist,
+  DeliveredItem,
+  LocalRule,
+} from '../../shared/schemas/content.ts';
+import { contentRequest } from '../../shared/schemas/content.ts';
+import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { theme } from '../../shared/schemas/theme.ts';
+import type { Database } from '../db/client.ts';
+import {
+  accounts,
+  checklists,
+  checklistVersions,
+  events,
+  goalProgress,
+  milestones,
+  users,
+} from '../db/schema.ts';
+import { goalId } from '../goals/catalog.ts';
+import { ApiError } from '../http/api-error.ts';
+import { parse } from '../http/parse.ts';
+import { verifyUserHash } from '../workspaces/keys.ts';
+import type { Tenant } from '../workspaces/store.ts';
+
+type Bag = Record<string, unknown>;
+
+/**
+ * What one end user should see now, with their progress: the published checklists whose audience
+ * their traits match, localized, each item marked done from the goals evaluated at ingestion (the
+ * user's own, or the account's for account-scope checklists). URL rules are left to the widget,
+ * which knows the page.
+ */
+export async function deliverContent(
+  db: Database,
+  tenant: Tenant,
+  body: unknown,
+  now: number,
+): Promise<ContentResponse> {
+  const request = parse(contentRequest, body);
+  const { workspace } = tenant;
+  const response: ContentResponse = {
+    theme: theme.parse(workspace.theme ?? {}),
+    checklists: [],
+    servedAt: new Date(now).toISOString(),
+  };
+  // Onboarding is for signed-in users: anonymous visitors get the theme only.
+  const userId = request.userId ?? null;
+  if (userId === null) return response;
+  assertIdentity(tenant, userId, request);
+
+  const [user] = await db.read
+    .select()
+    .from(users)
+    .where(and(eq(users.workspaceId, workspace.id), eq(users.id, userId)));
+  const accountId = request.groupId ?? user?.accountId ?? null;
+  const [account] = accountId
+    ? await db.read
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.workspaceId, workspace.id), eq(accounts.id, accountId)))
+    : [];
+  // What the widget knows may be newer than what is stored (this page load's identify).
+  const traits = {
+    user: { ...(user?.traits ?? {}), ...request.traits } as Bag,
+    account: { ...(account?.traits ?? {}), ...request.groupTraits } as Bag,
+  };
+
+  const published = await db.read
+    .select({ id: checklists.id, version: checklistVersions.version, content: checklistVersions.content })
+    .from(checklists)
+    .innerJoin(
+      checklistVersions,
+      and(
+        eq(checklistVersions.workspaceId, checklists.workspaceId),
+        eq(checklistVersions.checklistId, checklists.id),
+        eq(checklistVersions.version, checklists.publishedVersion),
+      ),
+    )
+    .where(
+      and(
+        eq(checklists.workspaceId, workspace.id),
+        eq(checklists.status, 'active'),
+        isNotNull(checklists.publishedVersion),
+      ),
+    );
+  const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
+  if (visible.length === 0) return response;
+
+  const progress = await reached(db, workspace.id, userId, accountId);
+  const milestoneIds = new Map(
+    (
+      await db.read
+        .select({ key: milestones.key, id: milestones.id })
+        .from(milestones)
+        .where(eq(milestones.workspaceId, workspace.id))
+    ).map((row) => [row.key, row.id]),
+  );
+  const states = await interactionStates(
+    db,
+    workspace.id,
+    userId,
+    visible.map((row) => row.id),
+  );
+
+  response.checklists = visible.map((row): DeliveredChecklist => {
+    const { content } = row;
+    const text = localize(content, request.locale ?? null);
+    const scope = content.scope === 'account' && accountId !== null ? 'account' : 'user';
+    const doneAt = (item: ChecklistItem): number | null => {
+      const goal =
+        item.completion.kind === 'milestone'
+          ? goalId.milestone(milestoneIds.get(item.completion.milestone) ?? '')
+          : goalId.item(row.id, item.id);
+      return progress.get(`${scope}:${goal}`) ?? null;
+    };
+    const state = states.get(row.id);
+    return {
+      id: row.id,
+      version: row.version,
+      scope: content.scope,
+      locale: text.locale,
+      title: text.title,
+      description: text.description,
+      position: content.display.position,
+      openOnFirstView: content.display.openOnFirstView,
+      dismissible: content.display.dismissible,
+      urls: content.audience.urls,
+      excludeUrls: content.audience.excludeUrls,
+      items: content.items.map((item): DeliveredItem => {
+        const done = doneAt(item);
+        const rule = localRule(item);
+        return {
+          id: item.id,
+          title: text.items.get(item.id)?.title ?? item.title,
+          description: text.items.get(item.id)?.description ?? item.description,
+          ...(item.action ? { action: item.action } : {}),
+          required: item.required,
+          manual: item.completion.kind === 'manual',
+          ...(rule ? { localRule: rule } : {}),
+          doneAt: done === null ? null : new Date(done).toISOString(),
+        };
+      }),
+      seen: state?.shown !== undefined,
+      dismissed: state?.dismissed !== undefined && state.dismissed > (state.opened ?? 0),
+    };
+  });
+  return response;
+}
+
+/** With identity verification enforced, user content needs the user's signature. */
+function assertIdentity(tenant: Tenant, userId: string, request: ContentRequest): void {
+  const { workspace } = tenant;
+  if (workspace.identityVerification !== 'enforce' || tenant.keyKind === 'secret') return;
+  if (request.userHash && verifyUserHash(workspace.identitySecrets, userId, request.userHash)) return;
+  throw new ApiError(401, errorCodes.identityNotVerified, 'Identity not verified', undefined, [
+    { pointer: '/userHash', detail: 'must be HMAC-SHA256(identitySecret, userId) in hex for this workspace' },
+  ]);
+}
+
+/** `user:<goal>` and `account:<goal>` to the time it was reached. */
+async function reached(
+  db: Database,
+  workspaceId: string,
+  userId: string,
+  accountId: string | null,
+): Promise<Map<string, number>> {
+  const rows = await db.read
+    .select({ goal: goalProgress.goal, subject: goalProgress.subject, reachedAt: goalProgress.reachedAt })
+    .from(goalProgress)
+    .where(
+      and(
+        eq(goalProgress.workspaceId, workspaceId),
+        sql`(${goalProgress.subject} = 'user' AND ${goalProgress.subjectId} = ${userId})
+          OR (${goalProgress.subject} = 'account' AND ${goalProgress.subjectId} = ${accountId})`,
+      ),
+    );
+  return new Map(rows.map((row) => [`${row.subject}:${row.goal}`, row.reachedAt]));
+}
+
+/** The user's latest shown / opened / dismissed times per checklist, from the widget's own events. */
+async function interactionStates(
+  db: Database,
+  workspaceId: string,
+  userId: string,
+  checklistIds: string[],
+): Promise<Map<string, { shown?: number; opened?: number; dismissed?: number }>> {
+  const names: Record<string, 'shown' | 'opened' | 'dismissed'> = {
+    [internalEvent('checklist_shown')]: 'shown',
+    [internalEvent('checklist_opened')]: 'opened',
+    [internalEvent('checklist_dismissed')]: 'dismissed',
+  };
+  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
+  const rows = await db.read
+    .select({ name: events.name, contentId, at: sql<number>`max(${events.timestamp})` })
+    .from(events)
+    .where(
+      and(
+        eq(events.workspaceId, workspaceId),
+        eq(events.userId, userId),
+        eq(events.type, 'track'),
+        inArray(events.name, Object.keys(names)),
+        inArray(contentId, checklistIds),
+      ),
+    )
+    .groupBy(events.name, contentId);
+  const states = new Map<string, { shown?: number; opened?: number; dismissed?: number }>();
+  for (const row of rows) {
+    const state = states.get(row.contentId) ?? {};
+    const key = names[row.name ?? ''];
+    if (key) state[key] = row.at;
+    states.set(row.contentId, state);
+  }
+  return states;
+}
+
+/** The widget may tick an item itself on a single matching event or page. */
+function localRule(item: ChecklistItem): LocalRule | null {
+  const rule = item.completion;
+  if (rule.kind === 'event' && rule.count === 1 && rule.withinDays === undefined) {
+    return { kind: 'event', event: rule.event, where: rule.where };
+  }
+  if (rule.kind === 'url') return { kind: 'url', url: rule.url };
+  return null;
+}
+
+/**
+ * The best translation for a requested locale: exact tag, then its language, then the content's own
+ * text; each field falls back on its own.
+ */
+export function localize(content: ChecklistContent, requested: string | null) {
+  const tags = Object.keys(content.translations);
+  const wanted = requested?.toLowerCase() ?? '';
+  const language = wanted.split('-')[0] ?? '';
+  const tag =
+    tags.find((t) => t.toLowerCase() === wanted) ??
+    tags.find((t) => t.toLowerCase() === language) ??
+    tags.find((t) => t.toLowerCase().split('-')[0] === language);
+  const translation =
+    tag !== undefined && wanted !== content.locale.toLowerCase() ? content.translations[tag] : undefined;
+  return {
+    locale: translation && tag ? tag : content.locale,
+    title: translation?.title ?? content.title,
+    description: translation?.description ?? content.description,
+    items: new Map(Object.entries(translation?.items ?? {})),
+  };
+}

@@ -1,0 +1,98 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient, type InArgs, type InStatement } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import type { Logger } from '../logger.ts';
+import * as schema from './schema.ts';
+import { isBusy, Writer } from './writer.ts';
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export interface DatabaseOptions {
+  url: string;
+  authToken?: string | undefined;
+  busyTimeoutMs?: number;
+  logger: Logger;
+}
+
+/**
+ * The database as the app sees it: `read` (drizzle, never written through) and `writer` (the one
+ * serialized write path, see writer.ts). Opening applies the committed migrations.
+ */
+export interface Database {
+  read: LibSQLDatabase<typeof schema>;
+  writer: Writer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating if needed) the database at `url` and migrates it to the latest schema.
+ *
+ * @example
+ * const db = await openDatabase({ url: 'file:data/waymark.db', logger })
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const isFile = options.url.startsWith('file:');
+  if (isFile) ensureDirectory(options.url);
+  const connect = (): Client =>
+    createClient({
+      url: options.url,
+      ...(options.authToken ? { authToken: options.authToken } : {}),
+      timeout: options.busyTimeoutMs ?? 5000,
+    });
+
+  await migrateWithRetry(connect, isFile, options.logger);
+
+  const writer = new Writer(connect, options.logger);
+  const readClient = connect();
+  return {
+    read: drizzle(readClient, { schema }),
+    writer,
+    url: options.url,
+    async close() {
+      await writer.close();
+      readClient.close();
+    },
+  };
+}
+
+// Several server processes may start at once on one database: the migrator's transaction can meet
+// BUSY, so it runs on a throw-away client that is replaced on every retry.
+async function migrateWithRetry(connect: () => Client, isFile: boolean, logger: Logger): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const client = connect();
+    try {
+      // WAL lets readers and the writer work at once; it is a property of the file, set once.
+      if (isFile) await client.execute('PRAGMA journal_mode = WAL');
+      await migrate(drizzle(client), { migrationsFolder });
+      return;
+    } catch (error) {
+      if (!isBusy(error) || attempt >= 5) throw error;
+      logger.debug(`migration met a busy database, retrying (attempt ${attempt})`);
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    } finally {
+      client.close();
+    }
+  }
+}
+
+function ensureDirectory(url: string): void {
+  const path = url.slice('file:'.length).split('?')[0] ?? '';
+  if (path === '' || path === ':memory:') return;
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+}
+
+/**
+ * A drizzle query as a statement for `writer.batch`, so that writes are built with drizzle's types
+ * but still go through the one serialized write path.
+ *
+ * @example
+ * await db.writer.batch([statement(db.read.update(users).set({ accountId }).where(...))])
+ */
+export function statement(query: { toSQL(): { sql: string; params: unknown[] } }): InStatement {
+  const { sql, params } = query.toSQL();
+  return { sql, args: params as InArgs };
+}

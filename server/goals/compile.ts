@@ -1,0 +1,199 @@
+import type { InStatement, InValue } from '@libsql/client';
+import { globToRegExp } from '../../shared/conditions.ts';
+import type { Comparison, PropertyFilter, UrlRule } from '../../shared/schemas/condition.ts';
+
+/**
+ * A goal is anything reached from event evidence: a milestone, or a checklist item whose completion
+ * is an event, a page visit or a manual tick (itself a `$waymark.` event). Each compiles to one SQL
+ * statement that finds, per user or per account, the time of the `count`-th matching event and
+ * records the earliest such time: the same statement serves ingestion (scoped to the subjects of a
+ * commit) and backfill (every subject).
+ */
+export interface Goal {
+  /** `milestone:<id>` or `item:<checklistId>:<itemId>`. */
+  id: string;
+  workspaceId: string;
+  /** `track` events by name, or `page` views by URL. */
+  on: { type: 'track'; event: string; where: readonly PropertyFilter[] } | { type: 'page'; url: UrlRule };
+  count: number;
+  /** Only events within this many days of the subject's first-seen time count. */
+  withinDays?: number | undefined;
+}
+
+export type Subject = 'user' | 'account';
+const dayMs = 86_400_000;
+
+/**
+ * Records who reached the goal: every subject (`'all'`: a backfill), or only the users or accounts of
+ * the given events (an ingest commit: the events' own account, which SQL resolved when they were
+ * inserted, is read back through their message ids).
+ *
+ * @example
+ * evaluateGoal(goal, 'account', { messageIds: ['m1', 'm2'] }, Date.now())
+ */
+export function evaluateGoal(
+  goal: Goal,
+  subject: Subject,
+  scope: { messageIds: readonly string[] } | 'all',
+  now: number,
+): InStatement {
+  const column = subject === 'user' ? 'e.user_id' : 'e.account_id';
+  const where: string[] = ['e.workspace_id = ?', `${column} IS NOT NULL`];
+  const args: InValue[] = [goal.workspaceId];
+  if (goal.on.type === 'track') {
+    where.push(`e.type = 'track'`, 'e.name = ?');
+    args.push(goal.on.event);
+    for (const filter of goal.on.where) {
+      const [sql, values] = filterSql(propertyValue(filter.property), filter, now);
+      where.push(sql);
+      args.push(...values);
+    }
+  } else {
+    where.push(`e.type = 'page'`);
+    const [sql, values] = urlSql(goal.on.url);
+    where.push(sql);
+    args.push(...values);
+  }
+  if (scope !== 'all') {
+    const own = subject === 'user' ? 'user_id' : 'account_id';
+    where.push(
+      `${column} IN (SELECT ${own} FROM events WHERE workspace_id = ? AND message_id IN (${scope.messageIds
+        .map(() => '?')
+        .join(', ')}))`,
+    );
+    args.push(goal.workspaceId, ...scope.messageIds);
+  }
+  let join = '';
+  if (goal.withinDays !== undefined) {
+    const table = subject === 'user' ? 'users' : 'accounts';
+    join = `JOIN ${table} s ON s.workspace_id = e.workspace_id AND s.id = ${column}`;
+    where.push('e.timestamp <= s.first_seen + ?');
+    args.push(goal.withinDays * dayMs);
+  }
+  return {
+    sql: `INSERT INTO goal_progress (workspace_id, goal, subject, subject_id, reached_at)
+      SELECT ?, ?, ?, subject_id, timestamp FROM (
+        SELECT ${column} AS subject_id, e.timestamp,
+          row_number() OVER (PARTITION BY ${column} ORDER BY e.timestamp, e.seq) AS n
+        FROM events e ${join}
+        WHERE ${where.join(' AND ')}
+      ) WHERE n = ?
+      ON CONFLICT (workspace_id, goal, subject, subject_id)
+        DO UPDATE SET reached_at = min(goal_progress.reached_at, excluded.reached_at)`,
+    args: [goal.workspaceId, goal.id, subject, ...args, goal.count],
+  };
+}
+
+/** Forgets a goal's progress (before a backfill with a changed rule). */
+export function clearGoal(workspaceId: string, goalId: string): InStatement {
+  return {
+    sql: 'DELETE FROM goal_progress WHERE workspace_id = ? AND goal = ?',
+    args: [workspaceId, goalId],
+  };
+}
+
+/**
+ * The SQL expression for an event property. A dotted name matches an exact key first, then the
+ * nested path, as `lookup` in shared/conditions.ts does. Property names cannot contain `"` (schema),
+ * and `'` is escaped, so the path is a safe literal.
+ */
+function propertyValue(property: string): { x: string; path: string } {
+  const literal = (parts: string[]) =>
+    `'$${parts
+      .map((p) => `."${p}"`)
+      .join('')
+      .replaceAll("'", "''")}'`;
+  const path = literal([property]);
+  const exact = `json_extract(e.properties, ${path})`;
+  if (!property.includes('.')) return { x: exact, path };
+  return { x: `coalesce(${exact}, json_extract(e.properties, ${literal(property.split('.'))}))`, path };
+}
+
+const numeric = (x: string) =>
+  `(CASE WHEN typeof(${x}) IN ('integer', 'real') THEN ${x}
+    WHEN typeof(${x}) = 'text' AND trim(${x}) <> '' AND trim(${x}) NOT GLOB '*[^0-9.eE+-]*' THEN CAST(${x} AS REAL) END)`;
+const epochMs = (x: string) =>
+  `(CASE WHEN typeof(${x}) IN ('integer', 'real') THEN ${x}
+    WHEN typeof(${x}) = 'text' THEN CAST(round((julianday(${x}) - 2440587.5) * 86400000) AS INTEGER) END)`;
+
+/** SQL for one comparison of the expression `x`, mirroring `compare` in shared/conditions.ts. */
+function filterSql(
+  { x, path }: { x: string; path: string },
+  comparison: Comparison,
+  now: number,
+): [string, InValue[]] {
+  const sameAs = (value: string | number | boolean): [string, InValue[]] => {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (typeof value === 'number' || Number.isFinite(n)) {
+      return [`(${x} = ? OR ${numeric(x)} = ?)`, [value, typeof value === 'number' ? value : n]];
+    }
+    return [`${x} = ?`, [typeof value === 'boolean' ? Number(value) : value]];
+  };
+  const anyOf = (values: readonly (string | number | boolean)[]): [string, InValue[]] => {
+    const parts = values.map(sameAs);
+    return [`(${parts.map(([sql]) => sql).join(' OR ')})`, parts.flatMap(([, args]) => args)];
+  };
+  switch (comparison.op) {
+    case 'exists':
+      return [`${x} IS NOT NULL`, []];
+    case 'notExists':
+      return [`${x} IS NULL`, []];
+    case 'equals':
+      return sameAs(comparison.value);
+    case 'notEquals': {
+      const [sql, args] = sameAs(comparison.value);
+      return [`(${x} IS NULL OR NOT ${sql})`, args];
+    }
+    case 'contains':
+      // A string containing the text (case-insensitive), or an array with the value as an element.
+      return [
+        `((typeof(${x}) = 'text' AND instr(lower(${x}), lower(?)) > 0)
+          OR (json_type(e.properties, ${path}) = 'array'
+            AND EXISTS (SELECT 1 FROM json_each(e.properties, ${path}) j WHERE j.value = ?)))`,
+        [comparison.value, comparison.value],
+      ];
+    case 'gt':
+      return [`${numeric(x)} > ?`, [comparison.value]];
+    case 'lt':
+      return [`${numeric(x)} < ?`, [comparison.value]];
+    case 'before':
+    case 'after': {
+      const bound =
+        typeof comparison.value === 'object'
+          ? now - comparison.value.daysAgo * dayMs
+          : Date.parse(comparison.value);
+      return [`${epochMs(x)} ${comparison.op === 'before' ? '<' : '>'} ?`, [bound]];
+    }
+    case 'in':
+      return anyOf(comparison.value);
+    case 'notIn': {
+      const [sql, args] = anyOf(comparison.value);
+      return [`(${x} IS NULL OR NOT ${sql})`, args];
+    }
+    default:
+      return ['0', []];
+  }
+}
+
+/** A page view's URL rule, on `context.page.path` (and `.search`), with libSQL's REGEXP for globs. */
+function urlSql(rule: UrlRule): [string, InValue[]] {
+  const path = `rtrim(json_extract(e.context, '$.page.path'), '/')`;
+  const target = rule.withQuery
+    ? `(${path} || coalesce(json_extract(e.context, '$.page.search'), ''))`
+    : path;
+  const pattern = rule.withQuery
+    ? rule.pattern
+    : rule.pattern.length > 1
+      ? rule.pattern.replace(/\/$/, '')
+      : '';
+  switch (rule.match) {
+    case 'exact':
+      return [`${target} = ?`, [pattern]];
+    case 'prefix':
+      return [`substr(${target}, 1, ?) = ?`, [rule.pattern.length, rule.pattern]];
+    case 'glob':
+      return [`${target} REGEXP ?`, [globToRegExp(pattern).source]];
+    default:
+      return ['0', []];
+  }
+}

@@ -1,0 +1,6 @@
+import type { Tenant } from '../workspaces/store.ts';
+
+/** Values the middleware puts on a request's context for the routes after it. */
+export interface AppEnv {
+  Variables: { tenant: Tenant };
+}

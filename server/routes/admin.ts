@@ -1,0 +1,230 @@
+import { and, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { errorCodes } from '../../shared/problem.ts';
+import { subjectProgress } from '../analytics/time-to-value.ts';
+import type { AppDeps } from '../app.ts';
+import { statement } from '../db/client.ts';
+import { accounts, events, users, workspaces } from '../db/schema.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/context.ts';
+import { keyFromRequest } from '../http/keys.ts';
+import { jsonBody, parse } from '../http/parse.ts';
+import { newIdentitySecret } from '../workspaces/keys.ts';
+import { onboardingRoutes } from './onboarding.ts';
+
+const workspacePatch = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  allowedOrigins: z
+    .array(
+      z.union([
+        z.literal('*'),
+        z.string().regex(/^https?:\/\/(\*\.)?[^/\s]+$/, 'must be an origin such as https://app.example.com'),
+      ]),
+    )
+    .max(100)
+    .optional(),
+  identityVerification: z.enum(['off', 'enforce']).optional(),
+});
+
+const eventQuery = z.object({
+  userId: z.string().optional(),
+  accountId: z.string().optional(),
+  anonymousId: z.string().optional(),
+  type: z.enum(['identify', 'track', 'page', 'screen', 'group']).optional(),
+  name: z.string().optional(),
+  /** Cursor: only events with a smaller `seq`. */
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * The admin API: everything a workspace's own server, its CS team's tools or the web app read and
+ * change. Authenticated by the workspace's secret key (`Authorization: Bearer sk_...`).
+ */
+export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db } = deps;
+
+  app.use('*', async (c, next) => {
+    const key = keyFromRequest(c.req.header('authorization'), null);
+    if (!key)
+      throw new ApiError(401, errorCodes.missingKey, 'Missing key', 'Send the secret key as a Bearer token.');
+    const tenant = await deps.workspaces.byKey(key);
+    if (tenant?.keyKind !== 'secret') {
+      throw new ApiError(
+        401,
+        errorCodes.invalidKey,
+        'Invalid key',
+        'The admin API needs a workspace secret key (sk_...).',
+      );
+    }
+    c.set('tenant', tenant);
+    await next();
+  });
+
+  app.route('/', onboardingRoutes(deps));
+
+  app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
+
+  app.patch('/workspace', async (c) => {
+    const patch = parse(workspacePatch, await jsonBody(c.req.raw));
+    const { workspace } = c.get('tenant');
+    if (Object.keys(patch).length > 0) {
+      await db.writer.batch([
+        statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),
+      ]);
+      deps.workspaces.forget();
+    }
+    return c.json(await presentWorkspace(workspace.id));
+  });
+
+  // Rotation: the new secret becomes current and the previous one stays valid until the next rotation,
+  // so the customer's servers can switch over without a window of rejected users.
+  app.post('/workspace/identity-secrets', async (c) => {
+    const { workspace } = c.get('tenant');
+    const secret = newIdentitySecret();
+    const live = [secret, ...workspace.identitySecrets].slice(0, 2);
+    await db.writer.batch([
+      statement(
+        db.read.update(workspaces).set({ identitySecrets: live }).where(eq(workspaces.id, workspace.id)),
+      ),
+    ]);
+    deps.workspaces.forget();
+    return c.json({ identitySecret: secret, liveSecrets: live.length }, 201);
+  });
+
+  app.get('/events', async (c) => {
+    const q = parse(eventQuery, c.req.query());
+    const ws = c.get('tenant').workspace.id;
+    const rows = await db.read
+      .select()
+      .from(events)
+      .where(
+        and(
+          eq(events.workspaceId, ws),
+          q.userId === undefined ? undefined : eq(events.userId, q.userId),
+          q.accountId === undefined ? undefined : eq(events.accountId, q.accountId),
+          q.anonymousId === undefined ? undefined : eq(events.anonymousId, q.anonymousId),
+          q.type === undefined ? undefined : eq(events.type, q.type),
+          q.name === undefined ? undefined : eq(events.name, q.name),
+          q.before === undefined ? undefined : lt(events.seq, q.before),
+        ),
+      )
+      .orderBy(desc(events.seq))
+      .limit(q.limit);
+    return c.json({
+      events: rows.map((row) => ({
+        seq: row.seq,
+        messageId: row.messageId,
+        type: row.type,
+        name: row.name,
+        userId: row.userId,
+        anonymousId: row.anonymousId,
+        accountId: row.accountId,
+        timestamp: new Date(row.timestamp).toISOString(),
+        receivedAt: new Date(row.receivedAt).toISOString(),
+        properties: parseJson(row.properties),
+        traits: parseJson(row.traits),
+        context: parseJson(row.context),
+        identity: row.identity,
+      })),
+      next: rows.length === q.limit ? rows.at(-1)?.seq : null,
+    });
+  });
+
+  app.get('/users/:id', async (c) => {
+    const ws = c.get('tenant').workspace.id;
+    const [user] = await db.read
+      .select()
+      .from(users)
+      .where(and(eq(users.workspaceId, ws), eq(users.id, c.req.param('id'))));
+    if (!user)
+      throw new ApiError(404, errorCodes.notFound, 'Not found', 'No user with this id in this workspace.');
+    return c.json({
+      ...presentEntity(user),
+      ...(await subjectProgress(db, ws, 'user', user.id, user.firstSeen)),
+    });
+  });
+
+  app.get('/accounts/:id', async (c) => {
+    const ws = c.get('tenant').workspace.id;
+    const id = c.req.param('id');
+    const [account] = await db.read
+      .select()
+      .from(accounts)
+      .where(and(eq(accounts.workspaceId, ws), eq(accounts.id, id)));
+    if (!account)
+      throw new ApiError(404, errorCodes.notFound, 'Not found', 'No account with this id in this workspace.');
+    const members = await db.read
+      .select()
+      .from(users)
+      .where(and(eq(users.workspaceId, ws), eq(users.accountId, id)));
+    return c.json({
+      ...presentEntity(account),
+      ...(await subjectProgress(db, ws, 'account', account.id, account.firstSeen)),
+      users: members.map(presentEntity),
+    });
+  });
+
+  async function presentWorkspace(id: string) {
+    const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, id));
+    if (!workspace)
+      throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
+    return {
+      id: workspace.id,
+      name: workspace.name,
+      publishableKey: workspace.publishableKey,
+      allowedOrigins: workspace.allowedOrigins,
+      identityVerification: {
+        mode: workspace.identityVerification,
+        liveSecrets: workspace.identitySecrets.length,
+        traffic: await identityTraffic(workspace.id),
+      },
+      createdAt: new Date(workspace.createdAt).toISOString(),
+    };
+  }
+
+  /** Share of user messages that carried a valid signature: read it before switching enforcement on. */
+  async function identityTraffic(workspaceId: string) {
+    const rows = await db.read
+      .select({ identity: events.identity, count: sql<number>`count(*)` })
+      .from(events)
+      .where(and(eq(events.workspaceId, workspaceId), isNotNull(events.identity)))
+      .groupBy(events.identity);
+    const count = (state: string) => rows.find((r) => r.identity === state)?.count ?? 0;
+    const signed = count('signed');
+    const unsigned = count('unsigned');
+    const invalid = count('invalid');
+    const browser = signed + unsigned + invalid;
+    return {
+      signed,
+      unsigned,
+      invalid,
+      trusted: count('trusted'),
+      signedShare: browser === 0 ? null : signed / browser,
+    };
+  }
+
+  return app;
+}
+
+function presentEntity(row: {
+  id: string;
+  traits: Record<string, unknown>;
+  firstSeen: number;
+  lastSeen: number;
+  accountId?: string | null;
+}) {
+  return {
+    id: row.id,
+    ...(row.accountId === undefined ? {} : { accountId: row.accountId }),
+    traits: row.traits,
+    firstSeen: new Date(row.firstSeen).toISOString(),
+    lastSeen: new Date(row.lastSeen).toISOString(),
+  };
+}
+
+function parseJson(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}

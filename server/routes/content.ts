@@ -1,0 +1,27 @@
+import { Hono } from 'hono';
+import { errorCodes } from '../../shared/problem.ts';
+import type { AppDeps } from '../app.ts';
+import { deliverContent } from '../content/deliver.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/context.ts';
+import { publicTenant } from '../http/public-auth.ts';
+
+/**
+ * `POST /v1/content`: the widget's one request for what to show. A CORS simple request (text/plain,
+ * key in the body), so no preflight costs a second round trip. Never cached by HTTP: progress changes.
+ */
+export function contentRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post('/content', async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      throw new ApiError(400, errorCodes.invalidJson, 'Invalid JSON', 'The request body is not valid JSON.');
+    }
+    const tenant = await publicTenant(deps, c, body);
+    c.header('Cache-Control', 'no-store');
+    return c.json(await deliverContent(deps.db, tenant, body, deps.clock()));
+  });
+  return app;
+}

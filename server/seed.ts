@@ -1,0 +1,133 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
+import type { Database } from './db/client.ts';
+import { workspaces } from './db/schema.ts';
+import { checklistDraftInput } from '../shared/schemas/checklist.ts';
+import { milestoneInput } from '../shared/schemas/milestone.ts';
+import { ChecklistService } from './content/checklists.ts';
+import { MilestoneService } from './content/milestones.ts';
+import { createWorkspace } from './workspaces/store.ts';
+
+export const demoWorkspaceId = 'demo';
+
+export interface DemoKeys {
+  publishableKey: string;
+  secretKey: string | null;
+  identitySecret: string | null;
+  created: boolean;
+}
+
+/**
+ * Creates the demo workspace on first start. Its secret key is stored only as a hash, so on a local
+ * `file:` database it is also written to `keysFile` (beside the database, git-ignored) so that later
+ * starts can print it again.
+ */
+export async function seedDemo(db: Database, now: number, keysFile: string | null): Promise<DemoKeys> {
+  const [existing] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
+  if (existing) {
+    const saved = keysFile ? await readFile(keysFile, 'utf8').then(JSON.parse, () => null) : null;
+    return {
+      publishableKey: existing.publishableKey,
+      secretKey: saved?.secretKey ?? null,
+      identitySecret: existing.identitySecrets[0] ?? null,
+      created: false,
+    };
+  }
+  const created = await createWorkspace(db, { id: demoWorkspaceId, name: 'Ledgerly (demo)' }, now);
+  await seedOnboarding(db, now);
+  if (keysFile) {
+    await writeFile(
+      keysFile,
+      `${JSON.stringify({ publishableKey: created.publishableKey, secretKey: created.secretKey }, null, 2)}\n`,
+      {
+        mode: 0o600,
+      },
+    );
+  }
+  return {
+    publishableKey: created.publishableKey,
+    secretKey: created.secretKey,
+    identitySecret: created.identitySecret,
+    created: true,
+  };
+}
+
+/**
+ * The demo's onboarding: four milestones ("sent an invoice" is the value milestone) and a published
+ * account-scope checklist whose items tick as anyone in the demo company does the real thing.
+ */
+async function seedOnboarding(db: Database, now: number): Promise<void> {
+  const clock = () => now;
+  const milestones = new MilestoneService(db, clock);
+  const checklists = new ChecklistService(db, milestones, clock);
+  const definitions = [
+    { key: 'customer_created', name: 'Created a customer', rule: { event: 'Customer Created' } },
+    { key: 'invoice_sent', name: 'Sent an invoice', rule: { event: 'Invoice Sent' }, isValue: true },
+    { key: 'teammate_invited', name: 'Invited a teammate', rule: { event: 'Teammate Invited' } },
+    { key: 'bank_connected', name: 'Connected a bank account', rule: { event: 'Bank Account Connected' } },
+  ];
+  for (const definition of definitions) await milestones.create(demoWorkspaceId, milestoneInput.parse(definition));
+
+  const checklist = await checklists.create(
+    demoWorkspaceId,
+    checklistDraftInput.parse({
+      name: 'Ledgerly onboarding',
+      content: {
+        title: 'Get paid with Ledgerly',
+        description: 'Four steps to your first paid invoice. Anyone on your team can tick them off.',
+        scope: 'account',
+        items: [
+          {
+            id: 'create_customer',
+            title: 'Add your first customer',
+            description: 'Who are you billing? Add their name and email.',
+            action: { kind: 'url', url: '/demo/customers' },
+            completion: { kind: 'milestone', milestone: 'customer_created' },
+          },
+          {
+            id: 'send_invoice',
+            title: 'Send an invoice',
+            description: 'Create an invoice and **send it**: this is where Ledgerly starts paying off.',
+            action: { kind: 'url', url: '/demo/invoices/new' },
+            completion: { kind: 'milestone', milestone: 'invoice_sent' },
+          },
+          {
+            id: 'invite_teammate',
+            title: 'Invite a teammate',
+            description: 'Bookkeeping is a team sport.',
+            action: { kind: 'url', url: '/demo/team' },
+            completion: { kind: 'event', event: 'Teammate Invited' },
+          },
+          {
+            id: 'connect_bank',
+            title: 'Connect a bank account',
+            description: 'So customers can pay you by transfer.',
+            action: { kind: 'url', url: '/demo/settings' },
+            completion: { kind: 'event', event: 'Bank Account Connected' },
+          },
+          {
+            id: 'read_guide',
+            title: 'Read the invoicing guide',
+            description: 'Optional: tick it when you have had a look.',
+            completion: { kind: 'manual' },
+            required: false,
+          },
+        ],
+        translations: {
+          fr: {
+            title: 'Soyez payé avec Ledgerly',
+            description: 'Quatre étapes vers votre première facture payée.',
+            items: {
+              create_customer: { title: 'Ajoutez votre premier client' },
+              send_invoice: { title: 'Envoyez une facture' },
+              invite_teammate: { title: 'Invitez un collègue' },
+              connect_bank: { title: 'Connectez un compte bancaire' },
+              read_guide: { title: 'Lisez le guide de facturation' },
+            },
+          },
+        },
+      },
+    }),
+  );
+  await checklists.publish(demoWorkspaceId, checklist.id);
+}

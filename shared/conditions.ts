@@ -1,0 +1,152 @@
+import type { Audience, Comparison, PropertyFilter, TraitCondition, UrlRule } from './schemas/condition.ts';
+
+/**
+ * Evaluation of the shared condition schemas, used by the widget (URL rules, local ticks) and the
+ * server (audiences, event filters). Pure functions, no dependencies: the widget bundles what it uses.
+ * Malformed input never throws: a condition that cannot be evaluated is false.
+ */
+
+const dayMs = 86_400_000;
+type Bag = Record<string, unknown> | null | undefined;
+
+/** `a.b.c` in a bag of properties or traits; an exact key with dots wins over a path. */
+export function lookup(bag: Bag, path: string): unknown {
+  if (!bag || typeof bag !== 'object') return undefined;
+  if (path in bag) return bag[path];
+  let value: unknown = bag;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+const asNumber = (value: unknown): number | null => {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+  return null;
+};
+
+const asTime = (value: unknown): number | null => {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : t;
+};
+
+/** Equal as scalars, where a number equals its decimal string (`"42"` and `42`). */
+const same = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  const x = asNumber(a);
+  return x !== null && x === asNumber(b) && (typeof a === 'string' || typeof b === 'string');
+};
+
+/** Whether `value` passes `comparison`; `now` anchors `{daysAgo}`. */
+export function compare(value: unknown, comparison: Comparison, now: number): boolean {
+  const present = value !== undefined && value !== null;
+  switch (comparison.op) {
+    case 'exists':
+      return present;
+    case 'notExists':
+      return !present;
+    case 'equals':
+      return present && same(value, comparison.value);
+    case 'notEquals':
+      return !present || !same(value, comparison.value);
+    case 'contains': {
+      if (Array.isArray(value)) return value.some((v) => same(v, comparison.value));
+      return typeof value === 'string' && value.toLowerCase().includes(comparison.value.toLowerCase());
+    }
+    case 'gt':
+    case 'lt': {
+      const n = asNumber(value);
+      if (n === null) return false;
+      return comparison.op === 'gt' ? n > comparison.value : n < comparison.value;
+    }
+    case 'before':
+    case 'after': {
+      const t = asTime(value);
+      const bound =
+        typeof comparison.value === 'object'
+          ? now - comparison.value.daysAgo * dayMs
+          : asTime(comparison.value);
+      if (t === null || bound === null) return false;
+      return comparison.op === 'before' ? t < bound : t > bound;
+    }
+    case 'in':
+      return present && comparison.value.some((v) => same(value, v));
+    case 'notIn':
+      return !present || !comparison.value.some((v) => same(value, v));
+    default:
+      return false;
+  }
+}
+
+export function matchesFilters(properties: Bag, filters: readonly PropertyFilter[], now: number): boolean {
+  return filters.every((filter) => compare(lookup(properties, filter.property), filter, now));
+}
+
+export function matchesTraits(
+  audience: Pick<Audience, 'match' | 'conditions'>,
+  traits: { user: Bag; account: Bag },
+  now: number,
+): boolean {
+  if (audience.conditions.length === 0) return true;
+  const test = (condition: TraitCondition) =>
+    compare(lookup(traits[condition.on], condition.trait), condition, now);
+  return audience.match === 'any' ? audience.conditions.some(test) : audience.conditions.every(test);
+}
+
+/** Glob to RegExp: `*` within a segment, `**` across segments, everything else literal. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') {
+      const double = glob[i + 1] === '*';
+      source += double ? '.*' : '[^/?]*';
+      if (double) i++;
+    } else {
+      source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/** `/invoices/` and `/invoices` are the same page. */
+const trimSlash = (path: string): string =>
+  path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+
+/** Whether a page (path, and query string with its `?` or empty) passes a URL rule. */
+export function matchesUrl(rule: UrlRule, path: string, search = ''): boolean {
+  const target = trimSlash(path) + (rule.withQuery ? search : '');
+  try {
+    switch (rule.match) {
+      case 'exact':
+        return target === (rule.withQuery ? rule.pattern : trimSlash(rule.pattern));
+      case 'prefix':
+        return target.startsWith(rule.pattern);
+      case 'glob':
+        return globToRegExp(rule.withQuery ? rule.pattern : trimSlash(rule.pattern)).test(target);
+      case 'regex':
+        return new RegExp(rule.pattern).test(target);
+      default:
+        return false;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** The URL part of an audience: some `urls` rule matches (or there are none), no `excludeUrls` rule does. */
+export function matchesPage(
+  rules: { urls: readonly UrlRule[]; excludeUrls: readonly UrlRule[] },
+  path: string,
+  search = '',
+): boolean {
+  if (rules.excludeUrls.some((rule) => matchesUrl(rule, path, search))) return false;
+  return rules.urls.length === 0 || rules.urls.some((rule) => matchesUrl(rule, path, search));
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { audience, urlRule } from './condition.ts';
+import { eventRule, key } from './milestone.ts';
+
+/**
+ * An onboarding checklist, as authored (a draft) and as published (an immutable version).
+ * Text is plain text or the small markdown subset the widget renders safely (**bold**, *italic*,
+ * `code`, [links](https://...)); nothing in it can run script.
+ */
+
+const text = (max: number) => z.string().trim().max(max);
+
+/** How an item completes. Events and URLs are evaluated on the server as events arrive. */
+export const itemCompletion = z.discriminatedUnion('kind', [
+  eventRule.extend({ kind: z.literal('event') }),
+  z.object({ kind: z.literal('milestone'), milestone: key }),
+  /** A page view whose URL matches (exact, prefix or glob: evaluated in SQL, so no regex). */
+  z.object({
+    kind: z.literal('url'),
+    url: urlRule.refine((rule) => rule.match !== 'regex', 'regex is not supported for completion'),
+  }),
+  /** The user ticks it by hand. */
+  z.object({ kind: z.literal('manual') }),
+]);
+export type ItemCompletion = z.infer<typeof itemCompletion>;
+
+/** What clicking the item does. `callback` calls a function the host app registered with `waymark.on()`. */
+export const itemAction = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('url'),
+    url: z
+      .string()
+      .max(2000)
+      .regex(/^(\/(?!\/)|https?:\/\/)/, 'must be a path starting with / or an http(s) URL'),
+    newTab: z.boolean().default(false),
+  }),
+  z.object({ kind: z.literal('spotlight'), contentId: z.string().min(1).max(64) }),
+  z.object({ kind: z.literal('callback'), name: z.string().min(1).max(100) }),
+]);
+export type ItemAction = z.infer<typeof itemAction>;
+
+export const checklistItem = z.object({
+  id: key,
+  title: text(120).min(1, 'must not be empty'),
+  description: text(500).default(''),
+  action: itemAction.optional(),
+  completion: itemCompletion,
+  required: z.boolean().default(true),
+});
+export type ChecklistItem = z.infer<typeof checklistItem>;
+
+const translation = z.object({
+  title: text(120).optional(),
+  description: text(500).optional(),
+  items: z
+    .record(z.string(), z.object({ title: text(120).optional(), description: text(500).optional() }))
+    .default({}),
+});
+/** BCP 47 tags such as `fr` or `pt-BR`. */
+const locale = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag like fr or pt-BR');
+
+export const checklistContent = z
+  .object({
+    title: text(120).min(1, 'must not be empty'),
+    description: text(500).default(''),
+    /** `user`: each user completes it. `account`: an item is done for everyone in the account once any member does it. */
+    scope: z.enum(['user', 'account']).default('user'),
+    items: z.array(checklistItem).min(1, 'needs at least one item').max(20),
+    audience: audience.default({ match: 'all', conditions: [], urls: [], excludeUrls: [] }),
+    display: z
+      .object({
+        position: z.enum(['bottom-right', 'bottom-left']).default('bottom-right'),
+        /** Open the panel the first time the user sees the checklist. */
+        openOnFirstView: z.boolean().default(true),
+        /** Let the user dismiss the whole checklist. */
+        dismissible: z.boolean().default(true),
+      })
+      .default({ position: 'bottom-right', openOnFirstView: true, dismissible: true }),
+    /** The language of the text above; `translations` add others. */
+    locale: locale.default('en'),
+    translations: z.record(locale, translation).default({}),
+  })
+  .superRefine((content, ctx) => {
+    const ids = new Set<string>();
+    content.items.forEach((item, index) => {
+      if (ids.has(item.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', index, 'id'],
+          message: `duplicates item id "${item.id}"`,
+        });
+      ids.add(item.id);
+    });
+    if (!content.items.some((item) => item.required))
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'needs at least one required item' });
+    for (const [tag, t] of Object.entries(content.translations)) {
+      for (const itemId of Object.keys(t.items)) {
+        if (!ids.has(itemId))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['translations', tag, 'items', itemId],
+            message: `names no item of this checklist`,
+          });
+      }
+    }
+  });
+export type ChecklistContent = z.infer<typeof checklistContent>;
+export type ChecklistContentInput = z.input<typeof checklistContent>;
+
+/** Creating or editing a checklist: a name for the authors and the draft content. */
+export const checklistDraftInput = z.object({
+  name: text(120).min(1, 'must not be empty'),
+  content: checklistContent,
+});
+export type ChecklistDraftInput = z.input<typeof checklistDraftInput>;
+
+/** A checklist as the admin API returns it. */
+export const checklistRecord = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'archived']),
+  draft: checklistContent,
+  draftUpdatedAt: z.iso.datetime(),
+  /** The version end users see; null until first published. */
+  publishedVersion: z.number().int().nullable(),
+  /** True when the draft differs from the published version. */
+  hasUnpublishedChanges: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type ChecklistRecord = z.infer<typeof checklistRecord>;
+
+export const checklistVersion = z.object({
+  checklistId: z.string(),
+  version: z.number().int(),
+  content: checklistContent,
+  publishedAt: z.iso.datetime(),
+});
+export type ChecklistVersion = z.infer<typeof checklistVersion>;

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { itemAction } from './checklist.ts';
+import { propertyFilter, urlRule } from './condition.ts';
+import { theme } from './theme.ts';
+
+/**
+ * `POST /v1/content`: what one end user should see now, with their progress, in one round trip.
+ * Sent by the widget as a CORS "simple" request (text/plain body, key in the body) so that no
+ * preflight adds a second round trip.
+ */
+export const contentRequest = z.object({
+  writeKey: z.string().min(1, 'Required'),
+  anonymousId: z.string().min(1).max(255).nullish(),
+  userId: z.string().min(1).max(255).nullish(),
+  /** Required for user content when the workspace enforces identity verification. */
+  userHash: z.string().max(128).nullish(),
+  groupId: z.string().min(1).max(255).nullish(),
+  /** Traits the widget knows that may not be stored yet (the identify of this very page load). */
+  traits: z.record(z.string(), z.unknown()).default({}),
+  groupTraits: z.record(z.string(), z.unknown()).default({}),
+  /** The user's `locale` trait or the browser's language; content falls back to its own locale. */
+  locale: z.string().max(35).nullish(),
+});
+export type ContentRequest = z.input<typeof contentRequest>;
+
+/**
+ * A rule the widget may evaluate itself to tick an item the moment the user acts, before the
+ * server confirms: single-event rules and URL visits.
+ */
+export const localRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), event: z.string(), where: z.array(propertyFilter) }),
+  z.object({ kind: z.literal('url'), url: urlRule }),
+]);
+export type LocalRule = z.infer<typeof localRule>;
+
+export const deliveredItem = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  action: itemAction.optional(),
+  required: z.boolean(),
+  /** The user may tick it by hand. */
+  manual: z.boolean(),
+  localRule: localRule.optional(),
+  /** ISO time it was completed (by this user, or in account scope by anyone in the account). */
+  doneAt: z.iso.datetime().nullable(),
+});
+export type DeliveredItem = z.infer<typeof deliveredItem>;
+
+export const deliveredChecklist = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  scope: z.enum(['user', 'account']),
+  /** The locale the text below is in. */
+  locale: z.string(),
+  title: z.string(),
+  description: z.string(),
+  position: z.enum(['bottom-right', 'bottom-left']),
+  openOnFirstView: z.boolean(),
+  dismissible: z.boolean(),
+  /** URL rules checked by the widget on every page (the server has checked the traits). */
+  urls: z.array(urlRule),
+  excludeUrls: z.array(urlRule),
+  items: z.array(deliveredItem),
+  /** This user has seen this checklist before (any version) / dismissed it. */
+  seen: z.boolean(),
+  dismissed: z.boolean(),
+});
+export type DeliveredChecklist = z.infer<typeof deliveredChecklist>;
+
+export const contentResponse = z.object({
+  theme,
+  checklists: z.array(deliveredChecklist),
+  /** Server time, so the widget can order a cached copy against a fresh one. */
+  servedAt: z.iso.datetime(),
+});
+export type ContentResponse = z.infer<typeof contentResponse>;

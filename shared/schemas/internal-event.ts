@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * The widget's own interactions, recorded through the same pipeline as the host app's events.
+ * Their names start with a prefix that `waymark.track()` refuses and the server accepts only with
+ * the properties below, so a customer's events can never be mistaken for them.
+ */
+export const internalPrefix = '$waymark.';
+
+const contentRef = {
+  contentId: z.string().min(1).max(64),
+  version: z.number().int().min(1),
+};
+const itemRef = { ...contentRef, itemId: z.string().min(1).max(64) };
+
+export const internalEvents = {
+  checklist_shown: z.object(contentRef),
+  checklist_opened: z.object(contentRef),
+  checklist_closed: z.object(contentRef),
+  checklist_item_clicked: z.object(itemRef),
+  /** The user ticked an item whose completion rule is `manual`. */
+  checklist_item_checked: z.object(itemRef),
+  checklist_completed: z.object(contentRef),
+  checklist_dismissed: z.object(contentRef),
+} as const;
+export type InternalEventName = keyof typeof internalEvents;
+
+/** `$waymark.checklist_shown` for `checklist_shown`. */
+export const internalEvent = (name: InternalEventName): string => `${internalPrefix}${name}`;

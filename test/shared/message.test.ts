@@ -1,0 +1,76 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { EventRow } from '../../server/db/schema.ts';
+import { toPointer } from '../../shared/problem.ts';
+import { batchEnvelope, type Message, message } from '../../shared/schemas/message.ts';
+
+describe('message schema', () => {
+  it('accepts each Segment message type', () => {
+    const base = { userId: 'u1', messageId: 'm', timestamp: '2026-11-23T10:00:00.000Z' };
+    for (const extra of [
+      { type: 'identify', traits: { name: 'Ann' } },
+      { type: 'track', event: 'Invoice Sent', properties: { amount: 1 } },
+      { type: 'page', name: 'Home' },
+      { type: 'screen', name: 'Home' },
+      { type: 'group', groupId: 'acme', traits: { plan: 'pro' } },
+    ]) {
+      expect(message.safeParse({ ...base, ...extra }).success).toBe(true);
+    }
+  });
+
+  it('turns numeric ids into strings and drops unknown top-level fields', () => {
+    const parsed = message.parse({
+      type: 'track',
+      event: 'X',
+      userId: 42,
+      integrations: { All: true },
+      channel: 'server',
+    });
+    expect(parsed).toEqual({ type: 'track', event: 'X', userId: '42' });
+  });
+
+  it('needs a userId or an anonymousId', () => {
+    const result = message.safeParse({ type: 'page' });
+    expect(result.error?.issues.map((i) => [toPointer(i.path), i.message])).toEqual([
+      ['/userId', 'userId or anonymousId is required'],
+    ]);
+  });
+
+  it('rejects an empty event name, a timestamp without a time zone, and a messageId over 100 characters', () => {
+    const result = message.safeParse({
+      type: 'track',
+      userId: 'u',
+      event: '  ',
+      timestamp: '2026-11-23T10:00:00',
+      messageId: 'x'.repeat(101),
+    });
+    expect(result.error?.issues.map((i) => toPointer(i.path)).sort()).toEqual([
+      '/event',
+      '/messageId',
+      '/timestamp',
+    ]);
+  });
+
+  it('keeps context fields it does not know', () => {
+    const parsed = message.parse({
+      type: 'page',
+      anonymousId: 'a',
+      context: { page: { path: '/x' }, campaign: { name: 'c' } },
+    });
+    expect(parsed.context).toEqual({ page: { path: '/x' }, campaign: { name: 'c' } });
+  });
+
+  it('requires a non-empty batch array', () => {
+    expect(batchEnvelope.safeParse({ batch: [] }).success).toBe(false);
+    expect(
+      batchEnvelope.safeParse({ batch: [{}], sentAt: '2026-11-23T10:00:00Z', writeKey: 'pk_x' }).success,
+    ).toBe(true);
+  });
+
+  it('escapes JSON pointer segments (RFC 6901)', () => {
+    expect(toPointer(['properties', 'a/b', 'c~d', 0])).toBe('/properties/a~1b/c~0d/0');
+  });
+
+  it('types: message types are exactly the event types the events table stores', () => {
+    expectTypeOf<Message['type']>().toEqualTypeOf<EventRow['type']>();
+  });
+});

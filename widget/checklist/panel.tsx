@@ -1,0 +1,145 @@
+import type { Ref } from 'preact';
+import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import { Markdown } from './markdown.tsx';
+import { format, type Strings } from './strings.ts';
+
+/** How far a checklist is: required items done of required items (all items if none is required). */
+export function progress(checklist: DeliveredChecklist): { done: number; total: number; complete: boolean } {
+  const required = checklist.items.filter((item) => item.required);
+  const counted = required.length ? required : checklist.items;
+  const done = counted.filter((item) => item.doneAt).length;
+  return { done, total: counted.length, complete: counted.length > 0 && done === counted.length };
+}
+
+export interface PanelProps {
+  checklist: DeliveredChecklist;
+  t: Strings;
+  /** Unique ids of this view's panel and its title. */
+  id: string;
+  open: boolean;
+  panelRef: Ref<HTMLDivElement>;
+  onClose(): void;
+  onDismiss(): void;
+  onCheck(item: DeliveredItem): void;
+  onAction(item: DeliveredItem): void;
+}
+
+/**
+ * The open checklist: a non-modal dialog (focus is not trapped; Escape closes it). Rendered while
+ * closed too, `hidden`, so that the launcher's `aria-controls` always names an element.
+ */
+export function Panel({ checklist, t, id, open, panelRef, onClose, onDismiss, onCheck, onAction }: PanelProps) {
+  const { done, total, complete } = progress(checklist);
+  const progressText = format(t.progress, { done, total });
+  return (
+    <div
+      id={id}
+      ref={panelRef}
+      class="panel"
+      role="dialog"
+      aria-labelledby={`${id}-title`}
+      tabIndex={-1}
+      hidden={!open}
+      lang={checklist.locale || undefined}
+    >
+      <div class="head">
+        <h2 id={`${id}-title`}>
+          <Markdown text={checklist.title || t.gettingStarted} />
+        </h2>
+        <button type="button" class="x" aria-label={t.close} title={t.close} onClick={onClose}>
+          <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M3 3l10 10M13 3L3 13" />
+          </svg>
+        </button>
+      </div>
+      {complete ? (
+        <div class="celebrate">
+          <div class="medal" aria-hidden="true">
+            <svg width="24" height="24" viewBox="0 0 24 24">
+              <path d="M5 12.5l4.5 4.5L19 7.5" />
+            </svg>
+          </div>
+          <h3>{t.allDone}</h3>
+          <p class="muted">{t.completed}</p>
+        </div>
+      ) : (
+        checklist.description && (
+          <p class="intro muted">
+            <Markdown text={checklist.description} />
+          </p>
+        )
+      )}
+      <div class="progress muted">
+        {progressText}
+        <div class="bar" aria-hidden="true">
+          <span style={{ width: `${total ? Math.round((done / total) * 100) : 0}%` }} />
+        </div>
+      </div>
+      <ul>
+        {checklist.items.map((item) => (
+          <Item key={item.id} item={item} t={t} id={`${id}-${item.id}`} onCheck={onCheck} onAction={onAction} />
+        ))}
+      </ul>
+      {checklist.dismissible && (
+        <div class="foot">
+          <button type="button" class="text-btn" onClick={onDismiss}>
+            {t.dismiss}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface ItemProps {
+  item: DeliveredItem;
+  t: Strings;
+  id: string;
+  onCheck(item: DeliveredItem): void;
+  onAction(item: DeliveredItem): void;
+}
+
+/**
+ * One step. Its checkbox is a real one: the user may tick a manual item; an automatic one (done when
+ * the app reports the event) is disabled and shows its state.
+ */
+function Item({ item, t, id, onCheck, onAction }: ItemProps) {
+  const done = !!item.doneAt;
+  const tickable = item.manual && !done;
+  const action = item.action;
+  return (
+    <li class={done ? 'item done' : 'item'}>
+      <span class="check" title={tickable ? t.markDone : undefined}>
+        <input
+          type="checkbox"
+          id={`${id}-check`}
+          checked={done}
+          disabled={!tickable}
+          aria-describedby={item.description ? `${id}-desc` : undefined}
+          onChange={(event) => {
+            // Controlled: the box shows what the data says, ticked once the tick is recorded.
+            (event.currentTarget as HTMLInputElement).checked = done;
+            if (tickable) onCheck(item);
+          }}
+        />
+        <span class="box" aria-hidden="true" />
+      </span>
+      <div class="body">
+        <label id={`${id}-title`} for={`${id}-check`}>
+          <Markdown text={item.title} />
+          {!item.required && <span class="tag">({t.optional})</span>}
+        </label>
+        {item.description && (
+          <p id={`${id}-desc`} class="muted">
+            <Markdown text={item.description} />
+          </p>
+        )}
+        {action && !done && (
+          <button type="button" class="action" aria-describedby={`${id}-title`} onClick={() => onAction(item)}>
+            {action.kind === 'spotlight' ? t.showMe : t.start}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,300 @@
+import type { limits, MessageInput } from '../shared/schemas/message.ts';
+import type { Env } from './env.ts';
+import type { Logger } from './logger.ts';
+import { safeCall } from './safe-call.ts';
+import type { Store } from './storage.ts';
+
+/** A message ready to send: the widget always sets its id and timestamp. */
+export type OutgoingMessage = MessageInput & { messageId: string; timestamp: string };
+
+export interface TransportOptions {
+  /** `${apiOrigin}/v1/batch` */
+  url: string;
+  writeKey: string;
+  /** Storage prefix of this write key; messages live under `${prefix}:m:<messageId>`. */
+  prefix: string;
+  env: Env;
+  store: Store;
+  logger: Logger;
+  /** Called with the ids of each batch the server acknowledged (the content client confirms local ticks). */
+  onDelivered?: (messageIds: string[]) => void;
+}
+
+export interface Transport {
+  /** Stores the message and schedules its sending. */
+  enqueue(message: OutgoingMessage): void;
+  /** Sends now (one request at a time), unless waiting for a retry or for the network. */
+  flush(): void;
+  /** Removes listeners and timers (tests, or a second instance replacing this one). */
+  stop(): void;
+}
+
+/**
+ * limits.messageBytes, pinned by its literal type: importing the value would bundle zod, because
+ * message.ts builds its schemas at module level. tsc fails here if the shared limit changes.
+ */
+const messageBytes: (typeof limits)['messageBytes'] = 32 * 1024;
+/** Unsent messages that trigger a send at once. */
+const batchCount = 20;
+/** How long the first unsent message waits for others. */
+const batchDelayMs = 1000;
+/** Per request; a backlog (after a reload or an outage) drains in several. */
+const maxBatchCount = 100;
+/** Under limits.requestBytes (500 KB), with room for the envelope. */
+const maxRequestBytes = 450 * 1024;
+/** Browsers refuse keepalive and beacon bodies once 64 KB are in flight for the page. */
+const keepaliveBytes = 60 * 1024;
+/** Stored messages beyond this drop the oldest: a visitor offline for days must not fill storage. */
+const maxStored = 1000;
+const backoffBaseMs = 1000;
+const backoffCapMs = 60_000;
+
+interface Entry {
+  id: string;
+  json: string;
+  bytes: number;
+  timestamp: string;
+  /** Whether storage holds a copy: only then may a beacon leave the message to the next page load. */
+  stored: boolean;
+  sending: boolean;
+}
+
+/**
+ * Batches messages to `POST /v1/batch`: persisted per message until acknowledged, retried with
+ * backoff, flushed by beacon when the page goes away. Delivery is at-least-once; the server
+ * de-duplicates by messageId, so resending (another tab, a beacon that did arrive) is harmless.
+ *
+ * @example
+ * const transport = createTransport({ url: `${origin}/v1/batch`, writeKey, prefix, env, store, logger })
+ * transport.enqueue({ type: 'track', event: 'Signed Up', messageId, timestamp, anonymousId })
+ */
+export function createTransport({
+  url,
+  writeKey,
+  prefix,
+  env,
+  store,
+  logger,
+  onDelivered,
+}: TransportOptions): Transport {
+  const keyPrefix = `${prefix}:m:`;
+  const pending = new Map<string, Entry>();
+  let timer: unknown;
+  /** A retry or the `online` event is due: new messages do not trigger a send before it. */
+  let waiting = false;
+  let sending = false;
+  let attempt = 0;
+
+  const add = (entry: Entry) => {
+    pending.set(entry.id, entry);
+    for (const oldest of pending.values()) {
+      if (pending.size <= maxStored) break;
+      logger.log('too many unsent messages; dropped the oldest', oldest.json);
+      remove(oldest);
+    }
+  };
+  const remove = (entry: Entry) => {
+    pending.delete(entry.id);
+    store.remove(keyPrefix + entry.id);
+  };
+  const unsent = () => [...pending.values()].filter((entry) => !entry.sending).sort(byTimestamp);
+  const later = (ms: number) => {
+    env.clearTimeout(timer);
+    timer = env.setTimeout(safeCall(logger, flush), ms);
+  };
+  const envelope = (entries: Entry[]) =>
+    `{"batch":[${entries.map((entry) => entry.json).join()}],"sentAt":"${new Date(env.now()).toISOString()}","writeKey":${JSON.stringify(writeKey)}}`;
+  const post = (body: string, keepalive: boolean) =>
+    // new Promise turns a synchronous throw of a patched fetch into a rejection.
+    new Promise<Response>((resolve) =>
+      resolve(
+        env.fetch(url, {
+          method: 'POST',
+          // text/plain keeps this a CORS simple request: no preflight; the key travels in the body.
+          headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+          body,
+          credentials: 'omit',
+          keepalive,
+        }),
+      ),
+    );
+
+  // Adopt what earlier page loads (or other tabs) stored and the server never acknowledged.
+  const adopted: Entry[] = [];
+  for (const key of store.keys(keyPrefix)) {
+    const json = store.get(key);
+    const timestamp = json && readTimestamp(json);
+    if (json && timestamp) adopted.push(entry(key.slice(keyPrefix.length), json, timestamp, true));
+    else store.remove(key);
+  }
+  adopted.sort(byTimestamp).forEach(add);
+
+  function kick() {
+    if (sending || waiting) return;
+    if (pending.size >= batchCount) flush();
+    else if (pending.size && timer === undefined) later(batchDelayMs);
+  }
+
+  function flush() {
+    env.clearTimeout(timer);
+    timer = undefined;
+    waiting = false;
+    if (sending || !pending.size) return;
+    if (!env.online()) {
+      // The `online` event resumes; the long timer covers a browser that never fires it.
+      waiting = true;
+      later(backoffCapMs);
+      return;
+    }
+    const batch = chunks(unsent(), maxRequestBytes, maxBatchCount)[0] ?? [];
+    for (const entry of batch) entry.sending = true;
+    sending = true;
+    const body = envelope(batch);
+    post(body, bytesOf(batch) < keepaliveBytes)
+      .then(
+        (response) => settle(batch, response),
+        (error: unknown) => settle(batch, undefined, error),
+      )
+      .catch((error: unknown) => logger.log('internal error', error));
+  }
+
+  function settle(batch: Entry[], response?: Response, error?: unknown) {
+    sending = false;
+    for (const entry of batch) entry.sending = false;
+    const status = response?.status ?? 0;
+    if (status >= 200 && status < 300) {
+      attempt = 0;
+      batch.forEach(remove);
+      if (logger.on) logRejected(response!, logger);
+      onDelivered?.(batch.map((entry) => entry.id));
+    } else if (!response || status === 408 || status === 429 || status >= 500) {
+      logger.log('send failed; will retry', status || error);
+      waiting = true;
+      if (!response && !env.online()) {
+        later(backoffCapMs);
+        return;
+      }
+      const exponential = Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt++);
+      const retryAfter = response && retryAfterMs(response.headers.get('Retry-After'), env.now());
+      // Full jitter (a uniform delay up to the exponential bound) spreads out tabs that failed together.
+      later(retryAfter ?? env.random() * exponential);
+      return;
+    } else {
+      // 400, 401, 403, 413...: the same request will never succeed.
+      attempt = 0;
+      batch.forEach(remove);
+      logger.log(`dropped ${batch.length} messages: HTTP ${status}`, batch);
+    }
+    kick();
+  }
+
+  /** The page may be going away: hand what is unsent to the browser, which delivers it after unload. */
+  function flushOnExit() {
+    for (const batch of chunks(unsent(), keepaliveBytes, Number.POSITIVE_INFINITY)) {
+      const body = envelope(batch);
+      if (!env.sendBeacon(url, new Blob([body], { type: 'text/plain;charset=UTF-8' }))) {
+        post(body, true).catch(() => undefined);
+      }
+      // A beacon's fate is unknown. Stored messages stay stored for the next page load to resend (the
+      // server de-duplicates them); messages only held in memory stay there in case this page lives on.
+      for (const entry of batch) if (entry.stored) pending.delete(entry.id);
+    }
+  }
+
+  const unlisten = [
+    env.listen(
+      'window',
+      'online',
+      safeCall(logger, () => {
+        attempt = 0;
+        flush();
+      }),
+    ),
+    env.listen('window', 'pagehide', safeCall(logger, flushOnExit)),
+    env.listen(
+      'document',
+      'visibilitychange',
+      safeCall(logger, () => env.hidden() && flushOnExit()),
+    ),
+  ];
+  kick();
+
+  return {
+    enqueue(message) {
+      const json = JSON.stringify(message);
+      const bytes = byteLength(json);
+      if (bytes > messageBytes) {
+        logger.log(`message of ${bytes} bytes is over the ${messageBytes}-byte limit; dropped`, message);
+        return;
+      }
+      const stored = store.set(keyPrefix + message.messageId, json);
+      if (!stored) logger.log('storage unavailable; message kept in memory only');
+      add(entry(message.messageId, json, message.timestamp, stored));
+      kick();
+    },
+    flush,
+    stop() {
+      env.clearTimeout(timer);
+      for (const remove of unlisten) remove();
+    },
+  };
+}
+
+function entry(id: string, json: string, timestamp: string, stored: boolean): Entry {
+  return { id, json, bytes: byteLength(json), timestamp, stored, sending: false };
+}
+
+/** Stable, so messages of the same millisecond keep their call order. */
+function byTimestamp(a: Entry, b: Entry): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+function bytesOf(entries: Entry[]): number {
+  return entries.reduce((sum, entry) => sum + entry.bytes + 1, 200);
+}
+
+/** Splits entries into runs of at most `maxBytes` (envelope included) and `maxCount` messages. */
+function chunks(entries: Entry[], maxBytes: number, maxCount: number): Entry[][] {
+  const runs: Entry[][] = [];
+  let run: Entry[] = [];
+  for (const entry of entries) {
+    if (run.length && (run.length >= maxCount || bytesOf(run) + entry.bytes + 1 > maxBytes)) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(entry);
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}
+
+function readTimestamp(json: string): string | undefined {
+  try {
+    const timestamp: unknown = JSON.parse(json).timestamp;
+    return typeof timestamp === 'string' ? timestamp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000;
+  return ms >= 0 ? ms : undefined;
+}
+
+function logRejected(response: Response, logger: Logger): void {
+  response
+    .text()
+    .then((text) => {
+      const rejected: unknown = JSON.parse(text).rejected;
+      if (Array.isArray(rejected) && rejected.length) logger.log('the server rejected messages', rejected);
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,314 @@
+import { version } from '../package.json';
+import type { internalPrefix } from '../shared/schemas/internal-event.ts';
+import type { MessageInput } from '../shared/schemas/message.ts';
+import { watchNavigation } from './auto-page.ts';
+import { replay } from './command-queue.ts';
+import { type Content, createContent, type Who } from './content.ts';
+import type { Env } from './env.ts';
+import { createIdentity } from './identity.ts';
+import { createLogger } from './logger.ts';
+import { safeCall } from './safe-call.ts';
+import { createStore } from './storage.ts';
+import { createTransport } from './transport.ts';
+import { createViewLoader, type ViewHost, type ViewLoader, type ViewModule } from './view-loader.ts';
+
+type Dictionary = NonNullable<Extract<MessageInput, { type: 'track' }>['properties']>;
+type Id = string | number;
+/** What a `callback` item action passes to the function registered with `waymark.on()`. */
+export type CallbackDetail = { checklistId: string; itemId: string };
+
+/**
+ * shared/schemas/internal-event.ts's prefix, pinned by its literal type: importing the value would
+ * bundle zod. The widget's own events use it; `track()` refuses it so that nothing can forge them.
+ */
+const reserved: typeof internalPrefix = '$waymark.';
+
+/**
+ * `window.waymark`. Every method returns nothing and never throws: bad arguments are ignored
+ * (and logged with debug on). New features add a method here and a command in createWaymark; the
+ * pre-load snippet's method list (widget/command-queue.ts) must name it too.
+ *
+ * @example
+ * waymark.identify('u_42', { plan: 'pro' }, { userHash: '6f1c…' })
+ * waymark.group('acme', { name: 'Acme Inc.' })
+ * waymark.track('Invoice Sent', { amount: 120 })
+ */
+export interface WaymarkApi {
+  /** Names the user. `userHash`, the hex HMAC-SHA256 of userId your server computed, proves it. */
+  identify(userId: Id, traits?: Dictionary, options?: { userHash?: string }): void;
+  /** Names the user's account; later messages carry it as `context.groupId`. */
+  group(groupId: Id, traits?: Dictionary): void;
+  track(event: string, properties?: Dictionary): void;
+  /** A page view. Automatic at load and on SPA navigation unless `data-auto-page="false"`. */
+  page(name?: string, properties?: Dictionary): void;
+  /** Logout: forgets userId, traits, groupId and userHash, and starts a new anonymousId. */
+  reset(): void;
+  /** Logs what the widget does and drops to the console (`data-debug` on the tag does the same). */
+  debug(on?: boolean): void;
+  /**
+   * Registers the function a checklist item with the action `callback` named `name` calls
+   * (`waymark.on('openImporter', ({ itemId }) => showImporter())`); a later call replaces it.
+   */
+  on(name: string, callback: (detail: CallbackDetail) => void): void;
+  /** Shows the checklist of this page again, even after the user dismissed it, with its panel open. */
+  open(checklistId?: string): void;
+  readonly version: string;
+}
+
+type Method = Exclude<keyof WaymarkApi, 'version'>;
+type Commands = { [M in Method]: (calledAt: number, ...args: Parameters<WaymarkApi[M]>) => void };
+type Command = (calledAt: number, ...args: unknown[]) => void;
+/** What each public method adds to the common fields (ids, timestamp, context). */
+type Fields = MessageInput extends infer M
+  ? M extends MessageInput
+    ? Omit<M, 'messageId' | 'anonymousId' | 'userId' | 'timestamp' | 'context'>
+    : never
+  : never;
+
+export interface WaymarkOptions {
+  /** The workspace's publishable key (`data-key`). */
+  writeKey: string;
+  /** Where `/v1/batch` is: the origin the widget's script came from. */
+  apiOrigin: string;
+  env: Env;
+  /** A page view at boot and on every SPA navigation. Default true. */
+  autoPage?: boolean;
+  debug?: boolean;
+  /** The pre-load stub's queue (`window.waymark.q`), replayed before anything else. */
+  queue?: unknown;
+  /**
+   * Loads the UI chunk (main.ts: a dynamic import of dist/widget/checklist-<hash>.js). Only with it
+   * does the widget ask `POST /v1/content` what to show; it is called once there is something.
+   */
+  loadView?: () => Promise<ViewModule>;
+}
+
+export interface Waymark {
+  api: WaymarkApi;
+  /** Unhooks history, listeners and timers (tests; a page never needs it). */
+  stop(): void;
+}
+
+/**
+ * One widget instance: all its state lives in here, none at module level, so two instances (in
+ * tests, or two write keys) cannot collide. main.ts wires it to the real browser.
+ *
+ * @example
+ * const { api } = createWaymark({ writeKey: 'pk_live_…', apiOrigin: 'https://waymark.acme.com', env: browserEnv() })
+ * api.track('Report Exported')
+ */
+export function createWaymark(options: WaymarkOptions): Waymark {
+  const { writeKey, env } = options;
+  const logger = createLogger(!!options.debug);
+  const store = createStore(env.storage);
+  const prefix = `waymark:${writeKey.slice(0, 16)}`;
+  const identity = createIdentity(store, prefix, env.uuid);
+  const transport = createTransport({
+    url: `${options.apiOrigin}/v1/batch`,
+    writeKey,
+    prefix,
+    env,
+    store,
+    logger,
+    onDelivered: safeCall(logger, (messageIds: string[]) => content?.delivered(messageIds)),
+  });
+  const callbacks = new Map<string, (detail: CallbackDetail) => void>();
+  let content: Content | undefined;
+  let views: ViewLoader | undefined;
+  /** The account's traits given on this page load; the server may not have stored them yet. */
+  let groupTraits: Dictionary = {};
+  /** An `open()` made before any content was known. */
+  let opening: [string | undefined] | undefined;
+
+  const send = (calledAt: number, fields: Fields) => {
+    const { anonymousId, userId, groupId, userHash } = identity.state;
+    const messageId = env.uuid();
+    transport.enqueue({
+      ...fields,
+      messageId,
+      anonymousId,
+      userId,
+      timestamp: new Date(calledAt).toISOString(),
+      context: {
+        page: env.page(),
+        locale: env.locale(),
+        userAgent: env.userAgent(),
+        library: { name: 'waymark.js', version },
+        groupId,
+        userHash,
+      },
+    });
+    // An item this completes is ticked at once; sending now lets the server confirm it sooner.
+    if (content?.observe({ ...fields, messageId } as Parameters<Content['observe']>[0], env.page())) {
+      transport.flush();
+    }
+    return messageId;
+  };
+  const who = (): Who => {
+    const { anonymousId, userId, groupId, userHash, traits } = identity.state;
+    const locale = typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale();
+    return { anonymousId, userId, groupId, userHash, traits, groupTraits, locale };
+  };
+  const render = () => {
+    const current = content?.current();
+    if (!current || !views) return;
+    if (opening) {
+      const [checklistId] = opening;
+      opening = undefined;
+      const reopened = content!.reopen(env.page(), checklistId);
+      if (reopened) return views.open(reopened); // reopen() rendered already
+    }
+    const { locale, userId, anonymousId } = who();
+    views.show({ theme: current.theme, checklists: content!.visible(env.page()), locale, user: userId ?? anonymousId });
+  };
+
+  const commands: Commands = {
+    identify(calledAt, userId, traits, identifyOptions) {
+      if (!isId(userId)) return logger.log('identify() needs a userId', userId);
+      const userHash = identifyOptions?.userHash;
+      identity.identify(
+        String(userId),
+        dictionary(traits),
+        typeof userHash === 'string' ? userHash : undefined,
+      );
+      send(calledAt, { type: 'identify', traits: dictionary(traits) });
+      content?.sync();
+    },
+    group(calledAt, groupId, traits) {
+      if (!isId(groupId)) return logger.log('group() needs a groupId', groupId);
+      if (identity.state.groupId !== String(groupId)) groupTraits = {};
+      identity.group(String(groupId));
+      groupTraits = { ...groupTraits, ...dictionary(traits) };
+      send(calledAt, { type: 'group', groupId: String(groupId), traits: dictionary(traits) });
+      content?.sync();
+    },
+    track(calledAt, event, properties) {
+      if (typeof event !== 'string' || !event.trim()) return logger.log('track() needs an event name', event);
+      if (event.startsWith(reserved)) return logger.log(`event names starting with ${reserved} are reserved`, event);
+      send(calledAt, { type: 'track', event, properties: dictionary(properties) });
+    },
+    page(calledAt, name, properties) {
+      send(calledAt, {
+        type: 'page',
+        name: typeof name === 'string' ? name : undefined,
+        properties: dictionary(properties),
+      });
+    },
+    reset() {
+      identity.reset();
+      groupTraits = {};
+      content?.sync(true);
+    },
+    debug(_calledAt, on = true) {
+      logger.on = !!on;
+    },
+    on(_calledAt, name, callback) {
+      if (typeof name !== 'string' || typeof callback !== 'function') {
+        return logger.log('on() needs a name and a function', name);
+      }
+      callbacks.set(name, callback);
+    },
+    open(_calledAt, checklistId) {
+      if (!content) return logger.log('open(): no checklists on this page');
+      opening = [typeof checklistId === 'string' ? checklistId : undefined];
+      render();
+    },
+  };
+  const run = (method: string, args: unknown[], calledAt: number) => {
+    if (Object.hasOwn(commands, method)) {
+      (commands[method as Method] as Command)(calledAt, ...args);
+    } else {
+      logger.log('unknown method', method);
+    }
+  };
+
+  const api = { version } as WaymarkApi & Record<Method, unknown>;
+  for (const method of Object.keys(commands) as Method[]) {
+    api[method] = safeCall(logger, (...args: unknown[]) => run(method, args, env.now()));
+  }
+
+  if (options.loadView) {
+    content = createContent({
+      url: `${options.apiOrigin}/v1/content`,
+      writeKey,
+      prefix,
+      env,
+      store,
+      logger,
+      who,
+      onChange: safeCall(logger, render),
+    });
+    const host: ViewHost = {
+      store,
+      logger,
+      prefix,
+      emit: (name, properties) => send(env.now(), { type: 'track', event: reserved + name, properties }),
+      check(checklist, itemId) {
+        const ref = { contentId: checklist.id, version: checklist.version, itemId };
+        const messageId = send(env.now(), { type: 'track', event: `${reserved}checklist_item_checked`, properties: ref });
+        content!.tick(checklist.id, itemId, messageId);
+        transport.flush();
+      },
+      dismiss(checklist) {
+        host.emit('checklist_dismissed', { contentId: checklist.id, version: checklist.version });
+        content!.dismiss(checklist.id);
+      },
+      callback(name, detail) {
+        const callback = callbacks.get(name);
+        if (!callback) return logger.log(`no function registered with waymark.on('${name}')`);
+        try {
+          callback(detail);
+        } catch (error) {
+          logger.log(`the function registered with waymark.on('${name}') threw`, error);
+        }
+      },
+    };
+    views = createViewLoader(options.loadView, host, logger);
+    render(); // the cached copy, at once
+  }
+
+  let pagedBeforeLoad = false;
+  replay(
+    options.queue,
+    safeCall(logger, (method: string, args: unknown[], calledAt: number) => {
+      pagedBeforeLoad ||= method === 'page';
+      run(method, args, calledAt);
+    }),
+    env.now,
+  );
+
+  let stopNavigation = () => {};
+  if (options.autoPage !== false) {
+    // A page() queued before load already is this load's page view.
+    if (!pagedBeforeLoad) safeCall(logger, commands.page)(env.now());
+    stopNavigation = watchNavigation(env, logger, () => {
+      commands.page(env.now());
+      render();
+    });
+  } else if (content) {
+    // Checklists show only on the pages their URL rules name, page views or not.
+    stopNavigation = watchNavigation(env, logger, render);
+  }
+  content?.refresh();
+
+  return {
+    api,
+    stop() {
+      stopNavigation();
+      transport.stop();
+      content?.stop();
+    },
+  };
+}
+
+function isId(value: unknown): value is Id {
+  return (
+    (typeof value === 'string' && value.trim() !== '') ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** Properties and traits must be plain objects on the wire; anything else is left out. */
+function dictionary(value: unknown): Dictionary | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Dictionary) : undefined;
+}
