@@ -13,6 +13,7 @@ import { ApiError } from './http/api-error.ts';
 import type { AppEnv } from './http/context.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { openApiDocument } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -91,6 +92,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     // Connections replaced after SQLITE_BUSY: a rising count means processes contend for the file.
     return c.json({ status: 'ok', busyReplacements: options.db.writer.replacements });
   });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(publicOrigin ?? new URL(c.req.url).origin)));
   app.route('/', staticRoutes(deps));
 
   app.notFound(() => problemResponse(new ApiError(404, errorCodes.notFound, 'Not found')));

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import type { Database } from './db/client.ts';
-import { workspaces } from './db/schema.ts';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
 import { ChecklistService } from './content/checklists.ts';
 import { MilestoneService } from './content/milestones.ts';
+import type { Database } from './db/client.ts';
+import { workspaces } from './db/schema.ts';
 import { createWorkspace } from './workspaces/store.ts';
 
 export const demoWorkspaceId = 'demo';
@@ -66,7 +66,8 @@ async function seedOnboarding(db: Database, now: number): Promise<void> {
     { key: 'teammate_invited', name: 'Invited a teammate', rule: { event: 'Teammate Invited' } },
     { key: 'bank_connected', name: 'Connected a bank account', rule: { event: 'Bank Account Connected' } },
   ];
-  for (const definition of definitions) await milestones.create(demoWorkspaceId, milestoneInput.parse(definition));
+  for (const definition of definitions)
+    await milestones.create(demoWorkspaceId, milestoneInput.parse(definition));
 
   const checklist = await checklists.create(
     demoWorkspaceId,

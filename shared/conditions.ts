@@ -30,9 +30,10 @@ const asNumber = (value: unknown): number | null => {
   return null;
 };
 
+/** Dates are epoch milliseconds or ISO 8601 strings (`2026-11-23`, `2026-11-23T10:00:00Z`). */
 const asTime = (value: unknown): number | null => {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : t;
 };
@@ -100,8 +101,11 @@ export function matchesTraits(
   return audience.match === 'any' ? audience.conditions.some(test) : audience.conditions.every(test);
 }
 
-/** Glob to RegExp: `*` within a segment, `**` across segments, everything else literal. */
-export function globToRegExp(glob: string): RegExp {
+/**
+ * Glob to a regular expression source: `*` within a segment, `**` across segments, everything else
+ * literal. The source is valid for JavaScript and for the server's SQL REGEXP alike.
+ */
+export function globSource(glob: string): string {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -113,7 +117,7 @@ export function globToRegExp(glob: string): RegExp {
       source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
     }
   }
-  return new RegExp(`^${source}$`);
+  return `^${source}$`;
 }
 
 /** `/invoices/` and `/invoices` are the same page. */
@@ -130,7 +134,7 @@ export function matchesUrl(rule: UrlRule, path: string, search = ''): boolean {
       case 'prefix':
         return target.startsWith(rule.pattern);
       case 'glob':
-        return globToRegExp(rule.withQuery ? rule.pattern : trimSlash(rule.pattern)).test(target);
+        return new RegExp(globSource(rule.withQuery ? rule.pattern : trimSlash(rule.pattern))).test(target);
       case 'regex':
         return new RegExp(rule.pattern).test(target);
       default:

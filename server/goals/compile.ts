@@ -1,5 +1,5 @@
 import type { InStatement, InValue } from '@libsql/client';
-import { globToRegExp } from '../../shared/conditions.ts';
+import { globSource } from '../../shared/conditions.ts';
 import type { Comparison, PropertyFilter, UrlRule } from '../../shared/schemas/condition.ts';
 
 /**
@@ -93,83 +93,96 @@ export function clearGoal(workspaceId: string, goalId: string): InStatement {
 }
 
 /**
- * The SQL expression for an event property. A dotted name matches an exact key first, then the
- * nested path, as `lookup` in shared/conditions.ts does. Property names cannot contain `"` (schema),
- * and `'` is escaped, so the path is a safe literal.
+ * SQL for an event property: its value `x` and its JSON type `t` ('integer', 'real', 'text', 'true',
+ * 'false', 'null', 'array', 'object', or NULL when absent). A dotted name matches an exact key
+ * first, then the nested path, as `lookup` in shared/conditions.ts does. Property names cannot contain
+ * `"` (schema) and `'` is escaped, so the paths are safe literals.
  */
-function propertyValue(property: string): { x: string; path: string } {
+interface Property {
+  x: string;
+  t: string;
+  path: string;
+}
+function propertyValue(property: string): Property {
   const literal = (parts: string[]) =>
     `'$${parts
       .map((p) => `."${p}"`)
       .join('')
       .replaceAll("'", "''")}'`;
-  const path = literal([property]);
-  const exact = `json_extract(e.properties, ${path})`;
-  if (!property.includes('.')) return { x: exact, path };
-  return { x: `coalesce(${exact}, json_extract(e.properties, ${literal(property.split('.'))}))`, path };
+  const exact = literal([property]);
+  const path = property.includes('.')
+    ? `(CASE WHEN json_type(e.properties, ${exact}) IS NOT NULL THEN ${exact} ELSE ${literal(property.split('.'))} END)`
+    : exact;
+  return { x: `json_extract(e.properties, ${path})`, t: `json_type(e.properties, ${path})`, path };
 }
 
-const numeric = (x: string) =>
-  `(CASE WHEN typeof(${x}) IN ('integer', 'real') THEN ${x}
-    WHEN typeof(${x}) = 'text' AND trim(${x}) <> '' AND trim(${x}) NOT GLOB '*[^0-9.eE+-]*' THEN CAST(${x} AS REAL) END)`;
-const epochMs = (x: string) =>
-  `(CASE WHEN typeof(${x}) IN ('integer', 'real') THEN ${x}
-    WHEN typeof(${x}) = 'text' THEN CAST(round((julianday(${x}) - 2440587.5) * 86400000) AS INTEGER) END)`;
+/** A number, or a numeric string; never a boolean (JSON true/false extract as 1/0 in SQL). */
+const numeric = ({ x, t }: Property) =>
+  `(CASE WHEN ${t} IN ('integer', 'real') THEN ${x}
+    WHEN ${t} = 'text' AND trim(${x}) <> '' AND trim(${x}) NOT GLOB '*[^0-9.eE+-]*' THEN CAST(${x} AS REAL) END)`;
+/** Epoch milliseconds, or an ISO 8601 string as epoch milliseconds. */
+const epochMs = ({ x, t }: Property) =>
+  `(CASE WHEN ${t} IN ('integer', 'real') THEN ${x}
+    WHEN ${t} = 'text' AND ${x} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'
+      THEN CAST(round((julianday(${x}) - 2440587.5) * 86400000) AS INTEGER) END)`;
 
-/** SQL for one comparison of the expression `x`, mirroring `compare` in shared/conditions.ts. */
-function filterSql(
-  { x, path }: { x: string; path: string },
-  comparison: Comparison,
-  now: number,
-): [string, InValue[]] {
+/**
+ * SQL for one comparison, mirroring `compare` in shared/conditions.ts (test/server/goal-sql.test.ts
+ * checks that they agree). Every predicate is wrapped so that an unknown (NULL) reads as false.
+ */
+function filterSql(p: Property, comparison: Comparison, now: number): [string, InValue[]] {
+  const { x, t } = p;
   const sameAs = (value: string | number | boolean): [string, InValue[]] => {
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-    if (typeof value === 'number' || Number.isFinite(n)) {
-      return [`(${x} = ? OR ${numeric(x)} = ?)`, [value, typeof value === 'number' ? value : n]];
-    }
-    return [`${x} = ?`, [typeof value === 'boolean' ? Number(value) : value]];
+    if (typeof value === 'boolean') return [`${t} = ?`, [value ? 'true' : 'false']];
+    const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+    const text = typeof value === 'string' ? `(${t} = 'text' AND ${x} = ?)` : '0';
+    const textArgs = typeof value === 'string' ? [value] : [];
+    if (!Number.isFinite(n)) return [text, textArgs];
+    return [`(${text} OR coalesce(${numeric(p)} = ?, 0))`, [...textArgs, n]];
   };
   const anyOf = (values: readonly (string | number | boolean)[]): [string, InValue[]] => {
     const parts = values.map(sameAs);
     return [`(${parts.map(([sql]) => sql).join(' OR ')})`, parts.flatMap(([, args]) => args)];
   };
+  const not = ([sql, args]: [string, InValue[]]): [string, InValue[]] => [
+    `(${x} IS NULL OR NOT coalesce(${sql}, 0))`,
+    args,
+  ];
   switch (comparison.op) {
     case 'exists':
       return [`${x} IS NOT NULL`, []];
     case 'notExists':
       return [`${x} IS NULL`, []];
     case 'equals':
-      return sameAs(comparison.value);
-    case 'notEquals': {
-      const [sql, args] = sameAs(comparison.value);
-      return [`(${x} IS NULL OR NOT ${sql})`, args];
-    }
+      return [`coalesce(${sameAs(comparison.value)[0]}, 0)`, sameAs(comparison.value)[1]];
+    case 'notEquals':
+      return not(sameAs(comparison.value));
     case 'contains':
       // A string containing the text (case-insensitive), or an array with the value as an element.
       return [
-        `((typeof(${x}) = 'text' AND instr(lower(${x}), lower(?)) > 0)
-          OR (json_type(e.properties, ${path}) = 'array'
-            AND EXISTS (SELECT 1 FROM json_each(e.properties, ${path}) j WHERE j.value = ?)))`,
+        `coalesce((${t} = 'text' AND instr(lower(${x}), lower(?)) > 0)
+          OR (${t} = 'array' AND EXISTS (SELECT 1 FROM json_each(e.properties, ${p.path}) j
+            WHERE j.type = 'text' AND j.value = ?)), 0)`,
         [comparison.value, comparison.value],
       ];
     case 'gt':
-      return [`${numeric(x)} > ?`, [comparison.value]];
+      return [`coalesce(${numeric(p)} > ?, 0)`, [comparison.value]];
     case 'lt':
-      return [`${numeric(x)} < ?`, [comparison.value]];
+      return [`coalesce(${numeric(p)} < ?, 0)`, [comparison.value]];
     case 'before':
     case 'after': {
       const bound =
         typeof comparison.value === 'object'
           ? now - comparison.value.daysAgo * dayMs
           : Date.parse(comparison.value);
-      return [`${epochMs(x)} ${comparison.op === 'before' ? '<' : '>'} ?`, [bound]];
+      return [`coalesce(${epochMs(p)} ${comparison.op === 'before' ? '<' : '>'} ?, 0)`, [bound]];
     }
-    case 'in':
-      return anyOf(comparison.value);
-    case 'notIn': {
+    case 'in': {
       const [sql, args] = anyOf(comparison.value);
-      return [`(${x} IS NULL OR NOT ${sql})`, args];
+      return [`coalesce(${sql}, 0)`, args];
     }
+    case 'notIn':
+      return not(anyOf(comparison.value));
     default:
       return ['0', []];
   }
@@ -192,7 +205,7 @@ function urlSql(rule: UrlRule): [string, InValue[]] {
     case 'prefix':
       return [`substr(${target}, 1, ?) = ?`, [rule.pattern.length, rule.pattern]];
     case 'glob':
-      return [`${target} REGEXP ?`, [globToRegExp(pattern).source]];
+      return [`${target} REGEXP ?`, [globSource(pattern)]];
     default:
       return ['0', []];
   }

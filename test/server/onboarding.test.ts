@@ -41,7 +41,12 @@ async function content(userId: string, extra: Record<string, unknown> = {}): Pro
   return res.json();
 }
 
-const valueMilestone = { key: 'invoice_sent', name: 'Sent an invoice', rule: { event: 'Invoice Sent' }, isValue: true };
+const valueMilestone = {
+  key: 'invoice_sent',
+  name: 'Sent an invoice',
+  rule: { event: 'Invoice Sent' },
+  isValue: true,
+};
 
 describe('milestones', () => {
   it('are reached per user and per account as events arrive, at the count-th matching event', async () => {
@@ -59,7 +64,9 @@ describe('milestones', () => {
       track('u1', 'Invoice Sent', 4, { amount: 150 }),
     ]);
     let u1 = await adminJson('/users/u1');
-    expect(u1.body.milestones).toEqual([{ key: 'big_invoices', name: 'Three big invoices', reachedAt: null }]);
+    expect(u1.body.milestones).toEqual([
+      { key: 'big_invoices', name: 'Three big invoices', reachedAt: null },
+    ]);
     // The account counts its members' events together: u1 day 1, u2 day 3, u1 day 4.
     const acme = await adminJson('/accounts/acme');
     expect(acme.body.milestones[0].reachedAt).toBe(at(4));
@@ -105,7 +112,9 @@ describe('milestones', () => {
     await adminJson('/milestones', 'POST', valueMilestone);
     const clash = await adminJson('/milestones', 'POST', valueMilestone);
     expect(clash.status).toBe(409);
-    expect(clash.body.errors).toEqual([{ pointer: '/key', detail: 'another milestone already has the key "invoice_sent"' }]);
+    expect(clash.body.errors).toEqual([
+      { pointer: '/key', detail: 'another milestone already has the key "invoice_sent"' },
+    ]);
   });
 });
 
@@ -160,13 +169,25 @@ describe('time to value', () => {
       reachedAt: at(2),
       days: 2,
     });
-    expect((await adminJson('/users/u3')).body.timeToValue).toEqual({ milestone: 'invoice_sent', reachedAt: null, days: null });
+    expect((await adminJson('/users/u3')).body.timeToValue).toEqual({
+      milestone: 'invoice_sent',
+      reachedAt: null,
+      days: null,
+    });
   });
 
   it('splits by an account trait', async () => {
-    await ingest([msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { plan: 'pro' }, timestamp: at(0) })]);
+    await ingest([
+      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { plan: 'pro' }, timestamp: at(0) }),
+    ]);
     const { body } = await adminJson('/reports/time-to-value?segment=account.plan');
-    expect(body.segments.map((s: { value: unknown; subjects: number; reached: number }) => [s.value, s.subjects, s.reached])).toEqual([
+    expect(
+      body.segments.map((s: { value: unknown; subjects: number; reached: number }) => [
+        s.value,
+        s.subjects,
+        s.reached,
+      ]),
+    ).toEqual([
       [null, 2, 1],
       ['pro', 2, 2],
     ]);
@@ -180,7 +201,11 @@ const checklistBody = (scope: 'user' | 'account' = 'user') => ({
     scope,
     items: [
       { id: 'customer', title: 'Add a customer', completion: { kind: 'event', event: 'Customer Created' } },
-      { id: 'invoice', title: 'Send an invoice', completion: { kind: 'milestone', milestone: 'invoice_sent' } },
+      {
+        id: 'invoice',
+        title: 'Send an invoice',
+        completion: { kind: 'milestone', milestone: 'invoice_sent' },
+      },
       { id: 'guide', title: 'Read the guide', completion: { kind: 'manual' }, required: false },
     ],
     translations: { fr: { title: 'Bien démarrer', items: { customer: { title: 'Ajoutez un client' } } } },
@@ -222,7 +247,10 @@ describe('checklists', () => {
     const unknownMilestone = await adminJson('/checklists', 'POST', checklistBody());
     expect(unknownMilestone.status).toBe(400);
     expect(unknownMilestone.body.errors).toEqual([
-      { pointer: '/content/items/1/completion/milestone', detail: 'names no milestone of this workspace ("invoice_sent")' },
+      {
+        pointer: '/content/items/1/completion/milestone',
+        detail: 'names no milestone of this workspace ("invoice_sent")',
+      },
     ]);
   });
 
@@ -275,18 +303,24 @@ describe('checklists', () => {
     const body = checklistBody();
     const created = await adminJson('/checklists', 'POST', {
       ...body,
-      content: { ...body.content, audience: { conditions: [{ on: 'account', trait: 'plan', op: 'in', value: ['pro', 'team'] }] } },
+      content: {
+        ...body.content,
+        audience: { conditions: [{ on: 'account', trait: 'plan', op: 'in', value: ['pro', 'team'] }] },
+      },
     });
     await adminJson(`/checklists/${created.body.id}/publish`, 'POST');
     await ingest([...identify('u1', 0, 'acme')]);
     expect((await content('u1')).checklists).toHaveLength(0);
     expect((await content('u1', { groupTraits: { plan: 'pro' } })).checklists).toHaveLength(1);
-    expect((await content('anonymous-visitor', { userId: null, anonymousId: 'a1' })).checklists).toHaveLength(0);
+    expect((await content('anonymous-visitor', { userId: null, anonymousId: 'a1' })).checklists).toHaveLength(
+      0,
+    );
   });
 
   it('report the funnel per version, as hand-computed', async () => {
     const id = await publishedChecklist();
-    const shown = (u: string, d: number) => track(u, '$waymark.checklist_shown', d, { contentId: id, version: 1 });
+    const shown = (u: string, d: number) =>
+      track(u, '$waymark.checklist_shown', d, { contentId: id, version: 1 });
     await ingest([
       ...identify('u1', 0),
       ...identify('u2', 0),
@@ -337,7 +371,12 @@ describe('reserved widget events', () => {
     const body = await res.json();
     expect(body.accepted).toBe(1);
     expect(body.rejected).toEqual([
-      { index: 0, errors: [{ pointer: '/batch/0/event', detail: `"$waymark." names are reserved for Waymark's widget` }] },
+      {
+        index: 0,
+        errors: [
+          { pointer: '/batch/0/event', detail: `"$waymark." names are reserved for Waymark's widget` },
+        ],
+      },
       {
         index: 1,
         errors: [
@@ -346,5 +385,21 @@ describe('reserved widget events', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('describes the API from the zod schemas', async () => {
+    const res = await h.app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    const milestoneSchema =
+      doc.paths['/v1/admin/milestones'].post.requestBody.content['application/json'].schema;
+    expect(milestoneSchema.required).toEqual(expect.arrayContaining(['key', 'name', 'rule']));
+    expect(milestoneSchema.properties.key.pattern).toBeDefined();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/batch', '/v1/content', '/v1/admin/checklists/{id}/publish']),
+    );
   });
 });
