@@ -34,7 +34,12 @@ function viewChunk(): Plugin {
           target: 'es2020',
           minify: true,
           sourcemap: true,
-          lib: { entry: 'widget/checklist/main.ts', formats: ['es'], fileName: () => 'checklist-[hash].js' },
+          // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
+          rolldownOptions: {
+            input: 'widget/checklist/main.ts',
+            preserveEntrySignatures: 'strict',
+            output: { format: 'es', entryFileNames: 'checklist-[hash].js' },
+          },
         },
       });
       const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => ('output' in o ? o.output : []));

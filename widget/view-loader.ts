@@ -1,48 +1,64 @@
 import type { z } from 'zod';
-import type { DeliveredChecklist } from '../shared/schemas/content.ts';
+import type { ContentResponse } from '../shared/schemas/content.ts';
 import type { InternalEventName, internalEvents } from '../shared/schemas/internal-event.ts';
-import type { Theme } from '../shared/schemas/theme.ts';
+import type { Env, PageContext } from './env.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './storage.ts';
 
 /**
- * The contract between the core script and the UI chunk (dist/widget/checklist-<hash>.js), which the
- * core downloads only once there is something to show. The chunk exports `mount(host)`; the core
- * keeps the data (content, local ticks, dismissals, which checklists match this page) and the chunk
- * only draws it and reports what the user does.
+ * The contract between the core script and the UI chunk (dist/widget/checklist-<hash>.js). The core
+ * fetches and caches content and sends events; the chunk, downloaded only once a response holds a
+ * checklist that is not dismissed, does the rest: which checklists this page shows, local ticks,
+ * dismissals, drawing, and reporting what the user does. Keeping that logic out of the core keeps
+ * the script every page downloads small.
  */
 export interface ViewState {
-  theme: Theme;
-  /** The checklists to show on this page, in order; the view shows the first (or the one opened). */
-  checklists: DeliveredChecklist[];
-  /** The user's locale (their `locale` trait or the browser's): the widget's own strings and direction. */
+  response: ContentResponse;
+  /** See Known.deliveredBefore in widget/content.ts. */
+  deliveredBefore: number;
+  /** The user's locale (their `locale` trait or the browser's): the widget's own strings. */
   locale: string;
-  /** Whose view state this is (userId, else anonymousId): what was shown, completed, left open. */
+  /** Whose view this is (userId, else anonymousId): what was shown, completed or left open. */
   user: string;
 }
 
 /** The properties of an internal event, exactly as shared/schemas/internal-event.ts defines them. */
 export type InternalProperties<N extends InternalEventName> = z.infer<(typeof internalEvents)[N]>;
 
+/** A message the core sent (track or page), for local ticks. */
+export interface Observed {
+  type: string;
+  event?: string | undefined;
+  properties?: Record<string, unknown> | undefined;
+  messageId: string;
+  /** Where the user was when it was sent. */
+  page: Pick<PageContext, 'path' | 'search'>;
+}
+
 /** What the core lends the view. */
 export interface ViewHost {
+  env: Env;
   store: Store;
   logger: Logger;
   /** Storage prefix of this write key. */
   prefix: string;
-  /** Records one of the widget's own interactions (`$waymark.<name>`). */
-  emit<N extends InternalEventName>(name: N, properties: InternalProperties<N>): void;
-  /** The user ticked a manual item: recorded, and shown done until the server confirms. */
-  check(checklist: DeliveredChecklist, itemId: string): void;
-  /** The user dismissed the checklist: recorded, and hidden until `waymark.open()`. */
-  dismiss(checklist: DeliveredChecklist): void;
+  /** Records one of the widget's own interactions (`$waymark.<name>`); returns its messageId. */
+  emit<N extends InternalEventName>(name: N, properties: InternalProperties<N>): string;
   /** Calls the function the host app registered with `waymark.on(name, fn)`. */
   callback(name: string, detail: { checklistId: string; itemId: string }): void;
+  /** Asks the server again after `delayMs`. */
+  refresh(delayMs: number): void;
+  /** Sends queued events now rather than with the next batch. */
+  flush(): void;
 }
 
 export interface View {
-  update(state: ViewState): void;
-  /** Opens the panel of `checklistId` (or of the checklist shown). */
+  /** New content or user; also called on SPA navigation (the page may show other checklists). */
+  update(state: ViewState | undefined): void;
+  observe(message: Observed): void;
+  /** The transport's delivery number `delivery` carried these messages to the server. */
+  delivered(messageIds: string[], delivery: number): void;
+  /** Shows `checklistId` (or this page's first checklist) again, dismissed or not, panel open. */
   open(checklistId?: string): void;
 }
 
@@ -50,44 +66,55 @@ export interface ViewModule {
   mount(host: ViewHost): View;
 }
 
-export interface ViewLoader {
-  /** Draws `state`, downloading the chunk first when it has something to show. */
-  show(state: ViewState): void;
-  open(checklistId?: string): void;
-}
+/** Calls made before the view exists, replayed to it once it does (at most this many). */
+const backlogSize = 50;
 
 /**
- * Downloads the UI chunk the first time there is something to show, once: a failed download is
- * logged and not retried on this page, and the page is left as it was.
+ * Downloads the UI chunk when there is something to show (a checklist not dismissed, or `open()`),
+ * once: a failed download is logged, not retried on this page, and leaves the page as it was.
  *
  * @example
- * const views = createViewLoader(() => import(chunkUrl), host, logger)
- * views.show({ theme, checklists, locale: 'en', user: 'u_42' })
+ * const view = createViewLoader(() => import(chunkUrl), host, logger)
+ * view.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
  */
-export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost, logger: Logger): ViewLoader {
+export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost, logger: Logger): View {
   let view: View | undefined;
   let latest: ViewState | undefined;
   let loading = false;
-  let opening: [string | undefined] | undefined;
+  let opening = false;
+  const backlog: Array<(view: View) => void> = [];
+
+  const start = () => {
+    if (loading) return;
+    loading = true;
+    // new Promise turns a synchronous throw of the loader into a rejection.
+    new Promise<ViewModule>((resolve) => resolve(load()))
+      .then((module) => {
+        const mounted = module.mount(host);
+        mounted.update(latest);
+        for (const call of backlog.splice(0)) call(mounted);
+        view = mounted;
+      })
+      .catch((error: unknown) => logger.log('could not load the checklist view', error));
+  };
+  const later = (call: (view: View) => void) => {
+    if (view) return call(view);
+    backlog.push(call);
+    if (backlog.length > backlogSize) backlog.shift();
+  };
 
   return {
-    show(state) {
+    update(state) {
       latest = state;
-      if (view) return view.update(state);
-      if (loading || !state.checklists.length) return;
-      loading = true;
-      // new Promise turns a synchronous throw of the loader into a rejection.
-      new Promise<ViewModule>((resolve) => resolve(load()))
-        .then((module) => {
-          view = module.mount(host);
-          view.update(latest!);
-          if (opening) view.open(...opening);
-        })
-        .catch((error: unknown) => logger.log('could not load the checklist view', error));
+      if (view) view.update(state);
+      else if (state?.response.checklists.some((checklist) => opening || !checklist.dismissed)) start();
     },
+    observe: (message) => later((v) => v.observe(message)),
+    delivered: (messageIds, delivery) => later((v) => v.delivered(messageIds, delivery)),
     open(checklistId) {
-      if (view) view.open(checklistId);
-      else opening = [checklistId];
+      opening = true;
+      later((v) => v.open(checklistId));
+      if (latest?.response.checklists.length) start();
     },
   };
 }

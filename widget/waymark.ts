@@ -10,7 +10,7 @@ import { createLogger } from './logger.ts';
 import { safeCall } from './safe-call.ts';
 import { createStore } from './storage.ts';
 import { createTransport } from './transport.ts';
-import { createViewLoader, type ViewHost, type ViewLoader, type ViewModule } from './view-loader.ts';
+import { createViewLoader, type View, type ViewModule } from './view-loader.ts';
 
 type Dictionary = NonNullable<Extract<MessageInput, { type: 'track' }>['properties']>;
 type Id = string | number;
@@ -110,15 +110,15 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     env,
     store,
     logger,
-    onDelivered: safeCall(logger, (messageIds: string[]) => content?.delivered(messageIds)),
+    onDelivered: safeCall(logger, (messageIds: string[]) => {
+      if (content) view!.delivered(messageIds, content.delivered());
+    }),
   });
   const callbacks = new Map<string, (detail: CallbackDetail) => void>();
   let content: Content | undefined;
-  let views: ViewLoader | undefined;
+  let view: View | undefined;
   /** The account's traits given on this page load; the server may not have stored them yet. */
   let groupTraits: Dictionary = {};
-  /** An `open()` made before any content was known. */
-  let opening: [string | undefined] | undefined;
 
   const send = (calledAt: number, fields: Fields) => {
     const { anonymousId, userId, groupId, userHash } = identity.state;
@@ -138,9 +138,9 @@ export function createWaymark(options: WaymarkOptions): Waymark {
         userHash,
       },
     });
-    // An item this completes is ticked at once; sending now lets the server confirm it sooner.
-    if (content?.observe({ ...fields, messageId } as Parameters<Content['observe']>[0], env.page())) {
-      transport.flush();
+    if (fields.type === 'track' || fields.type === 'page') {
+      // A checklist item this completes is ticked at once (widget/checklist/controller.ts).
+      view?.observe({ ...fields, messageId, page: env.page() });
     }
     return messageId;
   };
@@ -150,16 +150,9 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     return { anonymousId, userId, groupId, userHash, traits, groupTraits, locale };
   };
   const render = () => {
-    const current = content?.current();
-    if (!current || !views) return;
-    if (opening) {
-      const [checklistId] = opening;
-      opening = undefined;
-      const reopened = content!.reopen(env.page(), checklistId);
-      if (reopened) return views.open(reopened); // reopen() rendered already
-    }
+    const known = content?.current();
     const { locale, userId, anonymousId } = who();
-    views.show({ theme: current.theme, checklists: content!.visible(env.page()), locale, user: userId ?? anonymousId });
+    view?.update(known && { ...known, locale, user: userId ?? anonymousId });
   };
 
   const commands: Commands = {
@@ -209,9 +202,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       callbacks.set(name, callback);
     },
     open(_calledAt, checklistId) {
-      if (!content) return logger.log('open(): no checklists on this page');
-      opening = [typeof checklistId === 'string' ? checklistId : undefined];
-      render();
+      if (!view) return logger.log('open(): no checklists without the view');
+      view.open(typeof checklistId === 'string' ? checklistId : undefined);
     },
   };
   const run = (method: string, args: unknown[], calledAt: number) => {
@@ -238,32 +230,28 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       who,
       onChange: safeCall(logger, render),
     });
-    const host: ViewHost = {
-      store,
+    view = createViewLoader(
+      options.loadView,
+      {
+        env,
+        store,
+        logger,
+        prefix,
+        emit: (name, properties) => send(env.now(), { type: 'track', event: reserved + name, properties }),
+        callback(name, detail) {
+          const callback = callbacks.get(name);
+          if (!callback) return logger.log(`no function registered with waymark.on('${name}')`);
+          try {
+            callback(detail);
+          } catch (error) {
+            logger.log(`the function registered with waymark.on('${name}') threw`, error);
+          }
+        },
+        refresh: (delayMs) => content!.refresh(delayMs),
+        flush: () => transport.flush(),
+      },
       logger,
-      prefix,
-      emit: (name, properties) => send(env.now(), { type: 'track', event: reserved + name, properties }),
-      check(checklist, itemId) {
-        const ref = { contentId: checklist.id, version: checklist.version, itemId };
-        const messageId = send(env.now(), { type: 'track', event: `${reserved}checklist_item_checked`, properties: ref });
-        content!.tick(checklist.id, itemId, messageId);
-        transport.flush();
-      },
-      dismiss(checklist) {
-        host.emit('checklist_dismissed', { contentId: checklist.id, version: checklist.version });
-        content!.dismiss(checklist.id);
-      },
-      callback(name, detail) {
-        const callback = callbacks.get(name);
-        if (!callback) return logger.log(`no function registered with waymark.on('${name}')`);
-        try {
-          callback(detail);
-        } catch (error) {
-          logger.log(`the function registered with waymark.on('${name}') threw`, error);
-        }
-      },
-    };
-    views = createViewLoader(options.loadView, host, logger);
+    );
     render(); // the cached copy, at once
   }
 

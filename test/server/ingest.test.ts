@@ -265,6 +265,8 @@ describe('users and accounts', () => {
       traits: { name: 'Ann', plan: 'b', email: 'ann@acme.test' },
       firstSeen: '2026-11-01T00:00:00.000Z',
       lastSeen: '2026-11-04T00:00:00.000Z',
+      milestones: [],
+      timeToValue: null,
     });
     const account = await (await h.admin('/accounts/acme')).json();
     expect(account).toMatchObject({

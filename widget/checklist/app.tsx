@@ -1,7 +1,9 @@
 import { useEffect, useErrorBoundary, useRef, useState } from 'preact/hooks';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import type { Theme } from '../../shared/schemas/theme.ts';
 import { safeCall } from '../safe-call.ts';
-import type { ViewHost, ViewState } from '../view-loader.ts';
+import type { ViewHost } from '../view-loader.ts';
+import type { Controller } from './controller.ts';
 import { plainText } from './markdown.tsx';
 import { navigate } from './navigate.ts';
 import { Panel, progress } from './panel.tsx';
@@ -16,7 +18,12 @@ export interface OpenRequest {
 
 export interface AppProps {
   host: ViewHost;
-  state: ViewState;
+  controller: Pick<Controller, 'check' | 'dismiss'>;
+  /** This page's checklists; the first is shown, unless another was opened. */
+  checklists: DeliveredChecklist[];
+  theme: Partial<Theme> | undefined;
+  locale: string;
+  user: string;
   request: OpenRequest;
   /** The host document's `dir`, for text whose language is unknown. */
   documentDir: string;
@@ -42,7 +49,7 @@ export function Root(props: AppProps) {
  * progress. Sends the widget's interaction events: shown (once per version per user), opened,
  * closed, item clicked, item checked, completed (once per version per user), dismissed.
  */
-export function App({ host, state, request, documentDir }: AppProps) {
+export function App({ host, controller, checklists, theme, locale, user, request, documentDir }: AppProps) {
   const [selected, setSelected] = useState<string>();
   const [openId, setOpenId] = useState<string>();
   const [announcement, setAnnouncement] = useState('');
@@ -52,14 +59,14 @@ export function App({ host, state, request, documentDir }: AppProps) {
   const handled = useRef(0);
   const doneBefore = useRef(new Map<string, Set<string>>());
 
-  const checklist = state.checklists.find((c) => c.id === selected) ?? state.checklists[0];
-  const t = strings(state.locale);
+  const checklist = checklists.find((c) => c.id === selected) ?? checklists[0];
+  const t = strings(locale);
   const safe =
     <A extends unknown[]>(fn: (...args: A) => void) =>
     (...args: A) =>
       safeCall(host.logger, fn)(...args);
 
-  const memoryKey = (c: DeliveredChecklist) => `${host.prefix}:ui:${state.user}:${c.id}`;
+  const memoryKey = (c: DeliveredChecklist) => `${host.prefix}:ui:${user}:${c.id}`;
   const recall = (c: DeliveredChecklist): Memory => {
     try {
       return JSON.parse(host.store.get(memoryKey(c)) ?? '{}') ?? {};
@@ -100,7 +107,7 @@ export function App({ host, state, request, documentDir }: AppProps) {
         setOpenId(checklist.id); // left open on the previous page: still open, not opened again
       }
     }),
-    [checklist?.id, checklist?.version, state.user],
+    [checklist?.id, checklist?.version, user],
   );
 
   const { done, total, complete } = checklist ? progress(checklist) : { done: 0, total: 0, complete: false };
@@ -111,14 +118,14 @@ export function App({ host, state, request, documentDir }: AppProps) {
       remember(checklist, { completed: checklist.version });
       host.emit('checklist_completed', ref(checklist));
     }),
-    [checklist?.id, checklist?.version, state.user, complete],
+    [checklist?.id, checklist?.version, user, complete],
   );
 
   // Announce items that became done since the last render (a tick, the server's confirmation...).
   useEffect(
     safe(() => {
       if (!checklist) return;
-      const key = `${state.user}\n${checklist.id}`;
+      const key = `${user}\n${checklist.id}`;
       const now = new Set(checklist.items.filter((item) => item.doneAt).map((item) => item.id));
       const before = doneBefore.current.get(key);
       doneBefore.current.set(key, now);
@@ -135,7 +142,7 @@ export function App({ host, state, request, documentDir }: AppProps) {
     safe(() => {
       if (request.n === handled.current) return;
       handled.current = request.n;
-      const target = state.checklists.find((c) => c.id === request.checklistId) ?? checklist;
+      const target = checklists.find((c) => c.id === request.checklistId) ?? checklist;
       if (target) open(target, true);
     }),
     [request.n],
@@ -168,10 +175,10 @@ export function App({ host, state, request, documentDir }: AppProps) {
   return (
     <div
       class="root"
-      dir={direction(checklist.locale || state.locale, documentDir)}
-      data-mode={themeMode(state.theme)}
+      dir={direction(checklist.locale || locale, documentDir)}
+      data-mode={themeMode(theme)}
       data-position={checklist.position === 'bottom-left' ? 'bottom-left' : 'bottom-right'}
-      style={themeVariables(state.theme)}
+      style={themeVariables(theme)}
     >
       <aside aria-label={t.gettingStarted}>
         <button
@@ -207,9 +214,9 @@ export function App({ host, state, request, documentDir }: AppProps) {
             onDismiss={safe(() => {
               remember(checklist, { open: false });
               setOpenId(undefined);
-              host.dismiss(checklist);
+              controller.dismiss(checklist);
             })}
-            onCheck={safe((item: DeliveredItem) => host.check(checklist, item.id))}
+            onCheck={safe((item: DeliveredItem) => controller.check(checklist, item.id))}
             onAction={safe(onAction)}
           />
         </div>
