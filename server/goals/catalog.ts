@@ -4,6 +4,7 @@ import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/check
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import type { Database } from '../db/client.ts';
+import { isBusy, StorageBusyError } from '../db/writer.ts';
 import { checklists, checklistVersions, milestones, workspaces } from '../db/schema.ts';
 import type { Goal } from './compile.ts';
 
@@ -105,7 +106,13 @@ export class GoalCatalog {
   async get(workspaceId: string): Promise<WorkspaceGoals> {
     const cached = this.#cache.get(workspaceId);
     if (cached) return cached;
-    const loaded = await this.#load(workspaceId);
+    let loaded: WorkspaceGoals;
+    try {
+      loaded = await this.#load(workspaceId);
+    } catch (error) {
+      // Another process holds the file: answer 503 (retry), as a busy write does, not 500.
+      throw isBusy(error) ? new StorageBusyError(error) : error;
+    }
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(workspaceId, loaded);
     return loaded;
