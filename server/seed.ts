@@ -4,7 +4,7 @@ import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
 import { ChecklistService } from './content/checklists.ts';
 import { MilestoneService } from './content/milestones.ts';
-import type { Database } from './db/client.ts';
+import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { createWorkspace } from './workspaces/store.ts';
 
@@ -34,6 +34,15 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
     };
   }
   const created = await createWorkspace(db, { id: demoWorkspaceId, name: 'Ledgerly (demo)' }, now);
+  // The widget wears the demo product's colours, as a customer would configure it.
+  await db.writer.batch([
+    statement(
+      db.read
+        .update(workspaces)
+        .set({ theme: { brandColor: '#0f766e', radius: 10, mode: 'light' } })
+        .where(eq(workspaces.id, demoWorkspaceId)),
+    ),
+  ]);
   await seedOnboarding(db, now);
   if (keysFile) {
     await writeFile(
