@@ -58,7 +58,6 @@ export function createContent(options: ContentOptions): Content {
   const { env, store, logger, prefix } = options;
   const cachePrefix = `${prefix}:content:`;
   let known: Known | undefined;
-  let knownJson = '';
   let cacheKey = '';
   let identityKey = '';
   let timer: unknown;
@@ -73,8 +72,7 @@ export function createContent(options: ContentOptions): Content {
     const w = options.who();
     cacheKey = keyOf(w);
     identityKey = identityOf(w);
-    knownJson = store.get(cacheKey) ?? '';
-    const response = parse(knownJson);
+    const response = parse(store.get(cacheKey) ?? '');
     known = response && { response, deliveredBefore: 0 };
   };
 
@@ -85,14 +83,14 @@ export function createContent(options: ContentOptions): Content {
     if (key !== cacheKey) return;
     // Requests overtaking each other: an answer older than the one shown is not news.
     if (known && Date.parse(response.servedAt) < Date.parse(known.response.servedAt)) return;
-    if (json !== knownJson) {
-      // One cached copy at a time, the current user's: nobody else's progress stays on this device.
-      for (const other of store.keys(cachePrefix)) if (other !== key) store.remove(other);
-      store.set(key, json);
-      knownJson = json;
-    }
+    // One cached copy at a time, the current user's: nobody else's progress stays on this device.
+    for (const other of store.keys(cachePrefix)) if (other !== key) store.remove(other);
+    store.set(key, json);
+    const same =
+      known?.deliveredBefore === deliveredBefore && sameContent(known.response, response);
     known = { response, deliveredBefore };
-    options.onChange();
+    // The same content again (revalidating a cached copy, most often): nothing to redraw.
+    if (!same) options.onChange();
   };
 
   const fetchNow = () => {
@@ -164,6 +162,11 @@ export function createContent(options: ContentOptions): Content {
       env.clearTimeout(timer);
     },
   };
+}
+
+/** Whether two answers show the same thing (`servedAt` differs every time). */
+function sameContent(a: ContentResponse, b: ContentResponse): boolean {
+  return JSON.stringify([a.theme, a.checklists]) === JSON.stringify([b.theme, b.checklists]);
 }
 
 /**

@@ -157,6 +157,18 @@ describe('batching', () => {
     expect(env.sentIds()[1]).toEqual(ids(leftovers));
   });
 
+  it('sends messages oldest first, whatever order they were queued in', async () => {
+    const t = transport();
+    const newer = msg({ timestamp: new Date(start + 5).toISOString() });
+    const older = msg({ timestamp: new Date(start - 5).toISOString() });
+    const same1 = msg();
+    const same2 = msg();
+    [newer, same1, older, same2].forEach(t.enqueue);
+    await advance(1000);
+
+    expect(env.sentIds()).toEqual([ids([older, same1, same2, newer])]);
+  });
+
   it('drains a backlog in requests of at most 100 messages, oldest first', async () => {
     const backlog = Array.from({ length: 250 }, (_, i) =>
       msg({ timestamp: new Date(start - 250_000 + i).toISOString() }),
@@ -528,6 +540,37 @@ describe('offline', () => {
     await tick();
     expect(env.requests).toHaveLength(2);
     expect(storedIds(env.localStorage)).toEqual([]);
+  });
+
+  it('after a network error while offline, tries again 60 s later when no online event comes', async () => {
+    env.replies.push(() => {
+      env.isOnline = false;
+      throw new TypeError('Failed to fetch');
+    });
+    transport().enqueue(msg());
+    await advance(1000);
+    env.isOnline = true;
+    await advance(59_999);
+    expect(env.requests).toHaveLength(1);
+    await advance(1);
+    expect(env.requests).toHaveLength(2);
+  });
+
+  it('the online event starts the backoff over', async () => {
+    env.replies.push(...Array.from({ length: 5 }, () => status(503)));
+    transport().enqueue(msg());
+    await advance(1000);
+    await advance(500);
+    await advance(1000);
+    await advance(2000);
+    expect(env.requests).toHaveLength(4);
+
+    env.fire('window', 'online'); // sends at once, and fails
+    await tick();
+    expect(env.requests).toHaveLength(5);
+    await advance(500);
+    expect(env.requests).toHaveLength(6);
+    expect(delays().slice(1)).toEqual([500, 1000, 2000, 4000, 500]);
   });
 });
 

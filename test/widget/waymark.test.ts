@@ -343,11 +343,13 @@ describe('calls queued before the widget loaded', () => {
         ['toString', [], start - 25],
         ['track', [], start - 20],
         'garbage',
+        ['track', ['Bad time'], Number.NaN],
         ['track', ['Kept'], start - 10],
       ],
     });
 
-    expect((await sent()).map((m) => m.event)).toEqual(['Kept']);
+    // Whether a call with a time that is no date is sent (at load time) or skipped is left open.
+    expect((await sent()).map((m) => m.event).filter((event) => event !== 'Bad time')).toEqual(['Kept']);
     expect(warn).toHaveBeenCalledWith('[waymark]', 'unknown method', 'explode');
     expect(warn).toHaveBeenCalledWith('[waymark]', 'unknown method', 'toString');
     expect(warn).toHaveBeenCalledWith('[waymark]', 'track() needs an event name', undefined);
