@@ -42,7 +42,9 @@ function viewChunk(): Plugin {
           },
         },
       });
-      const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => ('output' in o ? o.output : []));
+      const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) =>
+        'output' in o ? o.output : [],
+      );
       files = chunks.map((file) =>
         file.type === 'chunk'
           ? { fileName: file.fileName, source: file.code }

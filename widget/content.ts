@@ -61,6 +61,8 @@ export function createContent(options: ContentOptions): Content {
   let cacheKey = '';
   let identityKey = '';
   let timer: unknown;
+  /** When the pending timer fires. */
+  let due = Number.POSITIVE_INFINITY;
   let inFlight = false;
   let again = false;
   let deliveries = 0;
@@ -86,8 +88,7 @@ export function createContent(options: ContentOptions): Content {
     // One cached copy at a time, the current user's: nobody else's progress stays on this device.
     for (const other of store.keys(cachePrefix)) if (other !== key) store.remove(other);
     store.set(key, json);
-    const same =
-      known?.deliveredBefore === deliveredBefore && sameContent(known.response, response);
+    const same = known?.deliveredBefore === deliveredBefore && sameContent(known.response, response);
     known = { response, deliveredBefore };
     // The same content again (revalidating a cached copy, most often): nothing to redraw.
     if (!same) options.onChange();
@@ -130,8 +131,13 @@ export function createContent(options: ContentOptions): Content {
   };
 
   const refresh = (delayMs = 0) => {
+    // A request already due sooner serves this call too; a later one must not postpone it.
+    if (timer !== undefined && due <= env.now() + delayMs) return;
     env.clearTimeout(timer);
+    due = env.now() + delayMs;
     timer = env.setTimeout(() => {
+      timer = undefined;
+      due = Number.POSITIVE_INFINITY;
       try {
         fetchNow();
       } catch (error) {
@@ -160,6 +166,7 @@ export function createContent(options: ContentOptions): Content {
     delivered: () => ++deliveries,
     stop() {
       env.clearTimeout(timer);
+      timer = undefined;
     },
   };
 }

@@ -177,7 +177,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
     track(calledAt, event, properties) {
       if (typeof event !== 'string' || !event.trim()) return logger.log('track() needs an event name', event);
-      if (event.startsWith(reserved)) return logger.log(`event names starting with ${reserved} are reserved`, event);
+      if (event.startsWith(reserved))
+        return logger.log(`event names starting with ${reserved} are reserved`, event);
       send(calledAt, { type: 'track', event, properties: dictionary(properties) });
     },
     page(calledAt, name, properties) {

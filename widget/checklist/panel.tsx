@@ -1,5 +1,5 @@
-import type { Ref } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import type { Handlers } from './app.tsx';
 import { Markdown } from './markdown.tsx';
 import { format, type Strings } from './strings.ts';
 
@@ -17,36 +17,32 @@ export interface PanelProps {
   /** Unique ids of this view's panel and its title. */
   id: string;
   open: boolean;
-  panelRef: Ref<HTMLDivElement>;
-  onClose(): void;
-  onDismiss(): void;
-  onCheck(item: DeliveredItem): void;
-  onAction(item: DeliveredItem): void;
+  on: Handlers;
 }
 
 /**
  * The open checklist: a non-modal dialog (focus is not trapped; Escape closes it). Rendered while
  * closed too, `hidden`, so that the launcher's `aria-controls` always names an element.
  */
-export function Panel({ checklist, t, id, open, panelRef, onClose, onDismiss, onCheck, onAction }: PanelProps) {
+export function Panel({ checklist, t, id, open, on }: PanelProps) {
   const { done, total, complete } = progress(checklist);
   const progressText = format(t.progress, { done, total });
   return (
     <div
       id={id}
-      ref={panelRef}
       class="panel"
       role="dialog"
       aria-labelledby={`${id}-title`}
       tabIndex={-1}
       hidden={!open}
+      onKeyDown={on.keyDown}
       lang={checklist.locale || undefined}
     >
       <div class="head">
         <h2 id={`${id}-title`}>
           <Markdown text={checklist.title || t.gettingStarted} />
         </h2>
-        <button type="button" class="x" aria-label={t.close} title={t.close} onClick={onClose}>
+        <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
           <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
             <path d="M3 3l10 10M13 3L3 13" />
           </svg>
@@ -55,7 +51,7 @@ export function Panel({ checklist, t, id, open, panelRef, onClose, onDismiss, on
       {complete ? (
         <div class="celebrate">
           <div class="medal" aria-hidden="true">
-            <svg width="24" height="24" viewBox="0 0 24 24">
+            <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">
               <path d="M5 12.5l4.5 4.5L19 7.5" />
             </svg>
           </div>
@@ -77,12 +73,12 @@ export function Panel({ checklist, t, id, open, panelRef, onClose, onDismiss, on
       </div>
       <ul>
         {checklist.items.map((item) => (
-          <Item key={item.id} item={item} t={t} id={`${id}-${item.id}`} onCheck={onCheck} onAction={onAction} />
+          <Item key={item.id} item={item} t={t} id={`${id}-${item.id}`} on={on} />
         ))}
       </ul>
       {checklist.dismissible && (
         <div class="foot">
-          <button type="button" class="text-btn" onClick={onDismiss}>
+          <button type="button" class="text-btn" onClick={on.dismiss}>
             {t.dismiss}
           </button>
         </div>
@@ -95,15 +91,14 @@ interface ItemProps {
   item: DeliveredItem;
   t: Strings;
   id: string;
-  onCheck(item: DeliveredItem): void;
-  onAction(item: DeliveredItem): void;
+  on: Handlers;
 }
 
 /**
- * One step. Its checkbox is a real one: the user may tick a manual item; an automatic one (done when
- * the app reports the event) is disabled and shows its state.
+ * One step. Its checkbox is a real one: the user may tick a manual item (once: the server keeps it);
+ * an automatic one (done when the app reports the event) is disabled and shows its state.
  */
-function Item({ item, t, id, onCheck, onAction }: ItemProps) {
+function Item({ item, t, id, on }: ItemProps) {
   const done = !!item.doneAt;
   const tickable = item.manual && !done;
   const action = item.action;
@@ -114,12 +109,15 @@ function Item({ item, t, id, onCheck, onAction }: ItemProps) {
           type="checkbox"
           id={`${id}-check`}
           checked={done}
-          disabled={!tickable}
+          // A manual item ticked stays focusable (aria-disabled, not disabled): disabling the focused
+          // box would drop keyboard focus to the page. Automatic items are never the user's to tick.
+          disabled={!item.manual}
+          aria-disabled={item.manual && done ? 'true' : undefined}
           aria-describedby={item.description ? `${id}-desc` : undefined}
           onChange={(event) => {
             // Controlled: the box shows what the data says, ticked once the tick is recorded.
             (event.currentTarget as HTMLInputElement).checked = done;
-            if (tickable) onCheck(item);
+            if (tickable) on.check(item);
           }}
         />
         <span class="box" aria-hidden="true" />
@@ -135,7 +133,7 @@ function Item({ item, t, id, onCheck, onAction }: ItemProps) {
           </p>
         )}
         {action && !done && (
-          <button type="button" class="action" aria-describedby={`${id}-title`} onClick={() => onAction(item)}>
+          <button type="button" class="action" aria-describedby={`${id}-title`} onClick={() => on.act(item)}>
             {action.kind === 'spotlight' ? t.showMe : t.start}
           </button>
         )}

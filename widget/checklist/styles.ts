@@ -29,6 +29,7 @@ button{font:inherit;color:inherit;margin:0;cursor:pointer}
 .ring{flex:none;display:block}
 .ring circle{fill:none;stroke:currentColor;stroke-width:3}
 .ring .track{opacity:.3}
+.ring .tick{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round;stroke-linejoin:round}
 .ring .fill{stroke-linecap:round;transform:rotate(-90deg);transform-origin:50% 50%;transition:stroke-dashoffset .4s ease}
 .panel{bottom:80px;width:360px;max-width:calc(100vw - 40px);max-height:calc(100vh - 110px);overflow:auto;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 @media (max-width:480px){.panel,.root[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
@@ -54,7 +55,7 @@ ul{list-style:none;margin:0;padding:0}
 .item p{margin-top:2px;font-size:13px}
 .check{position:relative;flex:none;width:22px;height:22px;margin-top:1px}
 .check input{position:absolute;inset:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
-.check input:disabled{cursor:default}
+.check input:disabled,.check input[aria-disabled=true]{cursor:default}
 .box{display:block;width:22px;height:22px;border:2px solid var(--wm-muted);border-radius:50%;transition:background-color .2s}
 input:checked+.box{background:var(--wm-brand);border-color:var(--wm-brand)}
 input:checked+.box::after{content:"";display:block;width:5px;height:10px;margin:3px 0 0 6px;border:solid var(--wm-on-brand);border-width:0 2px 2px 0;transform:rotate(45deg)}

@@ -16,12 +16,19 @@ const defaults = {
  * themeVariables({ brandColor: '#0f766e', font: 'Inter', radius: 8, mode: 'auto' })['--wm-on-brand'] // '#fff'
  */
 export function themeVariables(theme: Partial<Theme> | undefined): Record<string, string> {
-  const brand = /^#(?:[0-9a-f]{3}){1,2}$/i.test(theme?.brandColor ?? '') ? theme!.brandColor! : defaults.brandColor;
+  const brand = /^#(?:[0-9a-f]{3}){1,2}$/i.test(theme?.brandColor ?? '')
+    ? theme!.brandColor!
+    : defaults.brandColor;
   const font =
-    typeof theme?.font === 'string' && theme.font.length <= 200 && /^[\w\s,'"-]*$/.test(theme.font) && theme.font.trim()
+    typeof theme?.font === 'string' &&
+    theme.font.length <= 200 &&
+    /^[\w\s,'"-]*$/.test(theme.font) &&
+    theme.font.trim()
       ? theme.font
       : defaults.font;
-  const radius = Number.isFinite(theme?.radius) ? Math.min(24, Math.max(0, Number(theme!.radius))) : defaults.radius;
+  const radius = Number.isFinite(theme?.radius)
+    ? Math.min(24, Math.max(0, Number(theme!.radius)))
+    : defaults.radius;
   const l = luminance(brand);
   // Contrast ratio with white is 1.05 / (l + 0.05), with black (l + 0.05) / 0.05.
   const onBrand = 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? '#fff' : '#000';

@@ -1,0 +1,91 @@
+import type { ContentResponse, DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+
+/**
+ * A `POST /v1/content` answer as the server sends it: one checklist of five items, two done, one of
+ * them manual, with every kind of action and a little markdown. Tests change copies of it.
+ */
+export const servedAt = '2026-11-23T09:59:00.000Z';
+
+export function item(overrides: Partial<DeliveredItem> & { id: string }): DeliveredItem {
+  return {
+    title: `Item ${overrides.id}`,
+    description: '',
+    required: true,
+    manual: false,
+    doneAt: null,
+    ...overrides,
+  };
+}
+
+export function checklist(overrides: Partial<DeliveredChecklist> = {}): DeliveredChecklist {
+  return {
+    id: 'cl_onboarding',
+    version: 3,
+    scope: 'user',
+    locale: 'en',
+    title: 'Set up Ledgerly',
+    description: 'Five steps to your **first paid invoice**.',
+    position: 'bottom-right',
+    openOnFirstView: true,
+    dismissible: true,
+    urls: [],
+    excludeUrls: [],
+    seen: true,
+    dismissed: false,
+    items: [
+      item({
+        id: 'profile',
+        title: 'Complete your profile',
+        description: 'Add your company name and logo.',
+        doneAt: '2026-11-20T10:00:00.000Z',
+      }),
+      item({
+        id: 'customer',
+        title: 'Add a customer',
+        description: 'Who do you bill? See [the guide](https://docs.example.com/customers).',
+        action: { kind: 'url', url: '/customers/new', newTab: false },
+        localRule: { kind: 'event', event: 'Customer Created', where: [] },
+        doneAt: '2026-11-21T10:00:00.000Z',
+      }),
+      item({
+        id: 'invoice',
+        title: 'Send your first invoice',
+        description: 'Use `Send` on any draft.',
+        action: { kind: 'callback', name: 'openInvoiceEditor' },
+        localRule: {
+          kind: 'event',
+          event: 'Invoice Sent',
+          where: [{ property: 'amount', op: 'gt', value: 0 }],
+        },
+      }),
+      item({
+        id: 'reports',
+        title: 'Look at your reports',
+        action: { kind: 'spotlight', contentId: 'sp_reports' },
+        localRule: { kind: 'url', url: { match: 'prefix', pattern: '/reports', withQuery: false } },
+      }),
+      item({
+        id: 'tour',
+        title: 'Watch the product tour',
+        description: 'Two minutes, *promise*.',
+        manual: true,
+        required: false,
+      }),
+    ],
+    ...overrides,
+  };
+}
+
+export function response(overrides: Partial<ContentResponse> = {}): ContentResponse {
+  return {
+    theme: {
+      brandColor: '#0f766e',
+      font: 'system-ui, sans-serif',
+      radius: 12,
+      mode: 'light',
+    },
+    checklists: [checklist()],
+    servedAt,
+    ...overrides,
+  };
+}

@@ -1,0 +1,208 @@
+import { h, render } from 'preact';
+import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import { safeCall } from '../safe-call.ts';
+import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import type { View, ViewHost } from '../view-loader.ts';
+import { App, type Handlers, panelId } from './app.tsx';
+import { createController } from './controller.ts';
+import { plainText } from './markdown.tsx';
+import { navigate } from './navigate.ts';
+import { progress } from './panel.tsx';
+import { direction, format, strings } from './strings.ts';
+import { css } from './styles.ts';
+
+/** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
+interface Memory {
+  shown?: number;
+  completed?: number;
+}
+
+/**
+ * The checklist view: its state (which checklist, open or not, what to announce) lives here, in one
+ * object per mount; Preact draws it (app.tsx, a pure function of that state) into the shadow root.
+ * Sends the widget's interaction events: shown (once per version and user), opened, closed, item
+ * clicked, item checked, completed (once per version and user), dismissed.
+ *
+ * @example
+ * const view = createView(host)
+ * view.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
+ */
+export function createView(host: ViewHost): View {
+  let shadow: ShadowHost | undefined;
+  let selected: string | undefined;
+  let openId: string | undefined;
+  let announcement = '';
+  let focus: string | undefined;
+  let drawing = false;
+  let again = false;
+  /** `user, checklist, version` seen by this view: the first-sight logic runs once each. */
+  const met = new Set<string>();
+  /** Done item ids per `user, checklist`, to announce what became done. */
+  const doneBefore = new Map<string, Set<string>>();
+  const controller = createController(host, () => draw());
+  const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+
+  const user = () => controller.state()?.user ?? '';
+  const memoryKey = (c: DeliveredChecklist) => `${host.prefix}:ui:${user()}:${c.id}`;
+  const recall = (c: DeliveredChecklist): Memory => {
+    try {
+      return JSON.parse(host.store.get(memoryKey(c)) ?? '{}') ?? {};
+    } catch {
+      return {};
+    }
+  };
+  const remember = (c: DeliveredChecklist, patch: Memory) =>
+    host.store.set(memoryKey(c), JSON.stringify({ ...recall(c), ...patch }));
+  const ref = (c: DeliveredChecklist) => ({ contentId: c.id, version: c.version });
+
+  const open = (c: DeliveredChecklist, focusPanel: boolean) => {
+    selected = c.id;
+    if (focusPanel) focus = `#${panelId}`;
+    if (openId !== c.id) {
+      openId = c.id;
+      host.emit('checklist_opened', ref(c));
+    }
+  };
+  const close = (c: DeliveredChecklist, returnFocus: boolean) => {
+    openId = undefined;
+    host.emit('checklist_closed', ref(c));
+    if (returnFocus) focus = '.launcher';
+  };
+
+  /** First sight of this version: `shown`; first sight ever, if the author wants it: the panel opens. */
+  const meet = (c: DeliveredChecklist) => {
+    const key = `${user()}\n${c.id}\n${c.version}`;
+    if (met.has(key)) return;
+    met.add(key);
+    const memory = recall(c);
+    if (memory.shown !== c.version) {
+      remember(c, { shown: c.version });
+      host.emit('checklist_shown', ref(c));
+      if (memory.shown === undefined && !c.seen && c.openOnFirstView) open(c, false);
+    }
+  };
+
+  /** Completion (once), and the live region's news: which items became done since the last draw. */
+  const follow = (c: DeliveredChecklist, locale: string) => {
+    const { done, total, complete } = progress(c);
+    if (complete && recall(c).completed !== c.version) {
+      remember(c, { completed: c.version });
+      host.emit('checklist_completed', ref(c));
+    }
+    const key = `${user()}\n${c.id}`;
+    const now = new Set(c.items.filter((item) => item.doneAt).map((item) => item.id));
+    const before = doneBefore.get(key);
+    doneBefore.set(key, now);
+    const newly = before ? c.items.filter((item) => now.has(item.id) && !before.has(item.id)) : [];
+    if (newly.length) {
+      const t = strings(locale);
+      announcement = newly
+        .map((item) => format(t.itemDone, { title: plainText(item.title), done, total }))
+        .join(' ');
+    }
+  };
+
+  const paint = () => {
+    const state = controller.state();
+    const checklists = state ? controller.visible(host.env.page()) : [];
+    const checklist = checklists.find((c) => c.id === selected) ?? checklists[0];
+    if (!shadow && !checklist) return; // nothing drawn yet, nothing to draw: the page stays untouched
+    if (checklist && state) {
+      meet(checklist);
+      follow(checklist, state.locale);
+    }
+    shadow ??= createShadowHost(css);
+    shadow.reattach();
+    const on: Handlers | undefined = checklist && handlers(checklist);
+    render(
+      checklist && state && on
+        ? h(App, {
+            checklist,
+            theme: state.response.theme,
+            t: strings(state.locale),
+            dir: direction(
+              checklist.locale || state.locale,
+              document.documentElement.getAttribute('dir') ?? '',
+            ),
+            open: openId === checklist.id,
+            announcement,
+            on,
+          })
+        : null,
+      shadow.container,
+    );
+    if (focus) {
+      shadow.root.querySelector<HTMLElement>(focus)?.focus();
+      focus = undefined;
+    }
+  };
+
+  /** Draws now; a draw asked for while drawing (an event that ticks an item...) follows it. */
+  const draw = () => {
+    if (drawing) {
+      again = true;
+      return;
+    }
+    drawing = true;
+    try {
+      do {
+        again = false;
+        paint();
+      } while (again);
+    } finally {
+      drawing = false;
+    }
+  };
+
+  const handlers = (c: DeliveredChecklist): Handlers => {
+    const then =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) =>
+        guard(() => {
+          fn(...args);
+          draw();
+        })();
+    return {
+      toggle: then(() => (openId === c.id ? close(c, false) : open(c, true))),
+      close: then(() => close(c, true)),
+      keyDown: then((event: KeyboardEvent) => {
+        if (event.key !== 'Escape' || openId !== c.id) return;
+        event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
+        close(c, true);
+      }),
+      dismiss: then(() => {
+        openId = undefined;
+        controller.dismiss(c);
+      }),
+      check: then((item: DeliveredItem) => controller.check(c, item.id)),
+      act: then((item: DeliveredItem) => {
+        host.emit('checklist_item_clicked', { ...ref(c), itemId: item.id });
+        const action = item.action;
+        if (action?.kind === 'url') {
+          if (!action.newTab) openId = undefined; // out of the way of the page the user goes to
+          navigate(action.url, action.newTab);
+        } else if (action?.kind === 'callback') {
+          host.callback(action.name, { checklistId: c.id, itemId: item.id });
+        } else if (action?.kind === 'spotlight') {
+          host.logger.log('spotlights are not available yet', action.contentId);
+        }
+      }),
+    };
+  };
+
+  return {
+    update(state) {
+      controller.update(state);
+      draw();
+    },
+    observe: (message) => controller.observe(message),
+    delivered: (messageIds, delivery) => controller.delivered(messageIds, delivery),
+    open(checklistId) {
+      const shown = controller.reopen(host.env.page(), checklistId);
+      if (!shown) return host.logger.log('open(): no such checklist on this page', checklistId);
+      const checklist = controller.visible(host.env.page()).find((c) => c.id === shown);
+      if (checklist) open(checklist, true);
+      draw();
+    },
+  };
+}
