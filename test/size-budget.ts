@@ -41,7 +41,8 @@ for (const row of rows) {
     kb(row.gzip).padStart(10),
     (budget ? kb(budget) : '').padStart(10),
   );
-  if (budget && row.gzip > budget) failures.push(`${row.name} is ${kb(row.gzip)} gzipped, over ${kb(budget)}`);
+  if (budget && row.gzip > budget)
+    failures.push(`${row.name} is ${kb(row.gzip)} gzipped, over ${kb(budget)}`);
 }
 console.log('total'.padEnd(32), ''.padStart(10), kb(total).padStart(10), kb(totalBudget).padStart(10));
 if (total > totalBudget) failures.push(`all widget files are ${kb(total)} gzipped, over ${kb(totalBudget)}`);

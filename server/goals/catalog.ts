@@ -4,8 +4,8 @@ import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/check
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import type { Database } from '../db/client.ts';
-import { isBusy, StorageBusyError } from '../db/writer.ts';
 import { checklists, checklistVersions, milestones, workspaces } from '../db/schema.ts';
+import { isBusy, StorageBusyError } from '../db/writer.ts';
 import type { Goal } from './compile.ts';
 
 /** Goal ids, in one place. */

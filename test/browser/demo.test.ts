@@ -30,9 +30,9 @@ describe('the demo app', () => {
     await page.getByLabel('Company name').fill('X Files LLC');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((url) => !url.pathname.includes('signin'));
-    expect(await page.evaluate(() => typeof (window as { waymark?: { version?: unknown } }).waymark?.version)).toBe(
-      'string',
-    );
+    expect(
+      await page.evaluate(() => typeof (window as { waymark?: { version?: unknown } }).waymark?.version),
+    ).toBe('string');
 
     await page.goto(`${waymark.url}/demo/customers`);
     await page.locator('[data-tour="new-customer"]').click();
@@ -45,13 +45,16 @@ describe('the demo app', () => {
     const identify = rows.find((e) => e.type === 'identify');
     const group = rows.find((e) => e.type === 'group');
     const created = rows.find((e) => e.name === 'Customer Created');
-    expect(JSON.parse(identify?.traits ?? '{}')).toMatchObject({ name: 'Dana Scully', email: 'dana@fbi.test' });
+    expect(JSON.parse(identify?.traits ?? '{}')).toMatchObject({
+      name: 'Dana Scully',
+      email: 'dana@fbi.test',
+    });
     expect(JSON.parse(group?.traits ?? '{}')).toMatchObject({ name: 'X Files LLC' });
     expect(created?.user_id).toBe(identify?.user_id);
     expect(created?.account_id).toBe(group?.account_id);
-    expect(rows.some((e) => e.type === 'page' && JSON.parse(e.context ?? '{}').page?.path === '/demo/customers')).toBe(
-      true,
-    );
+    expect(
+      rows.some((e) => e.type === 'page' && JSON.parse(e.context ?? '{}').page?.path === '/demo/customers'),
+    ).toBe(true);
     await page.screenshot({ path: join(shotsDir, 'demo-customers.png') });
     expect(errors).toEqual([]);
     await context.close();

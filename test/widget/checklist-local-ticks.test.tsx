@@ -157,7 +157,14 @@ describe('events only the server can judge', () => {
         checklist({
           items: [
             ...checklist().items,
-            { id: 'bank', title: 'Connect a bank', description: '', required: true, manual: false, doneAt: null },
+            {
+              id: 'bank',
+              title: 'Connect a bank',
+              description: '',
+              required: true,
+              manual: false,
+              doneAt: null,
+            },
           ],
         }),
       ],
