@@ -203,7 +203,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       callbacks.set(name, callback);
     },
     open(_calledAt, checklistId) {
-      if (!view) return logger.log('open(): no checklists without the view');
+      if (!view) return logger.log('open(): this widget was created without the checklist view');
       view.open(typeof checklistId === 'string' ? checklistId : undefined);
     },
   };

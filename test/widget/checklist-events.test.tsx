@@ -59,7 +59,8 @@ describe('internal events', () => {
     });
     await settle(); // first view: shown, and the panel opens by itself
     const { api } = instance;
-    api.on('openInvoiceEditor', () => undefined);
+    const openInvoiceEditor = vi.fn();
+    api.on('openInvoiceEditor', openInvoiceEditor);
 
     await click(itemNamed('Send your first invoice').querySelector('button'));
     await click(itemNamed('Watch the product tour').querySelector('input'));
@@ -68,6 +69,7 @@ describe('internal events', () => {
     await click($('.foot button')); // dismiss
     await settle(1000);
 
+    expect(openInvoiceEditor).toHaveBeenCalledWith({ checklistId: 'cl_onboarding', itemId: 'invoice' });
     const ref = { contentId: 'cl_onboarding', version: 3 };
     expect(internal()).toEqual([
       ['$waymark.checklist_shown', ref],
@@ -89,6 +91,35 @@ describe('internal events', () => {
         .filter((m) => m.type === 'track')
         .every((m) => m.userId === 'u1'),
     ).toBe(true);
+  });
+});
+
+describe('waymark.on()', () => {
+  it('a throwing callback is logged, not thrown into the page; an unregistered one is logged', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    instance = bootWith(env, {
+      queue: [['identify', ['u1'], start]],
+      loadView: () => import('../../widget/checklist/main.ts'),
+      debug: true,
+    });
+    await settle();
+    const button = () => itemNamed('Send your first invoice').querySelector('button');
+
+    await click(button());
+    expect(warn).toHaveBeenCalledWith(
+      '[waymark]',
+      "no function registered with waymark.on('openInvoiceEditor')",
+    );
+
+    instance.api.on('openInvoiceEditor', () => {
+      throw new Error('host bug');
+    });
+    await expect(click(button())).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(
+      '[waymark]',
+      "the function registered with waymark.on('openInvoiceEditor') threw",
+      expect.any(Error),
+    );
   });
 });
 

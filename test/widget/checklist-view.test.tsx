@@ -118,7 +118,11 @@ describe('keyboard and focus', () => {
     expect(shadow().activeElement).toBe(panel());
 
     checkbox('Watch the product tour').focus();
+    const pageHeard = vi.fn();
+    document.addEventListener('keydown', pageHeard);
     await run(() => press(checkbox('Watch the product tour'), 'Escape'));
+    document.removeEventListener('keydown', pageHeard);
+    expect(pageHeard).not.toHaveBeenCalled(); // that Escape was ours, not for the page's own dialogs
 
     expect(panel()!.hidden).toBe(true);
     expect(launcher()!.getAttribute('aria-expanded')).toBe('false');

@@ -13,17 +13,16 @@ export const css = `
 :host{all:initial}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
-.root{${light}font-family:var(--wm-font);font-size:14px;line-height:1.45;color:var(--wm-text);text-align:start;-webkit-font-smoothing:antialiased}
+.root{${light}font-family:var(--wm-font);font-size:14px;line-height:1.45;color:var(--wm-text);text-align:start}
 .root[data-mode=dark]{${dark}}
 @media (prefers-color-scheme:dark){.root[data-mode=auto]{${dark}}}
 button{font:inherit;color:inherit;margin:0;cursor:pointer}
 :focus-visible,input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .launcher:focus-visible{outline:3px solid var(--wm-focus);outline-offset:3px;box-shadow:0 0 0 3px var(--wm-bg)}
-.sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .launcher,.panel{position:fixed;right:20px;left:auto}
 .root[data-position=bottom-left] .launcher,.root[data-position=bottom-left] .panel{left:20px;right:auto}
-.launcher{bottom:20px;display:flex;align-items:center;gap:10px;max-width:calc(100vw - 40px);padding:8px 16px 8px 8px;border:0;border-radius:999px;background:var(--wm-brand);color:var(--wm-on-brand);font-weight:600;box-shadow:0 6px 20px rgba(0,0,0,.25)}
-[dir=rtl] .launcher{padding:8px 8px 8px 16px}
+.launcher{bottom:20px;display:flex;align-items:center;gap:10px;max-width:calc(100vw - 40px);padding-block:8px;padding-inline:8px 16px;border:0;border-radius:999px;background:var(--wm-brand);color:var(--wm-on-brand);font-weight:600;box-shadow:0 6px 20px rgba(0,0,0,.25)}
 .launcher .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:220px}
 .launcher .count{font-weight:500;white-space:nowrap}
 .ring{flex:none;display:block}
@@ -33,8 +32,7 @@ button{font:inherit;color:inherit;margin:0;cursor:pointer}
 .ring .fill{stroke-linecap:round;transform:rotate(-90deg);transform-origin:50% 50%;transition:stroke-dashoffset .4s ease}
 .panel{bottom:80px;width:360px;max-width:calc(100vw - 40px);max-height:calc(100vh - 110px);overflow:auto;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 @media (max-width:480px){.panel,.root[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
-.head{display:flex;align-items:flex-start;gap:8px;padding:16px 12px 4px 16px}
-[dir=rtl] .head{padding:16px 16px 4px 12px}
+.head{display:flex;align-items:flex-start;gap:8px;padding-block:16px 4px;padding-inline:16px 12px}
 h2{flex:1;margin:0;font-size:16px;font-weight:700;line-height:1.3}
 h3{margin:0 0 2px;font-size:15px;font-weight:700}
 p{margin:0}
