@@ -146,7 +146,11 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   };
   const who = (): Who => {
     const { anonymousId, userId, groupId, userHash, traits } = identity.state;
-    const locale = typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale();
+    // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
+    const locale = (typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale()).slice(
+      0,
+      35,
+    );
     return { anonymousId, userId, groupId, userHash, traits, groupTraits, locale };
   };
   const render = () => {

@@ -34,7 +34,11 @@ describe('the demo app', () => {
       await page.evaluate(() => typeof (window as { waymark?: { version?: unknown } }).waymark?.version),
     ).toBe('string');
 
-    await page.goto(`${waymark.url}/demo/customers`);
+    // A new user sees the onboarding checklist open on first view; they close it to get to work.
+    const close = page.locator('waymark-widget').getByRole('button', { name: 'Close', exact: true });
+    await close.click();
+    await page.getByRole('link', { name: 'Customers' }).click(); // client-side navigation
+    await page.waitForURL(/\/demo\/customers/);
     await page.locator('[data-tour="new-customer"]').click();
     await page.getByLabel('Customer name').fill('Skinner Consulting');
     await page.getByLabel('Billing email').fill('ap@skinner.test');
