@@ -143,6 +143,8 @@ async function runLoad(
       } catch (error) {
         total.failures++;
         firstFailure ??= `socket: ${(error as Error).message}`;
+        // A server that is gone must not turn this loop into a busy spin.
+        await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
       const doneAt = performance.now();

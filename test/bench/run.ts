@@ -2,7 +2,7 @@
  * `npm run bench`: Waymark's ingestion throughput against the storage engine's own limit, on this
  * machine, in one run on 127.0.0.1.
  *
- * 1. Storage limit (in this process, nothing else running): plain multi-row `INSERT`s of the very
+ * 1. Storage limit (in this process, no other part of the benchmark running): plain multi-row `INSERT`s of the very
  *    event rows the server would write (the benchmark bodies through the server's own parseBatch) into
  *    `events` of a fresh database made by openDatabase (migrations, WAL), autocommit, 20 / 100 / 400
  *    rows per statement; the best rows/s counts.
@@ -11,8 +11,9 @@
  *    each concurrency level. Then the database must hold exactly the events that were acknowledged.
  * 3. HTTP ceiling: the same load generator against a bare Hono route (bare-server.ts).
  *
- * Prints a table, the ratio best ingestion events/s ÷ best storage rows/s (goal ≥ 0.5) and the HTTP
- * ceiling. `BENCH_SECONDS` (default 5) is each measured window; `BENCH_CONCURRENCY` (default
+ * Prints a table, the ratio best ingestion events/s ÷ best storage rows/s (goal ≥ 0.5), the same
+ * ratio per CPU-second used (steadier on a machine shared with other work), the HTTP ceiling, and the
+ * data check; exits 1 if the database does not hold exactly the acknowledged events. `BENCH_SECONDS` (default 5) is each measured window; `BENCH_CONCURRENCY` (default
  * `1,16,64`) the connection counts; `BENCH_PROFILE=<dir>` runs the Waymark server under `--cpu-prof`.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -23,8 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InValue } from '@libsql/client';
 import { openDatabase } from '../../server/db/client.ts';
-import type { IngestEvent } from '../../server/ingest/parse-batch.ts';
-import { parseBatch } from '../../server/ingest/parse-batch.ts';
+import { type IngestEvent, parseBatch } from '../../server/ingest/parse-batch.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createWorkspace } from '../../server/workspaces/store.ts';
 import { accountCount, buildTemplates, eventsPerBatch, fillBody, userCount } from './bodies.ts';
