@@ -1,8 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { milestoneIdsByKey } from '../content/milestones.ts';
 import type { Database } from '../db/client.ts';
-import { events, goalProgress, milestones, users } from '../db/schema.ts';
+import { events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { median, toDays } from './stats.ts';
 
@@ -41,11 +42,7 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
   const viewers = [...shown.keys()];
 
   // Where each item's completion is recorded: its own goal, or its milestone's.
-  const milestoneRows = await db.read
-    .select({ key: milestones.key, id: milestones.id })
-    .from(milestones)
-    .where(eq(milestones.workspaceId, workspaceId));
-  const milestoneIds = new Map(milestoneRows.map((row) => [row.key, row.id]));
+  const milestoneIds = await milestoneIdsByKey(db, workspaceId);
   const goals = content.items.map((item) =>
     item.completion.kind === 'milestone'
       ? goalId.milestone(milestoneIds.get(item.completion.milestone) ?? '')

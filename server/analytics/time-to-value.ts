@@ -146,11 +146,6 @@ async function loadSubjects(
   query: TtvQuery,
 ): Promise<Subject[]> {
   const goal = goalId.milestone(valueMilestoneId);
-  const accountRows = await db.read
-    .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
-    .from(accounts)
-    .where(eq(accounts.workspaceId, workspaceId));
-  const accountTraits = new Map(accountRows.map((row) => [row.id, row.traits]));
   const reachedRows = await db.read
     .select({ subjectId: goalProgress.subjectId, reachedAt: goalProgress.reachedAt })
     .from(goalProgress)
@@ -167,12 +162,18 @@ async function loadSubjects(
     query.to ? lt(column, Date.parse(query.to)) : undefined,
   ];
 
+  // Accounts are read once: as the subjects, or for their traits when users are.
+  const accountRows = await db.read
+    .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
+    .from(accounts)
+    .where(
+      and(
+        eq(accounts.workspaceId, workspaceId),
+        ...(query.subject === 'account' ? window(accounts.firstSeen) : []),
+      ),
+    );
   if (query.subject === 'account') {
-    const rows = await db.read
-      .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
-      .from(accounts)
-      .where(and(eq(accounts.workspaceId, workspaceId), ...window(accounts.firstSeen)));
-    return rows.map((row) => ({
+    return accountRows.map((row) => ({
       id: row.id,
       firstSeen: row.firstSeen,
       reachedAt: reached.get(row.id) ?? null,
@@ -180,6 +181,7 @@ async function loadSubjects(
       accountTraits: row.traits,
     }));
   }
+  const accountTraits = new Map(accountRows.map((row) => [row.id, row.traits]));
   const rows = await db.read
     .select({ id: users.id, firstSeen: users.firstSeen, traits: users.traits, accountId: users.accountId })
     .from(users)

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
 import { errorCodes } from '../../shared/problem.ts';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
@@ -13,20 +13,14 @@ import { contentRequest } from '../../shared/schemas/content.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { theme } from '../../shared/schemas/theme.ts';
 import type { Database } from '../db/client.ts';
-import {
-  accounts,
-  checklists,
-  checklistVersions,
-  events,
-  goalProgress,
-  milestones,
-  users,
-} from '../db/schema.ts';
+import { accounts, events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
 import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
+import { milestoneIdsByKey } from './milestones.ts';
+import { publishedChecklists } from './published.ts';
 
 type Bag = Record<string, unknown>;
 
@@ -71,36 +65,12 @@ export async function deliverContent(
     account: { ...(account?.traits ?? {}), ...request.groupTraits } as Bag,
   };
 
-  const published = await db.read
-    .select({ id: checklists.id, version: checklistVersions.version, content: checklistVersions.content })
-    .from(checklists)
-    .innerJoin(
-      checklistVersions,
-      and(
-        eq(checklistVersions.workspaceId, checklists.workspaceId),
-        eq(checklistVersions.checklistId, checklists.id),
-        eq(checklistVersions.version, checklists.publishedVersion),
-      ),
-    )
-    .where(
-      and(
-        eq(checklists.workspaceId, workspace.id),
-        eq(checklists.status, 'active'),
-        isNotNull(checklists.publishedVersion),
-      ),
-    );
+  const published = await publishedChecklists(db, workspace.id);
   const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
   if (visible.length === 0) return response;
 
   const progress = await reached(db, workspace.id, userId, accountId);
-  const milestoneIds = new Map(
-    (
-      await db.read
-        .select({ key: milestones.key, id: milestones.id })
-        .from(milestones)
-        .where(eq(milestones.workspaceId, workspace.id))
-    ).map((row) => [row.key, row.id]),
-  );
+  const milestoneIds = await milestoneIdsByKey(db, workspace.id);
   const states = await interactionStates(
     db,
     workspace.id,

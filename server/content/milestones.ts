@@ -95,12 +95,8 @@ export class MilestoneService {
   }
 
   /** Keys that exist, for validating checklist items that complete through a milestone. */
-  async keys(workspaceId: string): Promise<Map<string, string>> {
-    const rows = await this.db.read
-      .select({ id: milestones.id, key: milestones.key })
-      .from(milestones)
-      .where(eq(milestones.workspaceId, workspaceId));
-    return new Map(rows.map((row) => [row.key, row.id]));
+  keys(workspaceId: string): Promise<Map<string, string>> {
+    return milestoneIdsByKey(this.db, workspaceId);
   }
 
   async #row(workspaceId: string, id: string): Promise<MilestoneRow> {
@@ -165,6 +161,15 @@ export class MilestoneService {
       pointer ? [{ pointer, detail }] : undefined,
     );
   }
+}
+
+/** A workspace's milestone ids by key: checklist items name milestones by key, progress is kept by id. */
+export async function milestoneIdsByKey(db: Database, workspaceId: string): Promise<Map<string, string>> {
+  const rows = await db.read
+    .select({ id: milestones.id, key: milestones.key })
+    .from(milestones)
+    .where(eq(milestones.workspaceId, workspaceId));
+  return new Map(rows.map((row) => [row.key, row.id]));
 }
 
 function backfill(row: MilestoneRow, now: number): InStatement[] {

@@ -1,10 +1,11 @@
 import type { InStatement } from '@libsql/client';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
+import { publishedChecklists } from '../content/published.ts';
 import type { Database } from '../db/client.ts';
-import { checklists, checklistVersions, milestones, workspaces } from '../db/schema.ts';
+import { milestones, workspaces } from '../db/schema.ts';
 import { isBusy, StorageBusyError } from '../db/writer.ts';
 import type { Goal } from './compile.ts';
 
@@ -134,24 +135,7 @@ export class GoalCatalog {
       .select({ id: milestones.id, rule: milestones.rule })
       .from(milestones)
       .where(eq(milestones.workspaceId, workspaceId));
-    const published = await read
-      .select({ id: checklists.id, content: checklistVersions.content })
-      .from(checklists)
-      .innerJoin(
-        checklistVersions,
-        and(
-          eq(checklistVersions.workspaceId, checklists.workspaceId),
-          eq(checklistVersions.checklistId, checklists.id),
-          eq(checklistVersions.version, checklists.publishedVersion),
-        ),
-      )
-      .where(
-        and(
-          eq(checklists.workspaceId, workspaceId),
-          eq(checklists.status, 'active'),
-          isNotNull(checklists.publishedVersion),
-        ),
-      );
+    const published = await publishedChecklists(this.db, workspaceId);
     return {
       revision: workspace?.revision ?? 0,
       goals: [

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
-import { errorCodes } from '../../shared/problem.ts';
 import type { AppDeps } from '../app.ts';
 import { deliverContent } from '../content/deliver.ts';
-import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
+import { jsonBody } from '../http/parse.ts';
 import { publicTenant } from '../http/public-auth.ts';
 
 /**
@@ -13,12 +12,7 @@ import { publicTenant } from '../http/public-auth.ts';
 export function contentRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.post('/content', async (c) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch {
-      throw new ApiError(400, errorCodes.invalidJson, 'Invalid JSON', 'The request body is not valid JSON.');
-    }
+    const body = await jsonBody(c.req.raw);
     const tenant = await publicTenant(deps, c, body);
     c.header('Cache-Control', 'no-store');
     return c.json(await deliverContent(deps.db, tenant, body, deps.clock()));
