@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
-import { milestoneIdsByKey } from '../content/milestones.ts';
+import { milestonesByKey } from '../content/milestones.ts';
 import type { Database } from '../db/client.ts';
 import { events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
@@ -42,10 +42,10 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
   const viewers = [...shown.keys()];
 
   // Where each item's completion is recorded: its own goal, or its milestone's.
-  const milestoneIds = await milestoneIdsByKey(db, workspaceId);
+  const milestoneByKey = await milestonesByKey(db, workspaceId);
   const goals = content.items.map((item) =>
     item.completion.kind === 'milestone'
-      ? goalId.milestone(milestoneIds.get(item.completion.milestone) ?? '')
+      ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
       : goalId.item(checklistId, item.id),
   );
   const accountOf = new Map<string, string | null>();

@@ -11,6 +11,7 @@ import type {
 } from '../../shared/schemas/content.ts';
 import { contentRequest } from '../../shared/schemas/content.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import type { EventRule } from '../../shared/schemas/milestone.ts';
 import { theme } from '../../shared/schemas/theme.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, events, goalProgress, users } from '../db/schema.ts';
@@ -19,7 +20,7 @@ import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
 import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
-import { milestoneIdsByKey } from './milestones.ts';
+import { milestonesByKey } from './milestones.ts';
 import { publishedChecklists } from './published.ts';
 
 type Bag = Record<string, unknown>;
@@ -70,7 +71,7 @@ export async function deliverContent(
   if (visible.length === 0) return response;
 
   const progress = await reached(db, workspace.id, userId, accountId);
-  const milestoneIds = await milestoneIdsByKey(db, workspace.id);
+  const milestoneByKey = await milestonesByKey(db, workspace.id);
   const states = await interactionStates(
     db,
     workspace.id,
@@ -85,7 +86,7 @@ export async function deliverContent(
     const doneAt = (item: ChecklistItem): number | null => {
       const goal =
         item.completion.kind === 'milestone'
-          ? goalId.milestone(milestoneIds.get(item.completion.milestone) ?? '')
+          ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
           : goalId.item(row.id, item.id);
       return progress.get(`${scope}:${goal}`) ?? null;
     };
@@ -104,7 +105,7 @@ export async function deliverContent(
       excludeUrls: content.audience.excludeUrls,
       items: content.items.map((item): DeliveredItem => {
         const done = doneAt(item);
-        const rule = localRule(item);
+        const rule = localRule(item, milestoneByKey);
         return {
           id: item.id,
           title: text.items.get(item.id)?.title ?? item.title,
@@ -189,13 +190,22 @@ async function interactionStates(
   return states;
 }
 
-/** The widget may tick an item itself on a single matching event or page. */
-function localRule(item: ChecklistItem): LocalRule | null {
-  const rule = item.completion;
-  if (rule.kind === 'event' && rule.count === 1 && rule.withinDays === undefined) {
+/**
+ * The widget may tick an item itself on a single matching event (the item's own rule, or its
+ * milestone's) or page. Counts and time windows need history the widget does not have.
+ */
+function localRule(item: ChecklistItem, milestoneByKey: Map<string, { rule: EventRule }>): LocalRule | null {
+  const completion = item.completion;
+  if (completion.kind === 'url') return { kind: 'url', url: completion.url };
+  const rule =
+    completion.kind === 'event'
+      ? completion
+      : completion.kind === 'milestone'
+        ? milestoneByKey.get(completion.milestone)?.rule
+        : undefined;
+  if (rule && rule.count === 1 && rule.withinDays === undefined) {
     return { kind: 'event', event: rule.event, where: rule.where };
   }
-  if (rule.kind === 'url') return { kind: 'url', url: rule.url };
   return null;
 }
 

@@ -2,7 +2,7 @@ import type { InStatement } from '@libsql/client';
 import { and, asc, eq, ne } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
-import type { Milestone, MilestoneDefinition } from '../../shared/schemas/milestone.ts';
+import type { EventRule, Milestone, MilestoneDefinition } from '../../shared/schemas/milestone.ts';
 import { type Database, statement } from '../db/client.ts';
 import { checklists, type MilestoneRow, milestones } from '../db/schema.ts';
 import { bumpGoalsRevision, goalId, milestoneGoal } from '../goals/catalog.ts';
@@ -95,8 +95,8 @@ export class MilestoneService {
   }
 
   /** Keys that exist, for validating checklist items that complete through a milestone. */
-  keys(workspaceId: string): Promise<Map<string, string>> {
-    return milestoneIdsByKey(this.db, workspaceId);
+  keys(workspaceId: string): Promise<Map<string, { id: string; rule: EventRule }>> {
+    return milestonesByKey(this.db, workspaceId);
   }
 
   async #row(workspaceId: string, id: string): Promise<MilestoneRow> {
@@ -163,13 +163,19 @@ export class MilestoneService {
   }
 }
 
-/** A workspace's milestone ids by key: checklist items name milestones by key, progress is kept by id. */
-export async function milestoneIdsByKey(db: Database, workspaceId: string): Promise<Map<string, string>> {
+/**
+ * A workspace's milestones by key: checklist items name milestones by key, progress is kept by id,
+ * and the widget may tick an item on the milestone's rule itself.
+ */
+export async function milestonesByKey(
+  db: Database,
+  workspaceId: string,
+): Promise<Map<string, { id: string; rule: EventRule }>> {
   const rows = await db.read
-    .select({ id: milestones.id, key: milestones.key })
+    .select({ id: milestones.id, key: milestones.key, rule: milestones.rule })
     .from(milestones)
     .where(eq(milestones.workspaceId, workspaceId));
-  return new Map(rows.map((row) => [row.key, row.id]));
+  return new Map(rows.map((row) => [row.key, { id: row.id, rule: row.rule }]));
 }
 
 function backfill(row: MilestoneRow, now: number): InStatement[] {

@@ -282,6 +282,9 @@ describe('checklists', () => {
       ['guide', 'Read the guide', null],
     ]);
     expect(list?.items[0]?.localRule).toEqual({ kind: 'event', event: 'Customer Created', where: [] });
+    // A milestone item ticks locally on its milestone's single-event rule; a manual one never does.
+    expect(list?.items[1]?.localRule).toEqual({ kind: 'event', event: 'Invoice Sent', where: [] });
+    expect(list?.items[2]?.localRule).toBeUndefined();
     await ingest([
       track('u1', 'Invoice Sent', 2),
       track('u1', '$waymark.checklist_item_checked', 3, { contentId: id, version: 1, itemId: 'guide' }),
