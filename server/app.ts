@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
-import { ChecklistService } from './content/checklists.ts';
+import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { MilestoneService } from './content/milestones.ts';
 import type { Database } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
@@ -70,7 +70,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     workspaces: new WorkspaceDirectory(options.db, clock),
     goals,
     milestones,
-    checklists: new ChecklistService(options.db, milestones, clock),
+    checklists: checklistService(options.db, milestones, clock),
     ingest: new IngestService({ writer: options.db.writer, goals, clock }),
     distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],

@@ -37,10 +37,62 @@ const queryParams = (schema: z.ZodObject) =>
     schema: json(field as Schema, 'input'),
   }));
 
+/** The paths every kind of authored content has (server/routes/versioned.ts). */
+function versionedPaths(plural: string, noun: string, input: Schema, record: Schema, version: Schema) {
+  const base = `/v1/admin/${plural}`;
+  return {
+    [base]: {
+      get: { summary: `List ${plural}`, ...admin, responses: ok(z.object({ [plural]: z.array(record) })) },
+      post: {
+        summary: `Create a ${noun} (a draft)`,
+        ...admin,
+        requestBody: body(input),
+        responses: ok(record, 'Created', 201),
+      },
+    },
+    [`${base}/{id}`]: {
+      parameters: [idParam()],
+      get: { summary: `Get a ${noun} and its draft`, ...admin, responses: ok(record) },
+      put: {
+        summary: 'Edit the draft (end users see no change until it is published)',
+        ...admin,
+        requestBody: body(input),
+        responses: ok(record),
+      },
+    },
+    [`${base}/{id}/publish`]: {
+      parameters: [idParam()],
+      post: {
+        summary: 'Publish the draft as a new immutable version',
+        ...admin,
+        responses: ok(version, 'Published', 201),
+      },
+    },
+    [`${base}/{id}/archive`]: {
+      parameters: [idParam()],
+      post: { summary: 'Archive: shown to nobody, history kept', ...admin, responses: ok(record) },
+    },
+    [`${base}/{id}/versions`]: {
+      parameters: [idParam()],
+      get: {
+        summary: 'Published versions, newest first',
+        ...admin,
+        responses: ok(z.object({ versions: z.array(version) })),
+      },
+    },
+    [`${base}/{id}/versions/{version}`]: {
+      parameters: [idParam(), idParam('version')],
+      get: {
+        summary: 'One published version (immutable: PUT, PATCH and DELETE answer 405)',
+        ...admin,
+        responses: ok(version),
+      },
+    },
+  };
+}
+
 export function openApiDocument(serverUrl: string) {
   const milestones = z.object({ milestones: z.array(milestone) });
-  const checklists = z.object({ checklists: z.array(checklistRecord) });
-  const versions = z.object({ versions: z.array(checklistVersion) });
   return {
     openapi: '3.1.0',
     info: {
@@ -103,49 +155,7 @@ export function openApiDocument(serverUrl: string) {
           responses: ok(null, 'Deleted', 204),
         },
       },
-      '/v1/admin/checklists': {
-        get: { summary: 'List checklists', ...admin, responses: ok(checklists) },
-        post: {
-          summary: 'Create a checklist (a draft)',
-          ...admin,
-          requestBody: body(checklistDraftInput),
-          responses: ok(checklistRecord, 'Created', 201),
-        },
-      },
-      '/v1/admin/checklists/{id}': {
-        parameters: [idParam()],
-        get: { summary: 'Get a checklist and its draft', ...admin, responses: ok(checklistRecord) },
-        put: {
-          summary: 'Edit the draft (end users see no change until it is published)',
-          ...admin,
-          requestBody: body(checklistDraftInput),
-          responses: ok(checklistRecord),
-        },
-      },
-      '/v1/admin/checklists/{id}/publish': {
-        parameters: [idParam()],
-        post: {
-          summary: 'Publish the draft as a new immutable version',
-          ...admin,
-          responses: ok(checklistVersion, 'Published', 201),
-        },
-      },
-      '/v1/admin/checklists/{id}/archive': {
-        parameters: [idParam()],
-        post: { summary: 'Archive: shown to nobody, history kept', ...admin, responses: ok(checklistRecord) },
-      },
-      '/v1/admin/checklists/{id}/versions': {
-        parameters: [idParam()],
-        get: { summary: 'Published versions, newest first', ...admin, responses: ok(versions) },
-      },
-      '/v1/admin/checklists/{id}/versions/{version}': {
-        parameters: [idParam(), idParam('version')],
-        get: {
-          summary: 'One published version (immutable: PUT, PATCH and DELETE answer 405)',
-          ...admin,
-          responses: ok(checklistVersion),
-        },
-      },
+      ...versionedPaths('checklists', 'checklist', checklistDraftInput, checklistRecord, checklistVersion),
       '/v1/admin/checklists/{id}/funnel': {
         parameters: [
           idParam(),

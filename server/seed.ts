@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
-import { ChecklistService } from './content/checklists.ts';
+import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
@@ -68,7 +68,7 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
 async function seedOnboarding(db: Database, now: number): Promise<void> {
   const clock = () => now;
   const milestones = new MilestoneService(db, clock);
-  const checklists = new ChecklistService(db, milestones, clock);
+  const checklists = checklistService(db, milestones, clock);
   const definitions = [
     { key: 'customer_created', name: 'Created a customer', rule: { event: 'Customer Created' } },
     { key: 'invoice_sent', name: 'Sent an invoice', rule: { event: 'Invoice Sent' }, isValue: true },

@@ -16,7 +16,7 @@ import { median, toDays } from './stats.ts';
  * - `dismissed`: users who dismissed this version.
  */
 export async function checklistFunnel(db: Database, workspaceId: string, version: ChecklistVersion) {
-  const { checklistId, content } = version;
+  const { contentId: checklistId, content } = version;
   const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
   const versionOf = sql<number>`json_extract(${events.properties}, '$.version')`;
   const interactions = await db.read

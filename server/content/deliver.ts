@@ -21,7 +21,7 @@ import { parse } from '../http/parse.ts';
 import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
-import { publishedChecklists } from './published.ts';
+import { publishedContent } from './versioned.ts';
 
 type Bag = Record<string, unknown>;
 
@@ -66,7 +66,7 @@ export async function deliverContent(
     account: { ...(account?.traits ?? {}), ...request.groupTraits } as Bag,
   };
 
-  const published = await publishedChecklists(db, workspace.id);
+  const published = await publishedContent<ChecklistContent>(db, workspace.id, 'checklist');
   const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
   if (visible.length === 0) return response;
 

@@ -2,12 +2,14 @@ import type { InStatement } from '@libsql/client';
 import { and, asc, eq, ne } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
+import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import type { EventRule, Milestone, MilestoneDefinition } from '../../shared/schemas/milestone.ts';
 import { type Database, statement } from '../db/client.ts';
-import { checklists, type MilestoneRow, milestones } from '../db/schema.ts';
+import { type MilestoneRow, milestones } from '../db/schema.ts';
 import { bumpGoalsRevision, goalId, milestoneGoal } from '../goals/catalog.ts';
 import { clearGoal, evaluateGoal } from '../goals/compile.ts';
 import { ApiError } from '../http/api-error.ts';
+import { activeDrafts, publishedContent } from './versioned.ts';
 
 /**
  * Milestones: create, replace, delete. Every change commits with its backfill in one transaction, so
@@ -141,15 +143,15 @@ export class MilestoneService {
 
   /** A milestone that an active checklist's draft or published version completes through cannot go. */
   async #assertNotReferenced(workspaceId: string, key: string, pointer: string | null): Promise<void> {
-    const rows = await this.db.read
-      .select({ id: checklists.id, name: checklists.name, draft: checklists.draft })
-      .from(checklists)
-      .where(and(eq(checklists.workspaceId, workspaceId), eq(checklists.status, 'active')));
-    const users = rows.filter((row) =>
-      row.draft.items.some(
-        (item) => item.completion.kind === 'milestone' && item.completion.milestone === key,
-      ),
+    const uses = (content: ChecklistContent) =>
+      content.items.some((item) => item.completion.kind === 'milestone' && item.completion.milestone === key);
+    const published = new Set(
+      (await publishedContent<ChecklistContent>(this.db, workspaceId, 'checklist'))
+        .filter((row) => uses(row.content))
+        .map((row) => row.id),
     );
+    const rows = await activeDrafts<ChecklistContent>(this.db, workspaceId, 'checklist');
+    const users = rows.filter((row) => published.has(row.id) || uses(row.draft));
     if (users.length === 0) return;
     const names = users.map((row) => `"${row.name}" (${row.id})`).join(', ');
     const detail = `checklist ${names} completes an item through milestone "${key}"; change or archive it first`;

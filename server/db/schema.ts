@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
+import { contentKinds } from '../../shared/schemas/versioned.ts';
 
 /**
  * The storage model. Times are epoch milliseconds; trait and property bags are JSON text.
@@ -31,6 +31,8 @@ export const workspaces = sqliteTable('workspaces', {
    * commit checks it (revision_guard), so no server instance evaluates events with stale goals.
    */
   goalsRevision: integer('goals_revision').notNull().default(0),
+  /** Hours between two prompts (surveys, spotlights) shown to one user, whatever their kind. */
+  promptCooldownHours: integer('prompt_cooldown_hours').notNull().default(72),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -130,35 +132,66 @@ export const milestones = sqliteTable(
   ],
 );
 
-/** A checklist: its editable draft, and which immutable version end users see. */
-export const checklists = sqliteTable(
-  'checklists',
+/**
+ * Authored content of every kind (checklists, surveys): its editable draft, and which immutable
+ * version end users see. The draft's shape depends on `kind` (shared/schemas/<kind>.ts).
+ */
+export const contents = sqliteTable(
+  'contents',
   {
     workspaceId: text('workspace_id').notNull(),
     id: text('id').notNull(),
+    kind: text('kind', { enum: contentKinds }).notNull(),
     name: text('name').notNull(),
     status: text('status', { enum: ['active', 'archived'] })
       .notNull()
       .default('active'),
-    draft: text('draft', { mode: 'json' }).$type<ChecklistContent>().notNull(),
+    draft: text('draft', { mode: 'json' }).$type<unknown>().notNull(),
     draftUpdatedAt: integer('draft_updated_at').notNull(),
     publishedVersion: integer('published_version'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('contents_kind').on(t.workspaceId, t.kind)],
 );
 
-/** Published checklist versions: written once, never updated. */
-export const checklistVersions = sqliteTable(
-  'checklist_versions',
+/** Published versions: written once, never updated. */
+export const contentVersions = sqliteTable(
+  'content_versions',
   {
     workspaceId: text('workspace_id').notNull(),
-    checklistId: text('checklist_id').notNull(),
+    contentId: text('content_id').notNull(),
     version: integer('version').notNull(),
-    content: text('content', { mode: 'json' }).$type<ChecklistContent>().notNull(),
+    content: text('content', { mode: 'json' }).$type<unknown>().notNull(),
     publishedAt: integer('published_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.checklistId, t.version] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.contentId, t.version] })],
+);
+
+/**
+ * NPS responses, projected from `$waymark.survey_answered` events in the commit that stores them:
+ * one row per response id (the score, then the comment, update the same row), so a retried or
+ * offline answer counts once. `respondedAt` is when the score was first given.
+ */
+export const surveyResponses = sqliteTable(
+  'survey_responses',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    surveyId: text('survey_id').notNull(),
+    version: integer('version').notNull(),
+    userId: text('user_id').notNull(),
+    accountId: text('account_id'),
+    score: integer('score').notNull(),
+    comment: text('comment'),
+    respondedAt: integer('responded_at').notNull(),
+    /** Timestamp of the event the score and comment come from (the latest wins). */
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('survey_responses_survey').on(t.workspaceId, t.surveyId, t.respondedAt),
+    index('survey_responses_user').on(t.workspaceId, t.userId),
+  ],
 );
 
 /**
@@ -186,4 +219,5 @@ export type AccountRow = typeof accounts.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type IdentityState = (typeof identityStates)[number];
 export type MilestoneRow = typeof milestones.$inferSelect;
-export type ChecklistRow = typeof checklists.$inferSelect;
+export type ContentRow = typeof contents.$inferSelect;
+export type SurveyResponseRow = typeof surveyResponses.$inferSelect;

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
-import { publishedChecklists } from '../content/published.ts';
+import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { milestones, workspaces } from '../db/schema.ts';
 import { isBusy, StorageBusyError } from '../db/writer.ts';
@@ -135,7 +135,7 @@ export class GoalCatalog {
       .select({ id: milestones.id, rule: milestones.rule })
       .from(milestones)
       .where(eq(milestones.workspaceId, workspaceId));
-    const published = await publishedChecklists(this.db, workspaceId);
+    const published = await publishedContent<ChecklistContent>(this.db, workspaceId, 'checklist');
     return {
       revision: workspace?.revision ?? 0,
       goals: [

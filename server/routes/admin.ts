@@ -2,6 +2,7 @@ import { and, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
+import { theme } from '../../shared/schemas/theme.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
 import { statement } from '../db/client.ts';
@@ -25,6 +26,15 @@ const workspacePatch = z.strictObject({
     .max(100)
     .optional(),
   identityVerification: z.enum(['off', 'enforce']).optional(),
+  /** The widget's look; fields left out take their defaults. */
+  theme: theme.optional(),
+  /** Hours between any two prompts (surveys, spotlights) shown to one user. */
+  promptCooldownHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 365)
+    .optional(),
 });
 
 const eventQuery = z.object({
@@ -176,6 +186,8 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
       name: workspace.name,
       publishableKey: workspace.publishableKey,
       allowedOrigins: workspace.allowedOrigins,
+      theme: theme.parse(workspace.theme),
+      promptCooldownHours: workspace.promptCooldownHours,
       identityVerification: {
         mode: workspace.identityVerification,
         liveSecrets: workspace.identitySecrets.length,

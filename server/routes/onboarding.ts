@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import { checklistDraftInput } from '../../shared/schemas/checklist.ts';
 import { milestoneInput } from '../../shared/schemas/milestone.ts';
@@ -9,8 +8,7 @@ import type { AppDeps } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
-
-const versionParam = z.coerce.number().int().min(1);
+import { versionedRoutes, versionParam, workspaceOf } from './versioned.ts';
 
 /**
  * Admin API for onboarding (mounted under /v1/admin, behind its secret-key check): milestones,
@@ -18,7 +16,7 @@ const versionParam = z.coerce.number().int().min(1);
  */
 export function onboardingRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const ws = (c: { get(key: 'tenant'): { workspace: { id: string } } }) => c.get('tenant').workspace.id;
+  const ws = workspaceOf;
 
   app.get('/milestones', async (c) => c.json({ milestones: await deps.milestones.list(ws(c)) }));
   app.post('/milestones', async (c) => {
@@ -35,38 +33,8 @@ export function onboardingRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get('/checklists', async (c) => c.json({ checklists: await deps.checklists.list(ws(c)) }));
-  app.post('/checklists', async (c) => {
-    const input = parse(checklistDraftInput, await jsonBody(c.req.raw));
-    return c.json(await deps.checklists.create(ws(c), input), 201);
-  });
-  app.get('/checklists/:id', async (c) => c.json(await deps.checklists.get(ws(c), c.req.param('id'))));
-  app.put('/checklists/:id', async (c) => {
-    const input = parse(checklistDraftInput, await jsonBody(c.req.raw));
-    return c.json(await deps.checklists.updateDraft(ws(c), c.req.param('id'), input));
-  });
-  app.post('/checklists/:id/publish', async (c) =>
-    c.json(await deps.checklists.publish(ws(c), c.req.param('id')), 201),
-  );
-  app.post('/checklists/:id/archive', async (c) =>
-    c.json(await deps.checklists.archive(ws(c), c.req.param('id'))),
-  );
-  app.get('/checklists/:id/versions', async (c) =>
-    c.json({ versions: await deps.checklists.versions(ws(c), c.req.param('id')) }),
-  );
-  app.get('/checklists/:id/versions/:version', async (c) =>
-    c.json(
-      await deps.checklists.version(ws(c), c.req.param('id'), parse(versionParam, c.req.param('version'))),
-    ),
-  );
-  app.on(['PUT', 'PATCH', 'DELETE'], '/checklists/:id/versions/:version', () => {
-    throw new ApiError(
-      405,
-      errorCodes.immutable,
-      'Published versions are immutable',
-      'Edit the draft (PUT /v1/admin/checklists/{id}) and publish it as a new version.',
-    );
-  });
+  app.route('/', versionedRoutes('checklists', deps.checklists, checklistDraftInput));
+
   app.get('/checklists/:id/funnel', async (c) => {
     const id = c.req.param('id');
     const requested = c.req.query('version');

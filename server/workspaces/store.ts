@@ -87,6 +87,7 @@ export async function createWorkspace(
     identitySecrets: [identitySecret],
     theme: {},
     goalsRevision: 0,
+    promptCooldownHours: 72,
     createdAt: now,
   };
   await db.writer.batch([statement(db.read.insert(workspaces).values(row))]);

@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import { audience, urlRule } from './condition.ts';
 import { eventRule, key } from './milestone.ts';
+import {
+  type ContentRecord,
+  type ContentVersion,
+  contentRecord,
+  contentVersion,
+  draftInput,
+  locale,
+  text,
+} from './versioned.ts';
 
 /**
  * An onboarding checklist, as authored (a draft) and as published (an immutable version).
  * Text is plain text or the small markdown subset the widget renders safely (**bold**, *italic*,
  * `code`, [links](https://...)); nothing in it can run script.
  */
-
-const text = (max: number) => z.string().trim().max(max);
 
 /** How an item completes. Events and URLs are evaluated on the server as events arrive. */
 export const itemCompletion = z.discriminatedUnion('kind', [
@@ -56,11 +63,6 @@ const translation = z.object({
     .record(z.string(), z.object({ title: text(120).optional(), description: text(500).optional() }))
     .default({}),
 });
-/** BCP 47 tags such as `fr` or `pt-BR`. */
-const locale = z
-  .string()
-  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag like fr or pt-BR');
-
 export const checklistContent = z
   .object({
     title: text(120).min(1, 'must not be empty'),
@@ -110,31 +112,12 @@ export type ChecklistContent = z.infer<typeof checklistContent>;
 export type ChecklistContentInput = z.input<typeof checklistContent>;
 
 /** Creating or editing a checklist: a name for the authors and the draft content. */
-export const checklistDraftInput = z.object({
-  name: text(120).min(1, 'must not be empty'),
-  content: checklistContent,
-});
+export const checklistDraftInput = draftInput(checklistContent);
 export type ChecklistDraftInput = z.input<typeof checklistDraftInput>;
 
 /** A checklist as the admin API returns it. */
-export const checklistRecord = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.enum(['active', 'archived']),
-  draft: checklistContent,
-  draftUpdatedAt: z.iso.datetime(),
-  /** The version end users see; null until first published. */
-  publishedVersion: z.number().int().nullable(),
-  /** True when the draft differs from the published version. */
-  hasUnpublishedChanges: z.boolean(),
-  createdAt: z.iso.datetime(),
-});
-export type ChecklistRecord = z.infer<typeof checklistRecord>;
+export const checklistRecord = contentRecord(checklistContent);
+export type ChecklistRecord = ContentRecord<ChecklistContent>;
 
-export const checklistVersion = z.object({
-  checklistId: z.string(),
-  version: z.number().int(),
-  content: checklistContent,
-  publishedAt: z.iso.datetime(),
-});
-export type ChecklistVersion = z.infer<typeof checklistVersion>;
+export const checklistVersion = contentVersion(checklistContent);
+export type ChecklistVersion = ContentVersion<ChecklistContent>;

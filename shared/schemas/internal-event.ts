@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxCommentLength } from './survey.ts';
 
 /**
  * The widget's own interactions, recorded through the same pipeline as the host app's events.
@@ -22,6 +23,23 @@ export const internalEvents = {
   checklist_item_checked: z.object(itemRef),
   checklist_completed: z.object(contentRef),
   checklist_dismissed: z.object(contentRef),
+  survey_shown: z.object(contentRef),
+  /** Closed before giving a score; closing after one is not a dismissal. */
+  survey_dismissed: z.object(contentRef),
+  /**
+   * A score, sent the moment it is picked, and again with the comment: both carry the same
+   * `responseId` (made by the widget), so they are one response however often they arrive.
+   */
+  survey_answered: z.object({
+    ...contentRef,
+    responseId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -'),
+    score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
+    comment: z
+      .string()
+      .trim()
+      .max(maxCommentLength, `must be at most ${maxCommentLength} characters`)
+      .optional(),
+  }),
 } as const;
 export type InternalEventName = keyof typeof internalEvents;
 

@@ -1,0 +1,2 @@
+DROP TABLE `checklist_versions`;--> statement-breakpoint
+DROP TABLE `checklists`;
