@@ -3,8 +3,10 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
+import type { SurveyContent } from '../shared/schemas/survey.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { MilestoneService } from './content/milestones.ts';
+import { VersionedContent } from './content/versioned.ts';
 import type { Database } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { StorageBusyError } from './db/writer.ts';
@@ -42,6 +44,7 @@ export interface AppDeps {
   goals: GoalCatalog;
   milestones: MilestoneService;
   checklists: ChecklistService;
+  surveys: VersionedContent<SurveyContent>;
   ingest: IngestService;
   distDir: string;
   /** Origins of this server itself, whose pages may always call it. */
@@ -71,7 +74,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     goals,
     milestones,
     checklists: checklistService(options.db, milestones, clock),
-    ingest: new IngestService({ writer: options.db.writer, goals, clock }),
+    surveys: new VersionedContent<SurveyContent>(
+      options.db,
+      'survey',
+      { label: 'Survey', idPrefix: 'sv' },
+      clock,
+    ),
+    ingest: new IngestService({ db: options.db, goals, clock }),
     distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
     async demoKey() {

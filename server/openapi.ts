@@ -4,6 +4,7 @@ import { checklistDraftInput, checklistRecord, checklistVersion } from '../share
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
 import { batchEnvelope, batchResult, message } from '../shared/schemas/message.ts';
 import { milestone, milestoneInput } from '../shared/schemas/milestone.ts';
+import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
 
 /**
@@ -156,6 +157,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       ...versionedPaths('checklists', 'checklist', checklistDraftInput, checklistRecord, checklistVersion),
+      ...versionedPaths('surveys', 'NPS survey', surveyDraftInput, surveyRecord, surveyVersion),
       '/v1/admin/checklists/{id}/funnel': {
         parameters: [
           idParam(),

@@ -6,6 +6,8 @@ import { type ChecklistService, checklistService } from './content/checklists.ts
 import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
+import { GoalCatalog } from './goals/catalog.ts';
+import { seedHistory, seedSurvey } from './seed-history.ts';
 import { createWorkspace } from './workspaces/store.ts';
 
 export const demoWorkspaceId = 'demo';
@@ -44,6 +46,11 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
     ),
   ]);
   await seedOnboarding(db, now);
+  const survey = await seedSurvey(db, demoWorkspaceId, now);
+  const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
+  if (workspace) {
+    await seedHistory(db, { workspace, keyKind: 'secret' }, new GoalCatalog(db), survey, now);
+  }
   if (keysFile) {
     await writeFile(
       keysFile,

@@ -31,7 +31,7 @@ const asNumber = (value: unknown): number | null => {
 };
 
 /** Dates are epoch milliseconds or ISO 8601 strings (`2026-11-23`, `2026-11-23T10:00:00Z`). */
-const asTime = (value: unknown): number | null => {
+export const asTime = (value: unknown): number | null => {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
   const t = Date.parse(value);

@@ -18,6 +18,7 @@ import { accounts, events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
+import { deliverSurveys } from '../surveys/deliver.ts';
 import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
@@ -42,6 +43,8 @@ export async function deliverContent(
   const response: ContentResponse = {
     theme: theme.parse(workspace.theme ?? {}),
     checklists: [],
+    surveys: [],
+    promptCooldownHours: workspace.promptCooldownHours,
     servedAt: new Date(now).toISOString(),
   };
   // Onboarding is for signed-in users: anonymous visitors get the theme only.
@@ -66,22 +69,52 @@ export async function deliverContent(
     account: { ...(account?.traits ?? {}), ...request.groupTraits } as Bag,
   };
 
-  const published = await publishedContent<ChecklistContent>(db, workspace.id, 'checklist');
-  const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
-  if (visible.length === 0) return response;
+  const subject: Subject = {
+    workspaceId: workspace.id,
+    userId,
+    accountId,
+    traits,
+    locale: request.locale ?? null,
+  };
+  [response.checklists, response.surveys] = await Promise.all([
+    deliverChecklists(db, subject, now),
+    deliverSurveys(db, subject, {
+      now,
+      cooldownHours: workspace.promptCooldownHours,
+      firstSeen: user?.firstSeen ?? null,
+    }),
+  ]);
+  return response;
+}
 
-  const progress = await reached(db, workspace.id, userId, accountId);
-  const milestoneByKey = await milestonesByKey(db, workspace.id);
+/** Who is asking for content, with the traits the audience conditions see. */
+export interface Subject {
+  workspaceId: string;
+  userId: string;
+  accountId: string | null;
+  traits: { user: Bag; account: Bag };
+  locale: string | null;
+}
+
+/** The published checklists whose audience the user is in, with their progress. */
+async function deliverChecklists(db: Database, subject: Subject, now: number): Promise<DeliveredChecklist[]> {
+  const { workspaceId, userId, accountId, traits } = subject;
+  const published = await publishedContent<ChecklistContent>(db, workspaceId, 'checklist');
+  const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
+  if (visible.length === 0) return [];
+
+  const progress = await reached(db, workspaceId, userId, accountId);
+  const milestoneByKey = await milestonesByKey(db, workspaceId);
   const states = await interactionStates(
     db,
-    workspace.id,
+    workspaceId,
     userId,
     visible.map((row) => row.id),
   );
 
-  response.checklists = visible.map((row): DeliveredChecklist => {
+  return visible.map((row): DeliveredChecklist => {
     const { content } = row;
-    const text = localize(content, request.locale ?? null);
+    const text = localize(content, subject.locale);
     const scope = content.scope === 'account' && accountId !== null ? 'account' : 'user';
     const doneAt = (item: ChecklistItem): number | null => {
       const goal =
@@ -121,7 +154,6 @@ export async function deliverContent(
       dismissed: state?.dismissed !== undefined && state.dismissed > (state.opened ?? 0),
     };
   });
-  return response;
 }
 
 /** With identity verification enforced, user content needs the user's signature. */
@@ -210,21 +242,30 @@ function localRule(item: ChecklistItem, milestoneByKey: Map<string, { rule: Even
 }
 
 /**
- * The best translation for a requested locale: exact tag, then its language, then the content's own
- * text; each field falls back on its own.
+ * The best translation for a requested locale: exact tag, then its language, then another tag of
+ * that language; none when the content's own locale is the one asked for.
  */
-export function localize(content: ChecklistContent, requested: string | null) {
-  const tags = Object.keys(content.translations);
+export function pickTranslation<T>(
+  translations: Record<string, T>,
+  own: string,
+  requested: string | null,
+): { locale: string; translation: T | undefined } {
+  const tags = Object.keys(translations);
   const wanted = requested?.toLowerCase() ?? '';
   const language = wanted.split('-')[0] ?? '';
   const tag =
     tags.find((t) => t.toLowerCase() === wanted) ??
     tags.find((t) => t.toLowerCase() === language) ??
     tags.find((t) => t.toLowerCase().split('-')[0] === language);
-  const translation =
-    tag !== undefined && wanted !== content.locale.toLowerCase() ? content.translations[tag] : undefined;
+  const translation = tag !== undefined && wanted !== own.toLowerCase() ? translations[tag] : undefined;
+  return { locale: translation && tag ? tag : own, translation };
+}
+
+/** A checklist's text in the best locale for the request; each field falls back on its own. */
+export function localize(content: ChecklistContent, requested: string | null) {
+  const { locale, translation } = pickTranslation(content.translations, content.locale, requested);
   return {
-    locale: translation && tag ? tag : content.locale,
+    locale,
     title: translation?.title ?? content.title,
     description: translation?.description ?? content.description,
     items: new Map(Object.entries(translation?.items ?? {})),

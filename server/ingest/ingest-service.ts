@@ -1,9 +1,10 @@
 import type { BatchResult } from '../../shared/schemas/message.ts';
+import type { Database } from '../db/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
-import type { Writer } from '../db/writer.ts';
 import type { GoalCatalog } from '../goals/catalog.ts';
+import { rejectSurveyEvents } from '../surveys/responses.ts';
 import type { Tenant } from '../workspaces/store.ts';
-import { type IngestEvent, parseBatch } from './parse-batch.ts';
+import { type IngestEvent, type ParsedBatch, parseBatch } from './parse-batch.ts';
 import { type StoreResult, storeEvents } from './store-events.ts';
 
 /**
@@ -13,8 +14,12 @@ import { type StoreResult, storeEvents } from './store-events.ts';
 export class IngestService {
   readonly #commits: GroupCommit<IngestEvent[], StoreResult>;
 
-  constructor(deps: { writer: Writer; goals: GoalCatalog; clock: () => number }) {
-    this.#commits = new GroupCommit((requests) => storeEvents(deps, requests));
+  readonly #db: Database;
+
+  constructor(deps: { db: Database; goals: GoalCatalog; clock: () => number }) {
+    this.#db = deps.db;
+    const store = { writer: deps.db.writer, goals: deps.goals, clock: deps.clock };
+    this.#commits = new GroupCommit((requests) => storeEvents(store, requests));
   }
 
   /**
@@ -26,8 +31,25 @@ export class IngestService {
     body: unknown,
     options: { tenant: Tenant; receivedAt: number; bodyBytes: number },
   ): Promise<BatchResult> {
-    const { events, rejected } = parseBatch(body, options);
+    const parsed = parseBatch(body, options);
+    const { events, rejected } = await this.#checkReferences(parsed, options.tenant.workspace.id);
     const stored = events.length === 0 ? { accepted: 0, duplicates: 0 } : await this.#commits.submit(events);
     return { success: rejected.length === 0, ...stored, rejected };
+  }
+
+  /** Moves the messages that name content that does not exist (survey answers) to `rejected`. */
+  async #checkReferences(parsed: ParsedBatch, workspaceId: string): Promise<ParsedBatch> {
+    const surveyRejects = await rejectSurveyEvents(
+      this.#db,
+      workspaceId,
+      parsed.events.map((event, i) => ({ index: parsed.indexes[i] ?? i, event })),
+    );
+    if (surveyRejects.length === 0) return parsed;
+    const bad = new Set(surveyRejects.map((reject) => reject.index));
+    return {
+      events: parsed.events.filter((_, i) => !bad.has(parsed.indexes[i] ?? i)),
+      indexes: parsed.indexes.filter((index) => !bad.has(index)),
+      rejected: [...parsed.rejected, ...surveyRejects].sort((a, b) => a.index - b.index),
+    };
   }
 }

@@ -32,6 +32,8 @@ export interface IngestEvent {
 
 export interface ParsedBatch {
   events: IngestEvent[];
+  /** Each event's index in the batch. */
+  indexes: number[];
   rejected: Array<{ index: number; errors: FieldError[] }>;
 }
 
@@ -62,6 +64,7 @@ export function parseBatch(
   if (options.bodyBytes > limits.messageBytes) assertMessageSizes(batch);
 
   const events: IngestEvent[] = [];
+  const indexes: number[] = [];
   const rejected: ParsedBatch['rejected'] = [];
   const hashes = new Map<string, IdentityState>();
   batch.forEach((raw, index) => {
@@ -103,8 +106,9 @@ export function parseBatch(
       return;
     }
     events.push(toEvent(msg, identity, options.tenant, options.receivedAt, batchSentAt, batchContext));
+    indexes.push(index);
   });
-  return { events, rejected };
+  return { events, indexes, rejected };
 }
 
 function namesSomebody(raw: unknown): boolean {

@@ -2,6 +2,7 @@ import type { InStatement, InValue } from '@libsql/client';
 import type { Writer } from '../db/writer.ts';
 import { type GoalCatalog, isRevisionConflict, revisionGuard } from '../goals/catalog.ts';
 import { evaluateGoal, type Goal } from '../goals/compile.ts';
+import { surveyResponseUpsert } from '../surveys/responses.ts';
 import type { IngestEvent } from './parse-batch.ts';
 
 /** What one submitted request learns from the commit that held its events. */
@@ -61,7 +62,14 @@ export async function storeEvents(
       evaluations.push(...goalEvaluations(goals, unique, deps.clock()));
     }
     try {
-      results = await deps.writer.batch([...guards, ...writes, ...eventInserts, ...evaluations]);
+      const responses = workspaceIds.flatMap((workspaceId) => surveyResponseUpsert(workspaceId, unique));
+      results = await deps.writer.batch([
+        ...guards,
+        ...writes,
+        ...eventInserts,
+        ...evaluations,
+        ...responses,
+      ]);
       break;
     } catch (error) {
       if (!isRevisionConflict(error) || attempt >= 5) throw error;

@@ -12,6 +12,7 @@ import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
+import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 
 const workspacePatch = z.strictObject({
@@ -74,6 +75,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.route('/', onboardingRoutes(deps));
+  app.route('/', npsRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 

@@ -68,9 +68,44 @@ export const deliveredChecklist = z.object({
 });
 export type DeliveredChecklist = z.infer<typeof deliveredChecklist>;
 
+/**
+ * An NPS survey this user is eligible for now (the server has checked audience traits, sampling,
+ * recurrence and the workspace cooldown), localized, with `{product}` filled in.
+ */
+export const deliveredSurvey = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  locale: z.string(),
+  question: z.string(),
+  lowLabel: z.string(),
+  highLabel: z.string(),
+  followUp: z.object({ detractor: z.string(), passive: z.string(), promoter: z.string() }),
+  thankYou: z.string(),
+  position: z.enum(['bottom-right', 'bottom-left', 'bottom-bar']),
+  /** Overrides of the workspace theme for this survey. */
+  theme: theme.partial(),
+  /** Seconds on the page before it appears. */
+  delaySeconds: z.number().int(),
+  urls: z.array(urlRule),
+  excludeUrls: z.array(urlRule),
+  /**
+   * What the widget applies locally until the server has heard about an answer, a dismissal or a
+   * display (the event may still be on its way): after a response, after a dismissal, and before
+   * showing an unanswered prompt again.
+   */
+  askAgainAfterResponseDays: z.number().int(),
+  askAgainAfterDismissDays: z.number().int(),
+  redisplayAfterHours: z.number().int(),
+});
+export type DeliveredSurvey = z.infer<typeof deliveredSurvey>;
+
 export const contentResponse = z.object({
   theme,
   checklists: z.array(deliveredChecklist),
+  /** At most one: the eligible survey of highest priority. */
+  surveys: z.array(deliveredSurvey),
+  /** Hours between any two prompts (surveys, spotlights) for one user; the widget applies it too. */
+  promptCooldownHours: z.number().int(),
   /** Server time, so the widget can order a cached copy against a fresh one. */
   servedAt: z.iso.datetime(),
 });

@@ -85,6 +85,8 @@ export function response(overrides: Partial<ContentResponse> = {}): ContentRespo
       mode: 'light',
     },
     checklists: [checklist()],
+    surveys: [],
+    promptCooldownHours: 72,
     servedAt,
     ...overrides,
   };
