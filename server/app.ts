@@ -3,10 +3,12 @@ import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
+import type { SpotlightContent } from '../shared/schemas/spotlight.ts';
 import type { SurveyContent } from '../shared/schemas/survey.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
+import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
-import { VersionedContent } from './content/versioned.ts';
+import type { VersionedContent } from './content/versioned.ts';
 import type { Database } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { StorageBusyError } from './db/writer.ts';
@@ -45,6 +47,7 @@ export interface AppDeps {
   milestones: MilestoneService;
   checklists: ChecklistService;
   surveys: VersionedContent<SurveyContent>;
+  spotlights: VersionedContent<SpotlightContent>;
   ingest: IngestService;
   distDir: string;
   /** Origins of this server itself, whose pages may always call it. */
@@ -74,12 +77,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     goals,
     milestones,
     checklists: checklistService(options.db, milestones, clock),
-    surveys: new VersionedContent<SurveyContent>(
-      options.db,
-      'survey',
-      { label: 'Survey', idPrefix: 'sv' },
-      clock,
-    ),
+    surveys: surveyService(options.db, clock),
+    spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
     distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],

@@ -1,5 +1,5 @@
 import { surveyDraftInput } from '../shared/schemas/survey.ts';
-import { VersionedContent } from './content/versioned.ts';
+import { surveyService } from './content/kinds.ts';
 import type { Database } from './db/client.ts';
 import type { GoalCatalog } from './goals/catalog.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -9,7 +9,7 @@ const day = 86_400_000;
 
 /** The demo's NPS survey: asks users 30 days after they signed up, in English or French. */
 export async function seedSurvey(db: Database, workspaceId: string, now: number) {
-  const surveys = new VersionedContent(db, 'survey', { label: 'Survey', idPrefix: 'sv' }, () => now);
+  const surveys = surveyService(db, () => now);
   const survey = await surveys.create(
     workspaceId,
     surveyDraftInput.parse({

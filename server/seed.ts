@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
+import { type SpotlightDraftInput, spotlightDraftInput } from '../shared/schemas/spotlight.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
+import { spotlightService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
@@ -46,6 +48,7 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
     ),
   ]);
   await seedOnboarding(db, now);
+  await seedSpotlights(db, now);
   const survey = await seedSurvey(db, demoWorkspaceId, now);
   const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
   if (workspace) {
@@ -147,4 +150,77 @@ async function seedOnboarding(db: Database, now: number): Promise<void> {
     }),
   );
   await checklists.publish(demoWorkspaceId, checklist.id);
+}
+
+/**
+ * The demo's spotlights: a hotspot on the easy-to-miss CSV export, and a three-step tour from the
+ * dashboard to the invoice list that resumes where the user left off after a reload.
+ */
+async function seedSpotlights(db: Database, now: number): Promise<void> {
+  const spotlights = spotlightService(db, () => now);
+  const definitions: SpotlightDraftInput[] = [
+    {
+      name: 'Export hotspot',
+      content: {
+        steps: [
+          {
+            id: 'export',
+            kind: 'hotspot',
+            title: 'Export for your accountant',
+            body: 'Download every invoice as **CSV**, ready for your bookkeeping tool.',
+            anchor: { selector: '[data-tour="export"]' },
+            placement: { side: 'bottom', align: 'end' },
+          },
+        ],
+        audience: { urls: [{ match: 'exact', pattern: '/demo/invoices' }] },
+        priority: 40,
+        translations: { fr: { export: { title: 'Exportez pour votre comptable' } } },
+      },
+    },
+    {
+      name: 'Ledgerly tour',
+      content: {
+        steps: [
+          {
+            id: 'new_invoice',
+            kind: 'tooltip',
+            title: 'Start here',
+            body: 'Every invoice starts with **New invoice**: pick a customer, add lines, send.',
+            anchor: { selector: '[data-tour="create-invoice"]' },
+            placement: { side: 'bottom', align: 'end' },
+            page: { match: 'exact', pattern: '/demo' },
+            pageUrl: '/demo',
+          },
+          {
+            id: 'invoices_nav',
+            kind: 'tooltip',
+            title: 'All your invoices',
+            body: 'Sent, paid and overdue invoices live here. Click **Invoices** to continue.',
+            anchor: { selector: '[data-tour="nav-invoices"]' },
+            placement: { side: 'right' },
+            page: { match: 'exact', pattern: '/demo' },
+            pageUrl: '/demo',
+            advance: 'click',
+          },
+          {
+            id: 'filters',
+            kind: 'tooltip',
+            title: 'See what is overdue',
+            body: 'Filter by status to chase late payers in one click.',
+            anchor: { selector: '[data-tour="invoice-filters"]' },
+            placement: { side: 'bottom', align: 'start' },
+            page: { match: 'exact', pattern: '/demo/invoices' },
+            pageUrl: '/demo/invoices',
+          },
+        ],
+        trigger: { kind: 'page' },
+        audience: { urls: [{ match: 'exact', pattern: '/demo' }] },
+        priority: 60,
+      },
+    },
+  ];
+  for (const definition of definitions) {
+    const created = await spotlights.create(demoWorkspaceId, spotlightDraftInput.parse(definition));
+    await spotlights.publish(demoWorkspaceId, created.id);
+  }
 }

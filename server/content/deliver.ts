@@ -18,10 +18,14 @@ import { accounts, events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
+import { deliverSpotlights, publishedSpotlights } from '../spotlights/deliver.ts';
+import { opensByItself } from '../spotlights/eligibility.ts';
+import { readPreviewToken } from '../spotlights/preview.ts';
 import { deliverSurveys } from '../surveys/deliver.ts';
 import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
+import { lastPromptAt, promptHistory } from './prompts.ts';
 import { publishedContent } from './versioned.ts';
 
 type Bag = Record<string, unknown>;
@@ -44,6 +48,8 @@ export async function deliverContent(
     theme: theme.parse(workspace.theme ?? {}),
     checklists: [],
     surveys: [],
+    spotlights: [],
+    lastPromptAt: null,
     promptCooldownHours: workspace.promptCooldownHours,
     servedAt: new Date(now).toISOString(),
   };
@@ -76,14 +82,27 @@ export async function deliverContent(
     traits,
     locale: request.locale ?? null,
   };
-  [response.checklists, response.surveys] = await Promise.all([
+  const [history, spotlights] = await Promise.all([
+    promptHistory(db, workspace.id, userId),
+    publishedSpotlights(db, workspace.id),
+  ]);
+  const autoOpening = new Set(spotlights.filter((row) => opensByItself(row.content)).map((row) => row.id));
+  const known = new Set(spotlights.map((row) => row.id));
+  const opens = (id: string) => autoOpening.has(id) || !known.has(id);
+  const previewId = request.preview ? readPreviewToken(workspace.secretKeyHash, request.preview, now) : null;
+  [response.checklists, response.surveys, response.spotlights] = await Promise.all([
     deliverChecklists(db, subject, now),
     deliverSurveys(db, subject, {
       now,
       cooldownHours: workspace.promptCooldownHours,
       firstSeen: user?.firstSeen ?? null,
+      history,
+      opensByItself: opens,
     }),
+    deliverSpotlights(db, subject, { now, history, previewId }),
   ]);
+  const last = lastPromptAt(history, opens);
+  response.lastPromptAt = last === null ? null : new Date(last).toISOString();
   return response;
 }
 

@@ -14,6 +14,7 @@ import { jsonBody, parse } from '../http/parse.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
+import { spotlightRoutes } from './spotlights.ts';
 
 const workspacePatch = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
@@ -76,6 +77,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', onboardingRoutes(deps));
   app.route('/', npsRoutes(deps));
+  app.route('/', spotlightRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 

@@ -1,23 +1,29 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
-import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
+import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
-import { events, surveyResponses } from '../db/schema.ts';
+import { surveyResponses } from '../db/schema.ts';
 import { samplingDraw, surveyEligibility } from './eligibility.ts';
 
 /**
  * The survey this user should be asked now, if any: of the published surveys whose audience they
  * are in and whose sampling rules allow it (server/surveys/eligibility.ts), the highest priority.
- * Their history comes from their responses and the widget's `survey_shown` / `survey_dismissed`.
+ * Their history comes from their responses and the widget's events (server/content/prompts.ts).
  */
 export async function deliverSurveys(
   db: Database,
   subject: Subject,
-  options: { now: number; cooldownHours: number; firstSeen: number | null },
+  options: {
+    now: number;
+    cooldownHours: number;
+    firstSeen: number | null;
+    history: readonly PromptEvent[];
+    opensByItself: (spotlightId: string) => boolean;
+  },
 ): Promise<DeliveredSurvey[]> {
   const { workspaceId, userId, traits } = subject;
   const { now } = options;
@@ -33,35 +39,19 @@ export async function deliverSurveys(
     .where(and(eq(surveyResponses.workspaceId, workspaceId), eq(surveyResponses.userId, userId)))
     .groupBy(surveyResponses.surveyId);
   const lastResponse = new Map(responses.map((row) => [row.surveyId, row.at]));
-  const shownName = internalEvent('survey_shown');
-  const prompts = await db.read
-    .select({
-      name: events.name,
-      surveyId: sql<string>`json_extract(${events.properties}, '$.contentId')`,
-      at: events.timestamp,
-    })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, workspaceId),
-        eq(events.userId, userId),
-        eq(events.type, 'track'),
-        inArray(events.name, [shownName, internalEvent('survey_dismissed')]),
-      ),
-    );
+  const { history } = options;
 
   const userStart = asTime(traits.user.createdAt) ?? options.firstSeen ?? now;
   for (const row of visible) {
-    const mine = prompts.filter((p) => p.surveyId === row.id);
-    const others = prompts.filter((p) => p.surveyId !== row.id && p.name === shownName);
+    const mine = history.filter((event) => event.contentId === row.id);
     const eligibility = surveyEligibility(
       row.content.sampling,
       {
         userStart,
         lastResponseAt: lastResponse.get(row.id) ?? null,
-        lastDismissAt: latest(mine.filter((p) => p.name !== shownName).map((p) => p.at)),
-        displays: mine.filter((p) => p.name === shownName).map((p) => p.at),
-        lastOtherPromptAt: latest(others.map((p) => p.at)),
+        lastDismissAt: latest(mine.filter((e) => e.name === 'survey_dismissed').map((e) => e.at)),
+        displays: mine.filter((e) => e.name === 'survey_shown').map((e) => e.at),
+        lastOtherPromptAt: lastPromptAt(history, options.opensByItself, row.id),
       },
       { now, cooldownHours: options.cooldownHours, draw: samplingDraw(row.id, userId, now) },
     );

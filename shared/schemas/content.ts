@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
+import { anchor, placement, trigger } from './spotlight.ts';
 import { theme } from './theme.ts';
 
 /**
@@ -20,6 +21,8 @@ export const contentRequest = z.object({
   groupTraits: z.record(z.string(), z.unknown()).default({}),
   /** The user's `locale` trait or the browser's language; content falls back to its own locale. */
   locale: z.string().max(35).nullish(),
+  /** A preview token from the admin API (`?waymark_preview=` in the page URL): shows that draft. */
+  preview: z.string().max(512).nullish(),
 });
 export type ContentRequest = z.input<typeof contentRequest>;
 
@@ -99,11 +102,51 @@ export const deliveredSurvey = z.object({
 });
 export type DeliveredSurvey = z.infer<typeof deliveredSurvey>;
 
+/** One step of a delivered spotlight or tour, localized. */
+export const deliveredStep = z.object({
+  id: z.string(),
+  kind: z.enum(['hotspot', 'tooltip', 'modal']),
+  title: z.string(),
+  body: z.string(),
+  anchor: anchor.optional(),
+  placement,
+  page: urlRule.optional(),
+  pageUrl: z.string().optional(),
+  advance: z.enum(['next', 'click']),
+  whenMissing: z.enum(['wait', 'skip']),
+  waitSeconds: z.number().int(),
+});
+export type DeliveredStep = z.infer<typeof deliveredStep>;
+
+/**
+ * A spotlight or tour this user may see now (audience traits and frequency checked by the server);
+ * the widget checks the page, waits for the trigger and the screen (one prompt at a time).
+ */
+export const deliveredSpotlight = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  locale: z.string(),
+  steps: z.array(deliveredStep),
+  trigger,
+  urls: z.array(urlRule),
+  excludeUrls: z.array(urlRule),
+  priority: z.number().int(),
+  dismissible: z.boolean(),
+  /** A tour this user is in the middle of (on this or another device): the step to resume at. */
+  resumeAt: z.string().nullable(),
+  /** A draft shown through a preview link: no events are recorded, no frequency applies. */
+  preview: z.boolean(),
+});
+export type DeliveredSpotlight = z.infer<typeof deliveredSpotlight>;
+
 export const contentResponse = z.object({
   theme,
   checklists: z.array(deliveredChecklist),
   /** At most one: the eligible survey of highest priority. */
   surveys: z.array(deliveredSurvey),
+  spotlights: z.array(deliveredSpotlight),
+  /** The last time a prompt that opens by itself (survey, tour, tooltip, modal) was shown to this user. */
+  lastPromptAt: z.iso.datetime().nullable(),
   /** Hours between any two prompts (surveys, spotlights) for one user; the widget applies it too. */
   promptCooldownHours: z.number().int(),
   /** Server time, so the widget can order a cached copy against a fresh one. */

@@ -13,6 +13,7 @@ const contentRef = {
   version: z.number().int().min(1),
 };
 const itemRef = { ...contentRef, itemId: z.string().min(1).max(64) };
+const stepRef = { ...contentRef, stepId: z.string().min(1).max(64) };
 
 export const internalEvents = {
   checklist_shown: z.object(contentRef),
@@ -39,6 +40,21 @@ export const internalEvents = {
       .trim()
       .max(maxCommentLength, `must be at most ${maxCommentLength} characters`)
       .optional(),
+  }),
+  /** A spotlight or tour started: its first step shown (a resumed tour does not send it again). */
+  spotlight_shown: z.object(contentRef),
+  spotlight_step_viewed: z.object({ ...stepRef, stepIndex: z.number().int().min(0).max(19) }),
+  /** The last step was finished. */
+  spotlight_completed: z.object(contentRef),
+  spotlight_dismissed: z.object(stepRef),
+  /** A step's target did not appear in time (or is hidden): what its author needs to fix it. */
+  spotlight_target_not_found: z.object({
+    ...stepRef,
+    selector: z.string().max(500),
+    /** The page path (and query) where it was looked for. */
+    url: z.string().max(2000),
+    /** What the step did about it: waited on, or was skipped. */
+    outcome: z.enum(['waiting', 'skipped']),
   }),
 } as const;
 export type InternalEventName = keyof typeof internalEvents;

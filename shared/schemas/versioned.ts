@@ -6,7 +6,7 @@ import { z } from 'zod';
  * API's shapes for one kind of content from the schema of its content.
  */
 
-export const contentKinds = ['checklist', 'survey'] as const;
+export const contentKinds = ['checklist', 'survey', 'spotlight'] as const;
 export type ContentKind = (typeof contentKinds)[number];
 
 /** Text fields: trimmed, bounded. */

@@ -86,6 +86,8 @@ export function response(overrides: Partial<ContentResponse> = {}): ContentRespo
     },
     checklists: [checklist()],
     surveys: [],
+    spotlights: [],
+    lastPromptAt: null,
     promptCooldownHours: 72,
     servedAt,
     ...overrides,

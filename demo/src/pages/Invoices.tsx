@@ -93,7 +93,7 @@ export function Invoices() {
             Invoice list
           </h2>
           {/* biome-ignore lint/a11y/useSemanticElements: a toolbar of toggle buttons, not a form fieldset. */}
-          <div class="segmented" role="group" aria-label="Filter by status">
+          <div class="segmented" role="group" aria-label="Filter by status" data-tour="invoice-filters">
             {FILTERS.map((f) => (
               <button
                 key={f.value}

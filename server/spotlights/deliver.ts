@@ -1,0 +1,94 @@
+import { and, eq } from 'drizzle-orm';
+import { matchesTraits } from '../../shared/conditions.ts';
+import type { DeliveredSpotlight } from '../../shared/schemas/content.ts';
+import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
+import { pickTranslation, type Subject } from '../content/deliver.ts';
+import type { PromptEvent } from '../content/prompts.ts';
+import { type Published, publishedContent } from '../content/versioned.ts';
+import type { Database } from '../db/client.ts';
+import { contents } from '../db/schema.ts';
+import { spotlightState } from './eligibility.ts';
+
+/**
+ * The spotlights and tours this user may see now: published, audience traits matched, due by their
+ * frequency (server/spotlights/eligibility.ts), highest priority first; plus the draft a preview
+ * link names. The widget checks pages and triggers, and shows one prompt at a time.
+ */
+export async function deliverSpotlights(
+  db: Database,
+  subject: Subject,
+  options: { now: number; history: readonly PromptEvent[]; previewId: string | null },
+): Promise<DeliveredSpotlight[]> {
+  const { now, history, previewId } = options;
+  const published = await publishedSpotlights(db, subject.workspaceId);
+  const delivered = published
+    .filter((row) => row.id !== previewId && matchesTraits(row.content.audience, subject.traits, now))
+    .flatMap((row) => {
+      const mine = history.filter((event) => event.contentId === row.id);
+      const state = spotlightState(row.content.frequency, row.content.steps.length, mine, now);
+      return state.show ? [present(row, subject.locale, state.resumeAt, false)] : [];
+    });
+  if (previewId !== null) {
+    const [draft] = await db.read
+      .select({ id: contents.id, content: contents.draft })
+      .from(contents)
+      .where(
+        and(
+          eq(contents.workspaceId, subject.workspaceId),
+          eq(contents.id, previewId),
+          eq(contents.kind, 'spotlight'),
+        ),
+      );
+    if (draft)
+      delivered.unshift(
+        present(
+          { id: draft.id, version: 0, content: draft.content as SpotlightContent },
+          subject.locale,
+          null,
+          true,
+        ),
+      );
+  }
+  return delivered.sort((a, b) => Number(b.preview) - Number(a.preview) || b.priority - a.priority);
+}
+
+export const publishedSpotlights = (
+  db: Database,
+  workspaceId: string,
+): Promise<Published<SpotlightContent>[]> => publishedContent<SpotlightContent>(db, workspaceId, 'spotlight');
+
+/** The spotlight in the best locale for the user; each step's text falls back on its own. */
+export function present(
+  row: Published<SpotlightContent>,
+  requested: string | null,
+  resumeAt: string | null,
+  preview: boolean,
+): DeliveredSpotlight {
+  const { content } = row;
+  const { locale, translation } = pickTranslation(content.translations, content.locale, requested);
+  return {
+    id: row.id,
+    version: row.version,
+    locale,
+    steps: content.steps.map((step) => ({
+      id: step.id,
+      kind: step.kind,
+      title: translation?.[step.id]?.title ?? step.title,
+      body: translation?.[step.id]?.body ?? step.body,
+      ...(step.anchor ? { anchor: step.anchor } : {}),
+      placement: step.placement,
+      ...(step.page ? { page: step.page } : {}),
+      ...(step.pageUrl ? { pageUrl: step.pageUrl } : {}),
+      advance: step.advance,
+      whenMissing: step.whenMissing,
+      waitSeconds: step.waitSeconds,
+    })),
+    trigger: content.trigger,
+    urls: content.audience.urls,
+    excludeUrls: content.audience.excludeUrls,
+    priority: content.priority,
+    dismissible: content.dismissible,
+    resumeAt,
+    preview,
+  };
+}
