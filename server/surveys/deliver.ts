@@ -41,7 +41,7 @@ export async function deliverSurveys(
   const lastResponse = new Map(responses.map((row) => [row.surveyId, row.at]));
   const { history } = options;
 
-  const userStart = asTime(traits.user.createdAt) ?? options.firstSeen ?? now;
+  const userStart = createdAtOf(traits.user.createdAt) ?? options.firstSeen ?? now;
   for (const row of visible) {
     const mine = history.filter((event) => event.contentId === row.id);
     const eligibility = surveyEligibility(
@@ -58,6 +58,12 @@ export async function deliverSurveys(
     if (eligibility.eligible) return [present(row, subject.locale)];
   }
   return [];
+}
+
+/** `createdAt` as ISO 8601, epoch milliseconds, or epoch seconds (as some billing systems send it). */
+function createdAtOf(value: unknown): number | null {
+  const time = asTime(value);
+  return time !== null && typeof value === 'number' && Math.abs(time) < 1e11 ? time * 1000 : time;
 }
 
 const latest = (times: number[]): number | null => (times.length === 0 ? null : Math.max(...times));

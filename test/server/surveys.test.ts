@@ -95,6 +95,14 @@ describe('surveys', () => {
     });
     expect(old.promptCooldownHours).toBe(72);
     expect((await content('new')).surveys).toEqual([]);
+    // createdAt in epoch seconds (as billing systems often send it) or milliseconds.
+    const seconds = Math.floor((h.clock.now - 45 * day) / 1000);
+    await ingest([{ type: 'identify', userId: 'secs', traits: { createdAt: seconds } }]);
+    await ingest([{ type: 'identify', userId: 'recent-secs', traits: { createdAt: seconds + 40 * 86_400 } }]);
+    await ingest([{ type: 'identify', userId: 'millis', traits: { createdAt: h.clock.now - 45 * day } }]);
+    expect((await content('secs')).surveys).toHaveLength(1);
+    expect((await content('recent-secs')).surveys).toEqual([]);
+    expect((await content('millis')).surveys).toHaveLength(1);
     // Anonymous visitors are never asked.
     expect((await content('old', { userId: null, anonymousId: 'a1' })).surveys).toEqual([]);
   });
