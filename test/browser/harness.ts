@@ -37,7 +37,7 @@ export interface Waymark {
   keys: DemoKeys;
   /** While true, every ingestion request is answered 503 and stores nothing. */
   setIngestDown(down: boolean): void;
-  /** Rows of `events` for the demo workspace, oldest first. */
+  /** Rows of `events` for the demo workspace that the test caused (not the seeded history), oldest first. */
   events(): Promise<EventRow[]>;
   /** Polls `events()` until `predicate` holds, or throws with what was there. */
   waitForEvents(predicate: (rows: EventRow[]) => boolean, timeoutMs?: number): Promise<EventRow[]>;
@@ -76,9 +76,11 @@ export async function startWaymark(): Promise<Waymark> {
     const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // What the test's browsers sent: the demo's seeded history (message ids `seed-…`) is left out.
   const events = () =>
     db.read.all<EventRow>(
-      sql`SELECT * FROM events WHERE workspace_id = ${demoWorkspaceId} ORDER BY timestamp, seq`,
+      sql`SELECT * FROM events WHERE workspace_id = ${demoWorkspaceId} AND message_id NOT LIKE 'seed-%'
+        ORDER BY timestamp, seq`,
     );
   return {
     url,

@@ -1,8 +1,9 @@
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { carryMs } from '../../widget/checklist/controller.ts';
 import type { Waymark } from '../../widget/waymark.ts';
 import { checklist, response } from './checklist-fixture.ts';
-import { itemNamed, removeWidgets } from './checklist-host.ts';
+import { $, itemNamed, removeWidgets } from './checklist-host.ts';
 import { answer, bootWith, type ContentEnv, contentEnv, contentUrl } from './content-fake.ts';
 import { type Reply, start, tick } from './fake-env.ts';
 
@@ -199,5 +200,98 @@ describe('events only the server can judge', () => {
     await settle(20_000);
 
     expect(contentRequests()).toBe(asked);
+  });
+});
+
+describe('carried to the next page load', () => {
+  /** The page goes away (its widget with it) and the next one boots on the same storage, `afterMs` later. */
+  const reload = (queue: unknown[] = [['identify', ['u1'], Date.now()]], afterMs = 0) => {
+    instance.stop();
+    removeWidgets();
+    vi.setSystemTime(Date.now() + afterMs);
+    instance = bootWith(env, { queue, loadView });
+    return instance.api;
+  };
+  const announced = () => $('[role="status"]')?.textContent ?? '';
+
+  it('a tick the server acknowledged shows at once on the next page, before its answer, and is not news', async () => {
+    const api = boot();
+    await settle(1000);
+    api.track('Invoice Sent', { amount: 120 });
+    await settle(); // sent and acknowledged; the confirming answer would come 1.5 s later
+
+    const answerOnLoad = held();
+    env.contentReplies.push(answerOnLoad.reply);
+    reload();
+    await settle(); // drawn from the cached copy, which has the item undone
+
+    expect(ticked('Send your first invoice')).toBe(true);
+    answerOnLoad.release(answer(invoiceDone()));
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(true);
+    expect(announced()).toBe('');
+  });
+
+  it('an event still on its way is resent by the next page, and its tick stands until that is confirmed', async () => {
+    const api = boot();
+    await settle(1000);
+    const lost = held(); // the page goes away before the server answers
+    env.replies.push(lost.reply);
+    api.track('Invoice Sent', { amount: 120 });
+    await settle();
+
+    env.contentReplies.push(
+      answer(response({ servedAt: '2026-11-23T10:00:02.000Z' })),
+      answer(invoiceDone()),
+    );
+    reload();
+    await settle(); // the answer on load was requested before the server had the event
+    expect(ticked('Send your first invoice')).toBe(true);
+
+    await settle(1000); // the stored message goes out again with this page's first batch
+    expect(env.messages().filter((m) => m.event === 'Invoice Sent')).toHaveLength(2);
+    await settle(1500);
+    expect(ticked('Send your first invoice')).toBe(true);
+    expect(contentRequests()).toBe(3);
+  });
+
+  it('goes when an answer requested after this page’s first delivery still says not done', async () => {
+    const api = boot();
+    await settle(1000);
+    api.track('Invoice Sent', { amount: 120 });
+    await settle();
+
+    reload();
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(true); // the answer on load proves nothing yet
+
+    env.contentReplies.push(answer(response({ servedAt: '2026-11-23T10:00:05.000Z' })));
+    await settle(1000); // this page's page view is delivered
+    await settle(1500);
+    expect(ticked('Send your first invoice')).toBe(false);
+  });
+
+  it('is not carried to another user, nor once it is older than carryMs', async () => {
+    const api = boot();
+    await settle(1000);
+    api.track('Invoice Sent', { amount: 120 });
+    await settle();
+
+    reload([['identify', ['u2'], Date.now()]]);
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(false);
+
+    const again = reload();
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(false); // u2's page load dropped u1's record
+
+    again.track('Invoice Sent', { amount: 120 });
+    await settle();
+    reload(undefined, carryMs - 1);
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(true);
+    reload(undefined, 1);
+    await settle();
+    expect(ticked('Send your first invoice')).toBe(false);
   });
 });

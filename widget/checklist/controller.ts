@@ -10,6 +10,13 @@ export const confirmDelayMs = 1500;
  * an account checklist) also make it ask again after delivery, but not more often than this.
  */
 export const activityGapMs = 10_000;
+/**
+ * Local ticks are kept on the device (one record, the current user's) so that the next page load
+ * shows them too: a reload or a host page's navigation often comes before the server has confirmed
+ * a tick, and the cached copy it starts from would show the item undone. A carried tick stands at
+ * most this long after it was made, so one the server never got cannot linger.
+ */
+export const carryMs = 10 * 60_000;
 
 type Page = Pick<PageContext, 'path' | 'search'>;
 
@@ -18,6 +25,17 @@ interface Tick {
   messageId: string;
   /** The transport's delivery that carried `messageId` to the server. */
   delivery?: number;
+  /**
+   * Carried from an earlier page load, where the server acknowledged the event: this page's next
+   * delivery stands for it (an answer requested after that one is the server's word on it).
+   */
+  acknowledged?: boolean;
+}
+
+/** What storage keeps of the local ticks: whose they are, and each tick by `checklistId\nitemId`. */
+interface Carried {
+  user: string;
+  ticks: Array<{ key: string; at: string; messageId: string; acknowledged: boolean }>;
 }
 
 export interface Controller {
@@ -38,9 +56,10 @@ export interface Controller {
 }
 
 /**
- * The view's data: the core's content plus what happened on this page since (local ticks,
- * dismissals, reopening). A local tick stands until the server has it (done there too), or until an
- * answer requested after the server acknowledged the event says otherwise: the server knows best.
+ * The view's data: the core's content plus what happened since (local ticks, carried to the next
+ * page load too, see carryMs; dismissals and reopening on this page). A local tick stands until the
+ * server has it (done there too), or until an answer requested after the server acknowledged the
+ * event says otherwise: the server knows best.
  *
  * @example
  * const controller = createController(host, draw)
@@ -56,8 +75,40 @@ export function createController(host: ViewHost, onChange: () => void): Controll
   const activity = new Set<string>();
   let lastAsked = Number.NEGATIVE_INFINITY;
   const key = (checklistId: string, itemId: string) => `${checklistId}\n${itemId}`;
-  const tick = (checklistId: string, itemId: string, messageId: string) =>
+  const carriedKey = `${host.prefix}:ticks`;
+  /** Writes the current user's ticks (or removes the record when there are none). */
+  const save = () => {
+    if (!state || ticks.size === 0) return host.store.remove(carriedKey);
+    const carried: Carried = {
+      user: state.user,
+      ticks: [...ticks].map(([k, t]) => ({
+        key: k,
+        at: t.at,
+        messageId: t.messageId,
+        acknowledged: !!t.acknowledged || t.delivery !== undefined,
+      })),
+    };
+    host.store.set(carriedKey, JSON.stringify(carried));
+  };
+  /** The ticks an earlier page load of `user` made, recent enough to stand. */
+  const restore = (user: string) => {
+    let carried: Partial<Carried> | null = null;
+    try {
+      carried = JSON.parse(host.store.get(carriedKey) ?? 'null');
+    } catch {
+      return; // a damaged record carries nothing
+    }
+    if (carried?.user !== user || !Array.isArray(carried.ticks)) return;
+    for (const t of carried.ticks) {
+      const age = host.env.now() - Date.parse(t?.at);
+      if (typeof t?.key !== 'string' || typeof t.messageId !== 'string' || !(age < carryMs)) continue;
+      ticks.set(t.key, { at: t.at, messageId: t.messageId, acknowledged: t.acknowledged === true });
+    }
+  };
+  const tick = (checklistId: string, itemId: string, messageId: string) => {
     ticks.set(key(checklistId, itemId), { at: new Date(host.env.now()).toISOString(), messageId });
+    save();
+  };
 
   const merged = (checklist: DeliveredChecklist): DeliveredChecklist => ({
     ...checklist,
@@ -71,18 +122,26 @@ export function createController(host: ViewHost, onChange: () => void): Controll
   return {
     state: () => state,
     update(next) {
-      if (next?.user !== state?.user) {
+      const before = state;
+      // Another user: their ticks of an earlier page load, if any (nobody else's stay on the device).
+      let changed = next?.user !== before?.user;
+      if (changed) {
         ticks.clear();
         dismissals.clear();
+        if (next) restore(next.user);
       }
       state = next;
       checklists = (next?.response.checklists ?? []).filter(wellFormed);
       for (const [k, t] of ticks) {
         const [checklistId, itemId] = k.split('\n');
         const item = checklists.find((c) => c.id === checklistId)?.items.find((i) => i.id === itemId);
-        if (!item || item.doneAt || (t.delivery !== undefined && t.delivery <= next!.deliveredBefore))
+        if (!item || item.doneAt || (t.delivery !== undefined && t.delivery <= next!.deliveredBefore)) {
           ticks.delete(k);
+          changed = true;
+        }
       }
+      // Nothing known yet on this page load (no cached copy): the record waits for the first answer.
+      if (changed && (next || before)) save();
     },
     visible: (page) =>
       checklists.map(merged).filter((c) => !c.dismissed && matchesPage(c, page.path ?? '/', page.search)),
@@ -120,12 +179,15 @@ export function createController(host: ViewHost, onChange: () => void): Controll
       const ids = new Set(messageIds);
       let confirm = false;
       for (const t of ticks.values()) {
-        if (t.delivery === undefined && ids.has(t.messageId)) {
+        if (t.delivery === undefined && (t.acknowledged || ids.has(t.messageId))) {
           t.delivery = delivery;
           confirm = true;
         }
       }
-      if (confirm) host.refresh(confirmDelayMs);
+      if (confirm) {
+        save();
+        host.refresh(confirmDelayMs);
+      }
       if (messageIds.some((id) => activity.has(id))) {
         activity.clear();
         const now = host.env.now();
