@@ -4,8 +4,11 @@ import { checklistDraftInput, checklistRecord, checklistVersion } from '../share
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
 import { batchEnvelope, batchResult, message } from '../shared/schemas/message.ts';
 import { milestone, milestoneInput } from '../shared/schemas/milestone.ts';
+import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../shared/schemas/spotlight.ts';
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
+import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
+import { previewRequest } from './routes/spotlights.ts';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate
@@ -158,6 +161,33 @@ export function openApiDocument(serverUrl: string) {
       },
       ...versionedPaths('checklists', 'checklist', checklistDraftInput, checklistRecord, checklistVersion),
       ...versionedPaths('surveys', 'NPS survey', surveyDraftInput, surveyRecord, surveyVersion),
+      ...versionedPaths(
+        'spotlights',
+        'spotlight or tour',
+        spotlightDraftInput,
+        spotlightRecord,
+        spotlightVersion,
+      ),
+      '/v1/admin/spotlights/{id}/preview': {
+        parameters: [idParam()],
+        post: {
+          summary: 'A signed, expiring link that shows the draft in your app (?waymark_preview=)',
+          ...admin,
+          requestBody: body(previewRequest),
+          responses: ok(null, 'Created', 201),
+        },
+      },
+      '/v1/admin/spotlights/{id}/funnel': {
+        parameters: [
+          idParam(),
+          { name: 'version', in: 'query', required: false, schema: { type: 'integer' } },
+        ],
+        get: {
+          summary: 'Shown, each step viewed and dismissed at, completed, completion rate, targets not found',
+          ...admin,
+          responses: ok(null),
+        },
+      },
       '/v1/admin/checklists/{id}/funnel': {
         parameters: [
           idParam(),
@@ -174,6 +204,42 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Time to first value: median, p90, share reached by day 7/14/30, by cohort and segment',
           ...admin,
           parameters: queryParams(ttvQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/surveys/{id}/results': {
+        get: {
+          summary:
+            'NPS over a period (each person once, by their latest response): score, 95% interval, distribution, response and dismissal rates, trend, segments, accounts',
+          ...admin,
+          parameters: [idParam(), ...queryParams(npsResultsQuery)],
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/surveys/{id}/responses': {
+        get: {
+          summary: 'Verbatims: every response, newest first, with filters and a cursor',
+          ...admin,
+          parameters: [idParam(), ...queryParams(npsResponsesQuery)],
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/surveys/{id}/responses.csv': {
+        get: {
+          summary: 'Every response matching the filters as CSV (RFC 4180, formula-safe), as an attachment',
+          ...admin,
+          parameters: [idParam(), ...queryParams(npsExportQuery)],
+          responses: {
+            ...ok(null),
+            200: { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/v1/admin/nps/signals': {
+        get: {
+          summary: 'For account health: recent detractor responses, and accounts whose NPS dropped',
+          ...admin,
+          parameters: queryParams(npsSignalsQuery),
           responses: ok(null),
         },
       },

@@ -34,3 +34,19 @@ export function cohortOf(time: number, period: 'week' | 'month'): string {
   const monday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day);
   return new Date(monday).toISOString().slice(0, 10);
 }
+
+/**
+ * Items grouped by key, groups in first-seen order. Keys are compared as JSON, so trait values that
+ * are arrays or objects group by value, not by identity.
+ */
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Array<[K, T[]]> {
+  const out = new Map<string, [K, T[]]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const id = JSON.stringify(key) ?? 'undefined';
+    const group = out.get(id);
+    if (group) group[1].push(item);
+    else out.set(id, [key, [item]]);
+  }
+  return [...out.values()];
+}

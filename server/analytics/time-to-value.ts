@@ -4,7 +4,7 @@ import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
-import { cohortOf, dayMs, median, percentile, toDays } from './stats.ts';
+import { cohortOf, dayMs, groupBy, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
   subject: z.enum(['user', 'account']).default('user'),
@@ -68,13 +68,13 @@ export async function timeToValue(
   } = { subject: query.subject, overall: summarize(subjects, now) };
   if (query.cohort) {
     const period = query.cohort;
-    result.cohorts = groups(subjects, (s) => cohortOf(s.firstSeen, period))
+    result.cohorts = groupBy(subjects, (s) => cohortOf(s.firstSeen, period))
       .sort(([a], [b]) => String(a).localeCompare(String(b)))
       .map(([cohort, members]) => ({ cohort: String(cohort), ...summarize(members, now) }));
   }
   if (query.segment) {
     const [on, trait] = segmentOf(query.segment, query.subject);
-    result.segments = groups(
+    result.segments = groupBy(
       subjects,
       (s) => lookup(on === 'account' ? s.accountTraits : s.traits, trait) ?? null,
     )
@@ -125,18 +125,6 @@ function segmentOf(segment: string, subject: 'user' | 'account'): ['user' | 'acc
   const match = /^(user|account)\.(.+)$/.exec(segment);
   if (match) return [match[1] as 'user' | 'account', match[2] as string];
   return [subject, segment];
-}
-
-function groups<K>(subjects: readonly Subject[], keyOf: (s: Subject) => K): Array<[K, Subject[]]> {
-  const out = new Map<string, [K, Subject[]]>();
-  for (const subject of subjects) {
-    const key = keyOf(subject);
-    const id = JSON.stringify(key);
-    const group = out.get(id) ?? [key, []];
-    group[1].push(subject);
-    out.set(id, group);
-  }
-  return [...out.values()];
 }
 
 async function loadSubjects(

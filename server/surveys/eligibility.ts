@@ -98,13 +98,22 @@ export function surveyEligibility(
   return { eligible: true };
 }
 
-/** A uniform draw in [0, 1) from a string (FNV-1a), the same every time for the same string. */
+/**
+ * A uniform draw in [0, 1) from a string, the same every time for the same string: FNV-1a, then
+ * murmur3's finalizer, without which seeds that differ only in their last characters (the cycle
+ * number) would draw almost the same value.
+ */
 export function stableDraw(seed: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < seed.length; i++) {
     hash ^= seed.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return (hash >>> 0) / 2 ** 32;
 }
 

@@ -3,7 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { FieldError } from '../../shared/problem.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { Database } from '../db/client.ts';
-import { contents, contentVersions } from '../db/schema.ts';
+import { contents, contentVersions, surveyResponses } from '../db/schema.ts';
 import type { IngestEvent } from '../ingest/parse-batch.ts';
 
 const surveyEvents = new Set([
@@ -26,8 +26,12 @@ export async function rejectSurveyEvents(
   const surveys = events.filter(({ event }) => event.type === 'track' && surveyEvents.has(event.name ?? ''));
   if (surveys.length === 0) return [];
   const refs = surveys.map(({ index, event }) => {
-    const properties = JSON.parse(event.properties ?? '{}') as { contentId: string; version: number };
-    return { index, event, contentId: properties.contentId, version: properties.version };
+    const properties = JSON.parse(event.properties ?? '{}') as {
+      contentId: string;
+      version: number;
+      responseId?: string;
+    };
+    return { index, event, ...properties };
   });
   const rows = await db.read
     .select({ id: contentVersions.contentId, version: contentVersions.version })
@@ -45,6 +49,16 @@ export async function rejectSurveyEvents(
     );
   const known = new Map<string, Set<number>>();
   for (const row of rows) known.set(row.id, (known.get(row.id) ?? new Set()).add(row.version));
+  // A response id belongs to one user's answer to one survey: nobody else's message may change it.
+  const responseIds = [...new Set(refs.flatMap((ref) => (ref.responseId ? [ref.responseId] : [])))];
+  const owners = new Map<string, string>();
+  if (responseIds.length > 0) {
+    const existing = await db.read
+      .select({ id: surveyResponses.id, userId: surveyResponses.userId, surveyId: surveyResponses.surveyId })
+      .from(surveyResponses)
+      .where(and(eq(surveyResponses.workspaceId, workspaceId), inArray(surveyResponses.id, responseIds)));
+    for (const row of existing) owners.set(row.id, `${row.userId}\u0000${row.surveyId}`);
+  }
 
   const rejected: Array<{ index: number; errors: FieldError[] }> = [];
   for (const ref of refs) {
@@ -63,6 +77,16 @@ export async function rejectSurveyEvents(
     }
     if (ref.event.name === answered && ref.event.userId === null) {
       errors.push({ pointer: `/batch/${ref.index}/userId`, detail: 'a survey answer needs the user id' });
+    } else if (ref.event.name === answered && ref.responseId) {
+      const owner = `${ref.event.userId}\u0000${ref.contentId}`;
+      if ((owners.get(ref.responseId) ?? owner) !== owner) {
+        errors.push({
+          pointer: `/batch/${ref.index}/properties/responseId`,
+          detail: "is the id of another user's response or of a response to another survey",
+        });
+      } else {
+        owners.set(ref.responseId, owner);
+      }
     }
     if (errors.length > 0) rejected.push({ index: ref.index, errors });
   }
@@ -100,7 +124,8 @@ export function surveyResponseUpsert(workspaceId: string, events: readonly Inges
               OR excluded.updated_at >= survey_responses.updated_at)
             THEN excluded.comment ELSE survey_responses.comment END,
           responded_at = min(survey_responses.responded_at, excluded.responded_at),
-          updated_at = max(survey_responses.updated_at, excluded.updated_at)`,
+          updated_at = max(survey_responses.updated_at, excluded.updated_at)
+        WHERE survey_responses.user_id = excluded.user_id AND survey_responses.survey_id = excluded.survey_id`,
       args: [workspaceId, ...messageIds, answered],
     },
   ];

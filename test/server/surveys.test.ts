@@ -142,4 +142,36 @@ describe('surveys', () => {
     h.clock.now += 91 * day;
     expect((await content('u1')).surveys).toHaveLength(1);
   });
+
+  it("refuse a response id that is already another user's or another survey's", async () => {
+    const id = await published();
+    const other = await published();
+    await ingest([{ type: 'identify', userId: 'alice', traits: { createdAt: longAgo(45) } }]);
+    const answer = (userId: string, contentId: string, score: number) => ({
+      type: 'track',
+      userId,
+      event: '$waymark.survey_answered',
+      properties: { contentId, version: 1, responseId: 'resp-shared-1', score },
+    });
+    expect(await ingest([answer('alice', id, 10)])).toMatchObject({ success: true, accepted: 1 });
+    const result = await ingest([
+      answer('mallory', id, 0),
+      answer('alice', other, 0),
+      answer('alice', id, 9),
+    ]);
+    expect(result.accepted).toBe(1);
+    expect(
+      result.rejected.map((r: { index: number; errors: Array<{ pointer: string }> }) => [
+        r.index,
+        r.errors[0]?.pointer,
+      ]),
+    ).toEqual([
+      [0, '/batch/0/properties/responseId'],
+      [1, '/batch/1/properties/responseId'],
+    ]);
+    const rows = await h.db.read.all<{ user_id: string; score: number }>(
+      sql`SELECT user_id, score FROM survey_responses`,
+    );
+    expect(rows).toEqual([{ user_id: 'alice', score: 9 }]);
+  });
 });
