@@ -104,7 +104,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/', staticRoutes(deps));
 
   app.notFound(() => problemResponse(new ApiError(404, errorCodes.notFound, 'Not found')));
-  app.onError((error) => {
+  app.onError((error, c) => {
+    const response = problemFor(error);
+    // A browser page whose origin was allowed may read why its request failed.
+    const origin = c.get('corsOrigin');
+    if (origin) {
+      response.headers.set('Access-Control-Allow-Origin', origin);
+      response.headers.set('Vary', 'Origin');
+    }
+    return response;
+  });
+
+  function problemFor(error: Error): Response {
     if (error instanceof ApiError) return problemResponse(error);
     if (error instanceof StorageBusyError) {
       logger.error('a write gave up on a busy database', error.cause);
@@ -128,7 +139,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }
     logger.error('unhandled error', error);
     return problemResponse(new ApiError(500, errorCodes.internal, 'Internal error', 'Nothing was stored.'));
-  });
+  }
   return app;
 }
 

@@ -36,6 +36,7 @@ export async function publicTenant(deps: AppDeps, c: Context<AppEnv>, body: unkn
   if (origin) {
     c.header('Access-Control-Allow-Origin', origin);
     c.header('Vary', 'Origin');
+    c.set('corsOrigin', origin);
   }
   return tenant;
 }
