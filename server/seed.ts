@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
 import { type SpotlightDraftInput, spotlightDraftInput } from '../shared/schemas/spotlight.ts';
-import { type ChecklistService, checklistService } from './content/checklists.ts';
+import { checklistService } from './content/checklists.ts';
 import { spotlightService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
@@ -214,7 +214,11 @@ async function seedSpotlights(db: Database, now: number): Promise<void> {
           },
         ],
         trigger: { kind: 'page' },
-        audience: { urls: [{ match: 'exact', pattern: '/demo' }] },
+        // For people new to Ledgerly: a returning customer is not toured (and may be asked for NPS).
+        audience: {
+          conditions: [{ on: 'user', trait: 'createdAt', op: 'after', value: { daysAgo: 14 } }],
+          urls: [{ match: 'exact', pattern: '/demo' }],
+        },
         priority: 60,
       },
     },

@@ -173,7 +173,9 @@ export function createContent(options: ContentOptions): Content {
 
 /** Whether two answers show the same thing (`servedAt` differs every time). */
 function sameContent(a: ContentResponse, b: ContentResponse): boolean {
-  return JSON.stringify([a.theme, a.checklists]) === JSON.stringify([b.theme, b.checklists]);
+  const shown = (r: ContentResponse) =>
+    JSON.stringify([r.theme, r.checklists, r.surveys, r.spotlights, r.lastPromptAt, r.promptCooldownHours]);
+  return shown(a) === shown(b);
 }
 
 /**
@@ -183,9 +185,13 @@ function sameContent(a: ContentResponse, b: ContentResponse): boolean {
 function parse(json: string): ContentResponse | undefined {
   try {
     const value = JSON.parse(json) as ContentResponse;
-    return value && Array.isArray(value.checklists) && typeof value.servedAt === 'string' && value.theme
-      ? value
-      : undefined;
+    if (!(value && Array.isArray(value.checklists) && typeof value.servedAt === 'string' && value.theme)) {
+      return undefined;
+    }
+    // A copy cached before surveys or spotlights existed has none.
+    if (!Array.isArray(value.surveys)) value.surveys = [];
+    if (!Array.isArray(value.spotlights)) value.spotlights = [];
+    return value;
   } catch {
     return undefined;
   }

@@ -9,8 +9,8 @@ declare const __WAYMARK_VIEW_CHUNK__: string | undefined;
  * Script-tag entry: `<script async src="https://HOST/widget.js" data-key="pk_…"></script>`.
  * Reads the tag's attributes, replays the pre-load snippet's queue, then installs `window.waymark`.
  * Attributes: `data-key` (required), `data-auto-page="false"` (no automatic page views),
- * `data-debug` (log to the console). The API origin is the origin of the tag's `src`; the checklist's
- * UI chunk is loaded from beside it only when there is a checklist to show.
+ * `data-debug` (log to the console). The API origin is the origin of the tag's `src`; the UI chunk
+ * (checklists, surveys) is loaded from beside it only when there is something to show.
  */
 try {
   const existing = readGlobal() as { version?: unknown; q?: unknown } | undefined;
@@ -30,7 +30,7 @@ try {
       loadView: () =>
         import(
           /* @vite-ignore */ new URL(
-            `widget/${typeof __WAYMARK_VIEW_CHUNK__ === 'string' ? __WAYMARK_VIEW_CHUNK__ : 'checklist.js'}`,
+            `widget/${typeof __WAYMARK_VIEW_CHUNK__ === 'string' ? __WAYMARK_VIEW_CHUNK__ : 'view.js'}`,
             script.src,
           ).href
         ) as Promise<ViewModule>,

@@ -6,11 +6,11 @@ import type { Logger } from './logger.ts';
 import type { Store } from './storage.ts';
 
 /**
- * The contract between the core script and the UI chunk (dist/widget/checklist-<hash>.js). The core
+ * The contract between the core script and the UI chunk (dist/widget/view-<hash>.js). The core
  * fetches and caches content and sends events; the chunk, downloaded only once a response holds a
- * checklist that is not dismissed, does the rest: which checklists this page shows, local ticks,
- * dismissals, drawing, and reporting what the user does. Keeping that logic out of the core keeps
- * the script every page downloads small.
+ * checklist that is not dismissed or a survey, does the rest: which checklists and prompts this page
+ * shows and when, local ticks, dismissals, drawing, and reporting what the user does. Keeping that
+ * logic out of the core keeps the script every page downloads small.
  */
 export interface ViewState {
   response: ContentResponse;
@@ -70,8 +70,9 @@ export interface ViewModule {
 const backlogSize = 50;
 
 /**
- * Downloads the UI chunk when there is something to show (a checklist not dismissed, or `open()`),
- * once: a failed download is logged, not retried on this page, and leaves the page as it was.
+ * Downloads the UI chunk when there is something to show (a checklist not dismissed, a survey, a
+ * spotlight, or `open()`), once: a failed download is logged, not retried on this page, and leaves
+ * the page as it was.
  *
  * @example
  * const view = createViewLoader(() => import(chunkUrl), host, logger)
@@ -95,7 +96,7 @@ export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost
         for (const call of backlog.splice(0)) call(mounted);
         view = mounted;
       })
-      .catch((error: unknown) => logger.log('could not load the checklist view', error));
+      .catch((error: unknown) => logger.log('could not load the view', error));
   };
   const later = (call: (view: View) => void) => {
     if (view) return call(view);
@@ -107,7 +108,13 @@ export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost
     update(state) {
       latest = state;
       if (view) view.update(state);
-      else if (state?.response.checklists.some((checklist) => opening || !checklist.dismissed)) start();
+      else if (
+        state &&
+        (state.response.surveys.length ||
+          state.response.spotlights.length ||
+          state.response.checklists.some((checklist) => opening || !checklist.dismissed))
+      )
+        start();
     },
     observe: (message) => later((v) => v.observe(message)),
     delivered: (messageIds, delivery) => later((v) => v.delivered(messageIds, delivery)),

@@ -77,7 +77,7 @@ export interface WaymarkOptions {
   /** The pre-load stub's queue (`window.waymark.q`), replayed before anything else. */
   queue?: unknown;
   /**
-   * Loads the UI chunk (main.ts: a dynamic import of dist/widget/checklist-<hash>.js). Only with it
+   * Loads the UI chunk (main.ts: a dynamic import of dist/widget/view-<hash>.js). Only with it
    * does the widget ask `POST /v1/content` what to show; it is called once there is something.
    */
   loadView?: () => Promise<ViewModule>;

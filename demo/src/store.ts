@@ -110,6 +110,8 @@ export interface SignInInput {
   name: string;
   email: string;
   company: string;
+  /** When the user signed up, for a returning customer; now by default. */
+  createdAt?: string;
 }
 
 export interface SignedIn {
@@ -129,8 +131,8 @@ export function signIn(input: SignInInput): SignedIn {
   const map = users();
   const existing = map[email];
   const user: UserRecord = existing
-    ? { ...existing, name }
-    : { id: randomId('usr'), email, name, createdAt: now };
+    ? { ...existing, name, createdAt: input.createdAt ?? existing.createdAt }
+    : { id: randomId('usr'), email, name, createdAt: input.createdAt ?? now };
   user.lastAccountId = accountId;
   user.lastSignInAt = now;
 

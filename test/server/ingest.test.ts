@@ -373,7 +373,10 @@ describe('CORS and origins', () => {
     expect([a.status, b.status, c.status]).toEqual([200, 200, 403]);
     expect(a.headers.get('access-control-allow-origin')).toBe('https://app.acme.test');
     // An allowed page may read why its request failed, too.
-    const bad = await h.post({ batch: [{ type: 'track' }] }, { headers: { origin: 'https://app.acme.test' } });
+    const bad = await h.post(
+      { batch: [{ type: 'track' }] },
+      { headers: { origin: 'https://app.acme.test' } },
+    );
     expect(bad.status).toBe(400);
     expect(bad.headers.get('access-control-allow-origin')).toBe('https://app.acme.test');
     expect(c.headers.get('access-control-allow-origin')).toBeNull();

@@ -55,7 +55,7 @@ describe('internal events', () => {
     env.contentReplies.push(answer(first), answer(complete));
     instance = bootWith(env, {
       queue: [['identify', ['u1'], start]],
-      loadView: () => import('../../widget/checklist/main.ts'),
+      loadView: () => import('../../widget/view/main.ts'),
     });
     await settle(); // first view: shown, and the panel opens by itself
     const { api } = instance;
@@ -99,7 +99,7 @@ describe('waymark.on()', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     instance = bootWith(env, {
       queue: [['identify', ['u1'], start]],
-      loadView: () => import('../../widget/checklist/main.ts'),
+      loadView: () => import('../../widget/view/main.ts'),
       debug: true,
     });
     await settle();

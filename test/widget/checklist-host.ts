@@ -1,7 +1,7 @@
 import { act } from 'preact/test-utils';
 import { type Mock, vi } from 'vitest';
-import { mount } from '../../widget/checklist/main.ts';
 import { createStore } from '../../widget/storage.ts';
+import { mount } from '../../widget/view/main.ts';
 import type { View, ViewHost, ViewState } from '../../widget/view-loader.ts';
 import { response } from './checklist-fixture.ts';
 import { type FakeEnv, fakeEnv, prefix } from './fake-env.ts';

@@ -14,7 +14,7 @@ import { type Reply, start, tick } from './fake-env.ts';
 let env: ContentEnv;
 let instance: Waymark;
 
-const loadView = () => import('../../widget/checklist/main.ts');
+const loadView = () => import('../../widget/view/main.ts');
 const boot = (queue: unknown[] = []) => {
   instance = bootWith(env, { queue: [['identify', ['u1'], start], ...queue], loadView });
   return instance.api;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveredItem } from '../../shared/schemas/content.ts';
-import { css } from '../../widget/checklist/styles.ts';
+import { css } from '../../widget/view/main.ts';
 import { checklist, item, response } from './checklist-fixture.ts';
 import {
   $,
@@ -17,6 +17,7 @@ import {
   shadow,
   viewState,
 } from './checklist-host.ts';
+import { spotlight, step } from './spotlight-fixture.ts';
 
 afterEach(() => {
   removeWidgets();
@@ -250,12 +251,25 @@ describe('what the user does', () => {
     expect(assign).toHaveBeenCalledWith('https://docs.example.com/a');
   });
 
-  it('a spotlight action is a placeholder until spotlights exist: it logs', async () => {
+  it('a spotlight action closes the panel and starts that spotlight, which takes focus', async () => {
     const host = fakeHost();
-    await mountView(host);
+    document.body.insertAdjacentHTML('beforeend', '<button data-tour="reports">Reports</button>');
+    const tour = spotlight({
+      id: 'sp_reports',
+      steps: [step('reports', { title: 'Your reports' })],
+      trigger: { kind: 'click', selector: '#nothing' }, // only "Show me" starts it
+    });
+    await mountView(host, viewState({ response: { ...response(), spotlights: [tour] } }));
+    await run(() => launcher()!.click());
     await run(() => itemNamed('Look at your reports').querySelector('button')!.click());
 
-    expect(host.logger.log).toHaveBeenCalledWith('spotlights are not available yet', 'sp_reports');
+    expect(panel()!.hidden).toBe(true);
+    const tip = () => hosts()[1]?.shadowRoot?.querySelector<HTMLElement>('.tip');
+    await vi.waitFor(() => expect(tip()?.querySelector('h2')?.textContent).toBe('Your reports'));
+    expect(hosts()[1]!.shadowRoot!.activeElement?.textContent).toBe('Done');
+    await run(() => tip()!.querySelector<HTMLButtonElement>('button[aria-label="Close"]')!.click());
+    expect(tip()).toBeUndefined(); // dismissed: its layer left the page
+    document.querySelector('[data-tour="reports"]')!.remove();
   });
 
   it('dismissing hides the checklist; open() brings it back with its panel open', async () => {

@@ -296,11 +296,7 @@ describe('the UI chunk', () => {
     await tick();
 
     expect(load).toHaveBeenCalledTimes(1);
-    expect(warn).toHaveBeenCalledWith(
-      '[waymark]',
-      'could not load the checklist view',
-      expect.any(TypeError),
-    );
+    expect(warn).toHaveBeenCalledWith('[waymark]', 'could not load the view', expect.any(TypeError));
     expect(document.body.innerHTML).toBe(before);
     api.track('Still works');
     await vi.advanceTimersByTimeAsync(1000);

@@ -4,9 +4,10 @@
  * font, radius, set on `.root`) and the light and dark palettes below, whose text colours pass WCAG
  * AA (4.5:1) on their backgrounds.
  */
-const light =
+/** The light and dark palettes, shared with the spotlight layer's stylesheet (widget/spotlight/styles.ts). */
+export const light =
   '--wm-bg:#fff;--wm-text:#111827;--wm-muted:#4b5563;--wm-line:#e5e7eb;--wm-soft:#f3f4f6;--wm-focus:#111827;';
-const dark =
+export const dark =
   '--wm-bg:#1f2937;--wm-text:#f9fafb;--wm-muted:#d1d5db;--wm-line:#4b5563;--wm-soft:#111827;--wm-focus:#f9fafb;';
 
 export const css = `

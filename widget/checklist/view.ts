@@ -1,7 +1,8 @@
 import { h, render } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { safeCall } from '../safe-call.ts';
-import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import type { Prompt, Scheduler } from '../view/scheduler.ts';
+import type { Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers, panelId } from './app.tsx';
 import { createController } from './controller.ts';
@@ -9,7 +10,6 @@ import { plainText } from './markdown.tsx';
 import { navigate } from './navigate.ts';
 import { progress } from './panel.tsx';
 import { direction, format, strings } from './strings.ts';
-import { css } from './styles.ts';
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
 interface Memory {
@@ -19,16 +19,29 @@ interface Memory {
 
 /**
  * The checklist view: its state (which checklist, open or not, what to announce) lives here, in one
- * object per mount; Preact draws it (app.tsx, a pure function of that state) into the shadow root.
- * Sends the widget's interaction events: shown (once per version and user), opened, closed, item
- * clicked, item checked, completed (once per version and user), dismissed.
+ * object per mount; Preact draws it (app.tsx, a pure function of that state) into its region of the
+ * shadow root. Sends the widget's interaction events: shown (once per version and user), opened,
+ * closed, item clicked, item checked, completed (once per version and user), dismissed. Its open
+ * panel holds the screen (widget/view/scheduler.ts): opening by itself on first view, it waits for a
+ * prompt showing to close; opened by the user, it takes the screen at once.
  *
  * @example
- * const view = createView(host)
+ * const view = createView(host, { region, scheduler })
  * view.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
  */
-export function createView(host: ViewHost): View {
-  let shadow: ShadowHost | undefined;
+export function createView(
+  host: ViewHost,
+  {
+    region,
+    scheduler,
+    spotlight,
+  }: {
+    region: Region;
+    scheduler: Scheduler;
+    /** Starts a spotlight or tour: an item's `spotlight` action ("Show me"). */
+    spotlight?: (contentId: string) => void;
+  },
+): View {
   let selected: string | undefined;
   let openId: string | undefined;
   let announcement = '';
@@ -41,6 +54,22 @@ export function createView(host: ViewHost): View {
   const doneBefore = new Map<string, Set<string>>();
   const controller = createController(host, () => draw());
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+  /** The checklist that opens by itself (first view) once the scheduler gives it the screen. */
+  let autoOpen: DeliveredChecklist | undefined;
+  const prompt: Prompt = {
+    // Onboarding before any survey or spotlight (their priorities are 0-100, 50 by default).
+    priority: 100,
+    show: guard(() => {
+      if (autoOpen) open(autoOpen, false);
+      autoOpen = undefined;
+      draw();
+    }),
+    // Something the user opened took the screen (a spotlight's "Show me").
+    hide: guard(() => {
+      openId = undefined;
+      draw();
+    }),
+  };
 
   const user = () => controller.state()?.user ?? '';
   const memoryKey = (c: DeliveredChecklist) => `${host.prefix}:ui:${user()}:${c.id}`;
@@ -78,7 +107,10 @@ export function createView(host: ViewHost): View {
     if (memory.shown !== c.version) {
       remember(c, { shown: c.version });
       host.emit('checklist_shown', ref(c));
-      if (memory.shown === undefined && !c.seen && c.openOnFirstView) open(c, false);
+      if (memory.shown === undefined && !c.seen && c.openOnFirstView) {
+        autoOpen = c;
+        scheduler.request(prompt);
+      }
     }
   };
 
@@ -106,13 +138,12 @@ export function createView(host: ViewHost): View {
     const state = controller.state();
     const checklists = state ? controller.visible(host.env.page()) : [];
     const checklist = checklists.find((c) => c.id === selected) ?? checklists[0];
-    if (!shadow && !checklist) return; // nothing drawn yet, nothing to draw: the page stays untouched
+    if (!region.exists() && !checklist) return; // nothing drawn yet, nothing to draw: the page stays untouched
     if (checklist && state) {
       meet(checklist);
       follow(checklist, state.locale);
     }
-    shadow ??= createShadowHost(css);
-    shadow.reattach();
+    const { container, root } = region.open();
     const on: Handlers | undefined = checklist && handlers(checklist);
     render(
       checklist && state && on
@@ -129,11 +160,17 @@ export function createView(host: ViewHost): View {
             on,
           })
         : null,
-      shadow.container,
+      container,
     );
     if (focus) {
-      shadow.root.querySelector<HTMLElement>(focus)?.focus();
+      root.querySelector<HTMLElement>(focus)?.focus();
       focus = undefined;
+    }
+    // The open panel holds the screen; a first-view opening still waiting for it keeps waiting.
+    if (checklist && openId === checklist.id) scheduler.take(prompt);
+    else if (!autoOpen || autoOpen.id !== checklist?.id) {
+      autoOpen = undefined;
+      scheduler.release(prompt);
     }
   };
 
@@ -184,7 +221,8 @@ export function createView(host: ViewHost): View {
         } else if (action?.kind === 'callback') {
           host.callback(action.name, { checklistId: c.id, itemId: item.id });
         } else if (action?.kind === 'spotlight') {
-          host.logger.log('spotlights are not available yet', action.contentId);
+          openId = undefined; // the panel makes way for the tour it starts
+          spotlight?.(action.contentId);
         }
       }),
     };

@@ -1,7 +1,15 @@
 import { useState } from 'preact/hooks';
 import { signIn } from '../actions';
 import { Icon, Logo } from '../components/icons';
-import { Avatar, ErrorSummary, focusFirstError, TextField, useDocumentTitle } from '../components/ui';
+import {
+  Avatar,
+  controlProps,
+  ErrorSummary,
+  Field,
+  focusFirstError,
+  TextField,
+  useDocumentTitle,
+} from '../components/ui';
 import { fakeCompany, fakePerson, isValidEmail } from '../lib/ids';
 import { safeNext } from '../lib/routes';
 import { navigate, useLocation } from '../router';
@@ -14,6 +22,8 @@ export function SignIn() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [company, setCompany] = useState('');
+  /** Days since the user signed up: a returning customer is old enough to be asked the NPS survey. */
+  const [since, setSince] = useState('0');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [submitted, setSubmitted] = useState(false);
 
@@ -47,7 +57,13 @@ export function SignIn() {
       focusFirstError(found);
       return;
     }
-    go({ name, email, company });
+    const days = Number(since);
+    go({
+      name,
+      email,
+      company,
+      createdAt: days ? new Date(Date.now() - days * 86_400_000).toISOString() : undefined,
+    });
   }
 
   const liveErrors = submitted ? errors : {};
@@ -92,6 +108,16 @@ export function SignIn() {
             onValue={setCompany}
             error={liveErrors['signin-company']}
           />
+          <Field id="signin-since" label="Customer since" hint={sinceHint}>
+            <select
+              {...controlProps('signin-since', undefined, sinceHint)}
+              value={since}
+              onChange={(event) => setSince(event.currentTarget.value)}
+            >
+              <option value="0">Today (new customer)</option>
+              <option value="60">60 days ago (returning customer)</option>
+            </select>
+          </Field>
           <button type="submit" class="btn btn-primary btn-block">
             Sign in
           </button>
@@ -184,6 +210,8 @@ export function SignIn() {
     </div>
   );
 }
+
+const sinceHint = 'Returning customers may be asked for feedback.';
 
 /** "ana.lopez42@acme.example" -> "Ana Lopez". */
 function nameFromEmail(email: string): string {

@@ -1,0 +1,206 @@
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { sql } from 'drizzle-orm';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoWorkspaceId } from '../../server/seed.ts';
+import { launchChromium, shotsDir, startWaymark, type Waymark } from './harness.ts';
+
+// The demo's seeded NPS survey ("Ledgerly NPS": first asked 30 days after sign-up, 2 s after the
+// page loads) as a returning customer meets it in Chromium: after the onboarding checklist's panel,
+// never with it; answered with the keyboard alone; accessible; stored once; not asked again.
+let waymark: Waymark;
+let browser: Browser;
+
+beforeAll(async () => {
+  [waymark, browser] = await Promise.all([startWaymark(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await waymark?.close();
+});
+
+const question = 'How likely are you to recommend Ledgerly to a friend or colleague?';
+const widget = (page: Page) => page.locator('waymark-widget');
+const prompt = (page: Page) => widget(page).getByRole('region', { name: 'Quick survey' });
+const checklistPanel = (page: Page) => widget(page).getByRole('dialog', { name: 'Get paid with Ledgerly' });
+
+/** The element focused inside the widget's shadow root, as `role name` (or the tag outside it). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const inner = document.querySelector('waymark-widget')?.shadowRoot?.activeElement as HTMLElement | null;
+    if (!inner) return document.activeElement?.tagName ?? '';
+    const name = inner.getAttribute('aria-label') ?? inner.textContent ?? '';
+    return `${inner.getAttribute('role') ?? inner.tagName.toLowerCase()} ${name}`.trim();
+  });
+
+/** Lets the prompt's opening animation finish, so axe and screenshots see its final colours. */
+const settled = (page: Page) =>
+  page.evaluate(() => {
+    const root = document.querySelector('waymark-widget')?.shadowRoot;
+    return Promise.all((root?.getAnimations() ?? []).map((animation) => animation.finished));
+  });
+
+/** axe-core on the widget's shadow tree; what it leaves undecided must be measured to pass. */
+async function widgetViolations(page: Page) {
+  await settled(page);
+  const results = await new AxeBuilder({ page }).include('waymark-widget').analyze();
+  const looked = results.passes.filter((rule) =>
+    rule.nodes.some((node) => Array.isArray(node.target[0]) && node.target[0][0] === 'waymark-widget'),
+  );
+  expect(looked.map((rule) => rule.id)).toEqual(
+    expect.arrayContaining([
+      'aria-allowed-attr',
+      'aria-valid-attr-value',
+      'button-name',
+      'color-contrast',
+      'landmark-unique',
+      'nested-interactive',
+    ]),
+  );
+  // Text over a card floating on the page: axe sees the page's elements under each line and gives
+  // up on contrast ("partially overlaps"); the card's own opaque background is measured instead.
+  for (const rule of results.incomplete) {
+    expect(rule.id).toBe('color-contrast');
+    for (const node of rule.nodes) {
+      const [host, selector] = node.target[0] as unknown as [string, string];
+      expect(host).toBe('waymark-widget');
+      expect(await contrastInWidget(page, selector), selector).toBeGreaterThanOrEqual(4.5);
+    }
+  }
+  return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target) }));
+}
+
+function contrastInWidget(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    const element = document.querySelector('waymark-widget')?.shadowRoot?.querySelector(sel);
+    if (!element) throw new Error(`no ${sel} in the widget`);
+    const rgba = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+      const [lr, lg, lb] = [r, g, b].map((c) => {
+        const s = c / 255;
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
+    };
+    let behind: Element | null = element;
+    while (behind && (rgba(getComputedStyle(behind).backgroundColor)[3] ?? 1) < 1)
+      behind = behind.parentElement;
+    if (!behind) throw new Error(`nothing opaque behind ${sel}`);
+    const [fg, bg] = [
+      luminance(rgba(getComputedStyle(element).color)),
+      luminance(rgba(getComputedStyle(behind).backgroundColor)),
+    ];
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  }, selector);
+}
+
+/** Presses Tab until `target` has focus (at most `max` times); returns how many presses it took. */
+async function tabTo(page: Page, target: Locator, max = 40): Promise<number> {
+  for (let n = 1; n <= max; n++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el.getRootNode() instanceof ShadowRoot && el.matches(':focus')))
+      return n;
+  }
+  throw new Error(`Tab never reached the target; focus is on ${await focused(page)}`);
+}
+
+describe('the NPS prompt in the demo', () => {
+  it('a returning customer gets it after the checklist’s panel, answers it with the keyboard alone, once', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    await page.goto(`${waymark.url}/`);
+    await page.waitForURL(/\/demo\/signin/);
+    await page.getByLabel('Full name').fill('Walter Skinner');
+    await page.getByLabel('Work email').fill('walter@fbi.test');
+    await page.getByLabel('Company name').fill('Hoover Building Supplies');
+    await page.getByLabel('Customer since').selectOption({ label: '60 days ago (returning customer)' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.includes('signin'));
+
+    // First view: the onboarding checklist opens by itself and holds the screen, past the survey's delay.
+    await checklistPanel(page).waitFor();
+    await page.waitForTimeout(3500);
+    expect(await prompt(page).count()).toBe(0);
+    await checklistPanel(page).getByRole('button', { name: 'Close', exact: true }).click();
+
+    // Then the survey, at once (its delay is over), without taking focus (the launcher keeps it).
+    await prompt(page).waitFor();
+    expect(await focused(page)).toMatch(/^button Get paid with Ledgerly/);
+    const group = prompt(page).getByRole('radiogroup', { name: question });
+    expect(await group.getByRole('radio').count()).toBe(11);
+    await group.getByRole('radio', { name: '0, Not at all likely' }).waitFor();
+    await group.getByRole('radio', { name: '10, Extremely likely' }).waitFor();
+    // A corner card above the launcher, not over it.
+    const card = await prompt(page).boundingBox();
+    const launcher = await widget(page)
+      .getByRole('button', { name: /^Get paid with Ledgerly, \d of 4 done$/ })
+      .boundingBox();
+    expect(card && launcher && card.y + card.height <= launcher.y).toBe(true);
+    expect(card && card.x + card.width).toBeGreaterThan(1280 - 40);
+    expect(await widgetViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(shotsDir, 'nps-prompt.png') });
+
+    // The keyboard alone: Tab into the group (its first radio), arrows pick, Tab on to the comment.
+    await tabTo(page, group.getByRole('radio', { name: '0, Not at all likely' }));
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused(page)).toBe('radio 9');
+    await group.getByRole('radio', { name: '9', checked: true }).waitFor();
+    const comment = prompt(page).getByRole('textbox', {
+      name: 'Wonderful! What do you like most about Ledgerly?',
+    });
+    await comment.waitFor();
+    expect(await widgetViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(shotsDir, 'nps-follow-up.png') }); // with the focus ring on 9
+    await page.keyboard.press('Tab');
+    expect(await comment.evaluate((el) => el.matches(':focus'))).toBe(true);
+    await page.keyboard.type('Reminders chase late payers for me.');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button Submit');
+    await page.keyboard.press('Enter');
+    await prompt(page).getByText('Thank you: the Ledgerly team reads every answer.').waitFor();
+
+    // Stored: one response, the score and the comment under one response id.
+    const userId = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('ledgerly:session') ?? '{}').userId,
+    );
+    const stored = async () =>
+      waymark.db.read.all<{ id: string; score: number; comment: string | null }>(
+        sql`SELECT id, score, comment FROM survey_responses WHERE workspace_id = ${demoWorkspaceId} AND user_id = ${userId}`,
+      );
+    const deadline = Date.now() + 15_000;
+    let rows = await stored();
+    while (rows[0]?.comment == null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      rows = await stored();
+    }
+    expect(rows).toEqual([
+      {
+        id: expect.stringMatching(/^[\w-]{8,64}$/),
+        score: 9,
+        comment: 'Reminders chase late payers for me.',
+      },
+    ]);
+    const names = (await waymark.events()).filter((e) => e.user_id === userId).map((e) => e.name);
+    expect(names.filter((n) => n === '$waymark.survey_shown')).toHaveLength(1);
+    expect(names).not.toContain('$waymark.survey_dismissed');
+
+    // It closes by itself; the next page load does not ask again.
+    await prompt(page).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.reload();
+    await widget(page)
+      .getByRole('button', { name: /^Get paid with Ledgerly/ })
+      .waitFor();
+    await page.waitForTimeout(4000);
+    expect(await prompt(page).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

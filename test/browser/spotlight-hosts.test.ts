@@ -1,0 +1,388 @@
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SpotlightContentInput } from '../../shared/schemas/spotlight.ts';
+import { snippet } from '../../widget/snippet.ts';
+import { chromiumArgs, startWaymark, type Waymark } from './harness.ts';
+
+// Spotlights on host pages written for the purpose, served from a made-up origin (http://host.test,
+// through Playwright's router) that loads the built widget from the real server, as a customer's
+// app would. Each test publishes its own spotlight through the admin API, for its own page, and
+// checks where the tooltip ends up against where its target really is.
+const origin = 'http://host.test';
+let waymark: Waymark;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let pageErrors: string[];
+let seq = 0;
+
+async function admin(path: string, method = 'GET', body?: unknown) {
+  const res = await fetch(`${waymark.url}/v1/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${waymark.keys.secretKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = res.status === 204 ? null : await res.json();
+  expect(res.ok, JSON.stringify(json)).toBe(true);
+  return json;
+}
+
+beforeAll(async () => {
+  [waymark, browser] = await Promise.all([
+    startWaymark(),
+    // http://host.test is a public, insecure origin and the test server is on loopback: Chromium's
+    // local network access checks would block every request from the one to the other.
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        ...chromiumArgs,
+        '--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessRespectPreflightResults',
+      ],
+    }),
+  ]);
+  await admin('/workspace', 'PATCH', { allowedOrigins: [origin] });
+  // The demo's own content stays out of the way: its checklist would open on first view and hold the
+  // screen, and its spotlights are for the demo's pages.
+  for (const c of (await admin('/checklists')).checklists) await admin(`/checklists/${c.id}/archive`, 'POST');
+  for (const s of (await admin('/spotlights')).spotlights) await admin(`/spotlights/${s.id}/archive`, 'POST');
+});
+afterAll(async () => {
+  await browser?.close();
+  await waymark?.close();
+});
+afterEach(async () => {
+  expect(pageErrors).toEqual([]);
+  await context.close();
+});
+
+/** Publishes a spotlight shown on `path` (and below), and returns its id. */
+async function publish(path: string, content: Omit<SpotlightContentInput, 'audience'>): Promise<string> {
+  const created = await admin('/spotlights', 'POST', {
+    name: `Spotlight for ${path}`,
+    content: { ...content, audience: { urls: [{ match: 'prefix', pattern: path }] } },
+  });
+  await admin(`/spotlights/${created.id}/publish`, 'POST');
+  return created.id;
+}
+
+/** A new visitor (own storage), signed in as a user of their own, with the page `path` served as `body`. */
+async function visit(path: string, body: string, options: { head?: string; reducedMotion?: boolean } = {}) {
+  context = await browser.newContext({
+    viewport: { width: 1000, height: 700 },
+    reducedMotion: options.reducedMotion === false ? 'no-preference' : 'reduce',
+  });
+  context.setDefaultTimeout(10_000);
+  const user = `host-user-${++seq}-${Date.now()}`;
+  await context.route(`${origin}/**`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><meta charset="utf-8"><title>Host</title>${options.head ?? ''}${snippet}
+<script>waymark.identify(${JSON.stringify(user)})</script>
+<script async src="${waymark.url}/widget.js" data-key="${waymark.keys.publishableKey}"></script></head>
+<body style="margin:0;font:16px serif">${body}</body></html>`,
+    }),
+  );
+  page = await context.newPage();
+  pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${origin}${path}`);
+  return page;
+}
+
+const step = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  kind: 'tooltip' as const,
+  title: `Step ${id}`,
+  body: `About ${id}`,
+  anchor: { selector: `[data-tour="${id}"]` },
+  ...extra,
+});
+
+/** The tooltip's title, or null while none shows. Runs in the page. */
+const tipTitle = () =>
+  page.evaluate(() => {
+    for (const host of document.querySelectorAll('waymark-widget')) {
+      const title = host.shadowRoot?.querySelector('.tip[data-side] h2');
+      if (title) return title.textContent;
+    }
+    return null;
+  });
+
+interface Geometry {
+  side: string;
+  /** Pixels between the tooltip's edge on the arrow's side and the target's facing edge. */
+  gap: number;
+  /** Whether the tooltip's extent across that side overlaps the target's. */
+  across: boolean;
+  tip: { top: number; left: number; width: number; height: number };
+  target: { top: number; bottom: number; left: number; right: number };
+}
+
+/** Where the tooltip is against its target (in the page; the target may be in a dialog). */
+function geometry(selector: string): Promise<Geometry | null> {
+  return page.evaluate((sel) => {
+    let tip: HTMLElement | null = null;
+    for (const host of document.querySelectorAll('waymark-widget')) {
+      tip ??= host.shadowRoot?.querySelector<HTMLElement>('.tip[data-side]') ?? null;
+    }
+    const target = document.querySelector(sel);
+    if (!tip || !target) return null;
+    const t = tip.getBoundingClientRect();
+    const r = target.getBoundingClientRect();
+    const side = tip.dataset.side ?? '';
+    const gap = {
+      bottom: t.top - r.bottom,
+      top: r.top - t.bottom,
+      right: t.left - r.right,
+      left: r.left - t.right,
+    }[side];
+    const across =
+      side === 'top' || side === 'bottom'
+        ? t.left < r.right && t.right > r.left
+        : t.top < r.bottom && t.bottom > r.top;
+    return {
+      side,
+      gap: gap ?? Number.NaN,
+      across,
+      tip: { top: t.top, left: t.left, width: t.width, height: t.height },
+      target: { top: r.top, bottom: r.bottom, left: r.left, right: r.right },
+    };
+  }, selector);
+}
+
+/** Waits until the tooltip sits `offset` px (±4) from the target's edge, overlapping it across, and returns where. */
+async function attached(selector: string, offset = 10): Promise<Geometry> {
+  let last: Geometry | null = null;
+  await expect
+    .poll(
+      async () => {
+        last = await geometry(selector);
+        return !!last && Math.abs(last.gap - offset) <= 4 && last.across;
+      },
+      { timeout: 8000, interval: 50 },
+    )
+    .toBe(true);
+  return last!;
+}
+
+describe('spotlights on host pages', () => {
+  it('wait for a target that renders 2 s late, then point at it', async () => {
+    await publish('/late', { steps: [step('late')] });
+    const started = Date.now();
+    await visit(
+      '/late',
+      `<main style="padding:40px"><p>Loading…</p></main>
+      <script>setTimeout(() => document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<button data-tour="late" style="margin-left:300px">Late button</button>'), 2000)</script>`,
+    );
+    const where = await attached('[data-tour="late"]');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(where.side).toBe('bottom');
+    expect(await tipTitle()).toBe('Step late');
+  });
+
+  it('follow a target inside a scrolling container as it scrolls', async () => {
+    await publish('/scroller', { steps: [step('inbox', { placement: { side: 'right' } })] });
+    await visit(
+      '/scroller',
+      `<section id="box" style="display:block;margin:40px;width:300px;height:300px;overflow:auto;border:1px solid">
+        <p style="height:120px;margin:0">Above</p><button data-tour="inbox">In the box</button>
+        <p style="height:900px;margin:0">Below</p></section>`,
+    );
+    const before = await attached('[data-tour="inbox"]');
+    expect(before.side).toBe('right');
+    await page.evaluate(() => {
+      document.getElementById('box')!.scrollTop = 80;
+    });
+    await expect
+      .poll(async () => (await geometry('[data-tour="inbox"]'))?.tip.top)
+      .toBeCloseTo(before.tip.top - 80, 0);
+    const after = await attached('[data-tour="inbox"]');
+    expect(after.target.top).toBeCloseTo(before.target.top - 80, 0);
+  });
+
+  it('scroll a target below a fixed header into view, smoothly, and not under the header', async () => {
+    await publish('/header', { steps: [step('deep', { placement: { side: 'bottom', align: 'start' } })] });
+    await visit(
+      '/header',
+      `<header style="position:fixed;top:0;left:0;right:0;height:90px;background:#223;color:#fff;z-index:5">App</header>
+       <p style="height:1600px;margin:0;padding-top:100px">Long page</p>
+       <button data-tour="deep" style="margin-left:200px">Deep down</button>
+       <p style="height:1200px;margin:0">More</p>`,
+      { reducedMotion: false },
+    );
+    // The smooth scroll ends with the target below the header, within the viewport, the tooltip
+    // (which followed it all the way) on its side.
+    const settledScroll = () =>
+      page.evaluate(
+        () =>
+          new Promise<number>((done) => {
+            // Still when a frame goes by without the page moving (a smooth scroll moves every frame).
+            let last = -1;
+            const frame = () => {
+              if (scrollY === last) return done(scrollY);
+              last = scrollY;
+              requestAnimationFrame(frame);
+            };
+            requestAnimationFrame(frame);
+          }),
+      );
+    await expect.poll(settledScroll, { timeout: 8000 }).toBeGreaterThan(1000);
+    const final = await attached('[data-tour="deep"]');
+    expect(final.target.top).toBeGreaterThanOrEqual(90);
+    expect(final.target.bottom).toBeLessThanOrEqual(700);
+    expect(final.side).toBe('bottom');
+  });
+
+  it('show a tooltip above an open modal dialog, for a target inside it, and let the user use it', async () => {
+    const id = await publish('/dialog', { steps: [step('save', { placement: { side: 'bottom' } })] });
+    await visit(
+      '/dialog',
+      `<p>Page behind</p><dialog id="d" style="width:400px;height:200px"><h1>Settings</h1>
+        <button data-tour="save">Save settings</button></dialog>
+       <script>document.getElementById('d').showModal()</script>`,
+    );
+    const where = await attached('[data-tour="save"]');
+    const top = await page.evaluate(
+      ({ x, y }) => {
+        const hit = document.elementFromPoint(x, y);
+        return {
+          hit: hit?.localName,
+          inDialog: !!hit?.closest('dialog'),
+          popover: hit?.matches(':popover-open') ?? false,
+        };
+      },
+      { x: where.tip.left + where.tip.width / 2, y: where.tip.top + where.tip.height / 2 },
+    );
+    expect(top).toEqual({ hit: 'waymark-widget', inDialog: true, popover: true });
+    // Not inert, as everything outside a modal dialog is: a real click on Done completes it.
+    await page.locator('waymark-widget').getByRole('button', { name: 'Done' }).click();
+    await expect.poll(tipTitle).toBeNull();
+    const rows = await waymark.waitForEvents((r) => r.some((e) => e.name === '$waymark.spotlight_completed'));
+    expect(
+      rows
+        .filter((e) => e.name === '$waymark.spotlight_completed')
+        .map((e) => JSON.parse(e.properties!).contentId),
+    ).toContain(id);
+  });
+
+  it('follow a single-page app’s route change mid-tour', async () => {
+    await publish('/spa', {
+      steps: [
+        step('one', { page: { match: 'exact', pattern: '/spa' } }),
+        step('two', { page: { match: 'exact', pattern: '/spa/next' } }),
+      ],
+    });
+    await visit(
+      '/spa',
+      `<nav><a id="link" href="/spa/next">Next page</a></nav><main id="view"></main>
+      <script>
+        const render = () => { document.getElementById('view').innerHTML = location.pathname === '/spa/next'
+          ? '<h1>Next</h1><button data-tour="two" style="margin-left:200px">Two</button>'
+          : '<h1>Start</h1><button data-tour="one" style="margin-left:100px">One</button>'; };
+        document.getElementById('link').addEventListener('click', (e) => { e.preventDefault(); history.pushState(null, '', '/spa/next'); render(); });
+        addEventListener('popstate', render); render();
+      </script>`,
+    );
+    await attached('[data-tour="one"]');
+    await page.locator('waymark-widget').getByRole('button', { name: 'Next' }).click();
+    await expect.poll(tipTitle).toBeNull(); // step two belongs to the next route
+    await page.click('#link'); // the app's own pushState navigation
+    await attached('[data-tour="two"]');
+    expect(await tipTitle()).toBe('Step two');
+    expect(await page.evaluate(() => location.pathname)).toBe('/spa/next');
+    await page.goBack(); // popstate back to /spa: step two's tooltip goes
+    await expect.poll(tipTitle).toBeNull();
+  });
+
+  it('resume at the step it was on after a reload', async () => {
+    await publish('/reload', { steps: [step('r1'), step('r2'), step('r3')] });
+    await visit(
+      '/reload',
+      '<p><button data-tour="r1">One</button> <button data-tour="r2">Two</button> <button data-tour="r3">Three</button></p>',
+    );
+    await attached('[data-tour="r1"]');
+    await page.locator('waymark-widget').getByRole('button', { name: 'Next' }).click();
+    await attached('[data-tour="r2"]');
+    await page.reload();
+    await attached('[data-tour="r2"]');
+    expect(await tipTitle()).toBe('Step r2');
+  });
+
+  it('record a missing target in the step funnel, and skip the step as told', async () => {
+    const id = await publish('/missing', {
+      steps: [step('ghost', { whenMissing: 'skip', waitSeconds: 1 }), step('real')],
+    });
+    await visit('/missing?tab=1', '<p><button data-tour="real">Here</button></p>');
+    await attached('[data-tour="real"]');
+    let funnel: { targetNotFound: Array<{ stepId: string; url: string; events: number }> } | undefined;
+    await expect
+      .poll(
+        async () => {
+          funnel = (await admin(`/spotlights/${id}/funnel`)).funnels[0];
+          return funnel?.targetNotFound.length ?? 0;
+        },
+        { timeout: 15_000, interval: 250 },
+      )
+      .toBe(1);
+    expect(funnel!.targetNotFound[0]).toMatchObject({ stepId: 'ghost', url: '/missing?tab=1', events: 1 });
+  });
+
+  it('look the same on a page whose CSS attacks everything with !important', async () => {
+    await publish('/css', { steps: [step('styled'), step('styled2')] });
+    const body =
+      '<p><span data-tour="styled" style="margin-left:200px">Target</span> <b data-tour="styled2">x</b></p>';
+    /** The tooltip's box and the computed look of its title, body, count and buttons. */
+    const look = async () => {
+      await attached('[data-tour="styled"]');
+      return page.evaluate(() => {
+        const host = [...document.querySelectorAll('waymark-widget')].find((h) =>
+          h.shadowRoot?.querySelector('.tip'),
+        )!;
+        const tip = host.shadowRoot!.querySelector<HTMLElement>('.tip')!;
+        const pick = (el: Element | null) => {
+          const s = getComputedStyle(el!);
+          return [
+            s.fontFamily,
+            s.fontSize,
+            s.fontWeight,
+            s.lineHeight,
+            s.color,
+            s.backgroundColor,
+            s.padding,
+            s.display,
+            s.textTransform,
+            s.letterSpacing,
+          ].join('|');
+        };
+        const box = tip.getBoundingClientRect();
+        return {
+          box: [Math.round(box.width), Math.round(box.height)],
+          tip: pick(tip),
+          title: pick(tip.querySelector('h2')),
+          body: pick(tip.querySelector('p')),
+          count: pick(tip.querySelector('.count')),
+          next: pick(tip.querySelector('.primary')),
+          close: pick(tip.querySelector('.x')),
+        };
+      });
+    };
+    await visit('/css/clean', body);
+    const clean = await look();
+    await context.close();
+    await visit('/css/hostile', body, {
+      head: `<style>
+        * { all: unset !important; }
+        head, script, style { display: none !important; }
+        div { display: none !important; }
+        button { color: red !important; font-size: 40px !important; padding: 30px !important; background: yellow !important; }
+        h2, p { font: italic 30px/3 cursive !important; color: lime !important; text-transform: uppercase !important; }
+        waymark-widget { display: none !important; position: static !important; transform: scale(.5) !important; filter: blur(3px) !important; }
+        [role="dialog"], .tip { display: none !important; }
+        html { font-size: 40px !important; direction: rtl !important; letter-spacing: 5px !important; }
+      </style>`,
+    });
+    const hostile = await look();
+    expect(hostile).toEqual(clean);
+  });
+});

@@ -1,0 +1,161 @@
+import {
+  arrow,
+  computePosition,
+  flip,
+  offset,
+  type Placement,
+  type Platform,
+  shift,
+} from '@floating-ui/core';
+import { autoUpdate } from '@floating-ui/dom';
+import type { DeliveredStep } from '../../shared/schemas/content.ts';
+
+/**
+ * Floating UI's geometry for our one case: the tooltip is `position: fixed` in the widget's own
+ * layer, which is fixed at the viewport's origin with no transform, filter or containment (its
+ * inline `all: initial !important` style sees to that), so viewport coordinates are the tooltip's
+ * coordinates and the viewport is what clips it. @floating-ui/dom's general platform (offset
+ * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out.
+ */
+const viewport: Platform = {
+  getElementRects: ({ reference, floating }) => {
+    const { x, y, width, height } = reference.getBoundingClientRect();
+    return {
+      reference: { x, y, width, height },
+      floating: { x: 0, y: 0, width: floating.offsetWidth, height: floating.offsetHeight },
+    };
+  },
+  getDimensions: (element) => ({ width: element.offsetWidth, height: element.offsetHeight }),
+  getClippingRect: ({ element }) => {
+    const root = (element as Element).ownerDocument.documentElement;
+    return { x: 0, y: 0, width: root.clientWidth, height: root.clientHeight };
+  },
+  isRTL: (element) => getComputedStyle(element).direction === 'rtl',
+};
+
+/**
+ * Keeps a tooltip attached to its target with Floating UI: the author's side and alignment, flipped
+ * to the other side and shifted along (8 px from the viewport's edges) when there is no room, with
+ * its arrow pointing at the target. `autoUpdate` repositions it when any scroll container around
+ * the target scrolls, the window resizes, or the target or tooltip moves or changes size. Returns
+ * the function that stops it. The tooltip stays transparent (CSS: no `data-side` yet) until its first
+ * position is known: transparent, not `visibility: hidden`, which would refuse it focus meanwhile.
+ *
+ * @example
+ * const stop = attachTip(button, tipElement, arrowElement, { side: 'bottom', align: 'end', offset: 10 })
+ */
+export function attachTip(
+  target: Element,
+  tip: HTMLElement,
+  tail: HTMLElement | null,
+  { side, align, offset: gap }: DeliveredStep['placement'],
+): () => void {
+  const placement = (align === 'center' ? side : `${side}-${align}`) as Placement;
+  return autoUpdate(target, tip, () => {
+    void computePosition(target, tip, {
+      platform: viewport,
+      strategy: 'fixed',
+      placement,
+      middleware: [offset(gap), flip(), shift({ padding: 8 }), tail && arrow({ element: tail, padding: 10 })],
+    }).then(({ x, y, placement: final, middlewareData }) => {
+      tip.style.left = `${x}px`;
+      tip.style.top = `${y}px`;
+      tip.dataset.side = final.split('-')[0];
+      const at = middlewareData.arrow;
+      if (tail && at) {
+        tail.style.left = at.x === undefined ? '' : `${at.x}px`;
+        tail.style.top = at.y === undefined ? '' : `${at.y}px`;
+      }
+    });
+  });
+}
+
+/**
+ * Keeps a hotspot's beacon on its target's top corner at the end of the line (top right in a
+ * left-to-right page), following it as `attachTip` does.
+ */
+export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean): () => void {
+  return autoUpdate(target, beacon, () => {
+    const box = target.getBoundingClientRect();
+    const half = beacon.offsetWidth / 2;
+    beacon.style.left = `${(rtl ? box.left : box.right) - half}px`;
+    beacon.style.top = `${box.top - half}px`;
+    beacon.dataset.side = 'top';
+  });
+}
+
+/**
+ * The top-layer element (a modal `<dialog>`, an open popover, a fullscreen element) the target is
+ * in, if any, crossing shadow roots. Anything outside it is drawn beneath it, and while a modal
+ * dialog is open everything outside it is inert (cannot be clicked or focused): a tooltip for a
+ * target in there has to be in there too, and in the top layer.
+ */
+export function topLayerOf(target: Element): Element | null {
+  for (let el: Element | null = target; el; el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host) {
+    try {
+      if (el.matches(':modal, :popover-open')) return el;
+    } catch {
+      return null; // a browser without these pseudo-classes has no top layer to escape either
+    }
+  }
+  return null;
+}
+
+/**
+ * The height of what is fixed or sticky at the top of the viewport (an app's header bar): the first
+ * fixed or sticky element above what is drawn at three points along the top edge. Capped at half
+ * the viewport: a larger one is an overlay, not a header to scroll below.
+ */
+export function headerHeight(doc: Document = document): number {
+  const view = doc.defaultView;
+  const width = doc.documentElement.clientWidth;
+  let bottom = 0;
+  for (const x of [8, width / 2, width - 8]) {
+    for (let el = doc.elementFromPoint?.(x, 2) ?? null; el && el.localName !== 'waymark-widget'; ) {
+      const position = view?.getComputedStyle(el).position;
+      if (position === 'fixed' || position === 'sticky') {
+        bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
+        break;
+      }
+      el = el.parentElement;
+    }
+  }
+  return Math.min(bottom, (view?.innerHeight ?? 0) / 2);
+}
+
+/**
+ * Scrolls a target the user cannot see into view (every scroll container around it, then the
+ * window), centred in the part of the viewport below a fixed or sticky header: `scroll-margin-top`
+ * set to the header's height for the time of the call (the browser computes the destination then),
+ * so a smooth scroll ends in the right place. Instant when the user prefers reduced motion.
+ * A target that is visible already (its centre is not covered, all of it within the viewport
+ * below the header) is left where it is.
+ */
+export function reveal(target: Element, doc: Document = document): void {
+  const view = doc.defaultView;
+  if (!view) return;
+  const header = headerHeight(doc);
+  const box = target.getBoundingClientRect();
+  const root = target.getRootNode() as Document | ShadowRoot;
+  const hit = root.elementFromPoint?.(box.left + box.width / 2, box.top + box.height / 2);
+  const seen =
+    box.top >= header &&
+    box.bottom <= view.innerHeight &&
+    box.left >= 0 &&
+    box.right <= view.innerWidth &&
+    (!hit || target === hit || target.contains(hit));
+  if (seen) return;
+  const style = (target as HTMLElement).style;
+  if (!style) return;
+  const before = [
+    style.getPropertyValue('scroll-margin-top'),
+    style.getPropertyPriority('scroll-margin-top'),
+  ];
+  style.setProperty('scroll-margin-top', `${header + 8}px`, 'important');
+  target.scrollIntoView({
+    block: box.height + header + 16 > view.innerHeight ? 'start' : 'center',
+    inline: 'nearest',
+    behavior: view.matchMedia?.('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
+  });
+  style.setProperty('scroll-margin-top', before[0] ?? '', before[1]);
+}

@@ -1,0 +1,139 @@
+import type { DeliveredStep } from '../../shared/schemas/content.ts';
+import type { Theme } from '../../shared/schemas/theme.ts';
+import { Markdown, plainText } from '../checklist/markdown.tsx';
+import { format } from '../checklist/strings.ts';
+import { themeMode, themeVariables } from '../checklist/theme.ts';
+import type { SpotlightStrings } from './strings.ts';
+
+/** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
+export interface StepHandlers {
+  /** The beacon of a hotspot was activated. */
+  open(): void;
+  next(): void;
+  back(): void;
+  /** The close button: a dismissal. */
+  close(): void;
+  keyDown(event: KeyboardEvent): void;
+}
+
+/** One thing on screen: a hotspot's beacon, a tooltip anchored to a target, or a centred modal. */
+export interface Shown {
+  /** Unique in the layer, stable while the same step shows (positions and focus hang on it). */
+  key: string;
+  kind: 'beacon' | 'tip' | 'modal';
+  step: DeliveredStep;
+  index: number;
+  total: number;
+  dismissible: boolean;
+  /** The language of the step's text. */
+  lang: string;
+  /** A beacon's tooltip is open. */
+  expanded: boolean;
+  on: StepHandlers;
+}
+
+export interface LayerProps {
+  shown: Shown[];
+  theme: Partial<Theme> | undefined;
+  t: SpotlightStrings;
+  dir: 'ltr' | 'rtl';
+}
+
+/**
+ * Everything the spotlights draw, as a pure function of the view's state. Positions are not props:
+ * view.ts keeps each beacon and tooltip on its target (widget/spotlight/position.ts), finding them
+ * by `data-key`.
+ */
+export function Layer({ shown, theme, t, dir }: LayerProps) {
+  return (
+    <div class="layer" dir={dir} data-mode={themeMode(theme)} style={themeVariables(theme)}>
+      {shown.map((s) =>
+        s.kind === 'beacon' ? <Beacon key={s.key} s={s} t={t} /> : <Card key={s.key} s={s} t={t} />,
+      )}
+    </div>
+  );
+}
+
+/**
+ * A hotspot: a real button beside its target, named after the tip it opens. Non-modal, and
+ * nothing happens until the user activates it.
+ */
+function Beacon({ s, t }: { s: Shown; t: SpotlightStrings }) {
+  return (
+    <button
+      type="button"
+      class="beacon"
+      data-key={s.key}
+      aria-label={format(t.openTip, { title: plainText(s.step.title) })}
+      aria-expanded={s.expanded}
+      aria-controls={s.expanded ? `wm-${s.key.slice(0, -2)}` : undefined}
+      onClick={s.on.open}
+    />
+  );
+}
+
+/**
+ * A step's card: a tooltip (a non-modal dialog: a tooltip with buttons is not a WAI-ARIA tooltip)
+ * with an arrow at its target, or a modal dialog over a backdrop. Labelled by its title, described
+ * by its body; the step counter for tours, Back, Next or Done (none when the step advances on a
+ * click on its target), and a close button when the spotlight may be dismissed.
+ */
+function Card({ s, t }: { s: Shown; t: SpotlightStrings }) {
+  const { key, kind, step, index, total, on } = s;
+  const id = `wm-${key}`;
+  const modal = kind === 'modal';
+  const card = (
+    <div
+      id={id}
+      class={`card ${kind}`}
+      data-key={key}
+      role="dialog"
+      aria-modal={modal ? 'true' : undefined}
+      aria-labelledby={`${id}-t`}
+      aria-describedby={step.body ? `${id}-b` : undefined}
+      tabIndex={-1}
+      lang={s.lang || undefined}
+      onKeyDown={on.keyDown}
+    >
+      {!modal && <div class="arrow" />}
+      <div class="head">
+        <h2 id={`${id}-t`}>
+          <Markdown text={step.title} />
+        </h2>
+        {s.dismissible && (
+          <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
+            <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
+              <path d="M3 3l10 10M13 3L3 13" />
+            </svg>
+          </button>
+        )}
+      </div>
+      {step.body && (
+        <p id={`${id}-b`}>
+          <Markdown text={step.body} />
+        </p>
+      )}
+      <div class="foot">
+        {total > 1 && <span class="count">{format(t.step, { n: index + 1, total })}</span>}
+        {index > 0 && (
+          <button type="button" class="btn ghost" onClick={on.back}>
+            {t.back}
+          </button>
+        )}
+        {step.advance === 'next' && (
+          <button type="button" class="btn primary" onClick={on.next}>
+            {index + 1 < total ? t.next : t.done}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+  return modal ? (
+    <>
+      <div class="backdrop" />
+      {card}
+    </>
+  ) : (
+    card
+  );
+}

@@ -1,0 +1,632 @@
+import { h, render } from 'preact';
+import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
+import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
+import { navigate } from '../checklist/navigate.ts';
+import { direction } from '../checklist/strings.ts';
+import { safeCall } from '../safe-call.ts';
+import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import type { Prompt, Scheduler } from '../view/scheduler.ts';
+import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
+import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
+import { spotlightStrings } from './strings.ts';
+import { css } from './styles.ts';
+import { type TargetWatch, watchTarget } from './target.ts';
+import { Layer, type Shown } from './ui.tsx';
+
+/** What the UI chunk's entry forwards to the spotlights. */
+export interface SpotlightView {
+  /** New content or user; also called on SPA navigation (steps follow their pages). */
+  update(state: ViewState | undefined): void;
+  /** A message the core sent: `event` triggers. */
+  observe(message: Observed): void;
+  /** Starts a spotlight the user asked for (a checklist item's "Show me"), at its current step if running. */
+  start(contentId: string): void;
+}
+
+/**
+ * A tour left midway resumes from this device's record for this long, as the server resumes it
+ * (server/spotlights/eligibility.ts, resumeWindowMs); a local end keeps it closed as long.
+ */
+const resumeMs = 86_400_000;
+
+/** This device's record of a spotlight version for a user: the step last shown, or its end. */
+interface Memory {
+  step?: string;
+  at?: number;
+  ended?: number;
+}
+
+/** One spotlight being shown (or waiting to be: for the screen, its page, its target). */
+interface Run {
+  s: DeliveredSpotlight;
+  index: number;
+  /** No step shown yet: `spotlight_shown` is still to be sent. */
+  fresh: boolean;
+  /** Its turn on the screen (widget/view/scheduler.ts); a hotspot's closed beacon needs none. */
+  prompt: Prompt;
+  /** The user asked for it (a beacon, a click trigger, "Show me", a preview): it takes the screen. */
+  byUser: boolean;
+  asked: boolean;
+  granted: boolean;
+  /** A hotspot's tooltip is open. */
+  open: boolean;
+  watch?: TargetWatch;
+  /** The step index `watch` looks for. */
+  watching?: number;
+  /** `index:pageView` of the last `step_viewed`, and of the last `target_not_found` (waiting). */
+  viewed?: string;
+  missed?: string;
+  /** Move focus into the step's card when it is drawn: the user acted (see `paint`). */
+  focus: boolean;
+  /** Where focus was before it moved into a card, to give it back when the card closes. */
+  returnTo?: HTMLElement;
+}
+
+/** A beacon or tooltip kept on its target (position.ts), by its element. */
+interface Attached {
+  target: Element;
+  stop(): void;
+}
+
+/**
+ * The spotlights and tours: which start on this page and when (their trigger), which step each is
+ * at (kept on this device so that a reload resumes at once, else the server's `resumeAt`), what
+ * each step points at (target.ts), and drawing them (ui.tsx) into a shadow root of their own, moved
+ * into the top layer when a target is in there (a modal dialog). Sends `spotlight_shown` (a run's
+ * first step shown), `spotlight_step_viewed` (each time a step's content shows on a page view),
+ * `spotlight_completed`, `spotlight_dismissed` and `spotlight_target_not_found`; none for previews.
+ *
+ * Focus moves into a card only when the user acted in our UI or asked for it (Next, Back, a
+ * beacon, a click trigger, "Show me"): the button they pressed is gone, and focus would otherwise
+ * drop to the page's body. A step that appears by itself (a page, delay or event trigger, a resumed
+ * tour, a navigation, a click on the target that advances the tour) leaves focus where the user is
+ * working in the host app: stealing it would interrupt typing and confuse screen readers. Such a
+ * card is a labelled, non-modal dialog (screen readers list it), the target stays in the page's
+ * tab order, and Escape inside the card dismisses it. Modal steps always take focus, trap it and
+ * give it back, as a modal dialog must.
+ *
+ * @example
+ * const spotlights = createSpotlightView(host, { scheduler })
+ * spotlights.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
+ */
+export function createSpotlightView(
+  host: ViewHost,
+  { scheduler }: { scheduler: Scheduler },
+  doc: Document = document,
+): SpotlightView {
+  const { env } = host;
+  let state: ViewState | undefined;
+  let spotlights: DeliveredSpotlight[] = [];
+  const runs = new Map<string, Run>();
+  /** Ended on this page (`id:version`), previews included. */
+  const ended = new Set<string>();
+  const delays = new Map<string, unknown>();
+  const attached = new Map<HTMLElement, Attached>();
+  let layer: ShadowHost | undefined;
+  let pageView = 0;
+  let lastPage = '';
+  let busy = false;
+  let again = false;
+  const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+
+  const page = () => env.page();
+  const here = (s: DeliveredSpotlight, step?: DeliveredStep): boolean => {
+    const { path = '/', search } = page();
+    if (step?.page) return matchesUrl(step.page, path, search);
+    return s.preview || matchesPage(s, path, search);
+  };
+  const id = (s: DeliveredSpotlight) => `${s.id}:${s.version}`;
+  const memoryKey = (s: DeliveredSpotlight) =>
+    `${host.prefix}:spot:${state?.user ?? ''}:${s.id}:${s.version}`;
+  const recall = (s: DeliveredSpotlight): Memory => {
+    if (s.preview) return {};
+    try {
+      return JSON.parse(host.store.get(memoryKey(s)) ?? '{}') ?? {};
+    } catch {
+      return {};
+    }
+  };
+  const remember = (s: DeliveredSpotlight, memory: Memory) => {
+    if (!s.preview) host.store.set(memoryKey(s), JSON.stringify(memory));
+  };
+  const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeMs;
+  const emit = (run: Run, name: 'spotlight_shown' | 'spotlight_completed') => {
+    if (!run.s.preview) host.emit(name, { contentId: run.s.id, version: run.s.version });
+  };
+  const emitStep = <N extends 'spotlight_step_viewed' | 'spotlight_dismissed' | 'spotlight_target_not_found'>(
+    run: Run,
+    name: N,
+    extra: Omit<InternalProperties<N>, 'contentId' | 'version' | 'stepId'>,
+  ) => {
+    const step = run.s.steps[run.index];
+    if (!run.s.preview && step)
+      host.emit(name, {
+        contentId: run.s.id,
+        version: run.s.version,
+        stepId: step.id,
+        ...extra,
+      } as InternalProperties<N>);
+  };
+
+  // Runs: start, move, end.
+
+  /** Asks for the screen once: what the user asked for takes it, the rest waits its turn. */
+  const claim = (run: Run) => {
+    if (run.asked) return;
+    run.asked = true;
+    if (run.byUser) {
+      scheduler.take(run.prompt);
+      run.granted = true;
+    } else scheduler.request(run.prompt);
+  };
+  /**
+   * Whether the workspace cooldown holds back a prompt that opens by itself: `promptCooldownHours`
+   * since the server's `lastPromptAt` (a prompt on any device). This device's own record, which the
+   * server may not have yet, is the scheduler's.
+   */
+  const cooling = () => {
+    const response = state?.response;
+    const last = Date.parse(response?.lastPromptAt ?? '');
+    return env.now() < last + (Number(response?.promptCooldownHours) || 0) * 3_600_000;
+  };
+  /**
+   * Starts `s` at step `index`; `byUser`: the user asked for it (focus moves in, the screen is
+   * taken, no cooldown). A fresh run that would open by itself (not a hotspot's beacon, not a
+   * preview) does not start within the cooldown, nor waits it out: its trigger has to fire again.
+   */
+  const begin = (s: DeliveredSpotlight, index: number, fresh: boolean, byUser: boolean) => {
+    const selfOpening = fresh && !byUser && !s.preview && s.steps[0]?.kind !== 'hotspot';
+    if (selfOpening && cooling()) return;
+    const run: Run = {
+      s,
+      index,
+      fresh,
+      byUser,
+      asked: false,
+      granted: false,
+      open: byUser,
+      focus: byUser,
+      prompt: {
+        priority: s.priority,
+        cooldownId: selfOpening ? s.id : undefined,
+        show: guard(() => {
+          run.granted = true;
+          refresh();
+        }),
+        hide: guard(() => {
+          run.granted = false;
+          refresh();
+        }),
+      },
+    };
+    runs.set(s.id, run);
+    env.clearTimeout(delays.get(s.id));
+    delays.delete(s.id);
+    return run;
+  };
+  const stopWatch = (run: Run) => {
+    run.watch?.stop();
+    run.watch = run.watching = undefined;
+  };
+  /** Forgets a run without a word (another user, content withdrawn before it showed). */
+  const drop = (run: Run) => {
+    stopWatch(run);
+    scheduler.release(run.prompt);
+    runs.delete(run.s.id);
+  };
+  const finish = (run: Run, dismissed: boolean) => {
+    if (dismissed) emitStep(run, 'spotlight_dismissed', {});
+    else emit(run, 'spotlight_completed');
+    ended.add(id(run.s));
+    remember(run.s, { ended: env.now() });
+    giveFocusBack(run);
+    drop(run);
+  };
+  /** Moves to step `index` (past the last one: completed). `byUser`: Next or Back, not a click on the target. */
+  const go = (run: Run, index: number, byUser: boolean) => {
+    const step = run.s.steps[index];
+    if (!step) return finish(run, false);
+    run.index = index;
+    run.open = true; // a hotspot met along a tour shows its tooltip at once
+    run.focus = byUser;
+    stopWatch(run);
+    // The step lives on another page: take the user there (the SPA's router follows a popstate).
+    if (byUser && step.pageUrl && !here(run.s, step)) navigate(step.pageUrl, false);
+  };
+
+  /** Not running, not ended on this page nor lately on this device. */
+  const idle = (s: DeliveredSpotlight) => !runs.has(s.id) && !ended.has(id(s)) && !recent(recall(s).ended);
+  /** Whether a trigger may start `s` here and now. */
+  const startable = (s: DeliveredSpotlight) => idle(s) && here(s);
+
+  /**
+   * A spotlight in the content: resume it (wherever the user is: each step shows on its own page),
+   * or start it (page trigger, preview), or arm its delay, on a page where it may start.
+   */
+  const consider = (s: DeliveredSpotlight) => {
+    if (!idle(s)) return;
+    const memory = recall(s);
+    const resumeAt = memory.step && recent(memory.at) ? memory.step : s.resumeAt;
+    const index = resumeAt ? s.steps.findIndex((step) => step.id === resumeAt) : -1;
+    if (index >= 0) begin(s, index, false, false);
+    else if (!here(s)) {
+      env.clearTimeout(delays.get(s.id));
+      delays.delete(s.id);
+    } else if (s.preview || s.trigger.kind === 'page') begin(s, 0, true, s.preview);
+    else if (s.trigger.kind === 'delay' && !delays.has(s.id)) {
+      delays.set(
+        s.id,
+        env.setTimeout(
+          guard(() => {
+            delays.delete(s.id);
+            if (startable(s)) begin(s, 0, true, false);
+            refresh();
+          }),
+          s.trigger.seconds * 1000,
+        ),
+      );
+    }
+  };
+
+  /**
+   * Watches for the current step's target where the step may show (its page); asks for the screen
+   * once there is something to show (a target, or a modal), so that a tour waiting for a missing
+   * target or for another page holds back nobody. A closed beacon needs no screen.
+   */
+  const sync = () => {
+    for (const run of runs.values()) {
+      const step = run.s.steps[run.index];
+      if (!step || !here(run.s, step)) {
+        stopWatch(run);
+        continue;
+      }
+      if (step.kind === 'modal' || (run.watch?.current() && (step.kind !== 'hotspot' || run.open)))
+        claim(run);
+      if (step.anchor && step.kind !== 'modal' && run.watching !== run.index) {
+        stopWatch(run);
+        const index = run.index;
+        run.watching = index;
+        run.watch = watchTarget(
+          step.anchor,
+          env,
+          step.waitSeconds * 1000,
+          guard(() => refresh()),
+          guard(() => missing(run, index)),
+          doc,
+        );
+      }
+    }
+  };
+
+  /** No target `waitSeconds` after the step could show: tell its author; skip it if it says so. */
+  const missing = (run: Run, index: number) => {
+    const step = run.s.steps[index];
+    if (runs.get(run.s.id) !== run || run.index !== index || !step?.anchor) return;
+    const skip = step.whenMissing === 'skip';
+    const key = `${index}:${pageView}`;
+    if (skip || run.missed !== key) {
+      run.missed = key;
+      const { path = '/', search = '' } = page();
+      emitStep(run, 'spotlight_target_not_found', {
+        selector: step.anchor.selector,
+        url: `${path}${search}`.slice(0, 2000),
+        outcome: skip ? 'skipped' : 'waiting',
+      });
+    }
+    if (skip) go(run, index + 1, false);
+    refresh();
+  };
+
+  // Drawing.
+
+  const giveFocusBack = (run: Run) => {
+    const inside = layer?.root.activeElement;
+    if (inside && run.returnTo?.isConnected) run.returnTo.focus();
+    else if (inside) (inside as HTMLElement).blur();
+  };
+  const handlers = (run: Run) => {
+    const then =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) =>
+        guard(() => {
+          fn(...args);
+          refresh();
+        })();
+    const step = () => run.s.steps[run.index];
+    return {
+      open: then(() => {
+        run.open = run.focus = run.byUser = true;
+        run.asked = false;
+      }),
+      next: then(() => go(run, run.index + 1, true)),
+      back: then(() => go(run, run.index - 1, true)),
+      close: then(() => finish(run, true)),
+      keyDown: then((event: KeyboardEvent) => {
+        const card = event.currentTarget as HTMLElement;
+        if (event.key === 'Tab' && step()?.kind === 'modal') trap(event, card);
+        if (event.key !== 'Escape') return;
+        event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
+        if (step()?.kind === 'hotspot') {
+          // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
+          run.open = run.asked = run.granted = false;
+          run.focus = true;
+          scheduler.release(run.prompt);
+        } else if (run.s.dismissible) finish(run, true);
+      }),
+    };
+  };
+
+  /** What to draw: beacons (any number, open or not) and the card of the run that has the screen. */
+  const scene = (): Array<Shown & { run: Run; target: Element | null }> => {
+    const shown: Array<Shown & { run: Run; target: Element | null }> = [];
+    for (const run of runs.values()) {
+      const step = run.s.steps[run.index];
+      if (!step || !here(run.s, step)) continue;
+      const target = run.watch?.current() ?? null;
+      const key = `${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
+      const item = (kind: Shown['kind']) =>
+        shown.push({
+          key: kind === 'beacon' ? `${key}-b` : key,
+          kind,
+          step,
+          index: run.index,
+          total: run.s.steps.length,
+          dismissible: run.s.dismissible,
+          lang: run.s.locale,
+          expanded: run.open && run.granted,
+          on: handlers(run),
+          run,
+          target,
+        });
+      if (step.kind === 'modal') {
+        if (run.granted) item('modal');
+      } else if (target) {
+        if (step.kind === 'hotspot') item('beacon');
+        if (run.granted && (step.kind !== 'hotspot' || run.open)) item('tip');
+      }
+    }
+    return shown;
+  };
+
+  /** Records what became visible: the run's start, and the step's view once per page view. */
+  const saw = (run: Run, kind: Shown['kind']) => {
+    const key = `${run.index}:${pageView}`;
+    const news = run.fresh || (kind !== 'beacon' && run.viewed !== key);
+    if (run.fresh) {
+      run.fresh = false;
+      emit(run, 'spotlight_shown');
+    }
+    if (kind !== 'beacon' && run.viewed !== key) {
+      run.viewed = key;
+      emitStep(run, 'spotlight_step_viewed', { stepIndex: run.index });
+    }
+    // The step shown, so that a reload resumes here at once (a beacon too: shown is shown).
+    if (news) remember(run.s, { step: run.s.steps[run.index]!.id, at: env.now() });
+  };
+
+  /** The layer goes where its card's target is: in the top layer with it, or at the end of body. */
+  const place = (host: HTMLElement, top: Element | null) => {
+    const parent = top ?? doc.body;
+    if (!parent || host.parentNode === parent) return;
+    if (host.matches(':popover-open')) host.hidePopover();
+    host.removeAttribute('popover');
+    parent.append(host);
+    if (top) {
+      // Shown after the dialog, so above it; inside it, so not inert while it is modal.
+      host.setAttribute('popover', 'manual');
+      host.showPopover?.();
+    }
+  };
+
+  const paint = () => {
+    const shown = scene();
+    if (shown.length === 0) {
+      // Nothing to show: the page gets its DOM back (and a dialog we were in, its children).
+      if (layer) render(null, layer.container);
+      (layer?.root.host as HTMLElement | undefined)?.remove();
+      follow(shown);
+      return;
+    }
+    layer ??= createShadowHost(css, doc);
+    const card = shown.find((s) => s.kind !== 'beacon');
+    try {
+      place(layer.root.host as HTMLElement, card?.target ? topLayerOf(card.target) : null);
+    } catch {
+      layer.reattach(); // no popover support: the page's own top layer stays above us
+    }
+    layer.reattach();
+    for (const s of shown) saw(s.run, s.kind);
+    const locale = state?.locale ?? 'en';
+    render(
+      h(Layer, {
+        shown,
+        theme: state?.response.theme,
+        t: spotlightStrings(locale),
+        dir: direction(card?.lang || locale, doc.documentElement.getAttribute('dir') ?? ''),
+      }),
+      layer.container,
+    );
+    follow(shown);
+  };
+
+  /** Keeps beacons and tooltips on their targets; reveals a new tooltip's target; moves focus. */
+  const follow = (shown: ReturnType<typeof scene>) => {
+    const root = layer?.root;
+    const live = new Set<HTMLElement>();
+    const element = (s: Shown) => root?.querySelector<HTMLElement>(`[data-key="${s.key}"]`) ?? null;
+    for (const s of shown) {
+      const el = element(s);
+      if (!el) continue;
+      live.add(el);
+      const before = attached.get(el);
+      if (!before || before.target !== (s.target ?? el)) {
+        before?.stop();
+        attached.set(el, s.target ? attach(s, el, s.target) : { target: el, stop() {} });
+        // A modal takes focus when it opens, whoever opened it.
+        if (s.kind === 'modal') s.run.focus = true;
+      }
+    }
+    for (const [el, a] of attached) {
+      if (!live.has(el)) {
+        a.stop();
+        attached.delete(el);
+      }
+    }
+    // Focus goes to the card's main button (the card itself without one), else to the beacon.
+    for (const run of runs.values()) {
+      if (!run.focus) continue;
+      const mine = shown.filter((s) => s.run === run);
+      const s = mine.find((m) => m.kind !== 'beacon') ?? mine[0];
+      const el = s && element(s);
+      if (!el) continue;
+      const active = doc.activeElement as HTMLElement | null;
+      if (active && active !== root?.host && !run.returnTo) run.returnTo = active;
+      run.focus = false;
+      (el.querySelector<HTMLElement>('.primary') ?? el).focus({ preventScroll: true });
+    }
+  };
+
+  const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element): Attached => {
+    const { run, step } = s;
+    if (s.kind === 'beacon')
+      return { target, stop: attachBeacon(target, element, element.closest('[dir=rtl]') !== null) };
+    reveal(target, doc);
+    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow'), step.placement);
+    if (step.advance !== 'click') return { target, stop };
+    // `advance: click`: the user's click on the target itself is the step's Next. Capture phase:
+    // before the page's own handlers, which may navigate or re-render it.
+    const advance = guard(() => {
+      go(run, run.index + 1, false);
+      refresh();
+    });
+    target.addEventListener('click', advance, true);
+    return {
+      target,
+      stop() {
+        stop();
+        target.removeEventListener('click', advance, true);
+      },
+    };
+  };
+
+  /** Brings watches and drawing up to date; a refresh asked for meanwhile follows this one. */
+  const refresh = () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        sync();
+        paint();
+      } while (again);
+    } finally {
+      busy = false;
+    }
+  };
+
+  // A click on an element a `click` trigger names starts its spotlight: delegated, in the capture
+  // phase so that a page handler stopping propagation cannot hide it. Clicks in our own UI do not count.
+  doc.addEventListener(
+    'click',
+    guard((event: Event) => {
+      const path = event.composedPath().filter((node): node is Element => node instanceof Element);
+      if (path.some((el) => el.localName === 'waymark-widget')) return;
+      for (const s of spotlights) {
+        const trigger = s.trigger;
+        if (trigger.kind !== 'click' || !startable(s)) continue;
+        if (path.some((el) => safeMatches(el, trigger.selector))) begin(s, 0, true, true);
+      }
+      refresh();
+    }),
+    true,
+  );
+
+  return {
+    update: guard((next: ViewState | undefined) => {
+      if (next?.user !== state?.user) {
+        for (const run of [...runs.values()]) drop(run);
+        ended.clear();
+      }
+      state = next;
+      spotlights = (next?.response.spotlights ?? []).filter(wellFormed);
+      const { path, search } = page();
+      if (`${path}${search}` !== lastPage) {
+        lastPage = `${path}${search}`;
+        pageView++;
+      }
+      for (const run of [...runs.values()]) {
+        const current = spotlights.find((s) => s.id === run.s.id && s.version === run.s.version);
+        // Withdrawn by the server: gone if nothing showed yet; a run the user is in goes on.
+        if (current) run.s = current;
+        else if (run.fresh) drop(run);
+      }
+      for (const s of spotlights) consider(s);
+      refresh();
+    }),
+    observe: guard((message: Observed) => {
+      if (message.type !== 'track' || !message.event || message.event.startsWith('$waymark.')) return;
+      for (const s of spotlights) {
+        const trigger = s.trigger;
+        if (
+          trigger.kind === 'event' &&
+          trigger.event === message.event &&
+          startable(s) &&
+          matchesFilters(message.properties, trigger.where ?? [], env.now())
+        )
+          begin(s, 0, true, false);
+      }
+      refresh();
+    }),
+    start: guard((contentId: string) => {
+      const s = spotlights.find((x) => x.id === contentId);
+      if (!s) return host.logger.log('no such spotlight for this user now', contentId);
+      const running = runs.get(s.id);
+      if (running) {
+        running.open = running.focus = running.byUser = true;
+        running.asked = running.granted;
+      } else {
+        ended.delete(id(s));
+        begin(s, 0, true, true);
+        const step = s.steps[0];
+        if (step?.pageUrl && !here(s, step)) navigate(step.pageUrl, false);
+      }
+      refresh();
+    }),
+  };
+}
+
+/** Tab and Shift+Tab go round the modal's own buttons and links. */
+function trap(event: KeyboardEvent, card: HTMLElement) {
+  const stops = [...card.querySelectorAll<HTMLElement>('button, a[href]')];
+  const active = (card.getRootNode() as ShadowRoot).activeElement;
+  const [first, last] = [stops[0], stops[stops.length - 1]];
+  if (event.shiftKey ? active === first || active === card : active === last) {
+    event.preventDefault();
+    (event.shiftKey ? last : first)?.focus();
+  }
+}
+
+function safeMatches(element: Element, selector: string): boolean {
+  try {
+    return element.matches(selector);
+  } catch {
+    return false;
+  }
+}
+
+/** A spotlight with the fields the view relies on (a cached copy may come from an older server). */
+function wellFormed(s: DeliveredSpotlight): boolean {
+  return (
+    !!s &&
+    typeof s.id === 'string' &&
+    Array.isArray(s.steps) &&
+    s.steps.length > 0 &&
+    s.steps.every((step) => step && typeof step.id === 'string') &&
+    !!s.trigger &&
+    Array.isArray(s.urls) &&
+    Array.isArray(s.excludeUrls)
+  );
+}

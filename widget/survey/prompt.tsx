@@ -1,0 +1,165 @@
+import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
+import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
+import type { Theme } from '../../shared/schemas/theme.ts';
+import type { Strings } from '../checklist/strings.ts';
+import { themeMode, themeVariables } from '../checklist/theme.ts';
+import type { SurveyStrings } from './strings.ts';
+
+/** What the user can do; widget/survey/view.ts handles it. */
+export interface SurveyHandlers {
+  /** A score picked by pointer or key (`byKey`: focus follows the choice). */
+  pick(score: number, byKey: boolean): void;
+  input(comment: string): void;
+  submit(): void;
+  close(): void;
+  /** Any key inside the prompt (Escape closes it). */
+  keyDown(event: KeyboardEvent): void;
+  /** Focus moved into the prompt, from `event.relatedTarget`. */
+  focusIn(event: FocusEvent): void;
+}
+
+export interface SurveyAppProps {
+  survey: DeliveredSurvey;
+  theme: Partial<Theme>;
+  t: Pick<Strings, 'close'> & SurveyStrings;
+  dir: 'ltr' | 'rtl';
+  /** Drawn now (it holds the screen); otherwise only the live region is there. */
+  visible: boolean;
+  score: number | undefined;
+  comment: string;
+  thanked: boolean;
+  /** What the polite live region says. */
+  announcement: string;
+  on: SurveyHandlers;
+}
+
+/** Ids, unique within the shadow root. */
+export const questionId = 'wm-nps-q';
+export const commentId = 'wm-nps-comment';
+const scores = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+/** shared/schemas/survey.ts's limit, pinned by its literal type (importing the value would bundle zod). */
+const maxComment: typeof maxCommentLength = 2000;
+/** shared/schemas/survey.ts's npsGroupOf, for the same reason: promoters 9-10, passives 7-8. */
+export const groupOf = (score: number): NpsGroup =>
+  score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
+
+/**
+ * The NPS prompt: a labelled region (not a dialog: it appears by itself and leaves focus where the
+ * user is; the live region says it is there), with the question, a 0-10 radio group, then the
+ * follow-up question of the score's group and a comment, then the thank-you. The live region is
+ * drawn before the prompt appears, so that screen readers take note of its change. Content is text.
+ */
+export function SurveyApp(props: SurveyAppProps) {
+  const { survey, theme, t, dir, visible, announcement, on } = props;
+  return (
+    <div class="root" dir={dir} data-mode={themeMode(theme)} style={themeVariables(theme)}>
+      <div class="sr" role="status" aria-live="polite">
+        {announcement}
+      </div>
+      {visible && (
+        <section
+          class="survey"
+          aria-label={t.survey}
+          data-position={survey.position}
+          lang={survey.locale || undefined}
+          onKeyDown={on.keyDown}
+          onFocusIn={on.focusIn}
+        >
+          {props.thanked ? (
+            <div class="top">
+              <p class="q thanks" tabIndex={-1}>
+                {survey.thankYou || t.thanks}
+              </p>
+              <Close t={t} on={on} />
+            </div>
+          ) : (
+            <Ask {...props} />
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function Close({ t, on }: Pick<SurveyAppProps, 't' | 'on'>) {
+  return (
+    <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
+      <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+        <path d="M3 3l10 10M13 3L3 13" />
+      </svg>
+    </button>
+  );
+}
+
+type AskProps = Pick<SurveyAppProps, 'survey' | 't' | 'dir' | 'score' | 'comment' | 'on'>;
+
+/**
+ * The question and its scale, an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
+ * else the first), arrow keys move and pick (Left and Right follow the reading direction), Home and
+ * End pick 0 and 10. The end labels are drawn under the scale and named in the end radios.
+ */
+function Ask({ survey, t, dir, score, comment, on }: AskProps) {
+  const keyDown = (event: KeyboardEvent) => {
+    const ahead = dir === 'rtl' ? -1 : 1;
+    const moves: Record<string, number> = { ArrowRight: ahead, ArrowLeft: -ahead, ArrowDown: 1, ArrowUp: -1 };
+    const move = moves[event.key];
+    // Nothing picked yet, the first radio has focus: the first arrow moves from it, and wraps.
+    const next =
+      event.key === 'Home' ? 0 : event.key === 'End' ? 10 : move && ((score ?? 0) + move + 11) % 11;
+    if (next === undefined) return;
+    event.preventDefault();
+    on.pick(next, true);
+  };
+  const group = score === undefined ? undefined : groupOf(score);
+  return (
+    <>
+      <div class="top">
+        <p class="q" id={questionId}>
+          {survey.question}
+        </p>
+        <Close t={t} on={on} />
+      </div>
+      <div class="scale" role="radiogroup" aria-labelledby={questionId} onKeyDown={keyDown}>
+        {scores.map((n) => (
+          // biome-ignore lint/a11y/useSemanticElements: the APG radio group (one tab stop, arrows that pick, Home and End), which native radios are not alike in every browser
+          <button
+            key={n}
+            type="button"
+            role="radio"
+            aria-checked={score === n}
+            aria-label={n === 0 ? `0, ${survey.lowLabel}` : n === 10 ? `10, ${survey.highLabel}` : undefined}
+            tabIndex={n === (score ?? 0) ? 0 : -1}
+            onClick={() => on.pick(n, false)}
+          >
+            {n}
+          </button>
+        ))}
+      </div>
+      <div class="ends" aria-hidden="true">
+        <span>{survey.lowLabel}</span>
+        <span>{survey.highLabel}</span>
+      </div>
+      {group && (
+        <form
+          class="more"
+          onSubmit={(event) => {
+            event.preventDefault();
+            on.submit();
+          }}
+        >
+          <label for={commentId}>{survey.followUp[group]}</label>
+          <textarea
+            id={commentId}
+            rows={3}
+            maxLength={maxComment}
+            value={comment}
+            onInput={(event) => on.input(event.currentTarget.value)}
+          />
+          <button type="submit" class="send">
+            {t.submit}
+          </button>
+        </form>
+      )}
+    </>
+  );
+}

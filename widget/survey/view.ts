@@ -1,0 +1,286 @@
+import { h, render } from 'preact';
+import { matchesPage } from '../../shared/conditions.ts';
+import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
+import { direction, format, strings } from '../checklist/strings.ts';
+import { safeCall } from '../safe-call.ts';
+import type { Prompt, Scheduler } from '../view/scheduler.ts';
+import type { Region } from '../view/surface.ts';
+import type { ViewHost, ViewState } from '../view-loader.ts';
+import { groupOf, SurveyApp, type SurveyHandlers } from './prompt.tsx';
+import { surveyStrings } from './strings.ts';
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+/** How long the thank-you stays before the prompt closes by itself. */
+export const thanksMs = 6000;
+/** A survey's place among prompts waiting for the screen (surveys' default priority; checklists 100). */
+const priority = 50;
+
+/**
+ * What this device saw of one user and one survey (epoch ms): the server applies the same rules,
+ * but may not have the events yet, and the cached content response still offers the survey.
+ */
+interface Memory {
+  shown?: number;
+  answered?: number;
+  dismissed?: number;
+}
+
+/** One display of a survey on this page: from eligible (waiting for its delay and the screen) to closed. */
+interface Display {
+  user: string;
+  survey: DeliveredSurvey;
+  /** Made once per display: the score and the comment that follows are one response. */
+  responseId: string;
+  prompt: Prompt;
+  /** It appeared (`survey_shown` sent); from then on it stays until closed, whatever the server says. */
+  shown: boolean;
+  /** It holds the screen now (another prompt the user opened may have taken it). */
+  visible: boolean;
+  score?: number;
+  comment: string;
+  thanked: boolean;
+  /** The delay before it asks for the screen, then the thank-you's time. */
+  timer?: unknown;
+}
+
+export interface SurveyView {
+  /** New content, user or page (SPA navigation). */
+  update(state: ViewState | undefined): void;
+}
+
+/**
+ * The NPS prompt's state, one object per mount; Preact draws it (prompt.tsx) into its region of the
+ * shadow root. The server delivers at most one survey the user is eligible for; this view shows it
+ * `delaySeconds` after the page matches its URL rules, once the scheduler gives it the screen, unless
+ * this device saw the user answer, dismiss or leave it unanswered too recently. Sends `survey_shown`,
+ * `survey_answered` (at once on each score, again with the comment, one responseId) and
+ * `survey_dismissed` (closed before a score).
+ *
+ * @example
+ * const survey = createSurveyView(host, { region, scheduler })
+ * survey.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
+ */
+export function createSurveyView(
+  host: ViewHost,
+  { region, scheduler }: { region: Region; scheduler: Scheduler },
+): SurveyView {
+  const { env } = host;
+  let state: ViewState | undefined;
+  let display: Display | undefined;
+  let announcement = '';
+  let focus: string | undefined;
+  /** Where focus was before it entered the prompt: where it goes back when the prompt closes. */
+  let cameFrom: HTMLElement | undefined;
+  const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+
+  const memoryKey = (user: string, survey: DeliveredSurvey) => `${host.prefix}:survey:${user}:${survey.id}`;
+  const recall = (user: string, survey: DeliveredSurvey): Memory => {
+    try {
+      return JSON.parse(host.store.get(memoryKey(user, survey)) ?? '{}') ?? {};
+    } catch {
+      return {};
+    }
+  };
+  const remember = (d: Display, patch: Memory) =>
+    host.store.set(memoryKey(d.user, d.survey), JSON.stringify({ ...recall(d.user, d.survey), ...patch }));
+  /** Answered, dismissed or shown recently enough on this device not to be asked again yet. */
+  const suppressed = (user: string, survey: DeliveredSurvey) => {
+    const never = Number.NEGATIVE_INFINITY;
+    const { answered = never, dismissed = never, shown = never } = recall(user, survey);
+    return (
+      env.now() <
+      Math.max(
+        answered + survey.askAgainAfterResponseDays * dayMs,
+        dismissed + survey.askAgainAfterDismissDays * dayMs,
+        shown + survey.redisplayAfterHours * hourMs,
+      )
+    );
+  };
+  const ref = (d: Display) => ({ contentId: d.survey.id, version: d.survey.version });
+  const words = () => {
+    const locale = state?.locale ?? '';
+    return { ...surveyStrings(locale), close: strings(locale).close };
+  };
+
+  const begin = (user: string, survey: DeliveredSurvey) => {
+    const d: Display = {
+      user,
+      survey,
+      responseId: env.uuid(),
+      shown: false,
+      visible: false,
+      comment: '',
+      thanked: false,
+      prompt: {
+        priority,
+        cooldownId: survey.id,
+        show: guard(() => show(d)),
+        hide: guard(() => {
+          d.visible = false;
+          draw();
+        }),
+      },
+    };
+    display = d;
+    const delayMs = (Number(survey.delaySeconds) || 0) * 1000;
+    d.timer = env.setTimeout(
+      guard(() => scheduler.request(d.prompt)),
+      delayMs,
+    );
+  };
+
+  /** The scheduler gave it the screen: it appears (the first time: `survey_shown`, announced). */
+  const show = (d: Display) => {
+    if (display !== d) return scheduler.release(d.prompt);
+    if (!d.shown) {
+      // Another tab may have answered it while this one waited.
+      if (suppressed(d.user, d.survey)) return end(d);
+      d.shown = true;
+      remember(d, { shown: env.now() });
+      host.emit('survey_shown', ref(d));
+      announcement = format(words().appeared, { question: d.survey.question });
+    }
+    d.visible = true;
+    draw();
+  };
+
+  /** Gone for this page: closed, thanked, another user, or a page its URL rules leave out. */
+  const end = (d: Display) => {
+    env.clearTimeout(d.timer);
+    scheduler.release(d.prompt);
+    if (display !== d) return;
+    display = undefined;
+    announcement = '';
+    // Focus inside the prompt goes back where it came from rather than to the top of the page.
+    const active = region.exists() ? region.open().root.activeElement : null;
+    if (active?.closest('.survey') && cameFrom?.isConnected) cameFrom.focus();
+    cameFrom = undefined;
+    draw();
+  };
+
+  /** Closing before a score is a dismissal; after one, the response stands and nothing is sent. */
+  const close = (d: Display) => {
+    if (d.score === undefined) {
+      remember(d, { dismissed: env.now() });
+      host.emit('survey_dismissed', ref(d));
+    }
+    end(d);
+  };
+
+  const handlers = (d: Display): SurveyHandlers => {
+    const then =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) =>
+        guard(() => {
+          fn(...args);
+          draw();
+        })();
+    return {
+      pick: then((score: number, byKey: boolean) => {
+        const before = d.score;
+        d.score = score;
+        remember(d, { answered: env.now() });
+        // Saved at once (stored, then sent now): a user who picks a score and leaves has answered.
+        host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score });
+        host.flush();
+        const group = groupOf(score);
+        if (before === undefined || groupOf(before) !== group) announcement = d.survey.followUp[group];
+        if (byKey) focus = '[aria-checked="true"]';
+      }),
+      input(comment) {
+        d.comment = comment;
+      },
+      submit: then(() => {
+        const comment = d.comment.trim();
+        if (comment && d.score !== undefined) {
+          host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score: d.score, comment });
+          host.flush();
+        }
+        d.thanked = true;
+        focus = '.thanks';
+        d.timer = env.setTimeout(
+          guard(() => end(d)),
+          thanksMs,
+        );
+      }),
+      close: then(() => close(d)),
+      keyDown: then((event: KeyboardEvent) => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
+        close(d);
+      }),
+      focusIn(event) {
+        const from = event.relatedTarget;
+        if (from instanceof HTMLElement && !from.closest('.survey')) cameFrom = from;
+      },
+    };
+  };
+
+  const draw = () => {
+    const d = display;
+    if (!d && !region.exists()) return; // nothing drawn yet, nothing to draw: the page stays untouched
+    const { container, root } = region.open();
+    render(
+      d && state
+        ? h(SurveyApp, {
+            survey: d.survey,
+            theme: { ...state.response.theme, ...d.survey.theme },
+            t: words(),
+            dir: direction(
+              d.survey.locale || state.locale,
+              document.documentElement.getAttribute('dir') ?? '',
+            ),
+            visible: d.visible,
+            score: d.score,
+            comment: d.comment,
+            thanked: d.thanked,
+            announcement,
+            on: handlers(d),
+          })
+        : null,
+      container,
+    );
+    if (focus) {
+      root.querySelector<HTMLElement>(focus)?.focus();
+      focus = undefined;
+    }
+  };
+
+  return {
+    update(next) {
+      state = next;
+      const { path = '/', search } = env.page();
+      const offered = next?.response.surveys?.find(wellFormed);
+      const d = display;
+      if (d) {
+        // Once it appeared it stays (the server, told it was shown, stops offering it), but only here.
+        const offeredStill = d.shown || offered?.id === d.survey.id;
+        if (d.user !== next?.user || !offeredStill || !matchesPage(d.survey, path, search)) end(d);
+        else if (!d.shown && offered) d.survey = offered;
+      }
+      if (
+        !display &&
+        next &&
+        offered &&
+        matchesPage(offered, path, search) &&
+        !suppressed(next.user, offered)
+      ) {
+        begin(next.user, offered);
+      }
+      draw();
+    },
+  };
+}
+
+/** A survey with the fields the view relies on (a cached copy may come from an older server). */
+function wellFormed(survey: DeliveredSurvey): boolean {
+  return (
+    !!survey &&
+    typeof survey.id === 'string' &&
+    typeof survey.question === 'string' &&
+    !!survey.followUp &&
+    Array.isArray(survey.urls) &&
+    Array.isArray(survey.excludeUrls)
+  );
+}

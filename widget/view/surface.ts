@@ -1,0 +1,46 @@
+import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+
+/** One view's part of the widget's shadow root. */
+export interface Region {
+  /** Whether the widget's element exists yet: until a view has something to draw, the page is untouched. */
+  exists(): boolean;
+  /**
+   * This view's element and the shadow root; the first call creates the widget's element, later ones
+   * put it back if the page removed it.
+   */
+  open(): { container: HTMLElement; root: ShadowRoot };
+}
+
+/**
+ * The shadow root every view draws into (one `<waymark-widget>` element, one stylesheet), with one
+ * element per view, classed with its name, in the order given: the stylesheet may place one view by
+ * what another shows (`.cl:has(…) ~ .sv …`).
+ *
+ * @example
+ * const { cl, sv } = createSurface(css, ['cl', 'sv'])
+ * render(<App />, cl.open().container)
+ */
+export function createSurface<N extends string>(css: string, names: readonly N[]): Record<N, Region> {
+  let shadow: ShadowHost | undefined;
+  const parts = new Map<string, HTMLElement>();
+  const regions = {} as Record<N, Region>;
+  for (const name of names) {
+    regions[name] = {
+      exists: () => !!shadow,
+      open() {
+        if (!shadow) {
+          shadow = createShadowHost(css);
+          for (const part of names) {
+            const element = shadow.container.ownerDocument.createElement('div');
+            element.className = part;
+            shadow.container.append(element);
+            parts.set(part, element);
+          }
+        }
+        shadow.reattach();
+        return { container: parts.get(name)!, root: shadow.root };
+      },
+    };
+  }
+  return regions;
+}
