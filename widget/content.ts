@@ -68,7 +68,8 @@ export function createContent(options: ContentOptions): Content {
   let deliveries = 0;
 
   const keyOf = (w: Who) => cachePrefix + (w.userId ? `u:${w.userId}` : `a:${w.anonymousId}`);
-  const identityOf = (w: Who) => JSON.stringify([w.anonymousId, w.userId, w.groupId, w.userHash]);
+  // The locale too: the response holds the widget's strings in it.
+  const identityOf = (w: Who) => JSON.stringify([w.anonymousId, w.userId, w.groupId, w.userHash, w.locale]);
 
   const load = () => {
     const w = options.who();
@@ -174,7 +175,15 @@ export function createContent(options: ContentOptions): Content {
 /** Whether two answers show the same thing (`servedAt` differs every time). */
 function sameContent(a: ContentResponse, b: ContentResponse): boolean {
   const shown = (r: ContentResponse) =>
-    JSON.stringify([r.theme, r.checklists, r.surveys, r.spotlights, r.lastPromptAt, r.promptCooldownHours]);
+    JSON.stringify([
+      r.theme,
+      r.checklists,
+      r.surveys,
+      r.spotlights,
+      r.lastPromptAt,
+      r.promptCooldownHours,
+      r.strings,
+    ]);
   return shown(a) === shown(b);
 }
 
@@ -185,7 +194,18 @@ function sameContent(a: ContentResponse, b: ContentResponse): boolean {
 function parse(json: string): ContentResponse | undefined {
   try {
     const value = JSON.parse(json) as ContentResponse;
-    if (!(value && Array.isArray(value.checklists) && typeof value.servedAt === 'string' && value.theme)) {
+    // A copy cached by a server that did not send the widget's strings yet is not understood: the
+    // widget waits for a fresh answer rather than show buttons without names.
+    if (
+      !(
+        value &&
+        Array.isArray(value.checklists) &&
+        typeof value.servedAt === 'string' &&
+        value.theme &&
+        typeof value.strings === 'object' &&
+        value.strings
+      )
+    ) {
       return undefined;
     }
     // A copy cached before surveys or spotlights existed has none.

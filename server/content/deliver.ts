@@ -13,6 +13,7 @@ import { contentRequest } from '../../shared/schemas/content.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import { theme } from '../../shared/schemas/theme.ts';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
@@ -51,6 +52,7 @@ export async function deliverContent(
     spotlights: [],
     lastPromptAt: null,
     promptCooldownHours: workspace.promptCooldownHours,
+    strings: widgetStrings(request.locale),
     servedAt: new Date(now).toISOString(),
   };
   // Onboarding is for signed-in users: anonymous visitors get the theme only.

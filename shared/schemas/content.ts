@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
@@ -149,7 +150,12 @@ export const contentResponse = z.object({
   lastPromptAt: z.iso.datetime().nullable(),
   /** Hours between any two prompts (surveys, spotlights) for one user; the widget applies it too. */
   promptCooldownHours: z.number().int(),
+  /**
+   * The widget's own words (buttons, labels, announcements) in the request's `locale`, by key
+   * (shared/widget-strings.ts): the widget's files carry no language.
+   */
+  strings: z.record(z.string(), z.string()),
   /** Server time, so the widget can order a cached copy against a fresh one. */
   servedAt: z.iso.datetime(),
 });
-export type ContentResponse = z.infer<typeof contentResponse>;
+export type ContentResponse = Omit<z.infer<typeof contentResponse>, 'strings'> & { strings: WidgetStrings };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContentResponse } from '../../shared/schemas/content.ts';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -359,6 +360,27 @@ describe('checklists', () => {
     ]);
     const state = (await content('u3')).checklists[0];
     expect([state?.seen, state?.dismissed]).toEqual([true, true]);
+  });
+});
+
+describe('the widget’s own strings', () => {
+  it('come with the content in the request’s locale: its language, else English', async () => {
+    const fr = await content('u1', { locale: 'fr-CA' });
+    expect(fr.strings).toEqual(widgetStrings('fr'));
+    expect(fr.strings).toMatchObject({ close: 'Fermer', submit: 'Envoyer', next: 'Suivant' });
+
+    const unknown = await content('u1', { locale: 'xx-YY' });
+    expect(unknown.strings).toEqual(widgetStrings('en'));
+    expect(unknown.strings).toMatchObject({ close: 'Close', submit: 'Submit', next: 'Next' });
+  });
+
+  it('come for an anonymous visitor too, in English without a locale', async () => {
+    const res = await h.app.request('/v1/content', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ writeKey: h.ws.publishableKey, anonymousId: 'a1' }),
+    });
+    expect(((await res.json()) as ContentResponse).strings.dismiss).toBe('Dismiss checklist');
   });
 });
 

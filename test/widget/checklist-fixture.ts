@@ -1,4 +1,5 @@
 import type { ContentResponse, DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 
 /**
  * A `POST /v1/content` answer as the server sends it: one checklist of five items, two done, one of
@@ -89,6 +90,8 @@ export function response(overrides: Partial<ContentResponse> = {}): ContentRespo
     spotlights: [],
     lastPromptAt: null,
     promptCooldownHours: 72,
+    // The widget's strings as the server sends them for an English user.
+    strings: widgetStrings('en'),
     servedAt,
     ...overrides,
   };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeliveredItem } from '../../shared/schemas/content.ts';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 import { css } from '../../widget/view/main.ts';
 import { checklist, item, response } from './checklist-fixture.ts';
 import {
@@ -404,7 +405,13 @@ describe('where and how it shows', () => {
 
   it('lays out right to left, with its own strings, for an Arabic user', async () => {
     const arabic = checklist({ locale: 'ar', title: 'إعداد ليدجرلي' });
-    await mountView(fakeHost(), viewState({ locale: 'ar-EG', response: response({ checklists: [arabic] }) }));
+    await mountView(
+      fakeHost(),
+      viewState({
+        locale: 'ar-EG',
+        response: response({ checklists: [arabic], strings: widgetStrings('ar-EG') }),
+      }),
+    );
 
     expect($('.root')!.getAttribute('dir')).toBe('rtl');
     expect(panel()!.getAttribute('lang')).toBe('ar');

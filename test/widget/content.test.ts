@@ -122,6 +122,19 @@ describe('the cached copy', () => {
     expect(view.updates).toHaveLength(1);
   });
 
+  it('ignores a copy cached by a server that sent no widget strings, and waits for a fresh answer', async () => {
+    const { strings: _, ...older } = response();
+    env.localStorage.map.set(`${prefix}:content:u:u1`, JSON.stringify(older));
+    const { view, load } = fakeViewModule();
+    boot({ queue: [['identify', ['u1'], start]], loadView: load });
+    await microtasks();
+    expect(view.updates).toHaveLength(0);
+
+    await tick();
+    expect(env.contentRequests).toHaveLength(1);
+    expect(view.last()!.response).toEqual(response());
+  });
+
   it('keeps a copy for the current user only, never shows one user another user’s copy', async () => {
     const { view, load } = fakeViewModule();
     const { api } = boot({ queue: [['identify', ['u1'], start]], loadView: load });
@@ -202,6 +215,16 @@ describe('no request storm', () => {
     await tick();
 
     expect(env.contentRequests).toHaveLength(1);
+  });
+
+  it('identify() with a new locale asks again: the widget’s strings come in it', async () => {
+    const { api } = boot({ queue: [['identify', ['u1', { locale: 'en' }], start]] });
+    await tick();
+    api.identify('u1', { locale: 'fr-CA' });
+    await tick();
+
+    expect(env.contentRequests).toHaveLength(2);
+    expect(env.contentRequests[1]!.body).toMatchObject({ locale: 'fr-CA' });
   });
 
   it('identify() and group() made together share one request', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 import type { Prompt } from '../../widget/view/scheduler.ts';
 import { press } from './checklist-host.ts';
 import { advance, fakeEnv, prefix, start, tick } from './fake-env.ts';
@@ -462,14 +463,17 @@ describe('the widget’s words', () => {
   it('are in the user’s language, laid out right to left for Arabic', async () => {
     const m = mountSpotlights();
     page(m.env, '/start', allTargets);
-    m.view.update({ ...spotlightState([spotlight()]), locale: 'fr-CA' });
+    m.view.update({ ...spotlightState([spotlight()], { strings: widgetStrings('fr-CA') }), locale: 'fr-CA' });
     expect(button('Suivant')).not.toBeNull();
     expect(card()!.querySelector('.count')?.textContent).toBe('Étape 1 sur 3');
     for (const el of document.querySelectorAll('waymark-widget')) el.remove();
 
     const ar = mountSpotlights();
     page(ar.env, '/start', allTargets);
-    ar.view.update({ ...spotlightState([spotlight({ locale: 'ar' })]), locale: 'ar' });
+    ar.view.update({
+      ...spotlightState([spotlight({ locale: 'ar' })], { strings: widgetStrings('ar') }),
+      locale: 'ar',
+    });
     expect(button('التالي')).not.toBeNull();
     expect($('.layer')!.getAttribute('dir')).toBe('rtl');
   });

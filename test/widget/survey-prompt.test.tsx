@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { internalEvents } from '../../shared/schemas/internal-event.ts';
+import { widgetStrings } from '../../shared/widget-strings.ts';
 import { thanksMs } from '../../widget/survey/view.ts';
 import { css } from '../../widget/view/main.ts';
 import {
@@ -156,7 +157,9 @@ describe('the scale, a radio group', () => {
 
   it('right to left, Left goes up the scale and Right down', async () => {
     const arabic = survey({ locale: 'ar', question: 'ما مدى احتمال أن توصي بـ Ledgerly؟' });
-    await showPrompt(viewState({ locale: 'ar-EG', response: surveyResponse(arabic) }));
+    await showPrompt(
+      viewState({ locale: 'ar-EG', response: surveyResponse(arabic, { strings: widgetStrings('ar-EG') }) }),
+    );
 
     expect($('.root')!.getAttribute('dir')).toBe('rtl');
     radio(0).focus();
@@ -273,7 +276,12 @@ describe('the follow-up question', () => {
   });
 
   it('thanks in the widget’s own words when the survey has none', async () => {
-    await showPrompt(viewState({ locale: 'de', response: surveyResponse(survey({ thankYou: '' })) }));
+    await showPrompt(
+      viewState({
+        locale: 'de',
+        response: surveyResponse(survey({ thankYou: '' }), { strings: widgetStrings('de') }),
+      }),
+    );
     await run(() => radio(7).click());
     await run(() => $<HTMLButtonElement>('button[type="submit"]')!.click());
 
@@ -360,7 +368,9 @@ describe('how it looks', () => {
   });
 
   it('speaks the user’s language around the survey’s text', async () => {
-    await showPrompt(viewState({ locale: 'fr-CA', response: surveyResponse() }));
+    await showPrompt(
+      viewState({ locale: 'fr-CA', response: surveyResponse(survey(), { strings: widgetStrings('fr-CA') }) }),
+    );
     await run(() => radio(9).click());
 
     expect(card()!.getAttribute('aria-label')).toBe('Petit sondage');

@@ -1,8 +1,8 @@
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
+import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { plainText } from './markdown.tsx';
 import { Panel, progress } from './panel.tsx';
-import { format, type Strings } from './strings.ts';
 import { themeMode, themeVariables } from './theme.ts';
 
 /** What the user can do; widget/checklist/view.ts handles it. */

@@ -1,7 +1,7 @@
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import type { Handlers } from './app.tsx';
 import { Markdown } from './markdown.tsx';
-import { format, type Strings } from './strings.ts';
 
 /** How far a checklist is: required items done of required items (all items if none is required). */
 export function progress(checklist: DeliveredChecklist): { done: number; total: number; complete: boolean } {

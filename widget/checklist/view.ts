@@ -1,5 +1,6 @@
 import { h, render } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
+import { direction, format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { safeCall } from '../safe-call.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { Region } from '../view/surface.ts';
@@ -9,7 +10,6 @@ import { createController } from './controller.ts';
 import { plainText } from './markdown.tsx';
 import { navigate } from './navigate.ts';
 import { progress } from './panel.tsx';
-import { direction, format, strings } from './strings.ts';
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
 interface Memory {
@@ -115,7 +115,7 @@ export function createView(
   };
 
   /** Completion (once), and the live region's news: which items became done since the last draw. */
-  const follow = (c: DeliveredChecklist, locale: string) => {
+  const follow = (c: DeliveredChecklist, t: WidgetStrings) => {
     const { done, total, complete } = progress(c);
     if (complete && recall(c).completed !== c.version) {
       remember(c, { completed: c.version });
@@ -127,7 +127,6 @@ export function createView(
     doneBefore.set(key, now);
     const newly = before ? c.items.filter((item) => now.has(item.id) && !before.has(item.id)) : [];
     if (newly.length) {
-      const t = strings(locale);
       announcement = newly
         .map((item) => format(t.itemDone, { title: plainText(item.title), done, total }))
         .join(' ');
@@ -141,7 +140,7 @@ export function createView(
     if (!region.exists() && !checklist) return; // nothing drawn yet, nothing to draw: the page stays untouched
     if (checklist && state) {
       meet(checklist);
-      follow(checklist, state.locale);
+      follow(checklist, state.response.strings);
     }
     const { container, root } = region.open();
     const on: Handlers | undefined = checklist && handlers(checklist);
@@ -150,7 +149,7 @@ export function createView(
         ? h(App, {
             checklist,
             theme: state.response.theme,
-            t: strings(state.locale),
+            t: state.response.strings,
             dir: direction(
               checklist.locale || state.locale,
               document.documentElement.getAttribute('dir') ?? '',

@@ -1,9 +1,8 @@
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
+import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Markdown, plainText } from '../checklist/markdown.tsx';
-import { format } from '../checklist/strings.ts';
 import { themeMode, themeVariables } from '../checklist/theme.ts';
-import type { SpotlightStrings } from './strings.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
 export interface StepHandlers {
@@ -35,7 +34,7 @@ export interface Shown {
 export interface LayerProps {
   shown: Shown[];
   theme: Partial<Theme> | undefined;
-  t: SpotlightStrings;
+  t: Partial<WidgetStrings>;
   dir: 'ltr' | 'rtl';
 }
 
@@ -58,7 +57,7 @@ export function Layer({ shown, theme, t, dir }: LayerProps) {
  * A hotspot: a real button beside its target, named after the tip it opens. Non-modal, and
  * nothing happens until the user activates it.
  */
-function Beacon({ s, t }: { s: Shown; t: SpotlightStrings }) {
+function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
   return (
     <button
       type="button"
@@ -78,7 +77,7 @@ function Beacon({ s, t }: { s: Shown; t: SpotlightStrings }) {
  * by its body; the step counter for tours, Back, Next or Done (none when the step advances on a
  * click on its target), and a close button when the spotlight may be dismissed.
  */
-function Card({ s, t }: { s: Shown; t: SpotlightStrings }) {
+function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
   const { key, kind, step, index, total, on } = s;
   const id = `wm-${key}`;
   const modal = kind === 'modal';
@@ -101,7 +100,7 @@ function Card({ s, t }: { s: Shown; t: SpotlightStrings }) {
           <Markdown text={step.title} />
         </h2>
         {s.dismissible && (
-          <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
+          <button type="button" class="x" aria-label={t.tipClose} title={t.tipClose} onClick={on.close}>
             <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
               <path d="M3 3l10 10M13 3L3 13" />
             </svg>

@@ -1,14 +1,13 @@
 import { h, render } from 'preact';
 import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
+import { direction } from '../../shared/widget-strings.ts';
 import { navigate } from '../checklist/navigate.ts';
-import { direction } from '../checklist/strings.ts';
 import { safeCall } from '../safe-call.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
 import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
-import { spotlightStrings } from './strings.ts';
 import { css } from './styles.ts';
 import { type TargetWatch, watchTarget } from './target.ts';
 import { Layer, type Shown } from './ui.tsx';
@@ -441,7 +440,7 @@ export function createSpotlightView(
       h(Layer, {
         shown,
         theme: state?.response.theme,
-        t: spotlightStrings(locale),
+        t: state?.response.strings ?? {},
         dir: direction(card?.lang || locale, doc.documentElement.getAttribute('dir') ?? ''),
       }),
       layer.container,

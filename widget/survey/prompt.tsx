@@ -1,9 +1,8 @@
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
-import type { Strings } from '../checklist/strings.ts';
+import type { WidgetStrings } from '../../shared/widget-strings.ts';
 import { themeMode, themeVariables } from '../checklist/theme.ts';
-import type { SurveyStrings } from './strings.ts';
 
 /** What the user can do; widget/survey/view.ts handles it. */
 export interface SurveyHandlers {
@@ -21,7 +20,7 @@ export interface SurveyHandlers {
 export interface SurveyAppProps {
   survey: DeliveredSurvey;
   theme: Partial<Theme>;
-  t: Pick<Strings, 'close'> & SurveyStrings;
+  t: WidgetStrings;
   dir: 'ltr' | 'rtl';
   /** Drawn now (it holds the screen); otherwise only the live region is there. */
   visible: boolean;

@@ -1,13 +1,12 @@
 import { h, render } from 'preact';
 import { matchesPage } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
-import { direction, format, strings } from '../checklist/strings.ts';
+import { direction, format } from '../../shared/widget-strings.ts';
 import { safeCall } from '../safe-call.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
 import { groupOf, SurveyApp, type SurveyHandlers } from './prompt.tsx';
-import { surveyStrings } from './strings.ts';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -98,10 +97,6 @@ export function createSurveyView(
     );
   };
   const ref = (d: Display) => ({ contentId: d.survey.id, version: d.survey.version });
-  const words = () => {
-    const locale = state?.locale ?? '';
-    return { ...surveyStrings(locale), close: strings(locale).close };
-  };
 
   const begin = (user: string, survey: DeliveredSurvey) => {
     const d: Display = {
@@ -139,7 +134,7 @@ export function createSurveyView(
       d.shown = true;
       remember(d, { shown: env.now() });
       host.emit('survey_shown', ref(d));
-      announcement = format(words().appeared, { question: d.survey.question });
+      announcement = format(state?.response.strings.appeared, { question: d.survey.question });
     }
     d.visible = true;
     draw();
@@ -226,7 +221,7 @@ export function createSurveyView(
         ? h(SurveyApp, {
             survey: d.survey,
             theme: { ...state.response.theme, ...d.survey.theme },
-            t: words(),
+            t: state.response.strings,
             dir: direction(
               d.survey.locale || state.locale,
               document.documentElement.getAttribute('dir') ?? '',

@@ -1,0 +1,218 @@
+/**
+ * The widget's own words: the buttons, labels and announcements around content (titles,
+ * descriptions, questions and steps arrive translated by the server with the content). The server
+ * sends the strings for the user's locale with every `POST /v1/content` response (`strings`), so
+ * the widget's files carry no language: see `widgetStrings`. `{done}`, `{total}`, `{title}`,
+ * `{question}` and `{n}` are filled in by the widget (`format`).
+ *
+ * Three tables, each falling back on its own (exact tag, then language, then English): the
+ * checklist's, the survey prompt's (which shows the checklist's `close`), the spotlights'.
+ */
+const checklist = {
+  en: {
+    gettingStarted: 'Getting started',
+    progress: '{done} of {total} done',
+    count: '{done} of {total}',
+    itemDone: '{title} done. {done} of {total} complete.',
+    close: 'Close',
+    dismiss: 'Dismiss checklist',
+    markDone: 'Mark as done',
+    optional: 'Optional',
+    start: 'Start',
+    showMe: 'Show me',
+    allDone: 'All done!',
+    completed: 'You have completed every step. Nice work.',
+  },
+  fr: {
+    gettingStarted: 'Premiers pas',
+    progress: '{done} sur {total} terminées',
+    count: '{done} sur {total}',
+    itemDone: '{title} : terminé. {done} sur {total} terminées.',
+    close: 'Fermer',
+    dismiss: 'Masquer la liste',
+    markDone: 'Marquer comme terminé',
+    optional: 'Facultatif',
+    start: 'Commencer',
+    showMe: 'Me montrer',
+    allDone: 'Tout est fait !',
+    completed: 'Vous avez terminé toutes les étapes. Bravo.',
+  },
+  de: {
+    gettingStarted: 'Erste Schritte',
+    progress: '{done} von {total} erledigt',
+    count: '{done} von {total}',
+    itemDone: '{title} erledigt. {done} von {total} abgeschlossen.',
+    close: 'Schließen',
+    dismiss: 'Checkliste ausblenden',
+    markDone: 'Als erledigt markieren',
+    optional: 'Optional',
+    start: 'Starten',
+    showMe: 'Zeig es mir',
+    allDone: 'Alles erledigt!',
+    completed: 'Sie haben alle Schritte abgeschlossen. Gut gemacht.',
+  },
+  es: {
+    gettingStarted: 'Primeros pasos',
+    progress: '{done} de {total} completados',
+    count: '{done} de {total}',
+    itemDone: '{title}: hecho. {done} de {total} completados.',
+    close: 'Cerrar',
+    dismiss: 'Descartar la lista',
+    markDone: 'Marcar como hecho',
+    optional: 'Opcional',
+    start: 'Empezar',
+    showMe: 'Muéstramelo',
+    allDone: '¡Todo listo!',
+    completed: 'Has completado todos los pasos. Buen trabajo.',
+  },
+  ar: {
+    gettingStarted: 'البدء',
+    progress: 'اكتمل {done} من {total}',
+    count: '{done} من {total}',
+    itemDone: 'اكتملت خطوة {title}. اكتمل {done} من {total}.',
+    close: 'إغلاق',
+    dismiss: 'إخفاء قائمة المهام',
+    markDone: 'وضع علامة كمكتمل',
+    optional: 'اختياري',
+    start: 'ابدأ',
+    showMe: 'أرني',
+    allDone: 'اكتمل كل شيء!',
+    completed: 'لقد أكملت جميع الخطوات. أحسنت.',
+  },
+};
+
+const survey = {
+  en: {
+    /** The prompt's landmark. */
+    survey: 'Quick survey',
+    /** Said politely when it appears (the prompt does not take focus). */
+    appeared: 'Quick survey: {question}',
+    submit: 'Submit',
+    /** When the survey has no thank-you of its own. */
+    thanks: 'Thank you for your feedback!',
+  },
+  fr: {
+    survey: 'Petit sondage',
+    appeared: 'Petit sondage : {question}',
+    submit: 'Envoyer',
+    thanks: 'Merci pour votre avis !',
+  },
+  de: {
+    survey: 'Kurze Umfrage',
+    appeared: 'Kurze Umfrage: {question}',
+    submit: 'Senden',
+    thanks: 'Vielen Dank für Ihr Feedback!',
+  },
+  es: {
+    survey: 'Encuesta rápida',
+    appeared: 'Encuesta rápida: {question}',
+    submit: 'Enviar',
+    thanks: '¡Gracias por tu opinión!',
+  },
+  ar: {
+    survey: 'استطلاع سريع',
+    appeared: 'استطلاع سريع: {question}',
+    submit: 'إرسال',
+    thanks: 'شكرًا على ملاحظاتك!',
+  },
+};
+
+/** `tipClose` is the spotlights' own close button (their table has Hebrew; the checklist's has not). */
+const spotlight = {
+  en: {
+    next: 'Next',
+    back: 'Back',
+    done: 'Done',
+    tipClose: 'Close',
+    step: 'Step {n} of {total}',
+    openTip: 'Open tip: {title}',
+  },
+  fr: {
+    next: 'Suivant',
+    back: 'Précédent',
+    done: 'Terminé',
+    tipClose: 'Fermer',
+    step: 'Étape {n} sur {total}',
+    openTip: 'Ouvrir l’astuce : {title}',
+  },
+  de: {
+    next: 'Weiter',
+    back: 'Zurück',
+    done: 'Fertig',
+    tipClose: 'Schließen',
+    step: 'Schritt {n} von {total}',
+    openTip: 'Tipp öffnen: {title}',
+  },
+  es: {
+    next: 'Siguiente',
+    back: 'Atrás',
+    done: 'Listo',
+    tipClose: 'Cerrar',
+    step: 'Paso {n} de {total}',
+    openTip: 'Abrir consejo: {title}',
+  },
+  ar: {
+    next: 'التالي',
+    back: 'السابق',
+    done: 'تم',
+    tipClose: 'إغلاق',
+    step: 'الخطوة {n} من {total}',
+    openTip: 'افتح النصيحة: {title}',
+  },
+  he: {
+    next: 'הבא',
+    back: 'הקודם',
+    done: 'סיום',
+    tipClose: 'סגירה',
+    step: 'שלב {n} מתוך {total}',
+    openTip: 'פתיחת טיפ: {title}',
+  },
+};
+
+/** Every string the widget shows around content, by key, in one language. */
+export type WidgetStrings = (typeof checklist)['en'] & (typeof survey)['en'] & (typeof spotlight)['en'];
+
+/** The tables, for tests that check every language has every string. */
+export const widgetStringTables = { checklist, survey, spotlight };
+
+/** `fr-CA`, `fr_ca`, ` FR-ca ` → `fr-ca`. */
+const tag = (locale: string | null | undefined) => (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
+const language = (locale: string | null | undefined) => tag(locale).split('-')[0] ?? '';
+
+function pick<T>(table: Record<string, T> & { en: T }, locale: string | null | undefined): T {
+  return table[tag(locale)] ?? table[language(locale)] ?? table.en;
+}
+
+/**
+ * The widget's strings for a locale, each table falling back on its own: exact tag, then its
+ * language (`fr-CA` uses `fr`), then English (also for no locale).
+ *
+ * @example
+ * widgetStrings('de-AT').close // 'Schließen'
+ */
+export function widgetStrings(locale: string | null | undefined): WidgetStrings {
+  return { ...pick(checklist, locale), ...pick(survey, locale), ...pick(spotlight, locale) };
+}
+
+/** Languages written right to left (BCP 47 primary subtags). */
+const rtl = ['ar', 'he', 'iw', 'fa', 'ur', 'ps', 'sd', 'ug', 'yi', 'dv', 'ckb'];
+
+/**
+ * The direction to lay the widget out in: right to left for an RTL language, or, for a locale that
+ * says nothing (empty), the host document's own `dir`.
+ *
+ * @example
+ * direction('ar-EG', 'ltr') // 'rtl'
+ */
+export function direction(locale: string, documentDir: string): 'rtl' | 'ltr' {
+  const lang = language(locale);
+  if (rtl.includes(lang)) return 'rtl';
+  return !lang && documentDir.toLowerCase() === 'rtl' ? 'rtl' : 'ltr';
+}
+
+/** Fills `{name}` placeholders; a missing template (a string the server did not send) is empty. */
+export function format(template: string | undefined, values: Record<string, string | number>): string {
+  return (template ?? '').replace(/\{(\w+)\}/g, (match, name: string) =>
+    name in values ? String(values[name]) : match,
+  );
+}
