@@ -7,7 +7,6 @@ import {
   type Platform,
   shift,
 } from '@floating-ui/core';
-import { autoUpdate } from '@floating-ui/dom';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 
 /**
@@ -15,7 +14,8 @@ import type { DeliveredStep } from '../../shared/schemas/content.ts';
  * layer, which is fixed at the viewport's origin with no transform, filter or containment (its
  * inline `all: initial !important` style sees to that), so viewport coordinates are the tooltip's
  * coordinates and the viewport is what clips it. @floating-ui/dom's general platform (offset
- * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out.
+ * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out, and its
+ * `autoUpdate` as much again to know when to ask: see `follow`.
  */
 const viewport: Platform = {
   getElementRects: ({ reference, floating }) => {
@@ -34,10 +34,46 @@ const viewport: Platform = {
 };
 
 /**
+ * Calls `update` now and whenever `target` or `floating` may have moved or changed size: a scroll
+ * anywhere in the document (capture: scroll containers' events do not bubble), a resize of the
+ * window, a resize of either element (ResizeObserver), and a change of the target's box seen once
+ * a frame, which catches what sends no event at all (layout shifts, animations, scrolls inside a
+ * shadow root), as Floating UI's `autoUpdate` does with its `animationFrame` option. It runs only
+ * while a beacon or tooltip is shown. Returns the function that stops it all.
+ */
+function follow(target: Element, floating: HTMLElement, update: () => void): () => void {
+  const view = floating.ownerDocument.defaultView ?? window;
+  const options = { capture: true, passive: true };
+  const onEvent = () => update();
+  view.addEventListener('scroll', onEvent, options);
+  view.addEventListener('resize', onEvent, options);
+  const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(onEvent) : undefined;
+  sizes?.observe(target);
+  sizes?.observe(floating);
+  let last = '';
+  let frame = 0;
+  const check = () => {
+    const { x, y, width, height } = target.getBoundingClientRect();
+    const box = `${x} ${y} ${width} ${height}`;
+    if (box !== last) {
+      last = box;
+      update();
+    }
+    frame = view.requestAnimationFrame(check);
+  };
+  check();
+  return () => {
+    view.removeEventListener('scroll', onEvent, options);
+    view.removeEventListener('resize', onEvent, options);
+    sizes?.disconnect();
+    view.cancelAnimationFrame(frame);
+  };
+}
+
+/**
  * Keeps a tooltip attached to its target with Floating UI: the author's side and alignment, flipped
  * to the other side and shifted along (8 px from the viewport's edges) when there is no room, with
- * its arrow pointing at the target. `autoUpdate` repositions it when any scroll container around
- * the target scrolls, the window resizes, or the target or tooltip moves or changes size. Returns
+ * its arrow pointing at the target, repositioned whenever either may have moved (`follow`). Returns
  * the function that stops it. The tooltip stays transparent (CSS: no `data-side` yet) until its first
  * position is known: transparent, not `visibility: hidden`, which would refuse it focus meanwhile.
  *
@@ -51,7 +87,7 @@ export function attachTip(
   { side, align, offset: gap }: DeliveredStep['placement'],
 ): () => void {
   const placement = (align === 'center' ? side : `${side}-${align}`) as Placement;
-  return autoUpdate(target, tip, () => {
+  return follow(target, tip, () => {
     void computePosition(target, tip, {
       platform: viewport,
       strategy: 'fixed',
@@ -75,7 +111,7 @@ export function attachTip(
  * left-to-right page), following it as `attachTip` does.
  */
 export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean): () => void {
-  return autoUpdate(target, beacon, () => {
+  return follow(target, beacon, () => {
     const box = target.getBoundingClientRect();
     const half = beacon.offsetWidth / 2;
     beacon.style.left = `${(rtl ? box.left : box.right) - half}px`;
