@@ -144,6 +144,12 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     }
     return messageId;
   };
+  // A preview link from the admin API (`?waymark_preview=<token>`) shows a draft to its author; kept
+  // for the following pages and reloads, until the server no longer honours the token.
+  const previewKey = `${prefix}:preview`;
+  const linked = /[?&]waymark_preview=([^&#]+)/.exec(env.page().search ?? '')?.[1];
+  if (linked) store.set(previewKey, decodeURIComponent(linked).slice(0, 512));
+  const preview = store.get(previewKey);
   const who = (): Who => {
     const { anonymousId, userId, groupId, userHash, traits } = identity.state;
     // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
@@ -151,7 +157,16 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       0,
       35,
     );
-    return { anonymousId, userId, groupId, userHash, traits, groupTraits, locale };
+    return {
+      anonymousId,
+      userId,
+      groupId,
+      userHash,
+      traits,
+      groupTraits,
+      locale,
+      ...(preview ? { preview } : {}),
+    };
   };
   const render = () => {
     const known = content?.current();

@@ -70,6 +70,23 @@ describe('POST /v1/content', () => {
     });
   });
 
+  it("sends a preview link's token, and keeps it for the next pages and reloads", async () => {
+    env.location = {
+      ...env.location,
+      search: '?tab=1&waymark_preview=abc.def',
+      url: 'https://app.example.com/start?tab=1&waymark_preview=abc.def',
+    };
+    boot();
+    await tick();
+    expect(env.contentRequests[0]!.body).toMatchObject({ preview: 'abc.def' });
+
+    for (const instance of instances.splice(0)) instance.stop();
+    env.location = { ...env.location, search: '', url: 'https://app.example.com/start' };
+    boot();
+    await tick();
+    expect(env.contentRequests.at(-1)!.body).toMatchObject({ preview: 'abc.def' });
+  });
+
   it('is not made at all without a view to show content in (the core on its own)', async () => {
     boot({ loadView: undefined });
     await tick();
