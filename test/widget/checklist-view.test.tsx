@@ -457,7 +457,9 @@ describe('where and how it shows', () => {
   it('its stylesheet resets at the boundary, keeps focus visible, calms motion on request, ignores rem', () => {
     expect(css).toContain(':host{all:initial}');
     expect(css).toMatch(/@media \(prefers-reduced-motion:reduce\)\{[^}]*animation:none!important/);
-    expect(css).toMatch(/\n:focus-visible,input:focus-visible\+\.box\{outline:2px solid var\(--wm-focus\)/);
+    // Every focusable element, and the custom checkbox's box for its hidden input.
+    expect(css).toMatch(/\}:focus-visible\{outline:2px solid var\(--wm-focus\)/);
+    expect(css).toMatch(/\ninput:focus-visible\+\.box\{outline:2px solid var\(--wm-focus\)/);
     expect(css).not.toContain('outline:none');
     expect(css).not.toMatch(/\d(\.\d+)?rem/); // a host's html font-size must not scale the widget
   });

@@ -1,24 +1,12 @@
-/**
- * The view's stylesheet, adopted by its shadow root only. Sizes are in px, never rem (a host's
- * `html { font-size }` would scale rem). Colours come from custom properties: the theme's (brand,
- * font, radius, set on `.root`) and the light and dark palettes below, whose text colours pass WCAG
- * AA (4.5:1) on their backgrounds.
- */
-/** The light and dark palettes, shared with the spotlight layer's stylesheet (widget/spotlight/styles.ts). */
-export const light =
-  '--wm-bg:#fff;--wm-text:#111827;--wm-muted:#4b5563;--wm-line:#e5e7eb;--wm-soft:#f3f4f6;--wm-focus:#111827;';
-export const dark =
-  '--wm-bg:#1f2937;--wm-text:#f9fafb;--wm-muted:#d1d5db;--wm-line:#4b5563;--wm-soft:#111827;--wm-focus:#f9fafb;';
+import { base } from '../view/styles.ts';
 
-export const css = `
-:host{all:initial}
-*,*::before,*::after{box-sizing:border-box}
+/**
+ * The checklist's stylesheet, adopted by the widget's shadow root only, after the shared rules of
+ * widget/view/styles.ts (palettes on `.root`, reset, focus ring, links, code, `.x`, reduced motion).
+ */
+export const css = `${base('.root')}
 [hidden]{display:none!important}
-.root{${light}font-family:var(--wm-font);font-size:14px;line-height:1.45;color:var(--wm-text);text-align:start}
-.root[data-mode=dark]{${dark}}
-@media (prefers-color-scheme:dark){.root[data-mode=auto]{${dark}}}
-button{font:inherit;color:inherit;margin:0;cursor:pointer}
-:focus-visible,input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
+input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .launcher:focus-visible{outline:3px solid var(--wm-focus);outline-offset:3px;box-shadow:0 0 0 3px var(--wm-bg)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .launcher,.panel{position:fixed;right:20px;left:auto}
@@ -39,9 +27,7 @@ h3{margin:0 0 2px;font-size:15px;font-weight:700}
 p{margin:0}
 .muted{color:var(--wm-muted)}
 .intro{padding:0 16px 8px}
-.x{flex:none;display:grid;place-items:center;width:32px;height:32px;margin:-6px 0 0;padding:0;border:0;border-radius:8px;background:transparent}
-.x:hover{background:var(--wm-soft)}
-.x svg{stroke:currentColor;stroke-width:2;stroke-linecap:round}
+.x{width:32px;height:32px;margin:-6px 0 0}
 .progress{padding:4px 16px 12px;font-size:13px}
 .bar{height:6px;margin-top:6px;border-radius:3px;background:var(--wm-line);overflow:hidden}
 .bar span{display:block;height:100%;background:var(--wm-brand);border-radius:3px;transition:width .4s ease}
@@ -60,8 +46,6 @@ input:checked+.box{background:var(--wm-brand);border-color:var(--wm-brand)}
 input:checked+.box::after{content:"";display:block;width:5px;height:10px;margin:3px 0 0 6px;border:solid var(--wm-on-brand);border-width:0 2px 2px 0;transform:rotate(45deg)}
 .action{margin-top:8px;padding:6px 14px;border:0;border-radius:calc(var(--wm-radius) / 2 + 2px);background:var(--wm-brand);color:var(--wm-on-brand);font-size:13px;font-weight:600}
 .action:hover,.launcher:hover{filter:brightness(1.08)}
-a{color:inherit;text-decoration:underline}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;padding:1px 4px;border-radius:4px;background:var(--wm-soft)}
 .celebrate{padding:4px 16px 16px;text-align:center}
 .medal{display:grid;place-items:center;width:48px;height:48px;margin:4px auto 8px;border-radius:50%;background:var(--wm-brand);color:var(--wm-on-brand);animation:wm-pop .6s cubic-bezier(.2,1.6,.4,1)}
 .medal svg{stroke:currentColor;stroke-width:3;stroke-linecap:round;stroke-linejoin:round;fill:none}
@@ -70,5 +54,4 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .text-btn:hover{background:var(--wm-soft)}
 @keyframes wm-in{from{opacity:0;transform:translateY(8px)}}
 @keyframes wm-pop{0%{transform:scale(.3);opacity:0}60%{transform:scale(1.15);opacity:1}100%{transform:scale(1)}}
-@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}}
 `;

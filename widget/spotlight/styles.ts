@@ -1,21 +1,15 @@
-import { dark, light } from '../checklist/styles.ts';
+import { base } from '../view/styles.ts';
 
 /**
- * The spotlight layer's stylesheet, adopted by its own shadow root only (nothing leaks in or out).
- * Everything it draws is `position: fixed` and sized here, so the shadow host's own box, whatever a
- * page's `!important` rules try on it, never matters; and every inherited property is set on
- * `.layer`, so nothing of the page's text styles reaches in (the host element starts from
- * `all: initial` too, see widget/shadow-root.ts). Colours are the checklist's palettes and the
- * workspace theme's custom properties; px, never rem.
+ * The spotlight layer's stylesheet, adopted by its own shadow root only (nothing leaks in or out),
+ * after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
+ * reset, focus ring, links, code, `.x`, reduced motion). Everything it draws is `position: fixed`
+ * and sized here, so the shadow host's own box, whatever a page's `!important` rules try on it,
+ * never matters; and every inherited property is set on `.layer`, so nothing of the page's text
+ * styles reaches in (the host element starts from `all: initial` too, see widget/shadow-root.ts).
  */
-export const css = `
-:host{all:initial}
-*,*::before,*::after{box-sizing:border-box}
-.layer{${light}font-family:var(--wm-font);font-size:14px;font-weight:400;font-style:normal;line-height:1.45;color:var(--wm-text);text-align:start;text-transform:none;text-indent:0;letter-spacing:normal;word-spacing:normal;white-space:normal;overflow-wrap:break-word;visibility:visible;cursor:auto;font-variant:normal;text-shadow:none;pointer-events:auto}
-.layer[data-mode=dark]{${dark}}
-@media (prefers-color-scheme:dark){.layer[data-mode=auto]{${dark}}}
-button{font:inherit;color:inherit;margin:0;cursor:pointer}
-:focus-visible{outline:2px solid var(--wm-focus);outline-offset:2px}
+export const css = `${base('.layer')}
+.layer{font-weight:400;font-style:normal;text-transform:none;text-indent:0;letter-spacing:normal;word-spacing:normal;white-space:normal;overflow-wrap:break-word;visibility:visible;cursor:auto;font-variant:normal;text-shadow:none;pointer-events:auto}
 .card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
 .tip{top:0;left:0;width:max-content;max-width:min(320px,calc(100vw - 16px))}
 .tip:not([data-side]){opacity:0}
@@ -30,11 +24,7 @@ button{font:inherit;color:inherit;margin:0;cursor:pointer}
 h2{flex:1;margin:0;font-size:15px;font-weight:700;line-height:1.35}
 .modal h2{font-size:18px}
 p{margin:6px 0 0}
-a{color:inherit;text-decoration:underline}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;padding:1px 4px;border-radius:4px;background:var(--wm-soft)}
-.x{flex:none;display:grid;place-items:center;width:28px;height:28px;margin:-4px -8px 0 0;padding:0;border:0;border-radius:8px;background:transparent}
-.x:hover{background:var(--wm-soft)}
-.x svg{stroke:currentColor;stroke-width:2;stroke-linecap:round}
+.x{width:28px;height:28px;margin:-4px -8px 0 0}
 .foot{display:flex;align-items:center;gap:8px;margin-top:14px}
 .count{margin-inline-end:auto;font-size:13px;color:var(--wm-muted)}
 .btn{min-height:32px;padding:6px 14px;border-radius:calc(var(--wm-radius) / 2 + 2px);font-size:13px;font-weight:600}
@@ -49,5 +39,4 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .beacon::after{animation:wm-pulse 1.6s ease-out infinite}
 .beacon[aria-expanded=true]::after{animation:none;opacity:0}
 @keyframes wm-pulse{from{transform:scale(1);opacity:.7}to{transform:scale(2.6);opacity:0}}
-@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important}}
 `;
