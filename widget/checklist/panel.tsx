@@ -1,5 +1,6 @@
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
+import { CloseButton } from '../view/close-button.tsx';
 import type { Handlers } from './app.tsx';
 import { Markdown } from './markdown.tsx';
 
@@ -42,11 +43,7 @@ export function Panel({ checklist, t, id, open, on }: PanelProps) {
         <h2 id={`${id}-title`}>
           <Markdown text={checklist.title || t.gettingStarted} />
         </h2>
-        <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
-          <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
-            <path d="M3 3l10 10M13 3L3 13" />
-          </svg>
-        </button>
+        <CloseButton label={t.close} onClick={on.close} />
       </div>
       {complete ? (
         <div class="celebrate">

@@ -1,9 +1,10 @@
-import { h, render } from 'preact';
+import { h } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
-import { direction, format, type WidgetStrings } from '../../shared/widget-strings.ts';
+import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { safeCall } from '../safe-call.ts';
+import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
-import type { Region } from '../view/surface.ts';
+import { pageDirection, type Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers, panelId } from './app.tsx';
 import { createController } from './controller.ts';
@@ -73,15 +74,6 @@ export function createView(
 
   const user = () => controller.state()?.user ?? '';
   const memoryKey = (c: DeliveredChecklist) => `${host.prefix}:ui:${user()}:${c.id}`;
-  const recall = (c: DeliveredChecklist): Memory => {
-    try {
-      return JSON.parse(host.store.get(memoryKey(c)) ?? '{}') ?? {};
-    } catch {
-      return {};
-    }
-  };
-  const remember = (c: DeliveredChecklist, patch: Memory) =>
-    host.store.set(memoryKey(c), JSON.stringify({ ...recall(c), ...patch }));
   const ref = (c: DeliveredChecklist) => ({ contentId: c.id, version: c.version });
 
   const open = (c: DeliveredChecklist, focusPanel: boolean) => {
@@ -103,9 +95,9 @@ export function createView(
     const key = `${user()}\n${c.id}\n${c.version}`;
     if (met.has(key)) return;
     met.add(key);
-    const memory = recall(c);
+    const memory = recall<Memory>(host.store, memoryKey(c));
     if (memory.shown !== c.version) {
-      remember(c, { shown: c.version });
+      remember<Memory>(host.store, memoryKey(c), { shown: c.version });
       host.emit('checklist_shown', ref(c));
       if (memory.shown === undefined && !c.seen && c.openOnFirstView) {
         autoOpen = c;
@@ -117,8 +109,8 @@ export function createView(
   /** Completion (once), and the live region's news: which items became done since the last draw. */
   const follow = (c: DeliveredChecklist, t: WidgetStrings) => {
     const { done, total, complete } = progress(c);
-    if (complete && recall(c).completed !== c.version) {
-      remember(c, { completed: c.version });
+    if (complete && recall<Memory>(host.store, memoryKey(c)).completed !== c.version) {
+      remember<Memory>(host.store, memoryKey(c), { completed: c.version });
       host.emit('checklist_completed', ref(c));
     }
     const key = `${user()}\n${c.id}`;
@@ -137,34 +129,25 @@ export function createView(
     const state = controller.state();
     const checklists = state ? controller.visible(host.env.page()) : [];
     const checklist = checklists.find((c) => c.id === selected) ?? checklists[0];
-    if (!region.exists() && !checklist) return; // nothing drawn yet, nothing to draw: the page stays untouched
     if (checklist && state) {
       meet(checklist);
       follow(checklist, state.response.strings);
     }
-    const { container, root } = region.open();
-    const on: Handlers | undefined = checklist && handlers(checklist);
-    render(
-      checklist && state && on
+    region.draw(
+      checklist && state
         ? h(App, {
             checklist,
             theme: state.response.theme,
             t: state.response.strings,
-            dir: direction(
-              checklist.locale || state.locale,
-              document.documentElement.getAttribute('dir') ?? '',
-            ),
+            dir: pageDirection(checklist.locale || state.locale),
             open: openId === checklist.id,
             announcement,
-            on,
+            on: handlers(checklist),
           })
         : null,
-      container,
+      focus,
     );
-    if (focus) {
-      root.querySelector<HTMLElement>(focus)?.focus();
-      focus = undefined;
-    }
+    focus = undefined;
     // The open panel holds the screen; a first-view opening still waiting for it keeps waiting.
     if (checklist && openId === checklist.id) scheduler.take(prompt);
     else if (!autoOpen || autoOpen.id !== checklist?.id) {

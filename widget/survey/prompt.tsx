@@ -3,6 +3,7 @@ import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts'
 import type { Theme } from '../../shared/schemas/theme.ts';
 import type { WidgetStrings } from '../../shared/widget-strings.ts';
 import { themeMode, themeVariables } from '../checklist/theme.ts';
+import { CloseButton } from '../view/close-button.tsx';
 
 /** What the user can do; widget/survey/view.ts handles it. */
 export interface SurveyHandlers {
@@ -69,7 +70,7 @@ export function SurveyApp(props: SurveyAppProps) {
               <p class="q thanks" tabIndex={-1}>
                 {survey.thankYou || t.thanks}
               </p>
-              <Close t={t} on={on} />
+              <CloseButton label={t.close} onClick={on.close} />
             </div>
           ) : (
             <Ask {...props} />
@@ -77,16 +78,6 @@ export function SurveyApp(props: SurveyAppProps) {
         </section>
       )}
     </div>
-  );
-}
-
-function Close({ t, on }: Pick<SurveyAppProps, 't' | 'on'>) {
-  return (
-    <button type="button" class="x" aria-label={t.close} title={t.close} onClick={on.close}>
-      <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
-        <path d="M3 3l10 10M13 3L3 13" />
-      </svg>
-    </button>
   );
 }
 
@@ -116,7 +107,7 @@ function Ask({ survey, t, dir, score, comment, on }: AskProps) {
         <p class="q" id={questionId}>
           {survey.question}
         </p>
-        <Close t={t} on={on} />
+        <CloseButton label={t.close} onClick={on.close} />
       </div>
       <div class="scale" role="radiogroup" aria-labelledby={questionId} onKeyDown={keyDown}>
         {scores.map((n) => (

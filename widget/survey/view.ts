@@ -1,10 +1,11 @@
-import { h, render } from 'preact';
+import { h } from 'preact';
 import { matchesPage } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
-import { direction, format } from '../../shared/widget-strings.ts';
+import { format } from '../../shared/widget-strings.ts';
 import { safeCall } from '../safe-call.ts';
+import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
-import type { Region } from '../view/surface.ts';
+import { pageDirection, type Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
 import { groupOf, SurveyApp, type SurveyHandlers } from './prompt.tsx';
 
@@ -74,19 +75,15 @@ export function createSurveyView(
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
 
   const memoryKey = (user: string, survey: DeliveredSurvey) => `${host.prefix}:survey:${user}:${survey.id}`;
-  const recall = (user: string, survey: DeliveredSurvey): Memory => {
-    try {
-      return JSON.parse(host.store.get(memoryKey(user, survey)) ?? '{}') ?? {};
-    } catch {
-      return {};
-    }
-  };
-  const remember = (d: Display, patch: Memory) =>
-    host.store.set(memoryKey(d.user, d.survey), JSON.stringify({ ...recall(d.user, d.survey), ...patch }));
+  const note = (d: Display, patch: Memory) => remember(host.store, memoryKey(d.user, d.survey), patch);
   /** Answered, dismissed or shown recently enough on this device not to be asked again yet. */
   const suppressed = (user: string, survey: DeliveredSurvey) => {
     const never = Number.NEGATIVE_INFINITY;
-    const { answered = never, dismissed = never, shown = never } = recall(user, survey);
+    const {
+      answered = never,
+      dismissed = never,
+      shown = never,
+    } = recall<Memory>(host.store, memoryKey(user, survey));
     return (
       env.now() <
       Math.max(
@@ -132,7 +129,7 @@ export function createSurveyView(
       // Another tab may have answered it while this one waited.
       if (suppressed(d.user, d.survey)) return end(d);
       d.shown = true;
-      remember(d, { shown: env.now() });
+      note(d, { shown: env.now() });
       host.emit('survey_shown', ref(d));
       announcement = format(state?.response.strings.appeared, { question: d.survey.question });
     }
@@ -157,7 +154,7 @@ export function createSurveyView(
   /** Closing before a score is a dismissal; after one, the response stands and nothing is sent. */
   const close = (d: Display) => {
     if (d.score === undefined) {
-      remember(d, { dismissed: env.now() });
+      note(d, { dismissed: env.now() });
       host.emit('survey_dismissed', ref(d));
     }
     end(d);
@@ -175,7 +172,7 @@ export function createSurveyView(
       pick: then((score: number, byKey: boolean) => {
         const before = d.score;
         d.score = score;
-        remember(d, { answered: env.now() });
+        note(d, { answered: env.now() });
         // Saved at once (stored, then sent now): a user who picks a score and leaves has answered.
         host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score });
         host.flush();
@@ -214,18 +211,13 @@ export function createSurveyView(
 
   const draw = () => {
     const d = display;
-    if (!d && !region.exists()) return; // nothing drawn yet, nothing to draw: the page stays untouched
-    const { container, root } = region.open();
-    render(
+    region.draw(
       d && state
         ? h(SurveyApp, {
             survey: d.survey,
             theme: { ...state.response.theme, ...d.survey.theme },
             t: state.response.strings,
-            dir: direction(
-              d.survey.locale || state.locale,
-              document.documentElement.getAttribute('dir') ?? '',
-            ),
+            dir: pageDirection(d.survey.locale || state.locale),
             visible: d.visible,
             score: d.score,
             comment: d.comment,
@@ -234,12 +226,9 @@ export function createSurveyView(
             on: handlers(d),
           })
         : null,
-      container,
+      focus,
     );
-    if (focus) {
-      root.querySelector<HTMLElement>(focus)?.focus();
-      focus = undefined;
-    }
+    focus = undefined;
   };
 
   return {

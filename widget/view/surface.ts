@@ -1,3 +1,5 @@
+import { type ComponentChild, render } from 'preact';
+import { direction } from '../../shared/widget-strings.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 
 /** One view's part of the widget's shadow root. */
@@ -9,6 +11,11 @@ export interface Region {
    * put it back if the page removed it.
    */
   open(): { container: HTMLElement; root: ShadowRoot };
+  /**
+   * Draws `content` (null: nothing) into this view's element, then focuses the element `focus`
+   * selects, if any. Nothing to draw where nothing was drawn yet leaves the page untouched.
+   */
+  draw(content: ComponentChild, focus?: string): void;
 }
 
 /**
@@ -18,14 +25,14 @@ export interface Region {
  *
  * @example
  * const { cl, sv } = createSurface(css, ['cl', 'sv'])
- * render(<App />, cl.open().container)
+ * cl.draw(<App />)
  */
 export function createSurface<N extends string>(css: string, names: readonly N[]): Record<N, Region> {
   let shadow: ShadowHost | undefined;
   const parts = new Map<string, HTMLElement>();
   const regions = {} as Record<N, Region>;
   for (const name of names) {
-    regions[name] = {
+    const region: Region = {
       exists: () => !!shadow,
       open() {
         if (!shadow) {
@@ -40,7 +47,18 @@ export function createSurface<N extends string>(css: string, names: readonly N[]
         shadow.reattach();
         return { container: parts.get(name)!, root: shadow.root };
       },
+      draw(content, focus) {
+        if (!content && !shadow) return;
+        const { container, root } = region.open();
+        render(content, container);
+        if (focus) root.querySelector<HTMLElement>(focus)?.focus();
+      },
     };
+    regions[name] = region;
   }
   return regions;
 }
+
+/** The reading direction of content in `locale`, or the page's when the locale says none. */
+export const pageDirection = (locale: string) =>
+  direction(locale, document.documentElement.getAttribute('dir') ?? '');
