@@ -10,7 +10,7 @@ import { base } from '../view/styles.ts';
  */
 export const css = `${base('.layer')}
 .layer{font-weight:400;font-style:normal;text-transform:none;text-indent:0;letter-spacing:normal;word-spacing:normal;white-space:normal;overflow-wrap:break-word;visibility:visible;cursor:auto;font-variant:normal;text-shadow:none;pointer-events:auto}
-.card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
+.card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
 .tip{top:0;left:0;width:max-content;max-width:min(320px,calc(100vw - 16px))}
 .tip:not([data-side]){opacity:0}
 .arrow{position:absolute;width:12px;height:12px;background:inherit;border:0 solid var(--wm-line);transform:rotate(45deg)}

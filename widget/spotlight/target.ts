@@ -2,7 +2,7 @@ import type { Anchor } from '../../shared/schemas/spotlight.ts';
 import type { Env } from '../env.ts';
 
 /** The widget's own shadow hosts: never a target, never searched (a selector must not find our UI). */
-const own = 'waymark-widget';
+export const own = 'waymark-widget';
 
 /**
  * Whether an element is rendered: it has a box (no `display: none` on it or an ancestor) and is not

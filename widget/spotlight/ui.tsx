@@ -46,9 +46,10 @@ export interface LayerProps {
 export function Layer({ shown, theme, t, dir }: LayerProps) {
   return (
     <div class="layer" dir={dir} data-mode={themeMode(theme)} style={themeVariables(theme)}>
-      {shown.map((s) =>
-        s.kind === 'beacon' ? <Beacon key={s.key} s={s} t={t} /> : <Card key={s.key} s={s} t={t} />,
-      )}
+      {shown.map((s) => {
+        const Part = s.kind === 'beacon' ? Beacon : Card;
+        return <Part key={s.key} s={s} t={t} />;
+      })}
     </div>
   );
 }
@@ -87,7 +88,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       class={`card ${kind}`}
       data-key={key}
       role="dialog"
-      aria-modal={modal ? 'true' : undefined}
+      aria-modal={modal || undefined}
       aria-labelledby={`${id}-t`}
       aria-describedby={step.body ? `${id}-b` : undefined}
       tabIndex={-1}
@@ -127,12 +128,5 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       </div>
     </div>
   );
-  return modal ? (
-    <>
-      <div class="backdrop" />
-      {card}
-    </>
-  ) : (
-    card
-  );
+  return modal ? [<div class="backdrop" />, card] : card;
 }

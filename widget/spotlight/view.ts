@@ -1,6 +1,7 @@
 import { h, render } from 'preact';
 import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
+import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
 import { navigate } from '../checklist/navigate.ts';
 import { safeCall } from '../safe-call.ts';
@@ -9,7 +10,7 @@ import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
 import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
 import { css } from './styles.ts';
-import { type TargetWatch, watchTarget } from './target.ts';
+import { own, type TargetWatch, watchTarget } from './target.ts';
 import { Layer, type Shown } from './ui.tsx';
 
 /** What the UI chunk's entry forwards to the spotlights. */
@@ -107,6 +108,12 @@ export function createSpotlightView(
   let busy = false;
   let again = false;
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+  /** `fn` guarded, then the view brought up to date: what every timer, listener and handler does. */
+  const act = <A extends unknown[]>(fn: (...args: A) => void) =>
+    guard((...args: A) => {
+      fn(...args);
+      refresh();
+    });
 
   const page = () => env.page();
   const here = (s: DeliveredSpotlight, step?: DeliveredStep): boolean => {
@@ -129,21 +136,18 @@ export function createSpotlightView(
     if (!s.preview) host.store.set(memoryKey(s), JSON.stringify(memory));
   };
   const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeMs;
-  const emit = (run: Run, name: 'spotlight_shown' | 'spotlight_completed') => {
-    if (!run.s.preview) host.emit(name, { contentId: run.s.id, version: run.s.version });
-  };
-  const emitStep = <N extends 'spotlight_step_viewed' | 'spotlight_dismissed' | 'spotlight_target_not_found'>(
+  /** Sends a spotlight event (none for previews); with `extra`, it is about the run's current step. */
+  const emit = <N extends `spotlight_${string}` & InternalEventName>(
     run: Run,
     name: N,
-    extra: Omit<InternalProperties<N>, 'contentId' | 'version' | 'stepId'>,
+    extra?: Omit<InternalProperties<N>, 'contentId' | 'version' | 'stepId'>,
   ) => {
-    const step = run.s.steps[run.index];
-    if (!run.s.preview && step)
+    const { s, index } = run;
+    if (!s.preview)
       host.emit(name, {
-        contentId: run.s.id,
-        version: run.s.version,
-        stepId: step.id,
-        ...extra,
+        contentId: s.id,
+        version: s.version,
+        ...(extra && { stepId: s.steps[index]?.id, ...extra }),
       } as InternalProperties<N>);
   };
 
@@ -165,8 +169,9 @@ export function createSpotlightView(
    */
   const cooling = () => {
     const response = state?.response;
-    const last = Date.parse(response?.lastPromptAt ?? '');
-    return env.now() < last + (Number(response?.promptCooldownHours) || 0) * 3_600_000;
+    return (
+      env.now() < Date.parse(response?.lastPromptAt ?? '') + (response?.promptCooldownHours ?? 0) * 3_600_000
+    );
   };
   /**
    * Starts `s` at step `index`; `byUser`: the user asked for it (focus moves in, the screen is
@@ -188,20 +193,21 @@ export function createSpotlightView(
       prompt: {
         priority: s.priority,
         cooldownId: selfOpening ? s.id : undefined,
-        show: guard(() => {
+        show: act(() => {
           run.granted = true;
-          refresh();
         }),
-        hide: guard(() => {
+        hide: act(() => {
           run.granted = false;
-          refresh();
         }),
       },
     };
     runs.set(s.id, run);
+    disarm(s);
+    return run;
+  };
+  const disarm = (s: DeliveredSpotlight) => {
     env.clearTimeout(delays.get(s.id));
     delays.delete(s.id);
-    return run;
   };
   const stopWatch = (run: Run) => {
     run.watch?.stop();
@@ -214,7 +220,7 @@ export function createSpotlightView(
     runs.delete(run.s.id);
   };
   const finish = (run: Run, dismissed: boolean) => {
-    if (dismissed) emitStep(run, 'spotlight_dismissed', {});
+    if (dismissed) emit(run, 'spotlight_dismissed', {});
     else emit(run, 'spotlight_completed');
     ended.add(id(run.s));
     remember(run.s, { ended: env.now() });
@@ -248,18 +254,15 @@ export function createSpotlightView(
     const resumeAt = memory.step && recent(memory.at) ? memory.step : s.resumeAt;
     const index = resumeAt ? s.steps.findIndex((step) => step.id === resumeAt) : -1;
     if (index >= 0) begin(s, index, false, false);
-    else if (!here(s)) {
-      env.clearTimeout(delays.get(s.id));
-      delays.delete(s.id);
-    } else if (s.preview || s.trigger.kind === 'page') begin(s, 0, true, s.preview);
+    else if (!here(s)) disarm(s);
+    else if (s.preview || s.trigger.kind === 'page') begin(s, 0, true, s.preview);
     else if (s.trigger.kind === 'delay' && !delays.has(s.id)) {
       delays.set(
         s.id,
         env.setTimeout(
-          guard(() => {
+          act(() => {
             delays.delete(s.id);
             if (startable(s)) begin(s, 0, true, false);
-            refresh();
           }),
           s.trigger.seconds * 1000,
         ),
@@ -289,8 +292,8 @@ export function createSpotlightView(
           step.anchor,
           env,
           step.waitSeconds * 1000,
-          guard(() => refresh()),
-          guard(() => missing(run, index)),
+          guard(refresh),
+          act(() => missing(run, index)),
           doc,
         );
       }
@@ -306,14 +309,13 @@ export function createSpotlightView(
     if (skip || run.missed !== key) {
       run.missed = key;
       const { path = '/', search = '' } = page();
-      emitStep(run, 'spotlight_target_not_found', {
+      emit(run, 'spotlight_target_not_found', {
         selector: step.anchor.selector,
         url: `${path}${search}`.slice(0, 2000),
         outcome: skip ? 'skipped' : 'waiting',
       });
     }
     if (skip) go(run, index + 1, false);
-    refresh();
   };
 
   // Drawing.
@@ -324,23 +326,16 @@ export function createSpotlightView(
     else if (inside) (inside as HTMLElement).blur();
   };
   const handlers = (run: Run) => {
-    const then =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) =>
-        guard(() => {
-          fn(...args);
-          refresh();
-        })();
     const step = () => run.s.steps[run.index];
     return {
-      open: then(() => {
+      open: act(() => {
         run.open = run.focus = run.byUser = true;
         run.asked = false;
       }),
-      next: then(() => go(run, run.index + 1, true)),
-      back: then(() => go(run, run.index - 1, true)),
-      close: then(() => finish(run, true)),
-      keyDown: then((event: KeyboardEvent) => {
+      next: act(() => go(run, run.index + 1, true)),
+      back: act(() => go(run, run.index - 1, true)),
+      close: act(() => finish(run, true)),
+      keyDown: act((event: KeyboardEvent) => {
         const card = event.currentTarget as HTMLElement;
         if (event.key === 'Tab' && step()?.kind === 'modal') trap(event, card);
         if (event.key !== 'Escape') return;
@@ -397,7 +392,7 @@ export function createSpotlightView(
     }
     if (kind !== 'beacon' && run.viewed !== key) {
       run.viewed = key;
-      emitStep(run, 'spotlight_step_viewed', { stepIndex: run.index });
+      emit(run, 'spotlight_step_viewed', { stepIndex: run.index });
     }
     // The step shown, so that a reload resumes here at once (a beacon too: shown is shown).
     if (news) remember(run.s, { step: run.s.steps[run.index]!.id, at: env.now() });
@@ -431,7 +426,7 @@ export function createSpotlightView(
     try {
       place(layer.root.host as HTMLElement, card?.target ? topLayerOf(card.target) : null);
     } catch {
-      layer.reattach(); // no popover support: the page's own top layer stays above us
+      // No popover support: the page's own top layer stays above us (`reattach` puts back a host left out).
     }
     layer.reattach();
     for (const s of shown) saw(s.run, s.kind);
@@ -494,10 +489,7 @@ export function createSpotlightView(
     if (step.advance !== 'click') return { target, stop };
     // `advance: click`: the user's click on the target itself is the step's Next. Capture phase:
     // before the page's own handlers, which may navigate or re-render it.
-    const advance = guard(() => {
-      go(run, run.index + 1, false);
-      refresh();
-    });
+    const advance = act(() => go(run, run.index + 1, false));
     target.addEventListener('click', advance, true);
     return {
       target,
@@ -532,11 +524,11 @@ export function createSpotlightView(
     'click',
     guard((event: Event) => {
       const path = event.composedPath().filter((node): node is Element => node instanceof Element);
-      if (path.some((el) => el.localName === 'waymark-widget')) return;
+      if (path.some((el) => el.localName === own)) return;
       for (const s of spotlights) {
         const trigger = s.trigger;
-        if (trigger.kind !== 'click' || !startable(s)) continue;
-        if (path.some((el) => safeMatches(el, trigger.selector))) begin(s, 0, true, true);
+        if (trigger.kind === 'click' && startable(s) && path.some((el) => safeMatches(el, trigger.selector)))
+          begin(s, 0, true, true);
       }
       refresh();
     }),
@@ -544,7 +536,7 @@ export function createSpotlightView(
   );
 
   return {
-    update: guard((next: ViewState | undefined) => {
+    update: act((next: ViewState | undefined) => {
       if (next?.user !== state?.user) {
         for (const run of [...runs.values()]) drop(run);
         ended.clear();
@@ -563,7 +555,6 @@ export function createSpotlightView(
         else if (run.fresh) drop(run);
       }
       for (const s of spotlights) consider(s);
-      refresh();
     }),
     observe: guard((message: Observed) => {
       if (message.type !== 'track' || !message.event || message.event.startsWith('$waymark.')) return;
@@ -579,20 +570,18 @@ export function createSpotlightView(
       }
       refresh();
     }),
-    start: guard((contentId: string) => {
+    start: act((contentId: string) => {
       const s = spotlights.find((x) => x.id === contentId);
-      if (!s) return host.logger.log('no such spotlight for this user now', contentId);
+      if (!s) return host.logger.log('no spotlight', contentId);
       const running = runs.get(s.id);
       if (running) {
         running.open = running.focus = running.byUser = true;
         running.asked = running.granted;
       } else {
         ended.delete(id(s));
-        begin(s, 0, true, true);
-        const step = s.steps[0];
-        if (step?.pageUrl && !here(s, step)) navigate(step.pageUrl, false);
+        // Step 1 of a run the user asked for, taking them to its page as Next would.
+        go(begin(s, 0, true, true)!, 0, true);
       }
-      refresh();
     }),
   };
 }
@@ -619,13 +608,10 @@ function safeMatches(element: Element, selector: string): boolean {
 /** A spotlight with the fields the view relies on (a cached copy may come from an older server). */
 function wellFormed(s: DeliveredSpotlight): boolean {
   return (
-    !!s &&
-    typeof s.id === 'string' &&
-    Array.isArray(s.steps) &&
-    s.steps.length > 0 &&
-    s.steps.every((step) => step && typeof step.id === 'string') &&
+    typeof s?.id === 'string' &&
     !!s.trigger &&
-    Array.isArray(s.urls) &&
-    Array.isArray(s.excludeUrls)
+    [s.steps, s.urls, s.excludeUrls].every(Array.isArray) &&
+    s.steps.length > 0 &&
+    s.steps.every((step) => typeof step?.id === 'string')
   );
 }
