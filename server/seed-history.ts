@@ -184,7 +184,7 @@ export async function seedHistory(
           asked += 30 * day;
           continue;
         }
-        const score = Math.max(0, Math.min(10, Math.round(5 + mood * 1.6 + (rand() - 0.4) * 6)));
+        const score = Math.max(0, Math.min(10, Math.round(7 + mood * 1.2 + (rand() - 0.45) * 5)));
         const group = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
         const comment = pick(comments[group]);
         const responseId = `seed-r-${seq}`;
