@@ -19,7 +19,7 @@ input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .ring .track{opacity:.3}
 .ring .tick{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round;stroke-linejoin:round}
 .ring .fill{stroke-linecap:round;transform:rotate(-90deg);transform-origin:50% 50%;transition:stroke-dashoffset .4s ease}
-.panel{bottom:80px;width:360px;max-width:calc(100vw - 40px);max-height:calc(100vh - 110px);overflow:auto;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
+.panel{bottom:80px;width:360px;max-width:calc(100vw - 40px);max-height:min(600px,calc(100vh - 110px));overflow:auto;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 @media (max-width:480px){.panel,.root[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
 .head{display:flex;align-items:flex-start;gap:8px;padding-block:16px 4px;padding-inline:16px 12px}
 h2{flex:1;margin:0;font-size:16px;font-weight:700;line-height:1.3}
