@@ -273,6 +273,31 @@ describe('what the user does', () => {
     document.querySelector('[data-tour="reports"]')!.remove();
   });
 
+  it('records the panel as closed when a spotlight the user started takes the screen', async () => {
+    const host = fakeHost();
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      '<button id="help">Help</button><p data-tour="tip">Tip</p>',
+    );
+    const tip = spotlight({
+      id: 'sp_help',
+      steps: [step('tip')],
+      trigger: { kind: 'click', selector: '#help' },
+    });
+    await mountView(host, viewState({ response: { ...response(), spotlights: [tip] } }));
+    await run(() => launcher()!.click());
+    expect(host.emitted.at(-1)).toEqual(['checklist_opened', ref]);
+
+    // The spotlight chunk loads lazily: click until its trigger listens.
+    await vi.waitFor(async () => {
+      await run(() => document.querySelector<HTMLButtonElement>('#help')!.click());
+      expect(panel()!.hidden).toBe(true);
+    });
+    expect(host.emitted).toContainEqual(['checklist_closed', ref]);
+    document.querySelector('#help')!.remove();
+    document.querySelector('[data-tour="tip"]')!.remove();
+  });
+
   it('dismissing hides the checklist; open() brings it back with its panel open', async () => {
     const host = fakeHost();
     const view = await mountView(host);

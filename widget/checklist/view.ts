@@ -67,6 +67,8 @@ export function createView(
     }),
     // Something the user opened took the screen (a spotlight's "Show me").
     hide: guard(() => {
+      const shown = controller.state()?.response.checklists.find((c) => c.id === openId);
+      if (shown) close(shown, false);
       openId = undefined;
       draw();
     }),
