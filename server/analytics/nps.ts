@@ -58,8 +58,22 @@ export const npsResultsQuery = z
     /** Trend buckets: ISO weeks (starting Monday, UTC) or calendar months (UTC). */
     interval: z.enum(['week', 'month']).default('month'),
     segment: segment.optional(),
+    /**
+     * Split a numeric trait into bands at these bounds (ascending, comma-separated), as CS teams
+     * segment by ARR: `segment=account.arr&bands=10000,50000` gives < 10000, 10000-50000, >= 50000.
+     */
+    bands: z
+      .string()
+      .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?)*$/, 'must be numbers separated by commas')
+      .transform((text) => text.split(',').map(Number))
+      .refine((bounds) => bounds.every((b, i) => i === 0 || b > (bounds[i - 1] as number)), 'must ascend')
+      .optional(),
   })
-  .superRefine(fromBeforeTo);
+  .superRefine(fromBeforeTo)
+  .superRefine((query, ctx) => {
+    if (query.bands && !query.segment)
+      ctx.addIssue({ code: 'custom', path: ['bands'], message: 'needs segment: the numeric trait to band' });
+  });
 export type NpsResultsQuery = z.infer<typeof npsResultsQuery>;
 
 /** A position in the verbatims, newest first: opaque to clients (base64url of `[respondedAt, id]`). */
@@ -408,7 +422,7 @@ export async function npsResults(
     summary,
     rates: { ...rates, respondents: summary.responses, ...ratesOf(rates, summary.responses) },
     trend: buckets.map(({ key }) => ({ bucket: key, ...summaryOfCounts(byBucket.get(key) ?? []) })),
-    segments: trait ? segmentsOf(counts) : undefined,
+    segments: trait ? (query.bands ? bandsOf(counts, query.bands) : segmentsOf(counts)) : undefined,
     accounts: accountsOf(counts),
   };
 }
@@ -426,6 +440,38 @@ function segmentsOf(counts: readonly LatestCount[]) {
       label: label ?? '(not set)',
       ...summaryOfCounts(rows),
     }));
+}
+
+/**
+ * Per band of a numeric trait (`[from, to)`; numeric strings count), in ascending order; values that
+ * are not numbers, or missing, in the `(not set)` group, last.
+ */
+function bandsOf(counts: readonly LatestCount[], bounds: readonly number[]) {
+  const bandOf = (row: LatestCount): number | null => {
+    const value = row.segment === null ? null : (JSON.parse(row.segment) as unknown);
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim()
+          ? Number(value)
+          : Number.NaN;
+    return Number.isFinite(n) ? bounds.filter((bound) => n >= bound).length : null;
+  };
+  return [...groupBy(counts, bandOf)]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a - b))
+    .map(([band, rows]) => {
+      const from = band === null || band === 0 ? null : (bounds[band - 1] as number);
+      const to = band === null || band === bounds.length ? null : (bounds[band] as number);
+      const label =
+        band === null
+          ? '(not set)'
+          : from === null
+            ? `< ${to}`
+            : to === null
+              ? `>= ${from}`
+              : `${from}-${to}`;
+      return { value: band === null ? null : { from, to }, label, ...summaryOfCounts(rows) };
+    });
 }
 
 /** Per account, most responses first; responses without an account are only in the summary. */

@@ -365,6 +365,50 @@ describe('survey results', () => {
     ]);
   });
 
+  it('splits a numeric trait into bands, as by ARR', async () => {
+    await ingest([
+      msg({
+        type: 'group',
+        userId: 'u1',
+        groupId: 'acme',
+        timestamp: on('2026-06-02'),
+        traits: { arr: 60000 },
+      }),
+      msg({
+        type: 'group',
+        userId: 'u4',
+        groupId: 'globex',
+        timestamp: on('2026-06-02'),
+        traits: { arr: '9000' },
+      }),
+      msg({
+        type: 'group',
+        userId: 'u6',
+        groupId: 'initech',
+        timestamp: on('2026-06-02'),
+        traits: { arr: 'n/a' },
+      }),
+    ]);
+    const { body } = await adminJson(
+      `/surveys/${sv}/results?${october}&segment=account.arr&bands=10000,50000`,
+    );
+    // < 10000: globex (u4 6, u5 0) -> -100; >= 50000: acme (u1 10, u2 9, u3 7) -> 66.67;
+    // no band 10000-50000 answered; not set: initech's "n/a" (u6 8) and u7 without account (10) -> 50.
+    expect(body.segments.map((s: Record<string, unknown>) => [s.label, s.value, s.responses, s.nps])).toEqual(
+      [
+        ['< 10000', { from: null, to: 10000 }, 2, -100],
+        ['>= 50000', { from: 50000, to: null }, 3, 66.67],
+        ['(not set)', null, 2, 50],
+      ],
+    );
+    const bad = await adminJson(`/surveys/${sv}/results?bands=50000,10000&segment=account.arr`);
+    expect(bad.body.errors).toEqual([{ pointer: '/bands', detail: 'must ascend' }]);
+    const alone = await adminJson(`/surveys/${sv}/results?bands=10`);
+    expect(alone.body.errors).toEqual([
+      { pointer: '/bands', detail: 'needs segment: the numeric trait to band' },
+    ]);
+  });
+
   it('breaks results down per account, with its name', async () => {
     const { body } = await adminJson(`/surveys/${sv}/results?${october}`);
     // acme: u1 10, u2 9, u3 7 -> 66.67; globex: u4 6, u5 0 -> -100; initech: u6 8 -> 0. u7 has none.
