@@ -4,6 +4,7 @@ import { eventRule, key } from './milestone.ts';
 import {
   type ContentRecord,
   type ContentVersion,
+  checkParts,
   contentRecord,
   contentVersion,
   draftInput,
@@ -85,28 +86,16 @@ export const checklistContent = z
     translations: z.record(locale, translation).default({}),
   })
   .superRefine((content, ctx) => {
-    const ids = new Set<string>();
-    content.items.forEach((item, index) => {
-      if (ids.has(item.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['items', index, 'id'],
-          message: `duplicates item id "${item.id}"`,
-        });
-      ids.add(item.id);
-    });
+    checkParts(
+      ctx,
+      { at: 'items', noun: 'item', of: 'checklist', items: content.items },
+      Object.entries(content.translations).map(([tag, t]) => ({
+        ids: Object.keys(t.items),
+        path: ['translations', tag, 'items'],
+      })),
+    );
     if (!content.items.some((item) => item.required))
       ctx.addIssue({ code: 'custom', path: ['items'], message: 'needs at least one required item' });
-    for (const [tag, t] of Object.entries(content.translations)) {
-      for (const itemId of Object.keys(t.items)) {
-        if (!ids.has(itemId))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['translations', tag, 'items', itemId],
-            message: `names no item of this checklist`,
-          });
-      }
-    }
   });
 export type ChecklistContent = z.infer<typeof checklistContent>;
 export type ChecklistContentInput = z.input<typeof checklistContent>;

@@ -4,6 +4,7 @@ import { key } from './milestone.ts';
 import {
   type ContentRecord,
   type ContentVersion,
+  checkParts,
   contentRecord,
   contentVersion,
   draftInput,
@@ -116,26 +117,14 @@ export const spotlightContent = z
     translations: z.record(locale, z.record(z.string(), stepTranslation)).default({}),
   })
   .superRefine((content, ctx) => {
-    const ids = new Set<string>();
-    content.steps.forEach((step, index) => {
-      if (ids.has(step.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', index, 'id'],
-          message: `duplicates step id "${step.id}"`,
-        });
-      ids.add(step.id);
-    });
-    for (const [tag, steps] of Object.entries(content.translations)) {
-      for (const stepId of Object.keys(steps)) {
-        if (!ids.has(stepId))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['translations', tag, stepId],
-            message: 'names no step of this spotlight',
-          });
-      }
-    }
+    checkParts(
+      ctx,
+      { at: 'steps', noun: 'step', of: 'spotlight', items: content.steps },
+      Object.entries(content.translations).map(([tag, steps]) => ({
+        ids: Object.keys(steps),
+        path: ['translations', tag],
+      })),
+    );
   });
 export type SpotlightContent = z.infer<typeof spotlightContent>;
 export type SpotlightContentInput = z.input<typeof spotlightContent>;

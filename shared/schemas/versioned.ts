@@ -17,6 +17,39 @@ export const locale = z
   .string()
   .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag like fr or pt-BR');
 
+/**
+ * Checks that the parts of a piece of content (checklist items, tour steps) have distinct ids, and
+ * that its translations name only those ids: `translated` gives each translation's ids and where
+ * they sit. Adds an issue per problem; returns the ids.
+ */
+export function checkParts(
+  ctx: z.RefinementCtx,
+  parts: { at: string; noun: string; of: string; items: ReadonlyArray<{ id: string }> },
+  translated: ReadonlyArray<{ ids: readonly string[]; path: ReadonlyArray<string | number> }>,
+): Set<string> {
+  const ids = new Set<string>();
+  parts.items.forEach((item, index) => {
+    if (ids.has(item.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: [parts.at, index, 'id'],
+        message: `duplicates ${parts.noun} id "${item.id}"`,
+      });
+    ids.add(item.id);
+  });
+  for (const { ids: named, path } of translated) {
+    for (const id of named) {
+      if (!ids.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, id],
+          message: `names no ${parts.noun} of this ${parts.of}`,
+        });
+    }
+  }
+  return ids;
+}
+
 /** Creating or editing: a name for the authors and the draft content. */
 export const draftInput = <C extends z.ZodType>(content: C) =>
   z.object({ name: text(120).min(1, 'must not be empty'), content });

@@ -69,6 +69,7 @@ describe('spotlights and tours', () => {
           step('c', { anchor: { selector: 'body { color: red }' } }),
         ],
         trigger: { kind: 'delay', seconds: 0 },
+        translations: { fr: { nope: { title: 'Non' } } },
       },
     });
     expect(bad.status).toBe(400);
@@ -81,6 +82,10 @@ describe('spotlights and tours', () => {
         '/content/trigger/seconds',
       ]),
     );
+    expect(bad.body.errors).toContainEqual({
+      pointer: '/content/translations/fr/nope',
+      detail: 'names no step of this spotlight',
+    });
   });
 
   it('are delivered by frequency, and a tour resumes at the step last viewed', async () => {
