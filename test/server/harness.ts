@@ -6,6 +6,7 @@ import { createApp } from '../../server/app.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type CreatedWorkspace, createWorkspace } from '../../server/workspaces/store.ts';
+import type { ContentResponse } from '../../shared/schemas/content.ts';
 
 /** A fresh app on a fresh database file, with one workspace, and a controllable clock. */
 export interface Harness {
@@ -18,6 +19,11 @@ export interface Harness {
   post(body: unknown, init?: { path?: string; headers?: Record<string, string> }): Promise<Response>;
   /** GETs an admin path with the workspace's secret key. */
   admin(path: string, init?: RequestInit): Promise<Response>;
+  /** An admin call with a JSON body: its status and parsed answer (null for 204). */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON an endpoint answers, as res.json() gives it.
+  adminJson(path: string, method?: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** `POST /v1/content` for a user, as the widget asks (text/plain, key in the body); must answer 200. */
+  content(userId: string, extra?: Record<string, unknown>): Promise<ContentResponse>;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,15 @@ export async function createHarness(url?: string): Promise<Harness> {
   const clock = { now: Date.parse('2026-11-23T12:00:00.000Z') };
   const ws = await createWorkspace(db, { id: 'ws1', name: 'Test' }, clock.now);
   const app = createApp({ db, logger, clock: () => clock.now, distDir: join(dir, 'dist') });
+  const admin = async (path: string, init?: RequestInit) =>
+    app.request(`/v1/admin${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${ws.secretKey}`,
+        'content-type': 'application/json',
+        ...init?.headers,
+      },
+    });
   return {
     app,
     db,
@@ -42,15 +57,23 @@ export async function createHarness(url?: string): Promise<Harness> {
         body: typeof body === 'string' ? body : JSON.stringify(body),
         headers: { authorization: basic(ws.publishableKey), ...init?.headers },
       }),
-    admin: async (path, init) =>
-      app.request(`/v1/admin${path}`, {
-        ...init,
-        headers: {
-          authorization: `Bearer ${ws.secretKey}`,
-          'content-type': 'application/json',
-          ...init?.headers,
-        },
-      }),
+    admin,
+    async adminJson(path, method = 'GET', body) {
+      const res = await admin(path, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    },
+    async content(userId, extra = {}) {
+      const res = await app.request('/v1/content', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ writeKey: ws.publishableKey, userId, ...extra }),
+      });
+      if (res.status !== 200) throw new Error(`/v1/content answered ${res.status}: ${await res.text()}`);
+      return res.json();
+    },
     async close() {
       await db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -23,10 +23,6 @@ async function ingest(batch: unknown[]) {
   expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
   return res.json();
 }
-async function adminJson(path: string) {
-  const res = await h.admin(path);
-  return { status: res.status, body: await res.json() };
-}
 async function publishedSurvey(name = 'NPS') {
   const created = await h.admin('/surveys', {
     method: 'POST',
@@ -259,7 +255,7 @@ describe('survey results', () => {
   });
 
   it('summarizes each person once, by their latest response in the period', async () => {
-    const { status, body } = await adminJson(`/surveys/${sv}/results?${october}`);
+    const { status, body } = await h.adminJson(`/surveys/${sv}/results?${october}`);
     expect(status).toBe(200);
     expect(body.survey).toEqual({ id: sv, name: 'NPS' });
     expect(body.period).toEqual({ from: '2026-10-01T00:00:00.000Z', to: '2026-11-01T00:00:00.000Z' });
@@ -279,7 +275,7 @@ describe('survey results', () => {
   });
 
   it('counts displays and dismissals in the rates, never in the NPS', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results?${october}`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results?${october}`);
     // Displays: u1 twice, u2-u7 once, u9 once, u10 twice = 11, by 9 users (u11 saw another survey).
     // Dismissals: u9 once, u10 twice = 3, by 2 users. Respondents: u1-u7 = 7.
     // Active in October: u1-u7, u9, u10, u11 = 10 (u8 answered in September).
@@ -298,7 +294,7 @@ describe('survey results', () => {
   });
 
   it('trends by week (from Monday, UTC), each person counted by their latest in the week', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results?${october}&interval=week`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results?${october}&interval=week`);
     // Week of Sep 28: u1 3 -> -100. Oct 5: u2 9, u7 10 -> 100. Oct 12: u3 7, u4 6 -> (0 - 1) / 2 = -50.
     // Oct 19: u1 10, u6 8 -> (1 - 0) / 2 = 50. Oct 26: u5 0 -> -100.
     expect(
@@ -317,7 +313,7 @@ describe('survey results', () => {
   });
 
   it('trends by month, empty months included', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results?from=2026-08-01&to=2026-10-31&interval=month`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results?from=2026-08-01&to=2026-10-31&interval=month`);
     // August: nobody. September: u8 2 -> -100. October: as the summary above, 14.29.
     expect(
       body.trend.map((b: { bucket: string; responses: number; nps: number | null }) => [
@@ -335,7 +331,7 @@ describe('survey results', () => {
   });
 
   it('defaults to the 90 days before now', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results`);
     // Aug 25 12:00 to Nov 23 12:00: October's 7 people and u8 (Sep 20); July is out.
     expect(body.period).toEqual({ from: '2026-08-25T12:00:00.000Z', to: '2026-11-23T12:00:00.000Z' });
     expect(body.summary.responses).toBe(8);
@@ -343,7 +339,7 @@ describe('survey results', () => {
   });
 
   it('splits by an account trait, with a group for those without it', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results?${october}&segment=account.plan`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results?${october}&segment=account.plan`);
     // free: u4 6, u5 0 -> -100, Var = (1 - 1) / 2 = 0.
     // pro: u1 10, u2 9, u3 7 -> 100 * 2 / 3 = 66.67; p = 2/3: Var = (2/3 - 4/9) / 3 = 2/27,
     //   MoE = 196 * sqrt(2/27) = 53.34, interval [13.32, 100] (120.01 clipped).
@@ -389,7 +385,7 @@ describe('survey results', () => {
         traits: { arr: 'n/a' },
       }),
     ]);
-    const { body } = await adminJson(
+    const { body } = await h.adminJson(
       `/surveys/${sv}/results?${october}&segment=account.arr&bands=10000,50000`,
     );
     // < 10000: globex (u4 6, u5 0) -> -100; >= 50000: acme (u1 10, u2 9, u3 7) -> 66.67;
@@ -401,16 +397,16 @@ describe('survey results', () => {
         ['(not set)', null, 2, 50],
       ],
     );
-    const bad = await adminJson(`/surveys/${sv}/results?bands=50000,10000&segment=account.arr`);
+    const bad = await h.adminJson(`/surveys/${sv}/results?bands=50000,10000&segment=account.arr`);
     expect(bad.body.errors).toEqual([{ pointer: '/bands', detail: 'must ascend' }]);
-    const alone = await adminJson(`/surveys/${sv}/results?bands=10`);
+    const alone = await h.adminJson(`/surveys/${sv}/results?bands=10`);
     expect(alone.body.errors).toEqual([
       { pointer: '/bands', detail: 'needs segment: the numeric trait to band' },
     ]);
   });
 
   it('breaks results down per account, with its name', async () => {
-    const { body } = await adminJson(`/surveys/${sv}/results?${october}`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results?${october}`);
     // acme: u1 10, u2 9, u3 7 -> 66.67; globex: u4 6, u5 0 -> -100; initech: u6 8 -> 0. u7 has none.
     expect(
       body.accounts.map((a: Record<string, unknown>) => [a.accountId, a.name, a.responses, a.nps]),
@@ -430,7 +426,7 @@ describe('survey results', () => {
       sql`SELECT count(*) AS n FROM survey_responses WHERE user_id = 'u4' AND responded_at >= ${Date.parse('2026-10-01')}`,
     );
     expect(rows[0]?.n).toBe(1);
-    const { body } = await adminJson(`/surveys/${sv}/responses?${october}&accountId=globex`);
+    const { body } = await h.adminJson(`/surveys/${sv}/responses?${october}&accountId=globex`);
     expect(body.responses[1]).toEqual({
       id: 'r-u4-october',
       surveyId: sv,
@@ -443,14 +439,14 @@ describe('survey results', () => {
       respondedAt: on('2026-10-14'), // when the score was first given, not the comment
     });
     // u7's latest is now the 3 of Oct 9: promoters 2, detractors 3 -> 100 * (2 - 3) / 7 = -14.29.
-    const results = await adminJson(`/surveys/${sv}/results?${october}`);
+    const results = await h.adminJson(`/surveys/${sv}/results?${october}`);
     expect(results.body.summary).toMatchObject({ responses: 7, promoters: 2, detractors: 3, nps: -14.29 });
   });
 
   describe('verbatims', () => {
     // October's eight responses, newest first: u5 (Oct 27), u6, u1 (Oct 20), u4, u3, u7, u2, u1 (Oct 2).
     const ids = async (query: string) => {
-      const { status, body } = await adminJson(`/surveys/${sv}/responses?${october}&${query}`);
+      const { status, body } = await h.adminJson(`/surveys/${sv}/responses?${october}&${query}`);
       expect(status, JSON.stringify(body)).toBe(200);
       return body.responses.map((r: { userId: string; score: number }) => `${r.userId}:${r.score}`);
     };
@@ -486,14 +482,14 @@ describe('survey results', () => {
       let pages = 0;
       do {
         const query: string = `limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-        const { body } = await adminJson(`/surveys/${sv}/responses?${october}&${query}`);
+        const { body } = await h.adminJson(`/surveys/${sv}/responses?${october}&${query}`);
         seen.push(...body.responses.map((r: { userId: string; score: number }) => `${r.userId}:${r.score}`));
         cursor = body.next;
         pages++;
       } while (cursor);
       expect(pages).toBe(3);
       expect(seen).toEqual(['u5:0', 'u6:8', 'u1:10', 'u4:6', 'u3:7', 'u7:10', 'u2:9', 'u1:3']);
-      const bad = await adminJson(`/surveys/${sv}/responses?cursor=nope&limit=501`);
+      const bad = await h.adminJson(`/surveys/${sv}/responses?cursor=nope&limit=501`);
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual([
         '/cursor',
@@ -532,7 +528,7 @@ describe('survey results', () => {
   });
 
   it('gives account health its signals: recent detractors, and accounts whose NPS dropped', async () => {
-    const { status, body } = await adminJson('/nps/signals');
+    const { status, body } = await h.adminJson('/nps/signals');
     expect(status).toBe(200);
     // Since Oct 24 12:00 (30 days before now): only u5's 0 of Oct 27.
     expect(body.since).toBe('2026-10-24T12:00:00.000Z');
@@ -564,20 +560,20 @@ describe('survey results', () => {
         drop: 75,
       },
     ]);
-    const strict = await adminJson('/nps/signals?since=2026-10-01&minResponses=2');
+    const strict = await h.adminJson('/nps/signals?since=2026-10-01&minResponses=2');
     expect(strict.body.detractors.map((r: { userId: string }) => r.userId)).toEqual(['u5', 'u4', 'u1']);
     expect(strict.body.accountDrops.map((a: { accountId: string }) => a.accountId)).toEqual(['globex']);
-    expect((await adminJson('/nps/signals?minResponses=3')).body.accountDrops).toEqual([]);
+    expect((await h.adminJson('/nps/signals?minResponses=3')).body.accountDrops).toEqual([]);
   });
 });
 
 describe('results requests', () => {
   it('answer 404 for an unknown survey and 400 with pointers for a bad query', async () => {
     const sv = await publishedSurvey();
-    expect((await adminJson('/surveys/sv_unknown/results')).status).toBe(404);
-    expect((await adminJson('/surveys/sv_unknown/responses')).status).toBe(404);
+    expect((await h.adminJson('/surveys/sv_unknown/results')).status).toBe(404);
+    expect((await h.adminJson('/surveys/sv_unknown/responses')).status).toBe(404);
     expect((await h.admin('/surveys/sv_unknown/responses.csv')).status).toBe(404);
-    const bad = await adminJson(
+    const bad = await h.adminJson(
       `/surveys/${sv}/results?interval=year&from=yesterday&segment=${encodeURIComponent('a"b')}`,
     );
     expect(bad.status).toBe(400);
@@ -586,13 +582,13 @@ describe('results requests', () => {
       '/interval',
       '/segment',
     ]);
-    const reversed = await adminJson(`/surveys/${sv}/results?from=2026-10-31&to=2026-10-01`);
+    const reversed = await h.adminJson(`/surveys/${sv}/results?from=2026-10-31&to=2026-10-01`);
     expect(reversed.body.errors).toEqual([{ pointer: '/to', detail: 'must be after from' }]);
-    const long = await adminJson(`/surveys/${sv}/results?from=2000-01-01&to=2026-10-31`);
+    const long = await h.adminJson(`/surveys/${sv}/results?from=2000-01-01&to=2026-10-31`);
     expect(long.body.errors).toEqual([
       { pointer: '/from', detail: 'the period may be at most 1830 days long' },
     ]);
-    const orphanValue = await adminJson(`/surveys/${sv}/responses?value=pro`);
+    const orphanValue = await h.adminJson(`/surveys/${sv}/responses?value=pro`);
     expect(orphanValue.body.errors).toEqual([
       { pointer: '/value', detail: 'needs segment: the trait it is a value of' },
     ]);
@@ -606,9 +602,9 @@ describe('results requests', () => {
       answer(sv, 'u1', 10, '2026-11-20', { responseId: 'r-tie-bbbb' }),
       answer(sv, 'u1', 0, '2026-11-20', { responseId: 'r-tie-aaaa' }),
     ]);
-    const { body } = await adminJson(`/surveys/${sv}/results`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results`);
     expect(body.summary).toMatchObject({ responses: 1, promoters: 1, detractors: 0 });
-    const rows = (await adminJson(`/surveys/${sv}/responses`)).body.responses as Array<{
+    const rows = (await h.adminJson(`/surveys/${sv}/responses`)).body.responses as Array<{
       id: string;
       userId: string;
       respondedAt: string;
@@ -620,7 +616,7 @@ describe('results requests', () => {
 
   it('report an empty period without a score', async () => {
     const sv = await publishedSurvey();
-    const { body } = await adminJson(`/surveys/${sv}/results`);
+    const { body } = await h.adminJson(`/surveys/${sv}/results`);
     expect(body.summary).toMatchObject({ responses: 0, nps: null, marginOfError: null, interval: null });
     expect(body.rates).toMatchObject({ responseRate: null, dismissalRate: null, displayRate: null });
     expect(body.accounts).toEqual([]);

@@ -28,19 +28,6 @@ async function ingest(batch: unknown[]) {
   expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
   return res.json();
 }
-async function adminJson(path: string, method = 'GET', body?: unknown) {
-  const res = await h.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() };
-}
-async function content(userId: string, extra: Record<string, unknown> = {}): Promise<ContentResponse> {
-  const res = await h.app.request('/v1/content', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({ writeKey: h.ws.publishableKey, userId, ...extra }),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
 
 const valueMilestone = {
   key: 'invoice_sent',
@@ -51,7 +38,7 @@ const valueMilestone = {
 
 describe('milestones', () => {
   it('are reached per user and per account as events arrive, at the count-th matching event', async () => {
-    await adminJson('/milestones', 'POST', {
+    await h.adminJson('/milestones', 'POST', {
       key: 'big_invoices',
       name: 'Three big invoices',
       rule: { event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt', value: 100 }], count: 3 },
@@ -64,45 +51,45 @@ describe('milestones', () => {
       track('u2', 'Invoice Sent', 3, { amount: '250' }), // numeric string counts
       track('u1', 'Invoice Sent', 4, { amount: 150 }),
     ]);
-    let u1 = await adminJson('/users/u1');
+    let u1 = await h.adminJson('/users/u1');
     expect(u1.body.milestones).toEqual([
       { key: 'big_invoices', name: 'Three big invoices', reachedAt: null },
     ]);
     // The account counts its members' events together: u1 day 1, u2 day 3, u1 day 4.
-    const acme = await adminJson('/accounts/acme');
+    const acme = await h.adminJson('/accounts/acme');
     expect(acme.body.milestones[0].reachedAt).toBe(at(4));
 
     await ingest([track('u1', 'Invoice Sent', 5, { amount: 101 })]);
-    u1 = await adminJson('/users/u1');
+    u1 = await h.adminJson('/users/u1');
     expect(u1.body.milestones[0].reachedAt).toBe(at(5));
 
     // A late event from day 1.5 arrives: u1's third big invoice was really on day 4.
     await ingest([track('u1', 'Invoice Sent', 1.5, { amount: 999 })]);
-    u1 = await adminJson('/users/u1');
+    u1 = await h.adminJson('/users/u1');
     expect(u1.body.milestones[0].reachedAt).toBe(at(4));
   });
 
   it('are backfilled from existing events when created or changed, and honour withinDays', async () => {
     await ingest([...identify('u1', 0), track('u1', 'Report Created', 3), track('u1', 'Report Created', 9)]);
-    const created = await adminJson('/milestones', 'POST', {
+    const created = await h.adminJson('/milestones', 'POST', {
       key: 'reports',
       name: 'Two reports in a week',
       rule: { event: 'Report Created', count: 2, withinDays: 7 },
     });
     expect(created.status).toBe(201);
-    expect((await adminJson('/users/u1')).body.milestones[0].reachedAt).toBeNull();
+    expect((await h.adminJson('/users/u1')).body.milestones[0].reachedAt).toBeNull();
 
-    const changed = await adminJson(`/milestones/${created.body.id}`, 'PUT', {
+    const changed = await h.adminJson(`/milestones/${created.body.id}`, 'PUT', {
       key: 'reports',
       name: 'Two reports in ten days',
       rule: { event: 'Report Created', count: 2, withinDays: 10 },
     });
     expect(changed.status).toBe(200);
-    expect((await adminJson('/users/u1')).body.milestones[0].reachedAt).toBe(at(9));
+    expect((await h.adminJson('/users/u1')).body.milestones[0].reachedAt).toBe(at(9));
   });
 
   it('reject bad input with the field path, and keep keys unique', async () => {
-    const bad = await adminJson('/milestones', 'POST', {
+    const bad = await h.adminJson('/milestones', 'POST', {
       key: 'Bad Key',
       name: '',
       rule: { event: 'x', where: [{ property: 'p', op: 'gt', value: 'ten' }] },
@@ -110,8 +97,8 @@ describe('milestones', () => {
     expect(bad.status).toBe(400);
     const pointers = bad.body.errors.map((e: { pointer: string }) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(['/key', '/name', '/rule/where/0/value']));
-    await adminJson('/milestones', 'POST', valueMilestone);
-    const clash = await adminJson('/milestones', 'POST', valueMilestone);
+    await h.adminJson('/milestones', 'POST', valueMilestone);
+    const clash = await h.adminJson('/milestones', 'POST', valueMilestone);
     expect(clash.status).toBe(409);
     expect(clash.body.errors).toEqual([
       { pointer: '/key', detail: 'another milestone already has the key "invoice_sent"' },
@@ -126,7 +113,7 @@ describe('time to value', () => {
   // By day 7: eligible u1, u2, u3 (u4 is 3 days old), reached u1 -> 1/3; day 14 and 30: u1, u2 -> 2/3.
   // Accounts: acme Oct 1 +2 d (its first member to send), globex never, initech Nov 20 +1 d.
   beforeEach(async () => {
-    await adminJson('/milestones', 'POST', valueMilestone);
+    await h.adminJson('/milestones', 'POST', valueMilestone);
     const nov20 = (Date.parse('2026-11-20T00:00:00.000Z') - t0) / day;
     await ingest([
       ...identify('u1', 0, 'acme'),
@@ -142,7 +129,7 @@ describe('time to value', () => {
   });
 
   it('summarizes users, counting those who never reached value', async () => {
-    const { status, body } = await adminJson('/reports/time-to-value');
+    const { status, body } = await h.adminJson('/reports/time-to-value');
     expect(status).toBe(200);
     expect(body.overall).toEqual({
       subjects: 4,
@@ -159,18 +146,18 @@ describe('time to value', () => {
   });
 
   it('measures accounts from their first-seen time to their first member reaching value', async () => {
-    const { body } = await adminJson('/reports/time-to-value?subject=account&cohort=month');
+    const { body } = await h.adminJson('/reports/time-to-value?subject=account&cohort=month');
     expect(body.overall).toMatchObject({ subjects: 3, reached: 2, neverReached: 1, medianDays: 1.5 });
     expect(body.cohorts.map((c: { cohort: string; subjects: number }) => [c.cohort, c.subjects])).toEqual([
       ['2026-10', 2],
       ['2026-11', 1],
     ]);
-    expect((await adminJson('/accounts/acme')).body.timeToValue).toEqual({
+    expect((await h.adminJson('/accounts/acme')).body.timeToValue).toEqual({
       milestone: 'invoice_sent',
       reachedAt: at(2),
       days: 2,
     });
-    expect((await adminJson('/users/u3')).body.timeToValue).toEqual({
+    expect((await h.adminJson('/users/u3')).body.timeToValue).toEqual({
       milestone: 'invoice_sent',
       reachedAt: null,
       days: null,
@@ -181,7 +168,7 @@ describe('time to value', () => {
     await ingest([
       msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { plan: 'pro' }, timestamp: at(0) }),
     ]);
-    const { body } = await adminJson('/reports/time-to-value?segment=account.plan');
+    const { body } = await h.adminJson('/reports/time-to-value?segment=account.plan');
     expect(
       body.segments.map((s: { value: unknown; subjects: number; reached: number }) => [
         s.value,
@@ -214,10 +201,10 @@ const checklistBody = (scope: 'user' | 'account' = 'user') => ({
 });
 
 async function publishedChecklist(scope: 'user' | 'account' = 'user') {
-  await adminJson('/milestones', 'POST', valueMilestone);
-  const created = await adminJson('/checklists', 'POST', checklistBody(scope));
+  await h.adminJson('/milestones', 'POST', valueMilestone);
+  const created = await h.adminJson('/checklists', 'POST', checklistBody(scope));
   expect(created.status).toBe(201);
-  const published = await adminJson(`/checklists/${created.body.id}/publish`, 'POST');
+  const published = await h.adminJson(`/checklists/${created.body.id}/publish`, 'POST');
   expect(published.status).toBe(201);
   return created.body.id as string;
 }
@@ -225,7 +212,7 @@ async function publishedChecklist(scope: 'user' | 'account' = 'user') {
 describe('checklists', () => {
   it('reject an invalid checklist or rule with field paths', async () => {
     const body = checklistBody();
-    const bad = await adminJson('/checklists', 'POST', {
+    const bad = await h.adminJson('/checklists', 'POST', {
       ...body,
       content: {
         ...body.content,
@@ -245,7 +232,7 @@ describe('checklists', () => {
         '/content/items/2/completion/url/pattern',
       ]),
     );
-    const unknownMilestone = await adminJson('/checklists', 'POST', checklistBody());
+    const unknownMilestone = await h.adminJson('/checklists', 'POST', checklistBody());
     expect(unknownMilestone.status).toBe(400);
     expect(unknownMilestone.body.errors).toEqual([
       {
@@ -260,22 +247,22 @@ describe('checklists', () => {
     await ingest(identify('u1', 0));
     const draft = checklistBody();
     draft.content.title = 'Draft title';
-    expect((await adminJson(`/checklists/${id}`, 'PUT', draft)).body.hasUnpublishedChanges).toBe(true);
-    expect((await content('u1')).checklists[0]).toMatchObject({ title: 'Get started', version: 1 });
+    expect((await h.adminJson(`/checklists/${id}`, 'PUT', draft)).body.hasUnpublishedChanges).toBe(true);
+    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: 'Get started', version: 1 });
 
-    const put = await adminJson(`/checklists/${id}/versions/1`, 'PUT', draft);
+    const put = await h.adminJson(`/checklists/${id}/versions/1`, 'PUT', draft);
     expect(put.status).toBe(405);
     expect(put.body.code).toBe('immutable');
 
-    await adminJson(`/checklists/${id}/publish`, 'POST');
-    expect((await content('u1')).checklists[0]).toMatchObject({ title: 'Draft title', version: 2 });
-    expect((await adminJson(`/checklists/${id}/versions/1`)).body.content.title).toBe('Get started');
+    await h.adminJson(`/checklists/${id}/publish`, 'POST');
+    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: 'Draft title', version: 2 });
+    expect((await h.adminJson(`/checklists/${id}/versions/1`)).body.content.title).toBe('Get started');
   });
 
   it('tick items from events, milestones and manual ticks, and localize', async () => {
     const id = await publishedChecklist();
     await ingest([...identify('u1', 0), track('u1', 'Customer Created', 1)]);
-    let list = (await content('u1', { locale: 'fr-CA' })).checklists[0];
+    let list = (await h.content('u1', { locale: 'fr-CA' })).checklists[0];
     expect(list?.title).toBe('Bien démarrer');
     expect(list?.items.map((i) => [i.id, i.title, i.doneAt])).toEqual([
       ['customer', 'Ajoutez un client', at(1)],
@@ -290,7 +277,7 @@ describe('checklists', () => {
       track('u1', 'Invoice Sent', 2),
       track('u1', '$waymark.checklist_item_checked', 3, { contentId: id, version: 1, itemId: 'guide' }),
     ]);
-    list = (await content('u1')).checklists[0];
+    list = (await h.content('u1')).checklists[0];
     expect(list?.items.map((i) => i.doneAt)).toEqual([at(1), at(2), at(3)]);
   });
 
@@ -298,27 +285,27 @@ describe('checklists', () => {
     await publishedChecklist('account');
     await ingest([...identify('u1', 0, 'acme'), ...identify('u2', 0, 'acme'), ...identify('u3', 0, 'other')]);
     await ingest([track('u1', 'Customer Created', 1)]);
-    expect((await content('u2')).checklists[0]?.items[0]?.doneAt).toBe(at(1));
-    expect((await content('u3')).checklists[0]?.items[0]?.doneAt).toBeNull();
+    expect((await h.content('u2')).checklists[0]?.items[0]?.doneAt).toBe(at(1));
+    expect((await h.content('u3')).checklists[0]?.items[0]?.doneAt).toBeNull();
   });
 
   it('show a checklist only to its audience', async () => {
-    await adminJson('/milestones', 'POST', valueMilestone);
+    await h.adminJson('/milestones', 'POST', valueMilestone);
     const body = checklistBody();
-    const created = await adminJson('/checklists', 'POST', {
+    const created = await h.adminJson('/checklists', 'POST', {
       ...body,
       content: {
         ...body.content,
         audience: { conditions: [{ on: 'account', trait: 'plan', op: 'in', value: ['pro', 'team'] }] },
       },
     });
-    await adminJson(`/checklists/${created.body.id}/publish`, 'POST');
+    await h.adminJson(`/checklists/${created.body.id}/publish`, 'POST');
     await ingest([...identify('u1', 0, 'acme')]);
-    expect((await content('u1')).checklists).toHaveLength(0);
-    expect((await content('u1', { groupTraits: { plan: 'pro' } })).checklists).toHaveLength(1);
-    expect((await content('anonymous-visitor', { userId: null, anonymousId: 'a1' })).checklists).toHaveLength(
-      0,
-    );
+    expect((await h.content('u1')).checklists).toHaveLength(0);
+    expect((await h.content('u1', { groupTraits: { plan: 'pro' } })).checklists).toHaveLength(1);
+    expect(
+      (await h.content('anonymous-visitor', { userId: null, anonymousId: 'a1' })).checklists,
+    ).toHaveLength(0);
   });
 
   it('report the funnel per version, as hand-computed', async () => {
@@ -341,7 +328,7 @@ describe('checklists', () => {
       track('u3', '$waymark.checklist_dismissed', 2, { contentId: id, version: 1 }),
       track('u4', 'Customer Created', 1),
     ]);
-    const { body } = await adminJson(`/checklists/${id}/funnel?version=1`);
+    const { body } = await h.adminJson(`/checklists/${id}/funnel?version=1`);
     expect(body.funnels).toEqual([
       {
         checklistId: id,
@@ -358,18 +345,18 @@ describe('checklists', () => {
         medianDaysToComplete: 1.5,
       },
     ]);
-    const state = (await content('u3')).checklists[0];
+    const state = (await h.content('u3')).checklists[0];
     expect([state?.seen, state?.dismissed]).toEqual([true, true]);
   });
 });
 
 describe('the widget’s own strings', () => {
   it('come with the content in the request’s locale: its language, else English', async () => {
-    const fr = await content('u1', { locale: 'fr-CA' });
+    const fr = await h.content('u1', { locale: 'fr-CA' });
     expect(fr.strings).toEqual(widgetStrings('fr'));
     expect(fr.strings).toMatchObject({ close: 'Fermer', submit: 'Envoyer', next: 'Suivant' });
 
-    const unknown = await content('u1', { locale: 'xx-YY' });
+    const unknown = await h.content('u1', { locale: 'xx-YY' });
     expect(unknown.strings).toEqual(widgetStrings('en'));
     expect(unknown.strings).toMatchObject({ close: 'Close', submit: 'Submit', next: 'Next' });
   });

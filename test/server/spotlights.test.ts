@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContentResponse } from '../../shared/schemas/content.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -13,10 +12,6 @@ afterEach(async () => {
 const hour = 3_600_000;
 const day = 24 * hour;
 let seq = 0;
-async function adminJson(path: string, method = 'GET', body?: unknown) {
-  const res = await h.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() };
-}
 async function ingest(batch: Array<Record<string, unknown>>) {
   const res = await h.post({
     batch: batch.map((m) => ({
@@ -29,15 +24,6 @@ async function ingest(batch: Array<Record<string, unknown>>) {
   expect(body.success, JSON.stringify(body.rejected)).toBe(true);
   return body;
 }
-async function content(userId: string, extra: Record<string, unknown> = {}): Promise<ContentResponse> {
-  const res = await h.app.request('/v1/content', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({ writeKey: h.ws.publishableKey, userId, ...extra }),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
 const step = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   kind: 'tooltip',
@@ -46,9 +32,9 @@ const step = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 async function published(content: Record<string, unknown>) {
-  const created = await adminJson('/spotlights', 'POST', { name: 'Tour', content });
+  const created = await h.adminJson('/spotlights', 'POST', { name: 'Tour', content });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await adminJson(`/spotlights/${created.body.id}/publish`, 'POST');
+  await h.adminJson(`/spotlights/${created.body.id}/publish`, 'POST');
   return created.body.id as string;
 }
 const event = (name: string, properties: Record<string, unknown>) => ({
@@ -60,7 +46,7 @@ const event = (name: string, properties: Record<string, unknown>) => ({
 
 describe('spotlights and tours', () => {
   it('reject invalid content with field paths', async () => {
-    const bad = await adminJson('/spotlights', 'POST', {
+    const bad = await h.adminJson('/spotlights', 'POST', {
       name: 'Broken',
       content: {
         steps: [
@@ -97,7 +83,7 @@ describe('spotlights and tours', () => {
       priority: 20,
     });
     await ingest([{ type: 'identify', userId: 'u1', traits: {} }]);
-    let delivered = await content('u1');
+    let delivered = await h.content('u1');
     expect(delivered.spotlights.map((s) => [s.id, s.resumeAt])).toEqual([
       [tour, null],
       [weekly, null],
@@ -114,15 +100,15 @@ describe('spotlights and tours', () => {
     await ingest([
       event('spotlight_step_viewed', { contentId: tour, version: 1, stepId: 'b', stepIndex: 1 }),
     ]);
-    delivered = await content('u1');
+    delivered = await h.content('u1');
     expect(delivered.spotlights.map((s) => [s.id, s.resumeAt])).toEqual([[tour, 'b']]);
     expect(delivered.lastPromptAt).toBe(new Date(h.clock.now - 1000).toISOString());
 
     // Completed: the tour is done (untilDone); a week later the weekly one is due again.
     await ingest([event('spotlight_completed', { contentId: tour, version: 1 })]);
-    expect((await content('u1')).spotlights).toEqual([]);
+    expect((await h.content('u1')).spotlights).toEqual([]);
     h.clock.now += 7 * day;
-    expect((await content('u1')).spotlights.map((s) => s.id)).toEqual([weekly]);
+    expect((await h.content('u1')).spotlights.map((s) => s.id)).toEqual([weekly]);
   });
 
   it('record target-not-found and the step funnel per version', async () => {
@@ -153,7 +139,7 @@ describe('spotlights and tours', () => {
       { ...event('spotlight_target_not_found', missing), userId: 'u2' },
       { ...event('spotlight_dismissed', { contentId: tour, version: 1, stepId: 'a' }), userId: 'u2' },
     ]);
-    const { body } = await adminJson(`/spotlights/${tour}/funnel`);
+    const { body } = await h.adminJson(`/spotlights/${tour}/funnel`);
     expect(body.funnels).toEqual([
       {
         spotlightId: tour,
@@ -181,14 +167,14 @@ describe('spotlights and tours', () => {
   });
 
   it('show a draft through a signed, expiring preview link, to nobody else', async () => {
-    const created = await adminJson('/spotlights', 'POST', {
+    const created = await h.adminJson('/spotlights', 'POST', {
       name: 'Draft',
       content: {
         steps: [step('a', { title: 'Draft step' })],
         audience: { conditions: [{ on: 'user', trait: 'plan', op: 'equals', value: 'never' }] },
       },
     });
-    const preview = await adminJson(`/spotlights/${created.body.id}/preview`, 'POST', {
+    const preview = await h.adminJson(`/spotlights/${created.body.id}/preview`, 'POST', {
       url: 'https://app.example.com/invoices?tab=all',
       expiresInMinutes: 30,
     });
@@ -198,20 +184,20 @@ describe('spotlights and tours', () => {
     );
     expect(preview.body.delivered).toMatchObject({ id: created.body.id, version: 0, preview: true });
 
-    expect((await content('u1')).spotlights).toEqual([]);
-    const shown = await content('u1', { preview: preview.body.token });
+    expect((await h.content('u1')).spotlights).toEqual([]);
+    const shown = await h.content('u1', { preview: preview.body.token });
     expect(shown.spotlights).toMatchObject([
       { id: created.body.id, preview: true, steps: [{ title: 'Draft step' }] },
     ]);
     const forged = `${preview.body.token.split('.')[0]}.AAAA`;
-    expect((await content('u1', { preview: forged })).spotlights).toEqual([]);
+    expect((await h.content('u1', { preview: forged })).spotlights).toEqual([]);
     h.clock.now += 31 * 60_000;
-    expect((await content('u1', { preview: preview.body.token })).spotlights).toEqual([]);
+    expect((await h.content('u1', { preview: preview.body.token })).spotlights).toEqual([]);
   });
 
   it('hold surveys back within the workspace cooldown of a tour that opened by itself', async () => {
     const tour = await published({ steps: [step('a'), step('b')] });
-    const survey = await adminJson('/surveys', 'POST', {
+    const survey = await h.adminJson('/surveys', 'POST', {
       name: 'NPS',
       content: {
         productName: 'Acme',
@@ -223,12 +209,12 @@ describe('spotlights and tours', () => {
         sampling: { firstAskAfterDays: 0 },
       },
     });
-    await adminJson(`/surveys/${survey.body.id}/publish`, 'POST');
+    await h.adminJson(`/surveys/${survey.body.id}/publish`, 'POST');
     await ingest([{ type: 'identify', userId: 'u1', traits: {} }]);
-    expect((await content('u1')).surveys).toHaveLength(1);
+    expect((await h.content('u1')).surveys).toHaveLength(1);
     await ingest([event('spotlight_shown', { contentId: tour, version: 1 })]);
-    expect((await content('u1')).surveys).toEqual([]);
+    expect((await h.content('u1')).surveys).toEqual([]);
     h.clock.now += 72 * hour;
-    expect((await content('u1')).surveys).toHaveLength(1);
+    expect((await h.content('u1')).surveys).toHaveLength(1);
   });
 });

@@ -6,7 +6,6 @@ import {
   stableDraw,
   surveyEligibility,
 } from '../../server/surveys/eligibility.ts';
-import type { ContentResponse } from '../../shared/schemas/content.ts';
 import { defaultSurveyText, type Sampling, sampling } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -200,15 +199,6 @@ describe('survey delivery through POST /v1/content', () => {
     expect(res.status).toBe(200);
     expect((await res.json()).rejected).toEqual([]);
   };
-  const content = async (userId: string): Promise<ContentResponse> => {
-    const res = await h.app.request('/v1/content', {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify({ writeKey: h.ws.publishableKey, userId }),
-    });
-    expect(res.status).toBe(200);
-    return res.json();
-  };
   const daysAgo = (days: number) => new Date(h.clock.now - days * day).toISOString();
 
   it('asks users 30 days after createdAt, and after an answer not again for 90 days', async () => {
@@ -223,10 +213,10 @@ describe('survey delivery through POST /v1/content', () => {
       { type: 'identify', userId: 'newcomer', traits: { createdAt: daysAgo(10) } },
     ]);
 
-    const offered = await content('veteran');
+    const offered = await h.content('veteran');
     expect(offered.surveys).toHaveLength(1);
     expect(offered.surveys[0]).toMatchObject({ id, version: 1 });
-    expect((await content('newcomer')).surveys).toEqual([]);
+    expect((await h.content('newcomer')).surveys).toEqual([]);
 
     // The widget shows it, and the user answers.
     const ref = { contentId: id, version: 1 };
@@ -246,11 +236,11 @@ describe('survey delivery through POST /v1/content', () => {
         timestamp: daysAgo(0),
       },
     ]);
-    expect((await content('veteran')).surveys).toEqual([]);
+    expect((await h.content('veteran')).surveys).toEqual([]);
     const answeredAt = h.clock.now;
     h.clock.now = answeredAt + 89.9 * day;
-    expect((await content('veteran')).surveys).toEqual([]);
+    expect((await h.content('veteran')).surveys).toEqual([]);
     h.clock.now = answeredAt + 90 * day;
-    expect((await content('veteran')).surveys).toHaveLength(1);
+    expect((await h.content('veteran')).surveys).toHaveLength(1);
   });
 });

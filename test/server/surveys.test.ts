@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContentResponse } from '../../shared/schemas/content.ts';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -14,21 +13,8 @@ afterEach(async () => {
 
 const day = 86_400_000;
 let seq = 0;
-async function adminJson(path: string, method = 'GET', body?: unknown) {
-  const res = await h.admin(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: res.status, body: res.status === 204 ? null : await res.json() };
-}
 async function ingest(batch: unknown[]) {
   const res = await h.post({ batch: batch.map((m) => ({ messageId: `m${++seq}`, ...(m as object) })) });
-  return res.json();
-}
-async function content(userId: string, extra: Record<string, unknown> = {}): Promise<ContentResponse> {
-  const res = await h.app.request('/v1/content', {
-    method: 'POST',
-    headers: { 'content-type': 'text/plain' },
-    body: JSON.stringify({ writeKey: h.ws.publishableKey, userId, ...extra }),
-  });
-  expect(res.status).toBe(200);
   return res.json();
 }
 const survey = (overrides: Record<string, unknown> = {}) => ({
@@ -41,16 +27,16 @@ const survey = (overrides: Record<string, unknown> = {}) => ({
   },
 });
 async function published(overrides: Record<string, unknown> = {}) {
-  const created = await adminJson('/surveys', 'POST', survey(overrides));
+  const created = await h.adminJson('/surveys', 'POST', survey(overrides));
   expect(created.status).toBe(201);
-  await adminJson(`/surveys/${created.body.id}/publish`, 'POST');
+  await h.adminJson(`/surveys/${created.body.id}/publish`, 'POST');
   return created.body.id as string;
 }
 const longAgo = (days: number) => new Date(h.clock.now - days * day).toISOString();
 
 describe('surveys', () => {
   it('are drafts with immutable published versions, validated with field paths', async () => {
-    const bad = await adminJson(
+    const bad = await h.adminJson(
       '/surveys',
       'POST',
       survey({ question: 'How likely are you to recommend us?', sampling: { rate: 2 } }),
@@ -59,7 +45,7 @@ describe('surveys', () => {
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(
       expect.arrayContaining(['/content/sampling/rate']),
     );
-    const noProduct = await adminJson(
+    const noProduct = await h.adminJson(
       '/surveys',
       'POST',
       survey({ question: 'How likely are you to recommend us?' }),
@@ -69,20 +55,20 @@ describe('surveys', () => {
     ]);
 
     const id = await published();
-    expect((await adminJson(`/surveys/${id}`)).body).toMatchObject({
+    expect((await h.adminJson(`/surveys/${id}`)).body).toMatchObject({
       publishedVersion: 1,
       hasUnpublishedChanges: false,
     });
-    expect((await adminJson(`/surveys/${id}/versions/1`, 'PUT', survey())).status).toBe(405);
+    expect((await h.adminJson(`/surveys/${id}/versions/1`, 'PUT', survey())).status).toBe(405);
     // A survey id is not a checklist id: each kind has its own routes.
-    expect((await adminJson(`/checklists/${id}`)).status).toBe(404);
+    expect((await h.adminJson(`/checklists/${id}`)).status).toBe(404);
   });
 
   it('are delivered, localized and filled in, to users old enough to be asked', async () => {
     const id = await published();
     await ingest([{ type: 'identify', userId: 'old', traits: { createdAt: longAgo(45) } }]);
     await ingest([{ type: 'identify', userId: 'new', traits: { createdAt: longAgo(5) } }]);
-    const old = await content('old', { locale: 'fr-FR' });
+    const old = await h.content('old', { locale: 'fr-FR' });
     expect(old.surveys).toHaveLength(1);
     expect(old.surveys[0]).toMatchObject({
       id,
@@ -94,17 +80,17 @@ describe('surveys', () => {
       askAgainAfterResponseDays: 90,
     });
     expect(old.promptCooldownHours).toBe(72);
-    expect((await content('new')).surveys).toEqual([]);
+    expect((await h.content('new')).surveys).toEqual([]);
     // createdAt in epoch seconds (as billing systems often send it) or milliseconds.
     const seconds = Math.floor((h.clock.now - 45 * day) / 1000);
     await ingest([{ type: 'identify', userId: 'secs', traits: { createdAt: seconds } }]);
     await ingest([{ type: 'identify', userId: 'recent-secs', traits: { createdAt: seconds + 40 * 86_400 } }]);
     await ingest([{ type: 'identify', userId: 'millis', traits: { createdAt: h.clock.now - 45 * day } }]);
-    expect((await content('secs')).surveys).toHaveLength(1);
-    expect((await content('recent-secs')).surveys).toEqual([]);
-    expect((await content('millis')).surveys).toHaveLength(1);
+    expect((await h.content('secs')).surveys).toHaveLength(1);
+    expect((await h.content('recent-secs')).surveys).toEqual([]);
+    expect((await h.content('millis')).surveys).toHaveLength(1);
     // Anonymous visitors are never asked.
-    expect((await content('old', { userId: null, anonymousId: 'a1' })).surveys).toEqual([]);
+    expect((await h.content('old', { userId: null, anonymousId: 'a1' })).surveys).toEqual([]);
   });
 
   it('keep one response per response id: the score, then the comment, however often they arrive', async () => {
@@ -138,9 +124,9 @@ describe('surveys', () => {
       }),
     ]);
     // Answered: not offered again for 90 days.
-    expect((await content('u1')).surveys).toEqual([]);
+    expect((await h.content('u1')).surveys).toEqual([]);
     h.clock.now += 91 * day;
-    expect((await content('u1')).surveys).toHaveLength(1);
+    expect((await h.content('u1')).surveys).toHaveLength(1);
   });
 
   it("refuse a response id that is already another user's or another survey's", async () => {
