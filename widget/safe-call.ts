@@ -21,3 +21,18 @@ export function safeCall<Args extends unknown[], Result>(
     }
   };
 }
+
+/**
+ * For a view's handlers: each runs guarded (see safeCall), then `after` (the view redraws).
+ *
+ * @example
+ * const then = guardedThen(logger, draw)
+ * button.onclick = then(() => { open = !open })
+ */
+export function guardedThen(logger: Logger, after: () => void) {
+  return <A extends unknown[]>(fn: (...args: A) => void) =>
+    safeCall(logger, (...args: A) => {
+      fn(...args);
+      after();
+    });
+}

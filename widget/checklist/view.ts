@@ -1,7 +1,7 @@
 import { h } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
-import { safeCall } from '../safe-call.ts';
+import { guardedThen, safeCall } from '../safe-call.ts';
 import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
@@ -55,6 +55,8 @@ export function createView(
   const doneBefore = new Map<string, Set<string>>();
   const controller = createController(host, () => draw());
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+  /** A handler: guarded, then the view redraws. */
+  const then = guardedThen(host.logger, () => draw());
   /** The checklist that opens by itself (first view) once the scheduler gives it the screen. */
   let autoOpen: DeliveredChecklist | undefined;
   const prompt: Prompt = {
@@ -176,13 +178,6 @@ export function createView(
   };
 
   const handlers = (c: DeliveredChecklist): Handlers => {
-    const then =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) =>
-        guard(() => {
-          fn(...args);
-          draw();
-        })();
     return {
       toggle: then(() => (openId === c.id ? close(c, false) : open(c, true))),
       close: then(() => close(c, true)),

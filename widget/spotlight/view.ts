@@ -4,7 +4,7 @@ import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/con
 import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
 import { navigate } from '../checklist/navigate.ts';
-import { safeCall } from '../safe-call.ts';
+import { guardedThen, safeCall } from '../safe-call.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
@@ -109,11 +109,7 @@ export function createSpotlightView(
   let again = false;
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
   /** `fn` guarded, then the view brought up to date: what every timer, listener and handler does. */
-  const act = <A extends unknown[]>(fn: (...args: A) => void) =>
-    guard((...args: A) => {
-      fn(...args);
-      refresh();
-    });
+  const act = guardedThen(host.logger, () => refresh());
 
   const page = () => env.page();
   const here = (s: DeliveredSpotlight, step?: DeliveredStep): boolean => {

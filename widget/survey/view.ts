@@ -2,7 +2,7 @@ import { h } from 'preact';
 import { matchesPage } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import { format } from '../../shared/widget-strings.ts';
-import { safeCall } from '../safe-call.ts';
+import { guardedThen, safeCall } from '../safe-call.ts';
 import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
@@ -73,6 +73,8 @@ export function createSurveyView(
   /** Where focus was before it entered the prompt: where it goes back when the prompt closes. */
   let cameFrom: HTMLElement | undefined;
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
+  /** A handler: guarded, then the view redraws. */
+  const then = guardedThen(host.logger, () => draw());
 
   const memoryKey = (user: string, survey: DeliveredSurvey) => `${host.prefix}:survey:${user}:${survey.id}`;
   const note = (d: Display, patch: Memory) => remember(host.store, memoryKey(d.user, d.survey), patch);
@@ -161,13 +163,6 @@ export function createSurveyView(
   };
 
   const handlers = (d: Display): SurveyHandlers => {
-    const then =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) =>
-        guard(() => {
-          fn(...args);
-          draw();
-        })();
     return {
       pick: then((score: number, byKey: boolean) => {
         const before = d.score;
