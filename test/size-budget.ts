@@ -6,7 +6,7 @@
  * Budgets: the core script (`widget.js`, what every page downloads) 6 KB; all widget files together
  * 24 KB, the hard cap of the product (goal: 16 KB; the full onboarding platforms ship 120-270 KB).
  *
- * The cap is NOT met since spotlights and tours arrived (28.4 KB: see README, "Size"). Until it is
+ * The cap is NOT met since spotlights and tours arrived (28.6 KB: see README, "Size"). Until it is
  * won back, CI fails above `ceiling`, a stop against further growth, and every run says by how much
  * the product cap is exceeded. Lower `ceiling` with every saving; remove it once the total is under
  * the cap.

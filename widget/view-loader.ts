@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ContentResponse } from '../shared/schemas/content.ts';
 import type { InternalEventName, internalEvents } from '../shared/schemas/internal-event.ts';
 import type { Env, PageContext } from './env.ts';
+import { lazy } from './lazy.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './storage.ts';
 
@@ -66,9 +67,6 @@ export interface ViewModule {
   mount(host: ViewHost): View;
 }
 
-/** Calls made before the view exists, replayed to it once it does (at most this many). */
-const backlogSize = 50;
-
 /**
  * Downloads the UI chunk when there is something to show (a checklist not dismissed, a survey, a
  * spotlight, or `open()`), once: a failed download is logged, not retried on this page, and leaves
@@ -79,35 +77,21 @@ const backlogSize = 50;
  * view.update({ response, deliveredBefore: 0, locale: 'en', user: 'u_42' })
  */
 export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost, logger: Logger): View {
-  let view: View | undefined;
   let latest: ViewState | undefined;
-  let loading = false;
   let opening = false;
-  const backlog: Array<(view: View) => void> = [];
-
-  const start = () => {
-    if (loading) return;
-    loading = true;
-    // new Promise turns a synchronous throw of the loader into a rejection.
-    new Promise<ViewModule>((resolve) => resolve(load()))
-      .then((module) => {
-        const mounted = module.mount(host);
-        mounted.update(latest);
-        for (const call of backlog.splice(0)) call(mounted);
-        view = mounted;
-      })
-      .catch((error: unknown) => logger.log('could not load the view', error));
-  };
-  const later = (call: (view: View) => void) => {
-    if (view) return call(view);
-    backlog.push(call);
-    if (backlog.length > backlogSize) backlog.shift();
-  };
+  const view = lazy(
+    () => load().then((module) => module.mount(host)),
+    logger,
+    'view',
+    (mounted) => mounted.update(latest),
+  );
+  const { start, later } = view;
 
   return {
     update(state) {
       latest = state;
-      if (view) view.update(state);
+      const current = view.current();
+      if (current) current.update(state);
       else if (
         state &&
         (state.response.surveys.length ||

@@ -1,10 +1,7 @@
-import { safeCall } from '../safe-call.ts';
+import { lazy } from '../lazy.ts';
 import type { Scheduler } from '../view/scheduler.ts';
 import type { Observed, ViewHost, ViewState } from '../view-loader.ts';
 import type { SpotlightView } from './view.ts';
-
-/** Messages (event triggers) and starts kept for the spotlight view while it downloads (at most this many). */
-const backlogSize = 50;
 
 /**
  * The spotlight view (widget/spotlight/view.ts, with Floating UI: the widget's largest part) as a
@@ -21,34 +18,19 @@ export function lazySpotlights(
   host: ViewHost,
   deps: { scheduler: Scheduler },
 ): SpotlightView {
-  let view: SpotlightView | undefined;
   let latest: ViewState | undefined;
-  let loading = false;
-  const backlog: Array<(view: SpotlightView) => void> = [];
-  const start = () => {
-    if (loading) return;
-    loading = true;
-    // new Promise turns a synchronous throw of the loader into a rejection.
-    new Promise<typeof import('./view.ts')>((resolve) => resolve(load()))
-      .then(
-        safeCall(host.logger, (module) => {
-          const mounted = module.createSpotlightView(host, deps);
-          mounted.update(latest);
-          for (const call of backlog.splice(0)) call(mounted);
-          view = mounted;
-        }),
-      )
-      .catch((error: unknown) => host.logger.log('could not load the spotlights', error));
-  };
-  const later = (call: (view: SpotlightView) => void) => {
-    if (view) return call(view);
-    backlog.push(call);
-    if (backlog.length > backlogSize) backlog.shift();
-  };
+  const view = lazy(
+    () => load().then((module) => module.createSpotlightView(host, deps)),
+    host.logger,
+    'spotlights',
+    (mounted) => mounted.update(latest),
+  );
+  const { start, later } = view;
   return {
     update(state) {
       latest = state;
-      if (view) view.update(state);
+      const current = view.current();
+      if (current) current.update(state);
       else if (state?.response.spotlights?.length) start();
     },
     observe: (message: Observed) => later((v) => v.observe(message)),
