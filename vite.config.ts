@@ -5,30 +5,14 @@ import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
 /**
  * Two builds from one config:
  * - `vite build` (default mode): the embeddable widget in dist/widget/: the core, a classic script
- *   (`widget.js`), and the UI of checklists and surveys, an ES module chunk (`view-<hash>.js`) that
+ *   (`widget.js`), and the UI of checklists, surveys and spotlights, an ES module chunk (`view-<hash>.js`) that
  *   the core imports only when there is something to show (see viewChunk below).
  * - `vite build --mode demo`: the fake host product, a Preact single-page app at dist/demo/.
  * `vitest` reads the `test` block: node for server and shared code, happy-dom for the widget,
  * real Chromium (through playwright-core) for the browser tests.
  */
 /**
- * Vite wraps each dynamic import of a build in its preload helper, which may add `<link>` elements
- * to the page's head and, when a chunk fails to load, dispatches `vite:preloadError` on the page's
- * window, which Vite apps are told to answer with a reload. On a host page, neither is ours to do:
- * the UI chunk's lazy import of the spotlights (widget/spotlight/loader.ts) just imports.
- */
-function plainDynamicImport(): Plugin {
-  const helper = '\0vite/preload-helper.js';
-  return {
-    name: 'waymark-plain-dynamic-import',
-    enforce: 'pre',
-    resolveId: (id) => (id === helper ? helper : null),
-    load: (id) => (id === helper ? 'export const __vitePreload = (load) => load();' : null),
-  };
-}
-
-/**
- * Builds the UI chunk (Preact, the checklist and survey views) first, as an ES module of its own, and hands
+ * Builds the UI chunk (Preact, the checklist, survey and spotlight views) first, as one ES module, and hands
  * its content-hashed file name to the core as `__WAYMARK_VIEW_CHUNK__`. The server caches chunks for
  * good, hence the hash; the core cannot be a module (a host's plain `<script async>` loads it) and an
  * IIFE cannot split, hence two builds. The chunk is written by the core's build, as an asset of it,
@@ -44,7 +28,7 @@ function viewChunk(): Plugin {
         configFile: false,
         logLevel: 'warn',
         publicDir: false,
-        plugins: [preact(), plainDynamicImport()],
+        plugins: [preact()],
         build: {
           write: false,
           target: 'es2020',
@@ -53,10 +37,9 @@ function viewChunk(): Plugin {
           // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
           rolldownOptions: {
             input: 'widget/view/main.ts',
-            // The entry also exports what the spotlight chunk shares with it (Preact...): no third file.
-            preserveEntrySignatures: 'allow-extension',
-            // The spotlights (with Floating UI) are a chunk the UI chunk imports when it needs them.
-            output: { format: 'es', entryFileNames: 'view-[hash].js', chunkFileNames: 'spotlight-[hash].js' },
+            // An app build drops an entry's exports; the core calls this one's `mount`.
+            preserveEntrySignatures: 'strict',
+            output: { format: 'es', entryFileNames: 'view-[hash].js' },
           },
         },
       });
@@ -69,9 +52,9 @@ function viewChunk(): Plugin {
           : { fileName: file.fileName, source: String(file.source) },
       );
       const entry = chunks.find((file) => file.type === 'chunk' && file.isEntry);
-      // One entry; any other JavaScript file is a chunk it imports lazily, never a shared one split off.
-      if (!entry || chunks.some((file) => file.type === 'chunk' && !file.isEntry && !file.isDynamicEntry)) {
-        throw new Error('the UI chunk must build to one entry and its lazily imported chunks');
+      // One file: a second chunk would be a second download and a second gzip stream (README, "Size").
+      if (!entry || chunks.filter((file) => file.type === 'chunk').length !== 1) {
+        throw new Error('the UI chunk must build to one JavaScript file');
       }
       return { define: { __WAYMARK_VIEW_CHUNK__: JSON.stringify(entry.fileName) } };
     },
@@ -123,6 +106,9 @@ export default defineConfig(({ mode }) => ({
       },
       {
         plugins: [preact()],
+        // Classic JSX in development mode passes `__source` and `__self` to h() as props, which
+        // Preact would render as attributes: the widget's tests run its production transform.
+        oxc: { jsx: { development: false } },
         test: {
           name: 'widget',
           environment: 'happy-dom',

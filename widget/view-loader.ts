@@ -9,8 +9,9 @@ import type { Store } from './storage.ts';
 /**
  * The contract between the core script and the UI chunk (dist/widget/view-<hash>.js). The core
  * fetches and caches content and sends events; the chunk, downloaded only once a response holds a
- * checklist that is not dismissed or a survey, does the rest: which checklists and prompts this page
- * shows and when, local ticks, dismissals, drawing, and reporting what the user does. Keeping that
+ * checklist that is not dismissed, a survey or a spotlight, does the rest: which checklists, prompts
+ * and spotlights this page shows and when, local ticks, dismissals, drawing, and reporting what the
+ * user does. Keeping that
  * logic out of the core keeps the script every page downloads small.
  */
 export interface ViewState {

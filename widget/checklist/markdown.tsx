@@ -1,4 +1,10 @@
-import type { ComponentChildren } from 'preact';
+/**
+ * @jsxRuntime classic
+ * @jsx h
+ * @jsxFrag Fragment
+ */
+// biome-ignore lint/correctness/noUnusedImports: classic JSX calls these (0.2 KB less than the automatic runtime)
+import { type ComponentChildren, Fragment, h } from 'preact';
 
 /**
  * The markdown subset content may use: **bold**, *italic*, `code` and [text](url) links to https or

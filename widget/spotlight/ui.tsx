@@ -1,3 +1,9 @@
+/**
+ * @jsxRuntime classic
+ * @jsx h
+ */
+// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
+import { h } from 'preact';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';

@@ -1,6 +1,6 @@
 import { css as checklistCss } from '../checklist/styles.ts';
 import { createView as createChecklistView } from '../checklist/view.ts';
-import { lazySpotlights } from '../spotlight/loader.ts';
+import { createSpotlightView } from '../spotlight/view.ts';
 import { css as surveyCss } from '../survey/styles.ts';
 import { createSurveyView } from '../survey/view.ts';
 import type { View, ViewHost, ViewState } from '../view-loader.ts';
@@ -12,11 +12,12 @@ export const css = checklistCss + surveyCss;
 
 /**
  * Entry of the UI chunk (dist/widget/view-<hash>.js), the ES module the core script imports once
- * there is a checklist or a survey to show (see widget/view-loader.ts). Its views draw into one
- * shadow root, created the first time one of them has something to show, and take turns on the
- * screen through one scheduler (widget/view/scheduler.ts). Spotlights are a chunk of their own
- * (widget/spotlight/loader.ts) with a shadow root of their own, which follows a target into the
- * top layer (a modal dialog).
+ * there is a checklist, a survey or a spotlight to show (see widget/view-loader.ts). The checklist
+ * and the survey draw into one shadow root, created the first time one of them has something to
+ * show; spotlights have a shadow root of their own, which follows a target into the top layer (a
+ * modal dialog). All take turns on the screen through one scheduler (widget/view/scheduler.ts).
+ * One chunk rather than a second one for spotlights: two gzip streams cost 0.9 KB more than one,
+ * and every byte counts against the widget's 24 KB cap (README, "Size").
  *
  * @example
  * const view = (await import(chunkUrl)).mount(host)
@@ -29,7 +30,7 @@ export function mount(host: ViewHost): View {
     host,
     () => state && { user: state.user, cooldownHours: state.response.promptCooldownHours },
   );
-  const spotlights = lazySpotlights(() => import('../spotlight/view.ts'), host, { scheduler });
+  const spotlights = createSpotlightView(host, { scheduler });
   const checklist = createChecklistView(host, { region: cl, scheduler, spotlight: spotlights.start });
   const survey = createSurveyView(host, { region: sv, scheduler });
   return {
