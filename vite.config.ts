@@ -32,7 +32,8 @@ function viewChunk(): Plugin {
         build: {
           write: false,
           target: 'es2020',
-          minify: true,
+          minify: 'terser',
+          terserOptions: { ecma: 2020, module: true, compress: { passes: 3 } },
           sourcemap: true,
           // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
           rolldownOptions: {

@@ -12,7 +12,6 @@ import type {
 import { contentRequest } from '../../shared/schemas/content.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
-import { theme } from '../../shared/schemas/theme.ts';
 import { widgetStrings } from '../../shared/widget-strings.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, events, goalProgress, users } from '../db/schema.ts';
@@ -27,6 +26,7 @@ import { verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
+import { deliverTheme } from './theme.ts';
 import { publishedContent } from './versioned.ts';
 
 type Bag = Record<string, unknown>;
@@ -46,7 +46,7 @@ export async function deliverContent(
   const request = parse(contentRequest, body);
   const { workspace } = tenant;
   const response: ContentResponse = {
-    theme: theme.parse(workspace.theme ?? {}),
+    theme: deliverTheme(workspace.theme),
     checklists: [],
     surveys: [],
     spotlights: [],
@@ -100,6 +100,7 @@ export async function deliverContent(
       firstSeen: user?.firstSeen ?? null,
       history,
       opensByItself: opens,
+      theme: response.theme,
     }),
     deliverSpotlights(db, subject, { now, history, previewId }),
   ]);

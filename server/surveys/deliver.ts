@@ -2,8 +2,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
+import type { Theme } from '../../shared/schemas/theme.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
+import { deliverTheme } from '../content/theme.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { surveyResponses } from '../db/schema.ts';
@@ -23,6 +25,8 @@ export async function deliverSurveys(
     firstSeen: number | null;
     history: readonly PromptEvent[];
     opensByItself: (spotlightId: string) => boolean;
+    /** The workspace theme, which a survey's own theme overrides. */
+    theme: Theme;
   },
 ): Promise<DeliveredSurvey[]> {
   const { workspaceId, userId, traits } = subject;
@@ -55,7 +59,7 @@ export async function deliverSurveys(
       },
       { now, cooldownHours: options.cooldownHours, draw: samplingDraw(row.id, userId, now) },
     );
-    if (eligibility.eligible) return [present(row, subject.locale)];
+    if (eligibility.eligible) return [present(row, subject.locale, options.theme)];
   }
   return [];
 }
@@ -68,10 +72,11 @@ function createdAtOf(value: unknown): number | null {
 
 const latest = (times: number[]): number | null => (times.length === 0 ? null : Math.max(...times));
 
-/** The survey in the best locale for the user, `{product}` filled in. */
+/** The survey in the best locale for the user, `{product}` filled in, in the workspace theme with its own overrides. */
 function present(
   row: { id: string; version: number; content: SurveyContent },
   requested: string | null,
+  workspaceTheme: Theme,
 ): DeliveredSurvey {
   const { content } = row;
   const { locale, translation: t } = pickTranslation(content.translations, content.locale, requested);
@@ -90,7 +95,7 @@ function present(
     },
     thankYou: product(t?.thankYou ?? content.thankYou),
     position: content.position,
-    theme: content.theme,
+    theme: deliverTheme(workspaceTheme, content.theme),
     delaySeconds: content.sampling.delaySeconds,
     urls: content.audience.urls,
     excludeUrls: content.audience.excludeUrls,

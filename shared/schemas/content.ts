@@ -3,7 +3,7 @@ import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
-import { theme } from './theme.ts';
+import { deliveredTheme } from './theme.ts';
 
 /**
  * `POST /v1/content`: what one end user should see now, with their progress, in one round trip.
@@ -86,8 +86,8 @@ export const deliveredSurvey = z.object({
   followUp: z.object({ detractor: z.string(), passive: z.string(), promoter: z.string() }),
   thankYou: z.string(),
   position: z.enum(['bottom-right', 'bottom-left', 'bottom-bar']),
-  /** Overrides of the workspace theme for this survey. */
-  theme: theme.partial(),
+  /** The workspace theme with this survey's overrides. */
+  theme: deliveredTheme,
   /** Seconds on the page before it appears. */
   delaySeconds: z.number().int(),
   urls: z.array(urlRule),
@@ -141,7 +141,7 @@ export const deliveredSpotlight = z.object({
 export type DeliveredSpotlight = z.infer<typeof deliveredSpotlight>;
 
 export const contentResponse = z.object({
-  theme,
+  theme: deliveredTheme,
   checklists: z.array(deliveredChecklist),
   /** At most one: the eligible survey of highest priority. */
   surveys: z.array(deliveredSurvey),

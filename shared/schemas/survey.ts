@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { audience } from './condition.ts';
-import { theme } from './theme.ts';
+import { themeOverrides } from './theme.ts';
 import {
   type ContentRecord,
   type ContentVersion,
@@ -84,7 +84,7 @@ export const surveyContent = z
     ...surveyText.shape,
     position: z.enum(['bottom-right', 'bottom-left', 'bottom-bar']).default('bottom-right'),
     /** Overrides of the workspace theme for this survey. */
-    theme: theme.partial().default({}),
+    theme: themeOverrides.default({}),
     audience: audience.default({ match: 'all', conditions: [], urls: [], excludeUrls: [] }),
     sampling: sampling.default(sampling.parse({})),
     /** Among surveys a user is eligible for, the highest priority is asked first. */

@@ -93,6 +93,21 @@ describe('surveys', () => {
     expect((await h.content('old', { userId: null, anonymousId: 'a1' })).surveys).toEqual([]);
   });
 
+  it('wear the workspace theme with their own overrides, the text on the brand colour worked out', async () => {
+    await h.adminJson('/workspace', 'PATCH', { theme: { brandColor: '#0f766e', font: 'Inter', radius: 4 } });
+    await published({ theme: { brandColor: '#fde047' } });
+    await ingest([{ type: 'identify', userId: 'old', traits: { createdAt: longAgo(45) } }]);
+    const content = await h.content('old');
+    expect(content.theme).toEqual({
+      brandColor: '#0f766e',
+      onBrand: '#fff',
+      font: 'Inter',
+      radius: 4,
+      mode: 'auto',
+    });
+    expect(content.surveys[0]?.theme).toEqual({ ...content.theme, brandColor: '#fde047', onBrand: '#000' });
+  });
+
   it('keep one response per response id: the score, then the comment, however often they arrive', async () => {
     const id = await published();
     await ingest([{ type: 'identify', userId: 'u1', traits: { createdAt: longAgo(45) } }]);

@@ -84,6 +84,7 @@ export function response(overrides: Partial<ContentResponse> = {}): ContentRespo
       font: 'system-ui, sans-serif',
       radius: 12,
       mode: 'light',
+      onBrand: '#fff',
     },
     checklists: [checklist()],
     surveys: [],

@@ -412,8 +412,14 @@ describe('where and how it shows', () => {
     expect(launcher()).toBeNull();
   });
 
-  it('applies the theme: colour scheme, brand colour with readable text on it, font, radius, side', async () => {
-    const theme = { brandColor: '#fde047', font: 'Inter, sans-serif', radius: 4, mode: 'dark' as const };
+  it('applies the delivered theme: colour scheme, brand colour and the text on it, font, radius, side', async () => {
+    const theme = {
+      brandColor: '#fde047',
+      onBrand: '#000' as const,
+      font: 'Inter, sans-serif',
+      radius: 4,
+      mode: 'dark' as const,
+    };
     await mountView(
       fakeHost(),
       viewState({ response: response({ theme, checklists: [checklist({ position: 'bottom-left' })] }) }),
@@ -423,7 +429,7 @@ describe('where and how it shows', () => {
     expect(root.dataset.mode).toBe('dark');
     expect(root.dataset.position).toBe('bottom-left');
     expect(root.style.getPropertyValue('--wm-brand')).toBe('#fde047');
-    expect(root.style.getPropertyValue('--wm-on-brand')).toBe('#000'); // black on yellow
+    expect(root.style.getPropertyValue('--wm-on-brand')).toBe('#000');
     expect(root.style.getPropertyValue('--wm-font')).toBe('Inter, sans-serif');
     expect(root.style.getPropertyValue('--wm-radius')).toBe('4px');
   });

@@ -355,15 +355,23 @@ describe('how it looks', () => {
     expect(card()!.dataset.position).toBe(position);
   });
 
-  it('wears the workspace theme with the survey’s overrides, dark mode included', async () => {
-    const themed = survey({ theme: { brandColor: '#fde047', mode: 'dark' } });
+  it('wears the survey’s delivered theme, dark mode included', async () => {
+    const themed = survey({
+      theme: {
+        brandColor: '#fde047',
+        onBrand: '#000',
+        font: 'system-ui, sans-serif',
+        radius: 12,
+        mode: 'dark',
+      },
+    });
     await showPrompt(viewState({ response: surveyResponse(themed) }));
 
     const root = $('.root')!;
     expect(root.dataset.mode).toBe('dark');
     expect(root.style.getPropertyValue('--wm-brand')).toBe('#fde047');
     expect(root.style.getPropertyValue('--wm-on-brand')).toBe('#000');
-    expect(root.style.getPropertyValue('--wm-font')).toBe('system-ui, sans-serif'); // the workspace's
+    expect(root.style.getPropertyValue('--wm-font')).toBe('system-ui, sans-serif');
     expect(root.getAttribute('dir')).toBe('ltr');
   });
 

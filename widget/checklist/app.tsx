@@ -5,11 +5,11 @@
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
-import type { Theme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
+import { themed } from '../view/surface.ts';
 import { plainText } from './markdown.tsx';
 import { Panel, progress } from './panel.tsx';
-import { themeMode, themeVariables } from './theme.ts';
 
 /** What the user can do; widget/checklist/view.ts handles it. */
 export interface Handlers {
@@ -23,7 +23,7 @@ export interface Handlers {
 
 export interface AppProps {
   checklist: DeliveredChecklist;
-  theme: Partial<Theme> | undefined;
+  theme: DeliveredTheme | undefined;
   t: Strings;
   dir: 'ltr' | 'rtl';
   open: boolean;
@@ -46,9 +46,8 @@ export function App({ checklist, theme, t, dir, open, announcement, on }: AppPro
     <div
       class="root"
       dir={dir}
-      data-mode={themeMode(theme)}
       data-position={checklist.position === 'bottom-left' ? 'bottom-left' : 'bottom-right'}
-      style={themeVariables(theme)}
+      {...themed(theme)}
     >
       <aside aria-label={t.gettingStarted}>
         <button

@@ -5,10 +5,10 @@
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
-import type { Theme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Markdown, plainText } from '../checklist/markdown.tsx';
-import { themeMode, themeVariables } from '../checklist/theme.ts';
+import { themed } from '../view/surface.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
 export interface StepHandlers {
@@ -39,7 +39,7 @@ export interface Shown {
 
 export interface LayerProps {
   shown: Shown[];
-  theme: Partial<Theme> | undefined;
+  theme: DeliveredTheme | undefined;
   t: Partial<WidgetStrings>;
   dir: 'ltr' | 'rtl';
 }
@@ -51,7 +51,7 @@ export interface LayerProps {
  */
 export function Layer({ shown, theme, t, dir }: LayerProps) {
   return (
-    <div class="layer" dir={dir} data-mode={themeMode(theme)} style={themeVariables(theme)}>
+    <div class="layer" dir={dir} {...themed(theme)}>
       {shown.map((s) => {
         const Part = s.kind === 'beacon' ? Beacon : Card;
         return <Part key={s.key} s={s} t={t} />;

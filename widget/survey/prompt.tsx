@@ -7,10 +7,10 @@
 import { Fragment, h } from 'preact';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
-import type { Theme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import type { WidgetStrings } from '../../shared/widget-strings.ts';
-import { themeMode, themeVariables } from '../checklist/theme.ts';
 import { CloseButton } from '../view/close-button.tsx';
+import { themed } from '../view/surface.ts';
 
 /** What the user can do; widget/survey/view.ts handles it. */
 export interface SurveyHandlers {
@@ -27,7 +27,7 @@ export interface SurveyHandlers {
 
 export interface SurveyAppProps {
   survey: DeliveredSurvey;
-  theme: Partial<Theme>;
+  theme: DeliveredTheme;
   t: WidgetStrings;
   dir: 'ltr' | 'rtl';
   /** Drawn now (it holds the screen); otherwise only the live region is there. */
@@ -59,7 +59,7 @@ export const groupOf = (score: number): NpsGroup =>
 export function SurveyApp(props: SurveyAppProps) {
   const { survey, theme, t, dir, visible, announcement, on } = props;
   return (
-    <div class="root" dir={dir} data-mode={themeMode(theme)} style={themeVariables(theme)}>
+    <div class="root" dir={dir} {...themed(theme)}>
       <div class="sr" role="status" aria-live="polite">
         {announcement}
       </div>

@@ -210,7 +210,7 @@ export function createSurveyView(
       d && state
         ? h(SurveyApp, {
             survey: d.survey,
-            theme: { ...state.response.theme, ...d.survey.theme },
+            theme: d.survey.theme,
             t: state.response.strings,
             dir: pageDirection(d.survey.locale || state.locale),
             visible: d.visible,

@@ -1,4 +1,5 @@
 import { type ComponentChild, render } from 'preact';
+import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { direction } from '../../shared/widget-strings.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 
@@ -62,3 +63,18 @@ export function createSurface<N extends string>(css: string, names: readonly N[]
 /** The reading direction of content in `locale`, or the page's when the locale says none. */
 export const pageDirection = (locale: string) =>
   direction(locale, document.documentElement.getAttribute('dir') ?? '');
+
+/**
+ * A view root's look: the delivered theme's colour scheme (`data-mode`: light, dark, or auto, the
+ * user's system setting) and its values as the custom properties the stylesheets use. The server
+ * checked them and worked out the text colour on brand-coloured buttons (server/content/theme.ts).
+ */
+export const themed = (theme: DeliveredTheme | undefined) => ({
+  'data-mode': theme?.mode,
+  style: {
+    '--wm-brand': theme?.brandColor,
+    '--wm-on-brand': theme?.onBrand,
+    '--wm-font': theme?.font,
+    '--wm-radius': theme && `${theme.radius}px`,
+  },
+});
