@@ -1,12 +1,4 @@
-import {
-  arrow,
-  computePosition,
-  flip,
-  offset,
-  type Placement,
-  type Platform,
-  shift,
-} from '@floating-ui/core';
+import { computePosition, flip, offset, type Placement, type Platform, shift } from '@floating-ui/core';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 
 /**
@@ -17,15 +9,13 @@ import type { DeliveredStep } from '../../shared/schemas/content.ts';
  * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out, and its
  * `autoUpdate` as much again to know when to ask: see `follow`.
  */
+const size = (element: HTMLElement) => ({ width: element.offsetWidth, height: element.offsetHeight });
 const viewport: Platform = {
   getElementRects: ({ reference, floating }) => {
     const { x, y, width, height } = reference.getBoundingClientRect();
-    return {
-      reference: { x, y, width, height },
-      floating: { x: 0, y: 0, width: floating.offsetWidth, height: floating.offsetHeight },
-    };
+    return { reference: { x, y, width, height }, floating: { x: 0, y: 0, ...size(floating) } };
   },
-  getDimensions: (element) => ({ width: element.offsetWidth, height: element.offsetHeight }),
+  getDimensions: size,
   getClippingRect: ({ element }) => {
     const root = (element as Element).ownerDocument.documentElement;
     return { x: 0, y: 0, width: root.clientWidth, height: root.clientHeight };
@@ -77,13 +67,18 @@ function follow(target: Element, floating: HTMLElement, update: () => void): () 
  * the function that stops it. The tooltip stays transparent (CSS: no `data-side` yet) until its first
  * position is known: transparent, not `visibility: hidden`, which would refuse it focus meanwhile.
  *
+ * The arrow (12 px square, turned 45°) sits on the tooltip's edge that faces the target (CSS, by
+ * `data-side`); along that edge it points at the target's centre, kept 10 px from the tooltip's
+ * ends so that it never lands on a rounded corner. That is what Floating UI's `arrow` middleware
+ * computes, for less code.
+ *
  * @example
  * const stop = attachTip(button, tipElement, arrowElement, { side: 'bottom', align: 'end', offset: 10 })
  */
 export function attachTip(
   target: Element,
   tip: HTMLElement,
-  tail: HTMLElement | null,
+  tail: HTMLElement,
   { side, align, offset: gap }: DeliveredStep['placement'],
 ): () => void {
   const placement = (align === 'center' ? side : `${side}-${align}`) as Placement;
@@ -92,16 +87,20 @@ export function attachTip(
       platform: viewport,
       strategy: 'fixed',
       placement,
-      middleware: [offset(gap), flip(), shift({ padding: 8 }), tail && arrow({ element: tail, padding: 10 })],
-    }).then(({ x, y, placement: final, middlewareData }) => {
+      middleware: [offset(gap), flip(), shift({ padding: 8 })],
+    }).then(({ x, y, placement: final }) => {
+      const edge = final.split('-')[0]!;
       tip.style.left = `${x}px`;
       tip.style.top = `${y}px`;
-      tip.dataset.side = final.split('-')[0];
-      const at = middlewareData.arrow;
-      if (tail && at) {
-        tail.style.left = at.x === undefined ? '' : `${at.x}px`;
-        tail.style.top = at.y === undefined ? '' : `${at.y}px`;
-      }
+      tip.dataset.side = edge;
+      // Along a top or bottom edge the arrow moves in x, along a left or right one in y.
+      const across = edge === 'top' || edge === 'bottom';
+      const box = target.getBoundingClientRect();
+      const centre = across ? box.left + box.width / 2 - x : box.top + box.height / 2 - y;
+      const length = across ? tip.clientWidth : tip.clientHeight;
+      const at = `${Math.max(10, Math.min(centre - 6, length - 22))}px`;
+      tail.style.left = across ? at : '';
+      tail.style.top = across ? '' : at;
     });
   });
 }

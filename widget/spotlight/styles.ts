@@ -5,11 +5,12 @@ import { base } from '../view/styles.ts';
  * after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
  * reset, focus ring, links, code, `.x`, reduced motion). Everything it draws is `position: fixed`
  * and sized here, so the shadow host's own box, whatever a page's `!important` rules try on it,
- * never matters; and every inherited property is set on `.layer`, so nothing of the page's text
- * styles reaches in (the host element starts from `all: initial` too, see widget/shadow-root.ts).
+ * never matters. Nothing of the page's text styles reaches in: the host element's inline
+ * `all: initial !important` (widget/shadow-root.ts) starts every inherited property afresh, and
+ * `.layer` sets the few the layer wants otherwise (base: font, size, colour; here: long words wrap).
  */
 export const css = `${base('.layer')}
-.layer{font-weight:400;font-style:normal;text-transform:none;text-indent:0;letter-spacing:normal;word-spacing:normal;white-space:normal;overflow-wrap:break-word;visibility:visible;cursor:auto;font-variant:normal;text-shadow:none;pointer-events:auto}
+.layer{overflow-wrap:break-word}
 .card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
 .tip{top:0;left:0;width:max-content;max-width:min(320px,calc(100vw - 16px))}
 .tip:not([data-side]){opacity:0}

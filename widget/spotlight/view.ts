@@ -481,7 +481,8 @@ export function createSpotlightView(
     if (s.kind === 'beacon')
       return { target, stop: attachBeacon(target, element, element.closest('[dir=rtl]') !== null) };
     reveal(target, doc);
-    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow'), step.placement);
+    // Every tooltip has an arrow (ui.tsx).
+    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow')!, step.placement);
     if (step.advance !== 'click') return { target, stop };
     // `advance: click`: the user's click on the target itself is the step's Next. Capture phase:
     // before the page's own handlers, which may navigate or re-render it.
