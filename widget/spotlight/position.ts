@@ -24,40 +24,40 @@ const viewport: Platform = {
 };
 
 /**
- * Calls `update` now and whenever `target` or `floating` may have moved or changed size: a scroll
- * anywhere in the document (capture: scroll containers' events do not bubble), a resize of the
- * window, a resize of either element (ResizeObserver), and a change of the target's box seen once
- * a frame, which catches what sends no event at all (layout shifts, animations, scrolls inside a
- * shadow root), as Floating UI's `autoUpdate` does with its `animationFrame` option. It runs only
- * while a beacon or tooltip is shown. Returns the function that stops it all.
+ * Calls `update` now and whenever `target` or `floating` may have moved or changed size: once a
+ * frame it compares what the position depends on (the target's box, the floating element's size,
+ * the viewport's size) with the last time, as Floating UI's `autoUpdate` does with its
+ * `animationFrame` option. That catches scrolls of the window or of any scroll container (the
+ * target's box moves), resizes, layout shifts, animations and scrolls inside a shadow root alike,
+ * in the frame they happen (scroll and resize steps run before animation frame callbacks), with no
+ * listener to add. It runs only while a beacon or tooltip is shown. Returns the function that stops it.
  */
 function follow(target: Element, floating: HTMLElement, update: () => void): () => void {
-  const view = floating.ownerDocument.defaultView ?? window;
-  const options = { capture: true, passive: true };
-  const onEvent = () => update();
-  view.addEventListener('scroll', onEvent, options);
-  view.addEventListener('resize', onEvent, options);
-  const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(onEvent) : undefined;
-  sizes?.observe(target);
-  sizes?.observe(floating);
+  const doc = floating.ownerDocument;
+  const view = doc.defaultView ?? window;
   let last = '';
   let frame = 0;
   const check = () => {
     const { x, y, width, height } = target.getBoundingClientRect();
-    const box = `${x} ${y} ${width} ${height}`;
-    if (box !== last) {
-      last = box;
+    const { clientWidth, clientHeight } = doc.documentElement;
+    const now = [
+      x,
+      y,
+      width,
+      height,
+      floating.offsetWidth,
+      floating.offsetHeight,
+      clientWidth,
+      clientHeight,
+    ].join();
+    if (now !== last) {
+      last = now;
       update();
     }
     frame = view.requestAnimationFrame(check);
   };
   check();
-  return () => {
-    view.removeEventListener('scroll', onEvent, options);
-    view.removeEventListener('resize', onEvent, options);
-    sizes?.disconnect();
-    view.cancelAnimationFrame(frame);
-  };
+  return () => view.cancelAnimationFrame(frame);
 }
 
 /**
