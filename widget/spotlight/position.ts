@@ -1,5 +1,6 @@
 import { computePosition, flip, offset, type Placement, type Platform, shift } from '@floating-ui/core';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
+import { own } from './target.ts';
 
 /**
  * Floating UI's geometry for our one case: the tooltip is `position: fixed` in the widget's own
@@ -11,10 +12,10 @@ import type { DeliveredStep } from '../../shared/schemas/content.ts';
  */
 const size = (element: HTMLElement) => ({ width: element.offsetWidth, height: element.offsetHeight });
 const viewport: Platform = {
-  getElementRects: ({ reference, floating }) => {
-    const { x, y, width, height } = reference.getBoundingClientRect();
-    return { reference: { x, y, width, height }, floating: { x: 0, y: 0, ...size(floating) } };
-  },
+  getElementRects: ({ reference, floating }) => ({
+    reference: reference.getBoundingClientRect(),
+    floating: { x: 0, y: 0, ...size(floating) },
+  }),
   getDimensions: size,
   getClippingRect: ({ element }) => {
     const root = (element as Element).ownerDocument.documentElement;
@@ -141,21 +142,18 @@ export function topLayerOf(target: Element): Element | null {
  * fixed or sticky element above what is drawn at three points along the top edge. Capped at half
  * the viewport: a larger one is an overlay, not a header to scroll below.
  */
-export function headerHeight(doc: Document = document): number {
-  const view = doc.defaultView;
+function headerHeight(doc: Document, view: Window): number {
   const width = doc.documentElement.clientWidth;
   let bottom = 0;
   for (const x of [8, width / 2, width - 8]) {
-    for (let el = doc.elementFromPoint?.(x, 2) ?? null; el && el.localName !== 'waymark-widget'; ) {
-      const position = view?.getComputedStyle(el).position;
-      if (position === 'fixed' || position === 'sticky') {
+    for (let el = doc.elementFromPoint(x, 2); el && el.localName !== own; el = el.parentElement) {
+      if (/^(fixed|sticky)$/.test(view.getComputedStyle(el).position)) {
         bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
         break;
       }
-      el = el.parentElement;
     }
   }
-  return Math.min(bottom, (view?.innerHeight ?? 0) / 2);
+  return Math.min(bottom, view.innerHeight / 2);
 }
 
 /**
@@ -169,7 +167,7 @@ export function headerHeight(doc: Document = document): number {
 export function reveal(target: Element, doc: Document = document): void {
   const view = doc.defaultView;
   if (!view) return;
-  const header = headerHeight(doc);
+  const header = headerHeight(doc, view);
   const box = target.getBoundingClientRect();
   const root = target.getRootNode() as Document | ShadowRoot;
   const hit = root.elementFromPoint?.(box.left + box.width / 2, box.top + box.height / 2);
@@ -185,12 +183,12 @@ export function reveal(target: Element, doc: Document = document): void {
   const before = [
     style.getPropertyValue('scroll-margin-top'),
     style.getPropertyPriority('scroll-margin-top'),
-  ];
+  ] as const;
   style.setProperty('scroll-margin-top', `${header + 8}px`, 'important');
   target.scrollIntoView({
     block: box.height + header + 16 > view.innerHeight ? 'start' : 'center',
     inline: 'nearest',
-    behavior: view.matchMedia?.('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
+    behavior: view.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
   });
-  style.setProperty('scroll-margin-top', before[0] ?? '', before[1]);
+  style.setProperty('scroll-margin-top', ...before);
 }

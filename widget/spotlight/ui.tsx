@@ -23,7 +23,10 @@ export interface StepHandlers {
 
 /** One thing on screen: a hotspot's beacon, a tooltip anchored to a target, or a centred modal. */
 export interface Shown {
-  /** Unique in the layer, stable while the same step shows (positions and focus hang on it). */
+  /**
+   * Unique in the layer, stable while the same step shows: the element's id, which positions and
+   * focus hang on; a beacon's is its card's with `-b` added.
+   */
   key: string;
   kind: 'beacon' | 'tip' | 'modal';
   step: DeliveredStep;
@@ -47,7 +50,7 @@ export interface LayerProps {
 /**
  * Everything the spotlights draw, as a pure function of the view's state. Positions are not props:
  * view.ts keeps each beacon and tooltip on its target (widget/spotlight/position.ts), finding them
- * by `data-key`.
+ * by their `key` as id.
  */
 export function Layer({ shown, theme, t, dir }: LayerProps) {
   return (
@@ -68,11 +71,11 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
   return (
     <button
       type="button"
+      id={s.key}
       class="beacon"
-      data-key={s.key}
       aria-label={format(t.openTip, { title: plainText(s.step.title) })}
       aria-expanded={s.expanded}
-      aria-controls={s.expanded ? `wm-${s.key.slice(0, -2)}` : undefined}
+      aria-controls={s.expanded ? s.key.slice(0, -2) : undefined}
       onClick={s.on.open}
     />
   );
@@ -85,14 +88,12 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
  * click on its target), and a close button when the spotlight may be dismissed.
  */
 function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
-  const { key, kind, step, index, total, on } = s;
-  const id = `wm-${key}`;
+  const { key: id, kind, step, index, total, on } = s;
   const modal = kind === 'modal';
   const card = (
     <div
       id={id}
       class={`card ${kind}`}
-      data-key={key}
       role="dialog"
       aria-modal={modal || undefined}
       aria-labelledby={`${id}-t`}

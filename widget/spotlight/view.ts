@@ -113,9 +113,8 @@ export function createSpotlightView(
   /** `fn` guarded, then the view brought up to date: what every timer, listener and handler does. */
   const act = guardedThen(host.logger, () => refresh());
 
-  const page = () => env.page();
   const here = (s: DeliveredSpotlight, step?: DeliveredStep): boolean => {
-    const { path = '/', search } = page();
+    const { path = '/', search } = env.page();
     if (step?.page) return matchesUrl(step.page, path, search);
     return s.preview || matchesPage(s, path, search);
   };
@@ -305,7 +304,7 @@ export function createSpotlightView(
     const key = `${run.index}:${pageView}`;
     if (skip || run.missed !== key) {
       run.missed = key;
-      const { path = '/', search = '' } = page();
+      const { path = '/', search = '' } = env.page();
       emit(run, 'spotlight_target_not_found', {
         selector: step.anchor!.selector,
         url: `${path}${search}`.slice(0, 2000),
@@ -318,9 +317,10 @@ export function createSpotlightView(
   // Drawing.
 
   const giveFocusBack = (run: Run) => {
-    const inside = layer?.root.activeElement;
-    if (inside && run.returnTo?.isConnected) run.returnTo.focus();
-    else if (inside) (inside as HTMLElement).blur();
+    const inside = layer?.root.activeElement as HTMLElement | null | undefined;
+    if (!inside) return;
+    if (run.returnTo?.isConnected) run.returnTo.focus();
+    else inside.blur();
   };
   /** The user opens a hotspot's tooltip, or asks for a running spotlight again: it takes the screen. */
   const reopen = (run: Run) => {
@@ -355,7 +355,7 @@ export function createSpotlightView(
       const step = run.s.steps[run.index];
       if (!step || !here(run.s, step)) continue;
       const target = run.watch?.current() ?? null;
-      const key = `${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
+      const key = `wm-${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
       const item = (kind: Shown['kind']) =>
         shown.push({
           key: kind === 'beacon' ? `${key}-b` : key,
@@ -448,8 +448,8 @@ export function createSpotlightView(
   const follow = (shown: ReturnType<typeof scene>) => {
     for (const s of [...shown].reverse()) {
       const { run, target } = s;
-      // Every item drawn carries its key (ui.tsx).
-      const el = layer!.root.querySelector<HTMLElement>(`[data-key="${s.key}"]`)!;
+      // Every item drawn has its key as id (ui.tsx).
+      const el = layer!.root.getElementById(s.key)!;
       const before = attached.get(el);
       if (before?.target !== (target ?? el)) {
         before?.stop();
@@ -528,17 +528,18 @@ export function createSpotlightView(
   return {
     update: act((next: ViewState | undefined) => {
       if (next?.user !== state?.user) {
-        for (const run of [...runs.values()]) drop(run);
+        for (const run of runs.values()) drop(run);
         ended.clear();
       }
       state = next;
       spotlights = (next?.response.spotlights ?? []).filter(wellFormed);
-      const { path, search } = page();
+      const { path, search } = env.page();
       if (`${path}${search}` !== lastPage) {
         lastPage = `${path}${search}`;
         pageView++;
       }
-      for (const run of [...runs.values()]) {
+      // Deleting from a Map while going through it is safe: the iteration goes on with what is left.
+      for (const run of runs.values()) {
         const current = spotlights.find((s) => s.id === run.s.id && s.version === run.s.version);
         // Withdrawn by the server: gone if nothing showed yet; a run the user is in goes on.
         if (current) run.s = current;
@@ -576,9 +577,10 @@ export function createSpotlightView(
 
 /** Tab and Shift+Tab go round the modal's own buttons and links. */
 function trap(event: KeyboardEvent, card: HTMLElement) {
-  const stops = [...card.querySelectorAll<HTMLElement>('button, a[href]')];
+  const stops = card.querySelectorAll<HTMLElement>('button, a[href]');
   const active = (card.getRootNode() as ShadowRoot).activeElement;
-  const [first, last] = [stops[0], stops[stops.length - 1]];
+  const first = stops[0];
+  const last = stops[stops.length - 1];
   if (event.shiftKey ? active === first || active === card : active === last) {
     event.preventDefault();
     (event.shiftKey ? last : first)?.focus();
