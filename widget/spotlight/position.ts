@@ -122,14 +122,14 @@ export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean)
 
 /**
  * The top-layer element (a modal `<dialog>`, an open popover, a fullscreen element) the target is
- * in, if any, crossing shadow roots. Anything outside it is drawn beneath it, and while a modal
- * dialog is open everything outside it is inert (cannot be clicked or focused): a tooltip for a
- * target in there has to be in there too, and in the top layer.
+ * in, if any (none without a target), crossing shadow roots. Anything outside it is drawn beneath
+ * it, and while a modal dialog is open everything outside it is inert (cannot be clicked or
+ * focused): a tooltip for a target in there has to be in there too, and in the top layer.
  */
-export function topLayerOf(target: Element): Element | null {
-  for (let el: Element | null = target; el; el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host) {
+export function topLayerOf(target: Element | null | undefined): Element | null {
+  for (let el = target; el; el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host) {
     try {
-      if (el.matches(':modal, :popover-open')) return el;
+      if (el.matches(':modal,:popover-open')) return el;
     } catch {
       return null; // a browser without these pseudo-classes has no top layer to escape either
     }
@@ -176,7 +176,7 @@ export function reveal(target: Element, doc: Document = document): void {
     box.bottom <= view.innerHeight &&
     box.left >= 0 &&
     box.right <= view.innerWidth &&
-    (!hit || target === hit || target.contains(hit));
+    (!hit || target.contains(hit)); // contains: the target itself, or inside it
   if (seen) return;
   const style = (target as HTMLElement).style;
   if (!style) return;
@@ -188,7 +188,7 @@ export function reveal(target: Element, doc: Document = document): void {
   target.scrollIntoView({
     block: box.height + header + 16 > view.innerHeight ? 'start' : 'center',
     inline: 'nearest',
-    behavior: view.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
+    behavior: view.matchMedia('(prefers-reduced-motion:reduce)').matches ? 'auto' : 'smooth',
   });
   style.setProperty('scroll-margin-top', ...before);
 }

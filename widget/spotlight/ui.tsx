@@ -4,7 +4,7 @@
  */
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
-import type { DeliveredStep } from '../../shared/schemas/content.ts';
+import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Markdown, plainText } from '../checklist/markdown.tsx';
@@ -29,12 +29,10 @@ export interface Shown {
    */
   key: string;
   kind: 'beacon' | 'tip' | 'modal';
+  spotlight: DeliveredSpotlight;
+  /** The step shown, `spotlight.steps[index]`. */
   step: DeliveredStep;
   index: number;
-  total: number;
-  dismissible: boolean;
-  /** The language of the step's text. */
-  lang: string;
   /** A beacon's tooltip is open. */
   expanded: boolean;
   on: StepHandlers;
@@ -88,7 +86,8 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
  * click on its target), and a close button when the spotlight may be dismissed.
  */
 function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
-  const { key: id, kind, step, index, total, on } = s;
+  const { key: id, kind, spotlight, step, index, on } = s;
+  const total = spotlight.steps.length;
   const modal = kind === 'modal';
   const card = (
     <div
@@ -99,7 +98,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       aria-labelledby={`${id}-t`}
       aria-describedby={step.body ? `${id}-b` : undefined}
       tabIndex={-1}
-      lang={s.lang || undefined}
+      lang={spotlight.locale || undefined}
       onKeyDown={on.keyDown}
     >
       {!modal && <div class="arrow" />}
@@ -107,7 +106,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
         <h2 id={`${id}-t`}>
           <Markdown text={step.title} />
         </h2>
-        {s.dismissible && (
+        {spotlight.dismissible && (
           <button type="button" class="x" aria-label={t.tipClose} title={t.tipClose} onClick={on.close}>
             <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
               <path d="M3 3l10 10M13 3L3 13" />

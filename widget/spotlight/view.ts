@@ -55,9 +55,12 @@ interface Run {
   open: boolean;
   /** Looks for the current step's target; stopped (undefined) when the step changes (`go`). */
   watch?: TargetWatch;
-  /** `index:pageView` of the last `step_viewed`, and of the last `target_not_found` (waiting). */
-  viewed?: string;
-  missed?: string;
+  /**
+   * The step index of the last `step_viewed`, and of the last `target_not_found` (waiting), on this
+   * page view: forgotten when the page changes (`update`).
+   */
+  viewed?: number;
+  missed?: number;
   /** Move focus into the step's card when it is drawn: the user acted (see `paint`). */
   focus: boolean;
   /** Where focus was before it moved into a card, to give it back when the card closes. */
@@ -105,7 +108,6 @@ export function createSpotlightView(
   const delays = new Map<string, unknown>();
   const attached = new Map<HTMLElement, Attached>();
   let layer: ShadowHost | undefined;
-  let pageView = 0;
   let lastPage = '';
   let busy = false;
   let again = false;
@@ -301,9 +303,8 @@ export function createSpotlightView(
    */
   const missing = (run: Run, step: DeliveredStep) => {
     const skip = step.whenMissing === 'skip';
-    const key = `${run.index}:${pageView}`;
-    if (skip || run.missed !== key) {
-      run.missed = key;
+    if (skip || run.missed !== run.index) {
+      run.missed = run.index;
       const { path = '/', search = '' } = env.page();
       emit(run, 'spotlight_target_not_found', {
         selector: step.anchor!.selector,
@@ -326,27 +327,24 @@ export function createSpotlightView(
   const reopen = (run: Run) => {
     run.open = run.focus = run.byUser = true;
   };
-  const handlers = (run: Run) => {
-    const step = () => run.s.steps[run.index];
-    return {
-      open: act(() => reopen(run)),
-      next: act(() => go(run, run.index + 1, true)),
-      back: act(() => go(run, run.index - 1, true)),
-      close: act(() => finish(run, true)),
-      keyDown: act((event: KeyboardEvent) => {
-        const card = event.currentTarget as HTMLElement;
-        if (event.key === 'Tab' && step()?.kind === 'modal') trap(event, card);
-        if (event.key !== 'Escape') return;
-        event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
-        if (step()?.kind === 'hotspot') {
-          // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
-          run.open = run.granted = false;
-          run.focus = true;
-          scheduler.release(run.prompt);
-        } else if (run.s.dismissible) finish(run, true);
-      }),
-    };
-  };
+  /** For the step of kind `kind` that `run` is at (they are made again on every draw). */
+  const handlers = (run: Run, kind: DeliveredStep['kind']) => ({
+    open: act(() => reopen(run)),
+    next: act(() => go(run, run.index + 1, true)),
+    back: act(() => go(run, run.index - 1, true)),
+    close: act(() => finish(run, true)),
+    keyDown: act((event: KeyboardEvent) => {
+      if (event.key === 'Tab' && kind === 'modal') trap(event, event.currentTarget as HTMLElement);
+      if (event.key !== 'Escape') return;
+      event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
+      if (kind === 'hotspot') {
+        // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
+        run.open = run.granted = false;
+        run.focus = true;
+        scheduler.release(run.prompt);
+      } else if (run.s.dismissible) finish(run, true);
+    }),
+  });
 
   /** What to draw: beacons (any number, open or not) and the card of the run that has the screen. */
   const scene = (): Array<Shown & { run: Run; target: Element | null }> => {
@@ -360,13 +358,11 @@ export function createSpotlightView(
         shown.push({
           key: kind === 'beacon' ? `${key}-b` : key,
           kind,
+          spotlight: run.s,
           step,
           index: run.index,
-          total: run.s.steps.length,
-          dismissible: run.s.dismissible,
-          lang: run.s.locale,
           expanded: run.open && run.granted,
-          on: handlers(run),
+          on: handlers(run, step.kind),
           run,
           target,
         });
@@ -382,11 +378,10 @@ export function createSpotlightView(
 
   /** Records what became visible: the run's start, and the step's view once per page view. */
   const saw = (run: Run, kind: Shown['kind']) => {
-    const key = `${run.index}:${pageView}`;
-    const viewed = kind !== 'beacon' && run.viewed !== key;
+    const viewed = kind !== 'beacon' && run.viewed !== run.index;
     if (run.fresh) emit(run, 'spotlight_shown');
     if (viewed) {
-      run.viewed = key;
+      run.viewed = run.index;
       emit(run, 'spotlight_step_viewed', { stepIndex: run.index });
     }
     // The step shown, so that a reload resumes here at once (a beacon too: shown is shown).
@@ -404,7 +399,7 @@ export function createSpotlightView(
     if (top) {
       // Shown after the dialog, so above it; inside it, so not inert while it is modal.
       host.setAttribute('popover', 'manual');
-      host.showPopover?.();
+      host.showPopover();
     }
   };
 
@@ -421,7 +416,7 @@ export function createSpotlightView(
     layer ??= createShadowHost(css, doc);
     const card = shown.find((s) => s.kind !== 'beacon');
     try {
-      place(layer.root.host as HTMLElement, card?.target ? topLayerOf(card.target) : null);
+      place(layer.root.host as HTMLElement, topLayerOf(card?.target));
     } catch {
       // No popover support: the page's own top layer stays above us (`reattach` puts back a host left out).
     }
@@ -433,7 +428,7 @@ export function createSpotlightView(
         shown,
         theme: state?.response.theme,
         t: state?.response.strings ?? {},
-        dir: direction(card?.lang || locale, doc.documentElement.getAttribute('dir') ?? ''),
+        dir: direction(card?.spotlight.locale || locale, doc.documentElement.getAttribute('dir') ?? ''),
       }),
       layer.container,
     );
@@ -534,9 +529,11 @@ export function createSpotlightView(
       state = next;
       spotlights = (next?.response.spotlights ?? []).filter(wellFormed);
       const { path, search } = env.page();
-      if (`${path}${search}` !== lastPage) {
-        lastPage = `${path}${search}`;
-        pageView++;
+      const address = `${path}${search}`;
+      if (address !== lastPage) {
+        lastPage = address;
+        // A new page view: each step's view, and its target's absence, are told again.
+        for (const run of runs.values()) run.viewed = run.missed = undefined;
       }
       // Deleting from a Map while going through it is safe: the iteration goes on with what is left.
       for (const run of runs.values()) {
@@ -577,7 +574,7 @@ export function createSpotlightView(
 
 /** Tab and Shift+Tab go round the modal's own buttons and links. */
 function trap(event: KeyboardEvent, card: HTMLElement) {
-  const stops = card.querySelectorAll<HTMLElement>('button, a[href]');
+  const stops = card.querySelectorAll<HTMLElement>('button,a[href]');
   const active = (card.getRootNode() as ShadowRoot).activeElement;
   const first = stops[0];
   const last = stops[stops.length - 1];
