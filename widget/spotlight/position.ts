@@ -10,6 +10,7 @@ import { own } from './target.ts';
  * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out, and its
  * `autoUpdate` as much again to know when to ask: see `follow`.
  */
+const isRTL = (element: Element) => getComputedStyle(element).direction === 'rtl';
 const size = (element: HTMLElement) => ({ width: element.offsetWidth, height: element.offsetHeight });
 const viewport: Platform = {
   getElementRects: ({ reference, floating }) => ({
@@ -21,7 +22,7 @@ const viewport: Platform = {
     const root = (element as Element).ownerDocument.documentElement;
     return { x: 0, y: 0, width: root.clientWidth, height: root.clientHeight };
   },
-  isRTL: (element) => getComputedStyle(element).direction === 'rtl',
+  isRTL,
 };
 
 /**
@@ -110,7 +111,8 @@ export function attachTip(
  * Keeps a hotspot's beacon on its target's top corner at the end of the line (top right in a
  * left-to-right page), following it as `attachTip` does.
  */
-export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean): () => void {
+export function attachBeacon(target: Element, beacon: HTMLElement): () => void {
+  const rtl = isRTL(beacon);
   return follow(target, beacon, () => {
     const box = target.getBoundingClientRect();
     const half = beacon.offsetWidth / 2;

@@ -393,14 +393,12 @@ export function createSpotlightView(
   const place = (host: HTMLElement, top: Element | null) => {
     const parent = top ?? doc.body;
     if (!parent || host.parentNode === parent) return;
-    if (host.matches(':popover-open')) host.hidePopover();
-    host.removeAttribute('popover');
-    parent.append(host);
+    parent.append(host); // a move: removed first, which hides it if it was a popover showing
     if (top) {
       // Shown after the dialog, so above it; inside it, so not inert while it is modal.
       host.setAttribute('popover', 'manual');
       host.showPopover();
-    }
+    } else host.removeAttribute('popover');
   };
 
   const paint = () => {
@@ -470,7 +468,7 @@ export function createSpotlightView(
 
   const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element): (() => void) => {
     const { run, step } = s;
-    if (s.kind === 'beacon') return attachBeacon(target, element, element.closest('[dir=rtl]') !== null);
+    if (s.kind === 'beacon') return attachBeacon(target, element);
     reveal(target, doc);
     // Every tooltip has an arrow (ui.tsx).
     const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow')!, step.placement);
