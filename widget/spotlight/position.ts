@@ -95,10 +95,13 @@ export function attachTip(
       tip.style.left = `${x}px`;
       tip.style.top = `${y}px`;
       tip.dataset.side = edge;
-      // Along a top or bottom edge the arrow moves in x, along a left or right one in y.
+      // Along a top or bottom edge the arrow moves in x, along a left or right one in y; in the
+      // tooltip's padding box (inside its border), where `left` and `top` place it.
       const across = edge === 'top' || edge === 'bottom';
       const box = target.getBoundingClientRect();
-      const centre = across ? box.left + box.width / 2 - x : box.top + box.height / 2 - y;
+      const centre = across
+        ? box.left + box.width / 2 - x - tip.clientLeft
+        : box.top + box.height / 2 - y - tip.clientTop;
       const length = across ? tip.clientWidth : tip.clientHeight;
       const at = `${Math.max(10, Math.min(centre - 6, length - 22))}px`;
       tail.style.left = across ? at : '';
