@@ -1,13 +1,6 @@
-import {
-  arrow,
-  computePosition,
-  flip,
-  offset,
-  type Placement,
-  type Platform,
-  shift,
-} from '@floating-ui/core';
+import { computePosition, flip, offset, type Placement, type Platform, shift } from '@floating-ui/core';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
+import { own } from './target.ts';
 
 /**
  * Floating UI's geometry for our one case: the tooltip is `position: fixed` in the widget's own
@@ -17,57 +10,56 @@ import type { DeliveredStep } from '../../shared/schemas/content.ts';
  * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out, and its
  * `autoUpdate` as much again to know when to ask: see `follow`.
  */
+const isRTL = (element: Element) => getComputedStyle(element).direction === 'rtl';
+const size = (element: HTMLElement) => ({ width: element.offsetWidth, height: element.offsetHeight });
 const viewport: Platform = {
-  getElementRects: ({ reference, floating }) => {
-    const { x, y, width, height } = reference.getBoundingClientRect();
-    return {
-      reference: { x, y, width, height },
-      floating: { x: 0, y: 0, width: floating.offsetWidth, height: floating.offsetHeight },
-    };
-  },
-  getDimensions: (element) => ({ width: element.offsetWidth, height: element.offsetHeight }),
+  getElementRects: ({ reference, floating }) => ({
+    reference: reference.getBoundingClientRect(),
+    floating: { x: 0, y: 0, ...size(floating) },
+  }),
+  getDimensions: size,
   getClippingRect: ({ element }) => {
     const root = (element as Element).ownerDocument.documentElement;
     return { x: 0, y: 0, width: root.clientWidth, height: root.clientHeight };
   },
-  isRTL: (element) => getComputedStyle(element).direction === 'rtl',
+  isRTL,
 };
 
 /**
- * Calls `update` now and whenever `target` or `floating` may have moved or changed size: a scroll
- * anywhere in the document (capture: scroll containers' events do not bubble), a resize of the
- * window, a resize of either element (ResizeObserver), and a change of the target's box seen once
- * a frame, which catches what sends no event at all (layout shifts, animations, scrolls inside a
- * shadow root), as Floating UI's `autoUpdate` does with its `animationFrame` option. It runs only
- * while a beacon or tooltip is shown. Returns the function that stops it all.
+ * Calls `update` now and whenever `target` or `floating` may have moved or changed size: once a
+ * frame it compares what the position depends on (the target's box, the floating element's size,
+ * the viewport's size) with the last time, as Floating UI's `autoUpdate` does with its
+ * `animationFrame` option. That catches scrolls of the window or of any scroll container (the
+ * target's box moves), resizes, layout shifts, animations and scrolls inside a shadow root alike,
+ * in the frame they happen (scroll and resize steps run before animation frame callbacks), with no
+ * listener to add. It runs only while a beacon or tooltip is shown. Returns the function that stops it.
  */
 function follow(target: Element, floating: HTMLElement, update: () => void): () => void {
-  const view = floating.ownerDocument.defaultView ?? window;
-  const options = { capture: true, passive: true };
-  const onEvent = () => update();
-  view.addEventListener('scroll', onEvent, options);
-  view.addEventListener('resize', onEvent, options);
-  const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(onEvent) : undefined;
-  sizes?.observe(target);
-  sizes?.observe(floating);
+  const doc = floating.ownerDocument;
+  const view = doc.defaultView ?? window;
   let last = '';
   let frame = 0;
   const check = () => {
     const { x, y, width, height } = target.getBoundingClientRect();
-    const box = `${x} ${y} ${width} ${height}`;
-    if (box !== last) {
-      last = box;
+    const { clientWidth, clientHeight } = doc.documentElement;
+    const now = [
+      x,
+      y,
+      width,
+      height,
+      floating.offsetWidth,
+      floating.offsetHeight,
+      clientWidth,
+      clientHeight,
+    ].join();
+    if (now !== last) {
+      last = now;
       update();
     }
     frame = view.requestAnimationFrame(check);
   };
   check();
-  return () => {
-    view.removeEventListener('scroll', onEvent, options);
-    view.removeEventListener('resize', onEvent, options);
-    sizes?.disconnect();
-    view.cancelAnimationFrame(frame);
-  };
+  return () => view.cancelAnimationFrame(frame);
 }
 
 /**
@@ -77,13 +69,18 @@ function follow(target: Element, floating: HTMLElement, update: () => void): () 
  * the function that stops it. The tooltip stays transparent (CSS: no `data-side` yet) until its first
  * position is known: transparent, not `visibility: hidden`, which would refuse it focus meanwhile.
  *
+ * The arrow (12 px square, turned 45°) sits on the tooltip's edge that faces the target (CSS, by
+ * `data-side`); along that edge it points at the target's centre, kept 10 px from the tooltip's
+ * ends so that it never lands on a rounded corner. That is what Floating UI's `arrow` middleware
+ * computes, for less code.
+ *
  * @example
  * const stop = attachTip(button, tipElement, arrowElement, { side: 'bottom', align: 'end', offset: 10 })
  */
 export function attachTip(
   target: Element,
   tip: HTMLElement,
-  tail: HTMLElement | null,
+  tail: HTMLElement,
   { side, align, offset: gap }: DeliveredStep['placement'],
 ): () => void {
   const placement = (align === 'center' ? side : `${side}-${align}`) as Placement;
@@ -92,16 +89,23 @@ export function attachTip(
       platform: viewport,
       strategy: 'fixed',
       placement,
-      middleware: [offset(gap), flip(), shift({ padding: 8 }), tail && arrow({ element: tail, padding: 10 })],
-    }).then(({ x, y, placement: final, middlewareData }) => {
+      middleware: [offset(gap), flip(), shift({ padding: 8 })],
+    }).then(({ x, y, placement: final }) => {
+      const edge = final.split('-')[0]!;
       tip.style.left = `${x}px`;
       tip.style.top = `${y}px`;
-      tip.dataset.side = final.split('-')[0];
-      const at = middlewareData.arrow;
-      if (tail && at) {
-        tail.style.left = at.x === undefined ? '' : `${at.x}px`;
-        tail.style.top = at.y === undefined ? '' : `${at.y}px`;
-      }
+      tip.dataset.side = edge;
+      // Along a top or bottom edge the arrow moves in x, along a left or right one in y; in the
+      // tooltip's padding box (inside its border), where `left` and `top` place it.
+      const across = edge === 'top' || edge === 'bottom';
+      const box = target.getBoundingClientRect();
+      const centre = across
+        ? box.left + box.width / 2 - x - tip.clientLeft
+        : box.top + box.height / 2 - y - tip.clientTop;
+      const length = across ? tip.clientWidth : tip.clientHeight;
+      const at = `${Math.max(10, Math.min(centre - 6, length - 22))}px`;
+      tail.style.left = across ? at : '';
+      tail.style.top = across ? '' : at;
     });
   });
 }
@@ -110,7 +114,8 @@ export function attachTip(
  * Keeps a hotspot's beacon on its target's top corner at the end of the line (top right in a
  * left-to-right page), following it as `attachTip` does.
  */
-export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean): () => void {
+export function attachBeacon(target: Element, beacon: HTMLElement): () => void {
+  const rtl = isRTL(beacon);
   return follow(target, beacon, () => {
     const box = target.getBoundingClientRect();
     const half = beacon.offsetWidth / 2;
@@ -122,14 +127,14 @@ export function attachBeacon(target: Element, beacon: HTMLElement, rtl: boolean)
 
 /**
  * The top-layer element (a modal `<dialog>`, an open popover, a fullscreen element) the target is
- * in, if any, crossing shadow roots. Anything outside it is drawn beneath it, and while a modal
- * dialog is open everything outside it is inert (cannot be clicked or focused): a tooltip for a
- * target in there has to be in there too, and in the top layer.
+ * in, if any (none without a target), crossing shadow roots. Anything outside it is drawn beneath
+ * it, and while a modal dialog is open everything outside it is inert (cannot be clicked or
+ * focused): a tooltip for a target in there has to be in there too, and in the top layer.
  */
-export function topLayerOf(target: Element): Element | null {
-  for (let el: Element | null = target; el; el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host) {
+export function topLayerOf(target: Element | null | undefined): Element | null {
+  for (let el = target; el; el = el.parentElement ?? (el.getRootNode() as ShadowRoot).host) {
     try {
-      if (el.matches(':modal, :popover-open')) return el;
+      if (el.matches(':modal,:popover-open')) return el;
     } catch {
       return null; // a browser without these pseudo-classes has no top layer to escape either
     }
@@ -142,21 +147,18 @@ export function topLayerOf(target: Element): Element | null {
  * fixed or sticky element above what is drawn at three points along the top edge. Capped at half
  * the viewport: a larger one is an overlay, not a header to scroll below.
  */
-export function headerHeight(doc: Document = document): number {
-  const view = doc.defaultView;
+function headerHeight(doc: Document, view: Window): number {
   const width = doc.documentElement.clientWidth;
   let bottom = 0;
   for (const x of [8, width / 2, width - 8]) {
-    for (let el = doc.elementFromPoint?.(x, 2) ?? null; el && el.localName !== 'waymark-widget'; ) {
-      const position = view?.getComputedStyle(el).position;
-      if (position === 'fixed' || position === 'sticky') {
+    for (let el = doc.elementFromPoint(x, 2); el && el.localName !== own; el = el.parentElement) {
+      if (/^(fixed|sticky)$/.test(view.getComputedStyle(el).position)) {
         bottom = Math.max(bottom, el.getBoundingClientRect().bottom);
         break;
       }
-      el = el.parentElement;
     }
   }
-  return Math.min(bottom, (view?.innerHeight ?? 0) / 2);
+  return Math.min(bottom, view.innerHeight / 2);
 }
 
 /**
@@ -170,7 +172,7 @@ export function headerHeight(doc: Document = document): number {
 export function reveal(target: Element, doc: Document = document): void {
   const view = doc.defaultView;
   if (!view) return;
-  const header = headerHeight(doc);
+  const header = headerHeight(doc, view);
   const box = target.getBoundingClientRect();
   const root = target.getRootNode() as Document | ShadowRoot;
   const hit = root.elementFromPoint?.(box.left + box.width / 2, box.top + box.height / 2);
@@ -179,19 +181,19 @@ export function reveal(target: Element, doc: Document = document): void {
     box.bottom <= view.innerHeight &&
     box.left >= 0 &&
     box.right <= view.innerWidth &&
-    (!hit || target === hit || target.contains(hit));
+    (!hit || target.contains(hit)); // contains: the target itself, or inside it
   if (seen) return;
   const style = (target as HTMLElement).style;
   if (!style) return;
   const before = [
     style.getPropertyValue('scroll-margin-top'),
     style.getPropertyPriority('scroll-margin-top'),
-  ];
+  ] as const;
   style.setProperty('scroll-margin-top', `${header + 8}px`, 'important');
   target.scrollIntoView({
     block: box.height + header + 16 > view.innerHeight ? 'start' : 'center',
     inline: 'nearest',
-    behavior: view.matchMedia?.('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth',
+    behavior: view.matchMedia('(prefers-reduced-motion:reduce)').matches ? 'auto' : 'smooth',
   });
-  style.setProperty('scroll-margin-top', before[0] ?? '', before[1]);
+  style.setProperty('scroll-margin-top', ...before);
 }

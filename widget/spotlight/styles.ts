@@ -5,13 +5,14 @@ import { base } from '../view/styles.ts';
  * after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
  * reset, focus ring, links, code, `.x`, reduced motion). Everything it draws is `position: fixed`
  * and sized here, so the shadow host's own box, whatever a page's `!important` rules try on it,
- * never matters; and every inherited property is set on `.layer`, so nothing of the page's text
- * styles reaches in (the host element starts from `all: initial` too, see widget/shadow-root.ts).
+ * never matters. Nothing of the page's text styles reaches in: the host element's inline
+ * `all: initial !important` (widget/shadow-root.ts) starts every inherited property afresh, and
+ * `.layer` sets the few the layer wants otherwise (base: font, size, colour; here: long words wrap).
  */
 export const css = `${base('.layer')}
-.layer{font-weight:400;font-style:normal;text-transform:none;text-indent:0;letter-spacing:normal;word-spacing:normal;white-space:normal;overflow-wrap:break-word;visibility:visible;cursor:auto;font-variant:normal;text-shadow:none;pointer-events:auto}
+.layer{overflow-wrap:break-word}
 .card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
-.tip{top:0;left:0;width:max-content;max-width:min(320px,calc(100vw - 16px))}
+.tip{width:max-content;max-width:min(320px,calc(100vw - 16px))}
 .tip:not([data-side]){opacity:0}
 .arrow{position:absolute;width:12px;height:12px;background:inherit;border:0 solid var(--wm-line);transform:rotate(45deg)}
 [data-side=bottom]>.arrow{top:-7px;border-width:1px 0 0 1px}
@@ -21,22 +22,21 @@ export const css = `${base('.layer')}
 .modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(440px,calc(100vw - 32px));max-height:calc(100vh - 32px);overflow:auto;padding:20px 24px}
 .backdrop{position:fixed;inset:0;background:rgba(17,24,39,.55)}
 .head{display:flex;align-items:flex-start;gap:8px}
-h2{flex:1;margin:0;font-size:15px;font-weight:700;line-height:1.35}
+h2{flex:1;margin:0;font-size:15px;line-height:1.35}
 .modal h2{font-size:18px}
 p{margin:6px 0 0}
 .x{width:28px;height:28px;margin:-4px -8px 0 0}
-.foot{display:flex;align-items:center;gap:8px;margin-top:14px}
+.foot{display:flex;align-items:center;justify-content:flex-end;gap:8px;margin-top:14px}
 .count{margin-inline-end:auto;font-size:13px;color:var(--wm-muted)}
 .btn{min-height:32px;padding:6px 14px;border-radius:calc(var(--wm-radius) / 2 + 2px);font-size:13px;font-weight:600}
-.btn:first-child{margin-inline-start:auto}
 .primary{border:0;background:var(--wm-brand);color:var(--wm-on-brand)}
 .primary:hover{filter:brightness(1.08)}
 .ghost{border:1px solid var(--wm-line);background:var(--wm-bg)}
 .ghost:hover{background:var(--wm-soft)}
-.beacon{position:fixed;top:0;left:0;width:24px;height:24px;padding:0;border:0;border-radius:50%;background:transparent}
+.beacon{position:fixed;width:24px;height:24px;padding:0;border:0;border-radius:50%;background:transparent}
 .beacon::before,.beacon::after{content:"";position:absolute;inset:5px;border-radius:50%;background:var(--wm-brand)}
 .beacon::before{z-index:1;border:2px solid var(--wm-bg);box-shadow:0 1px 4px rgba(0,0,0,.35)}
 .beacon::after{animation:wm-pulse 1.6s ease-out infinite}
-.beacon[aria-expanded=true]::after{animation:none;opacity:0}
-@keyframes wm-pulse{from{transform:scale(1);opacity:.7}to{transform:scale(2.6);opacity:0}}
+.beacon[aria-expanded=true]::after{display:none}
+@keyframes wm-pulse{from{opacity:.7}to{transform:scale(2.6);opacity:0}}
 `;

@@ -32,7 +32,8 @@ export function findTarget(
   const text = anchor.text?.trim().toLowerCase();
   const fits = (element: Element) =>
     element.localName !== own &&
-    (!text || !!element.textContent?.trim().toLowerCase().includes(text)) &&
+    // An element's textContent is never null; `text` is trimmed, so the haystack need not be.
+    (!text || element.textContent!.toLowerCase().includes(text)) &&
     isVisible(element);
   const search = (root: Document | ShadowRoot): Element | null => {
     if (!anchor.pierceShadow) return [...root.querySelectorAll(anchor.selector)].find(fits) ?? null;

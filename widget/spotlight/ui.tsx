@@ -4,7 +4,7 @@
  */
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
-import type { DeliveredStep } from '../../shared/schemas/content.ts';
+import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Markdown, plainText } from '../checklist/markdown.tsx';
@@ -23,15 +23,16 @@ export interface StepHandlers {
 
 /** One thing on screen: a hotspot's beacon, a tooltip anchored to a target, or a centred modal. */
 export interface Shown {
-  /** Unique in the layer, stable while the same step shows (positions and focus hang on it). */
+  /**
+   * Unique in the layer, stable while the same step shows: the element's id, which positions and
+   * focus hang on; a beacon's is its card's with `-b` added.
+   */
   key: string;
   kind: 'beacon' | 'tip' | 'modal';
+  spotlight: DeliveredSpotlight;
+  /** The step shown, `spotlight.steps[index]`. */
   step: DeliveredStep;
   index: number;
-  total: number;
-  dismissible: boolean;
-  /** The language of the step's text. */
-  lang: string;
   /** A beacon's tooltip is open. */
   expanded: boolean;
   on: StepHandlers;
@@ -47,7 +48,7 @@ export interface LayerProps {
 /**
  * Everything the spotlights draw, as a pure function of the view's state. Positions are not props:
  * view.ts keeps each beacon and tooltip on its target (widget/spotlight/position.ts), finding them
- * by `data-key`.
+ * by their `key` as id.
  */
 export function Layer({ shown, theme, t, dir }: LayerProps) {
   return (
@@ -68,11 +69,11 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
   return (
     <button
       type="button"
+      id={s.key}
       class="beacon"
-      data-key={s.key}
       aria-label={format(t.openTip, { title: plainText(s.step.title) })}
       aria-expanded={s.expanded}
-      aria-controls={s.expanded ? `wm-${s.key.slice(0, -2)}` : undefined}
+      aria-controls={s.expanded ? s.key.slice(0, -2) : undefined}
       onClick={s.on.open}
     />
   );
@@ -85,20 +86,19 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
  * click on its target), and a close button when the spotlight may be dismissed.
  */
 function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
-  const { key, kind, step, index, total, on } = s;
-  const id = `wm-${key}`;
+  const { key: id, kind, spotlight, step, index, on } = s;
+  const total = spotlight.steps.length;
   const modal = kind === 'modal';
   const card = (
     <div
       id={id}
       class={`card ${kind}`}
-      data-key={key}
       role="dialog"
       aria-modal={modal || undefined}
       aria-labelledby={`${id}-t`}
       aria-describedby={step.body ? `${id}-b` : undefined}
       tabIndex={-1}
-      lang={s.lang || undefined}
+      lang={spotlight.locale || undefined}
       onKeyDown={on.keyDown}
     >
       {!modal && <div class="arrow" />}
@@ -106,7 +106,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
         <h2 id={`${id}-t`}>
           <Markdown text={step.title} />
         </h2>
-        {s.dismissible && (
+        {spotlight.dismissible && (
           <button type="button" class="x" aria-label={t.tipClose} title={t.tipClose} onClick={on.close}>
             <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true">
               <path d="M3 3l10 10M13 3L3 13" />

@@ -44,18 +44,23 @@ interface Run {
   fresh: boolean;
   /** Its turn on the screen (widget/view/scheduler.ts); a hotspot's closed beacon needs none. */
   prompt: Prompt;
-  /** The user asked for it (a beacon, a click trigger, "Show me", a preview): it takes the screen. */
+  /**
+   * The user asked for it (a beacon, a click trigger, "Show me", a preview): it takes the screen
+   * when it next claims it (`claim`), rather than waiting its turn.
+   */
   byUser: boolean;
-  asked: boolean;
+  /** The screen is its own (the scheduler's `show`, or a `take`). */
   granted: boolean;
   /** A hotspot's tooltip is open. */
   open: boolean;
+  /** Looks for the current step's target; stopped (undefined) when the step changes (`go`). */
   watch?: TargetWatch;
-  /** The step index `watch` looks for. */
-  watching?: number;
-  /** `index:pageView` of the last `step_viewed`, and of the last `target_not_found` (waiting). */
-  viewed?: string;
-  missed?: string;
+  /**
+   * The step index of the last `step_viewed`, and of the last `target_not_found` (waiting), on this
+   * page view: forgotten when the page changes (`update`).
+   */
+  viewed?: number;
+  missed?: number;
   /** Move focus into the step's card when it is drawn: the user acted (see `paint`). */
   focus: boolean;
   /** Where focus was before it moved into a card, to give it back when the card closes. */
@@ -103,7 +108,6 @@ export function createSpotlightView(
   const delays = new Map<string, unknown>();
   const attached = new Map<HTMLElement, Attached>();
   let layer: ShadowHost | undefined;
-  let pageView = 0;
   let lastPage = '';
   let busy = false;
   let again = false;
@@ -111,9 +115,8 @@ export function createSpotlightView(
   /** `fn` guarded, then the view brought up to date: what every timer, listener and handler does. */
   const act = guardedThen(host.logger, () => refresh());
 
-  const page = () => env.page();
   const here = (s: DeliveredSpotlight, step?: DeliveredStep): boolean => {
-    const { path = '/', search } = page();
+    const { path = '/', search } = env.page();
     if (step?.page) return matchesUrl(step.page, path, search);
     return s.preview || matchesPage(s, path, search);
   };
@@ -149,13 +152,15 @@ export function createSpotlightView(
 
   // Runs: start, move, end.
 
-  /** Asks for the screen once: what the user asked for takes it, the rest waits its turn. */
+  /**
+   * Asks for the screen: what the user asked for takes it, once (a later `take` would snatch it back
+   * from what the user asked for next), the rest waits its turn (`request` is idempotent).
+   */
   const claim = (run: Run) => {
-    if (run.asked) return;
-    run.asked = true;
     if (run.byUser) {
-      scheduler.take(run.prompt);
+      run.byUser = false;
       run.granted = true;
+      scheduler.take(run.prompt);
     } else scheduler.request(run.prompt);
   };
   /**
@@ -182,7 +187,6 @@ export function createSpotlightView(
       index,
       fresh,
       byUser,
-      asked: false,
       granted: false,
       open: byUser,
       focus: byUser,
@@ -207,7 +211,7 @@ export function createSpotlightView(
   };
   const stopWatch = (run: Run) => {
     run.watch?.stop();
-    run.watch = run.watching = undefined;
+    run.watch = undefined;
   };
   /** Forgets a run without a word (another user, content withdrawn before it showed). */
   const drop = (run: Run) => {
@@ -280,71 +284,67 @@ export function createSpotlightView(
       }
       if (step.kind === 'modal' || (run.watch?.current() && (step.kind !== 'hotspot' || run.open)))
         claim(run);
-      if (step.anchor && step.kind !== 'modal' && run.watching !== run.index) {
-        stopWatch(run);
-        const index = run.index;
-        run.watching = index;
+      if (step.anchor && step.kind !== 'modal' && !run.watch) {
         run.watch = watchTarget(
           step.anchor,
           env,
           step.waitSeconds * 1000,
           guard(refresh),
-          act(() => missing(run, index)),
+          act(() => missing(run, step)),
           doc,
         );
       }
     }
   };
 
-  /** No target `waitSeconds` after the step could show: tell its author; skip it if it says so. */
-  const missing = (run: Run, index: number) => {
-    const step = run.s.steps[index];
-    if (runs.get(run.s.id) !== run || run.index !== index || !step?.anchor) return;
+  /**
+   * No target `waitSeconds` after the current step could show (its watch, stopped when the step
+   * changes or the run ends, is still on): tell its author; skip it if it says so.
+   */
+  const missing = (run: Run, step: DeliveredStep) => {
     const skip = step.whenMissing === 'skip';
-    const key = `${index}:${pageView}`;
-    if (skip || run.missed !== key) {
-      run.missed = key;
-      const { path = '/', search = '' } = page();
+    if (skip || run.missed !== run.index) {
+      run.missed = run.index;
+      const { path = '/', search = '' } = env.page();
       emit(run, 'spotlight_target_not_found', {
-        selector: step.anchor.selector,
+        selector: step.anchor!.selector,
         url: `${path}${search}`.slice(0, 2000),
         outcome: skip ? 'skipped' : 'waiting',
       });
     }
-    if (skip) go(run, index + 1, false);
+    if (skip) go(run, run.index + 1, false);
   };
 
   // Drawing.
 
   const giveFocusBack = (run: Run) => {
-    const inside = layer?.root.activeElement;
-    if (inside && run.returnTo?.isConnected) run.returnTo.focus();
-    else if (inside) (inside as HTMLElement).blur();
+    const inside = layer?.root.activeElement as HTMLElement | null | undefined;
+    if (!inside) return;
+    if (run.returnTo?.isConnected) run.returnTo.focus();
+    else inside.blur();
   };
-  const handlers = (run: Run) => {
-    const step = () => run.s.steps[run.index];
-    return {
-      open: act(() => {
-        run.open = run.focus = run.byUser = true;
-        run.asked = false;
-      }),
-      next: act(() => go(run, run.index + 1, true)),
-      back: act(() => go(run, run.index - 1, true)),
-      close: act(() => finish(run, true)),
-      keyDown: act((event: KeyboardEvent) => {
-        const card = event.currentTarget as HTMLElement;
-        if (event.key === 'Tab' && step()?.kind === 'modal') trap(event, card);
-        if (event.key !== 'Escape') return;
-        event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
-        if (step()?.kind === 'hotspot') {
-          // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
-          run.open = run.asked = run.granted = false;
-          run.focus = true;
-          scheduler.release(run.prompt);
-        } else if (run.s.dismissible) finish(run, true);
-      }),
-    };
+  /** The user opens a hotspot's tooltip, or asks for a running spotlight again: it takes the screen. */
+  const reopen = (run: Run) => {
+    run.open = run.focus = run.byUser = true;
   };
+  /** For the step of kind `kind` that `run` is at (they are made again on every draw). */
+  const handlers = (run: Run, kind: DeliveredStep['kind']) => ({
+    open: act(() => reopen(run)),
+    next: act(() => go(run, run.index + 1, true)),
+    back: act(() => go(run, run.index - 1, true)),
+    close: act(() => finish(run, true)),
+    keyDown: act((event: KeyboardEvent) => {
+      if (event.key === 'Tab' && kind === 'modal') trap(event, event.currentTarget as HTMLElement);
+      if (event.key !== 'Escape') return;
+      event.stopPropagation(); // the Escape was for us, not for the host page's own dialogs
+      if (kind === 'hotspot') {
+        // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
+        run.open = run.granted = false;
+        run.focus = true;
+        scheduler.release(run.prompt);
+      } else if (run.s.dismissible) finish(run, true);
+    }),
+  });
 
   /** What to draw: beacons (any number, open or not) and the card of the run that has the screen. */
   const scene = (): Array<Shown & { run: Run; target: Element | null }> => {
@@ -353,18 +353,16 @@ export function createSpotlightView(
       const step = run.s.steps[run.index];
       if (!step || !here(run.s, step)) continue;
       const target = run.watch?.current() ?? null;
-      const key = `${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
+      const key = `wm-${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
       const item = (kind: Shown['kind']) =>
         shown.push({
           key: kind === 'beacon' ? `${key}-b` : key,
           kind,
+          spotlight: run.s,
           step,
           index: run.index,
-          total: run.s.steps.length,
-          dismissible: run.s.dismissible,
-          lang: run.s.locale,
           expanded: run.open && run.granted,
-          on: handlers(run),
+          on: handlers(run, step.kind),
           run,
           target,
         });
@@ -380,47 +378,43 @@ export function createSpotlightView(
 
   /** Records what became visible: the run's start, and the step's view once per page view. */
   const saw = (run: Run, kind: Shown['kind']) => {
-    const key = `${run.index}:${pageView}`;
-    const news = run.fresh || (kind !== 'beacon' && run.viewed !== key);
-    if (run.fresh) {
-      run.fresh = false;
-      emit(run, 'spotlight_shown');
-    }
-    if (kind !== 'beacon' && run.viewed !== key) {
-      run.viewed = key;
+    const viewed = kind !== 'beacon' && run.viewed !== run.index;
+    if (run.fresh) emit(run, 'spotlight_shown');
+    if (viewed) {
+      run.viewed = run.index;
       emit(run, 'spotlight_step_viewed', { stepIndex: run.index });
     }
     // The step shown, so that a reload resumes here at once (a beacon too: shown is shown).
-    if (news) remember(run.s, { step: run.s.steps[run.index]!.id, at: env.now() });
+    if (run.fresh || viewed) remember(run.s, { step: run.s.steps[run.index]!.id, at: env.now() });
+    run.fresh = false;
   };
 
   /** The layer goes where its card's target is: in the top layer with it, or at the end of body. */
   const place = (host: HTMLElement, top: Element | null) => {
     const parent = top ?? doc.body;
     if (!parent || host.parentNode === parent) return;
-    if (host.matches(':popover-open')) host.hidePopover();
-    host.removeAttribute('popover');
-    parent.append(host);
+    parent.append(host); // a move: removed first, which hides it if it was a popover showing
     if (top) {
       // Shown after the dialog, so above it; inside it, so not inert while it is modal.
       host.setAttribute('popover', 'manual');
-      host.showPopover?.();
-    }
+      host.showPopover();
+    } else host.removeAttribute('popover');
   };
 
   const paint = () => {
     const shown = scene();
     if (shown.length === 0) {
       // Nothing to show: the page gets its DOM back (and a dialog we were in, its children).
-      if (layer) render(null, layer.container);
-      (layer?.root.host as HTMLElement | undefined)?.remove();
-      follow(shown);
-      return;
+      if (layer) {
+        render(null, layer.container);
+        layer.root.host.remove();
+      }
+      return follow(shown);
     }
     layer ??= createShadowHost(css, doc);
     const card = shown.find((s) => s.kind !== 'beacon');
     try {
-      place(layer.root.host as HTMLElement, card?.target ? topLayerOf(card.target) : null);
+      place(layer.root.host as HTMLElement, topLayerOf(card?.target));
     } catch {
       // No popover support: the page's own top layer stays above us (`reattach` puts back a host left out).
     }
@@ -432,67 +426,60 @@ export function createSpotlightView(
         shown,
         theme: state?.response.theme,
         t: state?.response.strings ?? {},
-        dir: direction(card?.lang || locale, doc.documentElement.getAttribute('dir') ?? ''),
+        dir: direction(card?.spotlight.locale || locale, doc.documentElement.getAttribute('dir') ?? ''),
       }),
       layer.container,
     );
     follow(shown);
   };
 
-  /** Keeps beacons and tooltips on their targets; reveals a new tooltip's target; moves focus. */
+  /**
+   * Keeps beacons and tooltips on their targets; reveals a new tooltip's target; moves focus, to the
+   * card's main button (the card itself without one), else to the beacon. `shown` is gone through
+   * from its end: a run's card comes after its beacon, so it is met first.
+   */
   const follow = (shown: ReturnType<typeof scene>) => {
-    const root = layer?.root;
-    const live = new Set<HTMLElement>();
-    const element = (s: Shown) => root?.querySelector<HTMLElement>(`[data-key="${s.key}"]`) ?? null;
-    for (const s of shown) {
-      const el = element(s);
-      if (!el) continue;
-      live.add(el);
+    for (const s of [...shown].reverse()) {
+      const { run, target } = s;
+      // Every item drawn has its key as id (ui.tsx).
+      const el = layer!.root.getElementById(s.key)!;
       const before = attached.get(el);
-      if (!before || before.target !== (s.target ?? el)) {
+      if (before?.target !== (target ?? el)) {
         before?.stop();
-        attached.set(el, s.target ? attach(s, el, s.target) : { target: el, stop() {} });
         // A modal takes focus when it opens, whoever opened it.
-        if (s.kind === 'modal') s.run.focus = true;
+        if (!target) run.focus = true;
+        attached.set(el, { target: target ?? el, stop: target ? attach(s, el, target) : () => {} });
+      }
+      if (run.focus) {
+        const active = doc.activeElement as HTMLElement | null;
+        if (active && active !== layer!.root.host && !run.returnTo) run.returnTo = active;
+        run.focus = false;
+        (el.querySelector<HTMLElement>('.primary') ?? el).focus({ preventScroll: true });
       }
     }
+    // What is no longer drawn (Preact removed it, or the whole layer went) lets go of its target.
     for (const [el, a] of attached) {
-      if (!live.has(el)) {
+      if (!el.isConnected) {
         a.stop();
         attached.delete(el);
       }
     }
-    // Focus goes to the card's main button (the card itself without one), else to the beacon.
-    for (const run of runs.values()) {
-      if (!run.focus) continue;
-      const mine = shown.filter((s) => s.run === run);
-      const s = mine.find((m) => m.kind !== 'beacon') ?? mine[0];
-      const el = s && element(s);
-      if (!el) continue;
-      const active = doc.activeElement as HTMLElement | null;
-      if (active && active !== root?.host && !run.returnTo) run.returnTo = active;
-      run.focus = false;
-      (el.querySelector<HTMLElement>('.primary') ?? el).focus({ preventScroll: true });
-    }
   };
 
-  const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element): Attached => {
+  const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element): (() => void) => {
     const { run, step } = s;
-    if (s.kind === 'beacon')
-      return { target, stop: attachBeacon(target, element, element.closest('[dir=rtl]') !== null) };
+    if (s.kind === 'beacon') return attachBeacon(target, element);
     reveal(target, doc);
-    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow'), step.placement);
-    if (step.advance !== 'click') return { target, stop };
+    // Every tooltip has an arrow (ui.tsx).
+    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow')!, step.placement);
+    if (step.advance !== 'click') return stop;
     // `advance: click`: the user's click on the target itself is the step's Next. Capture phase:
     // before the page's own handlers, which may navigate or re-render it.
     const advance = act(() => go(run, run.index + 1, false));
     target.addEventListener('click', advance, true);
-    return {
-      target,
-      stop() {
-        stop();
-        target.removeEventListener('click', advance, true);
-      },
+    return () => {
+      stop();
+      target.removeEventListener('click', advance, true);
     };
   };
 
@@ -534,17 +521,20 @@ export function createSpotlightView(
   return {
     update: act((next: ViewState | undefined) => {
       if (next?.user !== state?.user) {
-        for (const run of [...runs.values()]) drop(run);
+        for (const run of runs.values()) drop(run);
         ended.clear();
       }
       state = next;
       spotlights = (next?.response.spotlights ?? []).filter(wellFormed);
-      const { path, search } = page();
-      if (`${path}${search}` !== lastPage) {
-        lastPage = `${path}${search}`;
-        pageView++;
+      const { path, search } = env.page();
+      const address = `${path}${search}`;
+      if (address !== lastPage) {
+        lastPage = address;
+        // A new page view: each step's view, and its target's absence, are told again.
+        for (const run of runs.values()) run.viewed = run.missed = undefined;
       }
-      for (const run of [...runs.values()]) {
+      // Deleting from a Map while going through it is safe: the iteration goes on with what is left.
+      for (const run of runs.values()) {
         const current = spotlights.find((s) => s.id === run.s.id && s.version === run.s.version);
         // Withdrawn by the server: gone if nothing showed yet; a run the user is in goes on.
         if (current) run.s = current;
@@ -570,10 +560,8 @@ export function createSpotlightView(
       const s = spotlights.find((x) => x.id === contentId);
       if (!s) return host.logger.log('no spotlight', contentId);
       const running = runs.get(s.id);
-      if (running) {
-        running.open = running.focus = running.byUser = true;
-        running.asked = running.granted;
-      } else {
+      if (running) reopen(running);
+      else {
         ended.delete(id(s));
         // Step 1 of a run the user asked for, taking them to its page as Next would.
         go(begin(s, 0, true, true)!, 0, true);
@@ -584,9 +572,10 @@ export function createSpotlightView(
 
 /** Tab and Shift+Tab go round the modal's own buttons and links. */
 function trap(event: KeyboardEvent, card: HTMLElement) {
-  const stops = [...card.querySelectorAll<HTMLElement>('button, a[href]')];
+  const stops = card.querySelectorAll<HTMLElement>('button,a[href]');
   const active = (card.getRootNode() as ShadowRoot).activeElement;
-  const [first, last] = [stops[0], stops[stops.length - 1]];
+  const first = stops[0];
+  const last = stops[stops.length - 1];
   if (event.shiftKey ? active === first || active === card : active === last) {
     event.preventDefault();
     (event.shiftKey ? last : first)?.focus();
