@@ -5,32 +5,31 @@ import { base } from '../view/styles.ts';
  * widget/view/styles.ts (palettes on `.root`, reset, focus ring, links, code, `.x`, reduced motion).
  */
 export const css = `${base('.root')}
-[hidden]{display:none!important}
 input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .launcher:focus-visible{outline:3px solid var(--wm-focus);outline-offset:3px;box-shadow:0 0 0 3px var(--wm-bg)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.launcher,.panel{position:fixed;right:20px;left:auto}
+.launcher,.panel{position:fixed;right:20px;max-width:calc(100vw - 40px)}
 .root[data-position=bottom-left] .launcher,.root[data-position=bottom-left] .panel{left:20px;right:auto}
-.launcher{bottom:20px;display:flex;align-items:center;gap:10px;max-width:calc(100vw - 40px);padding-block:8px;padding-inline:8px 16px;border:0;border-radius:999px;background:var(--wm-brand);color:var(--wm-on-brand);font-weight:600;box-shadow:0 6px 20px rgba(0,0,0,.25)}
+.launcher{bottom:20px;display:flex;align-items:center;gap:10px;padding-block:8px;padding-inline:8px 16px;border:0;border-radius:999px;background:var(--wm-brand);color:var(--wm-on-brand);font-weight:600;box-shadow:0 6px 20px rgba(0,0,0,.25)}
 .launcher .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:220px}
 .launcher .count{font-weight:500;white-space:nowrap}
-.ring{flex:none;display:block}
-.ring circle{fill:none;stroke:currentColor;stroke-width:3}
+.ring{flex:none}
+.ring circle{stroke-width:3}
 .ring .track{opacity:.3}
-.ring .tick{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round;stroke-linejoin:round}
-.ring .fill{stroke-linecap:round;transform:rotate(-90deg);transform-origin:50% 50%;transition:stroke-dashoffset .4s ease}
-.panel{bottom:80px;width:360px;max-width:calc(100vw - 40px);max-height:min(600px,calc(100vh - 110px));overflow:auto;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
+.ring .tick{stroke-width:2.5}
+.ring .fill{transform:rotate(-90deg);transform-origin:center;transition:stroke-dashoffset .4s}
+.panel{bottom:80px;width:360px;max-height:min(600px,calc(100vh - 110px));overflow:auto;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 @media (max-width:480px){.panel,.root[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
 .head{display:flex;align-items:flex-start;gap:8px;padding-block:16px 4px;padding-inline:16px 12px}
-h2{flex:1;margin:0;font-size:16px;font-weight:700;line-height:1.3}
-h3{margin:0 0 2px;font-size:15px;font-weight:700}
+h2{flex:1;margin:0;font-size:16px;line-height:1.3}
+h3{margin:0 0 2px;font-size:15px}
 p{margin:0}
 .muted{color:var(--wm-muted)}
 .intro{padding:0 16px 8px}
 .x{width:32px;height:32px;margin:-6px 0 0}
 .progress{padding:4px 16px 12px;font-size:13px}
 .bar{height:6px;margin-top:6px;border-radius:3px;background:var(--wm-line);overflow:hidden}
-.bar span{display:block;height:100%;background:var(--wm-brand);border-radius:3px;transition:width .4s ease}
+.bar span{display:block;height:100%;background:var(--wm-brand);border-radius:3px;transition:width .4s}
 ul{list-style:none;margin:0;padding:0}
 .item{display:flex;gap:12px;padding:12px 16px;border-top:1px solid var(--wm-line)}
 .item .body{flex:1;min-width:0;overflow-wrap:anywhere}
@@ -48,7 +47,7 @@ input:checked+.box::after{content:"";display:block;width:5px;height:10px;margin:
 .action:hover,.launcher:hover{filter:brightness(1.08)}
 .celebrate{padding:4px 16px 16px;text-align:center}
 .medal{display:grid;place-items:center;width:48px;height:48px;margin:4px auto 8px;border-radius:50%;background:var(--wm-brand);color:var(--wm-on-brand);animation:wm-pop .6s cubic-bezier(.2,1.6,.4,1)}
-.medal svg{stroke:currentColor;stroke-width:3;stroke-linecap:round;stroke-linejoin:round;fill:none}
+.medal svg{stroke-width:3}
 .foot{display:flex;justify-content:flex-end;padding:8px 12px 12px;border-top:1px solid var(--wm-line)}
 .text-btn{padding:6px 8px;border:0;border-radius:6px;background:transparent;color:var(--wm-muted);font-size:13px;text-decoration:underline}
 .text-btn:hover{background:var(--wm-soft)}

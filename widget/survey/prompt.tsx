@@ -7,7 +7,6 @@
 import { Fragment, h } from 'preact';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
-import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import type { WidgetStrings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
 import { themed } from '../view/surface.ts';
@@ -25,16 +24,21 @@ export interface SurveyHandlers {
   focusIn(event: FocusEvent): void;
 }
 
-export interface SurveyAppProps {
+/** What the prompt shows of one display of a survey; widget/survey/view.ts keeps it. */
+export interface SurveyState {
   survey: DeliveredSurvey;
-  theme: DeliveredTheme;
-  t: WidgetStrings;
-  dir: 'ltr' | 'rtl';
   /** Drawn now (it holds the screen); otherwise only the live region is there. */
   visible: boolean;
-  score: number | undefined;
+  score?: number;
   comment: string;
   thanked: boolean;
+}
+
+export interface SurveyAppProps {
+  /** The display drawn (its survey's theme applies). */
+  state: SurveyState;
+  t: WidgetStrings;
+  dir: 'ltr' | 'rtl';
   /** What the polite live region says. */
   announcement: string;
   on: SurveyHandlers;
@@ -57,13 +61,14 @@ export const groupOf = (score: number): NpsGroup =>
  * drawn before the prompt appears, so that screen readers take note of its change. Content is text.
  */
 export function SurveyApp(props: SurveyAppProps) {
-  const { survey, theme, t, dir, visible, announcement, on } = props;
+  const { state, t, dir, announcement, on } = props;
+  const { survey } = state;
   return (
-    <div class="root" dir={dir} {...themed(theme)}>
+    <div class="root" dir={dir} {...themed(survey.theme)}>
       <div class="sr" role="status" aria-live="polite">
         {announcement}
       </div>
-      {visible && (
+      {state.visible && (
         <section
           class="survey"
           aria-label={t.survey}
@@ -72,7 +77,7 @@ export function SurveyApp(props: SurveyAppProps) {
           onKeyDown={on.keyDown}
           onFocusIn={on.focusIn}
         >
-          {props.thanked ? (
+          {state.thanked ? (
             <div class="top">
               <p class="q thanks" tabIndex={-1}>
                 {survey.thankYou || t.thanks}
@@ -88,14 +93,15 @@ export function SurveyApp(props: SurveyAppProps) {
   );
 }
 
-type AskProps = Pick<SurveyAppProps, 'survey' | 't' | 'dir' | 'score' | 'comment' | 'on'>;
+type AskProps = Pick<SurveyAppProps, 'state' | 't' | 'dir' | 'on'>;
 
 /**
  * The question and its scale, an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
  * else the first), arrow keys move and pick (Left and Right follow the reading direction), Home and
  * End pick 0 and 10. The end labels are drawn under the scale and named in the end radios.
  */
-function Ask({ survey, t, dir, score, comment, on }: AskProps) {
+function Ask({ state, t, dir, on }: AskProps) {
+  const { survey, score } = state;
   const keyDown = (event: KeyboardEvent) => {
     const ahead = dir === 'rtl' ? -1 : 1;
     const moves: Record<string, number> = { ArrowRight: ahead, ArrowLeft: -ahead, ArrowDown: 1, ArrowUp: -1 };
@@ -149,7 +155,7 @@ function Ask({ survey, t, dir, score, comment, on }: AskProps) {
             id={commentId}
             rows={3}
             maxLength={maxComment}
-            value={comment}
+            value={state.comment}
             onInput={(event) => on.input(event.currentTarget.value)}
           />
           <button type="submit" class="send">

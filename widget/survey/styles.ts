@@ -9,7 +9,7 @@
  * spans the screen's width, and its targets are 44 px high, the scale in two rows.
  */
 export const css = `
-.survey{position:fixed;bottom:20px;right:20px;width:380px;max-width:calc(100vw - 40px);padding:14px 16px 16px;background:var(--wm-bg);color:var(--wm-text);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
+.survey{position:fixed;bottom:20px;right:20px;width:380px;max-width:calc(100vw - 40px);padding:14px 16px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 .survey[data-position=bottom-left]{left:20px;right:auto}
 .survey[data-position=bottom-bar]{left:0;right:0;bottom:0;width:auto;max-width:none;border-width:1px 0 0;border-radius:0;padding-inline:max(16px,calc(50% - 360px))}
 .cl:has(.root[data-position=bottom-right])~.sv .survey[data-position=bottom-right],.cl:has(.root[data-position=bottom-left])~.sv .survey[data-position=bottom-left],.cl:has(.root)~.sv .survey[data-position=bottom-bar]{bottom:80px}

@@ -7,7 +7,7 @@ import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
-import { groupOf, SurveyApp, type SurveyHandlers } from './prompt.tsx';
+import { groupOf, SurveyApp, type SurveyHandlers, type SurveyState } from './prompt.tsx';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -26,20 +26,17 @@ interface Memory {
   dismissed?: number;
 }
 
-/** One display of a survey on this page: from eligible (waiting for its delay and the screen) to closed. */
-interface Display {
+/**
+ * One display of a survey on this page: from eligible (waiting for its delay and the screen) to
+ * closed. `visible`: it holds the screen now (another prompt the user opened may have taken it).
+ */
+interface Display extends SurveyState {
   user: string;
-  survey: DeliveredSurvey;
   /** Made once per display: the score and the comment that follows are one response. */
   responseId: string;
   prompt: Prompt;
   /** It appeared (`survey_shown` sent); from then on it stays until closed, whatever the server says. */
   shown: boolean;
-  /** It holds the screen now (another prompt the user opened may have taken it). */
-  visible: boolean;
-  score?: number;
-  comment: string;
-  thanked: boolean;
   /** The delay before it asks for the screen, then the thank-you's time. */
   timer?: unknown;
 }
@@ -209,14 +206,9 @@ export function createSurveyView(
     region.draw(
       d && state
         ? h(SurveyApp, {
-            survey: d.survey,
-            theme: d.survey.theme,
+            state: d,
             t: state.response.strings,
             dir: pageDirection(d.survey.locale || state.locale),
-            visible: d.visible,
-            score: d.score,
-            comment: d.comment,
-            thanked: d.thanked,
             announcement,
             on: handlers(d),
           })
