@@ -51,8 +51,8 @@ export interface Controller {
   check(checklist: DeliveredChecklist, itemId: string): void;
   /** `checklist_dismissed`, and hidden until `reopen`. */
   dismiss(checklist: DeliveredChecklist): void;
-  /** Undoes a dismissal of `checklistId`, or of this page's first checklist; returns the id shown. */
-  reopen(page: Page, checklistId?: string): string | undefined;
+  /** Undoes a dismissal of `checklistId`, or of this page's first checklist; returns the one shown. */
+  reopen(page: Page, checklistId?: string): DeliveredChecklist | undefined;
 }
 
 /**
@@ -214,7 +214,7 @@ export function createController(host: ViewHost, onChange: () => void): Controll
           matchesPage(c, page.path ?? '/', page.search),
       );
       if (checklist) dismissals.set(checklist.id, false);
-      return checklist?.id;
+      return checklist;
     },
   };
 }

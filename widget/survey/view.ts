@@ -144,8 +144,7 @@ export function createSurveyView(
     display = undefined;
     announcement = '';
     // Focus inside the prompt goes back where it came from rather than to the top of the page.
-    const active = region.exists() ? region.open().root.activeElement : null;
-    if (active?.closest('.survey') && cameFrom?.isConnected) cameFrom.focus();
+    if (region.root()?.activeElement?.closest('.survey') && cameFrom?.isConnected) cameFrom.focus();
     cameFrom = undefined;
     draw();
   };
