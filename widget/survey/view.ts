@@ -114,10 +114,9 @@ export function createSurveyView(
       },
     };
     display = d;
-    const delayMs = (Number(survey.delaySeconds) || 0) * 1000;
     d.timer = env.setTimeout(
       guard(() => scheduler.request(d.prompt)),
-      delayMs,
+      survey.delaySeconds * 1000,
     );
   };
 
@@ -221,7 +220,8 @@ export function createSurveyView(
     update(next) {
       state = next;
       const { path = '/', search } = env.page();
-      const offered = next?.response.surveys?.find(wellFormed);
+      // Every server that delivered surveys sent them whole (content.ts gives older copies none).
+      const offered = next?.response.surveys[0];
       const d = display;
       if (d) {
         // Once it appeared it stays (the server, told it was shown, stops offering it), but only here.
@@ -241,16 +241,4 @@ export function createSurveyView(
       draw();
     },
   };
-}
-
-/** A survey with the fields the view relies on (a cached copy may come from an older server). */
-function wellFormed(survey: DeliveredSurvey): boolean {
-  return (
-    !!survey &&
-    typeof survey.id === 'string' &&
-    typeof survey.question === 'string' &&
-    !!survey.followUp &&
-    Array.isArray(survey.urls) &&
-    Array.isArray(survey.excludeUrls)
-  );
 }
