@@ -73,7 +73,7 @@ export function createController(host: ViewHost, onChange: () => void): Controll
   const dismissals = new Map<string, boolean>();
   /** Tracked events that may complete an item only the server can judge. */
   const activity = new Set<string>();
-  let lastAsked = Number.NEGATIVE_INFINITY;
+  let lastAsked = -Infinity;
   const key = (checklistId: string, itemId: string) => `${checklistId}\n${itemId}`;
   const carriedKey = `${host.prefix}:ticks`;
   /** Writes the current user's ticks (or removes the record when there are none). */

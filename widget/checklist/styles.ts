@@ -25,7 +25,8 @@ input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .fill{transform:rotate(-90deg);transform-origin:center;transition:stroke-dashoffset .4s}
 .panel{bottom:80px;width:360px;max-height:min(600px,calc(100vh - 110px));overflow:auto}
 @media (max-width:480px){.panel,[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
-.head{display:flex;align-items:flex-start;gap:8px;padding-block:16px 4px;padding-inline:16px 12px}
+.head,.top{display:flex;align-items:flex-start;gap:8px}
+.head{padding-block:16px 4px;padding-inline:16px 12px}
 h2{flex:1;margin:0;font-size:16px;line-height:1.3}
 h3{margin:0 0 2px;font-size:15px}
 p{margin:0}
@@ -33,7 +34,7 @@ p{margin:0}
 .intro{padding:0 16px 8px}
 .x{width:32px;height:32px;margin:-6px 0 0}
 .progress{padding:4px 16px 12px;font-size:13px}
-.bar{height:6px;margin-top:6px;border-radius:3px;background:var(--wm-line);overflow:hidden}
+.bar{height:6px;margin-top:6px;border-radius:3px;background:var(--wm-line)}
 .bar span{display:block;height:100%;background:var(--wm-brand);border-radius:3px;transition:width .4s}
 ul{list-style:none;margin:0;padding:0}
 .item{display:flex;gap:12px;padding:12px 16px;border-top:1px solid var(--wm-line)}
@@ -45,7 +46,7 @@ ul{list-style:none;margin:0;padding:0}
 .check{position:relative;flex:none;width:22px;height:22px;margin-top:1px}
 .check input{position:absolute;inset:0;width:100%;height:100%;margin:0;opacity:0;cursor:pointer}
 .check :disabled,.check [aria-disabled=true]{cursor:default}
-.box{display:block;width:22px;height:22px;border:2px solid var(--wm-muted);border-radius:50%;transition:background-color .2s}
+.box{display:block;height:22px;border:2px solid var(--wm-muted);border-radius:50%;transition:background-color .2s}
 input:checked+.box{background:var(--wm-brand);border-color:var(--wm-brand)}
 input:checked+.box::after{content:"";display:block;width:5px;height:10px;margin:3px 0 0 6px;border:solid var(--wm-on-brand);border-width:0 2px 2px 0;transform:rotate(45deg)}
 .action,.send{border-radius:calc(var(--wm-radius) / 2 + 2px)}
@@ -56,5 +57,5 @@ input:checked+.box::after{content:"";display:block;width:5px;height:10px;margin:
 .text-btn{padding:6px 8px;border:0;border-radius:6px;background:transparent;color:var(--wm-muted);font-size:13px;text-decoration:underline}
 .text-btn:hover{background:var(--wm-soft)}
 @keyframes wm-in{from{opacity:0;transform:translateY(8px)}}
-@keyframes wm-pop{0%{transform:scale(.3);opacity:0}60%{transform:scale(1.15);opacity:1}100%{transform:scale(1)}}
+@keyframes wm-pop{0%{transform:scale(.3);opacity:0}60%{transform:scale(1.15);opacity:1}}
 `;

@@ -14,7 +14,6 @@ export const css = `
 .survey[data-position=bottom-left]{left:20px;right:auto}
 .survey[data-position=bottom-bar]{left:0;right:0;bottom:0;width:auto;max-width:none;border-width:1px 0 0;border-radius:0;padding-inline:max(16px,calc(50% - 360px))}
 .cl:has([data-position=bottom-right])~.sv [data-position=bottom-right],.cl:has([data-position=bottom-left])~.sv [data-position=bottom-left],.cl:has(.root)~.sv [data-position=bottom-bar]{bottom:80px}
-.top{display:flex;align-items:flex-start;gap:8px}
 .q{flex:1;font-size:15px;font-weight:600;line-height:1.35;overflow-wrap:anywhere}
 .scale{display:grid;grid-template-columns:repeat(11,minmax(0,1fr));gap:4px;margin-top:12px}
 .scale button{height:36px;padding:0;border:1px solid var(--wm-line);border-radius:calc(var(--wm-radius) / 2);background:var(--wm-soft);font-weight:600;font-variant-numeric:tabular-nums}

@@ -77,11 +77,10 @@ export function createSurveyView(
   const note = (d: Display, patch: Memory) => remember(host.store, memoryKey(d.user, d.survey), patch);
   /** Answered, dismissed or shown recently enough on this device not to be asked again yet. */
   const suppressed = (user: string, survey: DeliveredSurvey) => {
-    const never = Number.NEGATIVE_INFINITY;
     const {
-      answered = never,
-      dismissed = never,
-      shown = never,
+      answered = -Infinity,
+      dismissed = -Infinity,
+      shown = -Infinity,
     } = recall<Memory>(host.store, memoryKey(user, survey));
     return (
       env.now() <
@@ -120,9 +119,11 @@ export function createSurveyView(
     );
   };
 
-  /** The scheduler gave it the screen: it appears (the first time: `survey_shown`, announced). */
+  /**
+   * The scheduler gave it the screen: it appears (the first time: `survey_shown`, announced). Only
+   * the current display can be given it: `end` withdraws a display's prompt.
+   */
   const show = (d: Display) => {
-    if (display !== d) return scheduler.release(d.prompt);
     if (!d.shown) {
       // Another tab may have answered it while this one waited.
       if (suppressed(d.user, d.survey)) return end(d);

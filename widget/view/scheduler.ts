@@ -72,7 +72,7 @@ export function createScheduler(
     timer = undefined;
     if (holder) return;
     const now = env.now();
-    let soonest = Number.POSITIVE_INFINITY;
+    let soonest = Infinity;
     for (const prompt of waiting) {
       const at = readyAt(prompt);
       if (at > now) {
@@ -86,8 +86,7 @@ export function createScheduler(
       }
       return prompt.show();
     }
-    if (soonest < Number.POSITIVE_INFINITY)
-      timer = env.setTimeout(grant, Math.min(soonest - now, maxDelayMs));
+    if (soonest < Infinity) timer = env.setTimeout(grant, Math.min(soonest - now, maxDelayMs));
   };
   /** Waits in priority order; `first` puts it before the prompts of its priority (it was showing). */
   const wait = (prompt: Prompt, first: boolean) => {
