@@ -11,8 +11,7 @@ type Bag = Record<string, unknown> | null | undefined;
 
 /** `a.b.c` in a bag of properties or traits; an exact key with dots wins over a path. */
 export function lookup(bag: Bag, path: string): unknown {
-  if (!bag || typeof bag !== 'object') return undefined;
-  if (path in bag) return bag[path];
+  if (bag && typeof bag === 'object' && path in bag) return bag[path];
   let value: unknown = bag;
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;

@@ -28,10 +28,10 @@ export interface SurveyHandlers {
 export interface SurveyState {
   survey: DeliveredSurvey;
   /** Drawn now (it holds the screen); otherwise only the live region is there. */
-  visible: boolean;
+  visible?: boolean;
   score?: number;
   comment: string;
-  thanked: boolean;
+  thanked?: boolean;
 }
 
 export interface SurveyAppProps {
@@ -77,16 +77,19 @@ export function SurveyApp(props: SurveyAppProps) {
           onKeyDown={on.keyDown}
           onFocusIn={on.focusIn}
         >
-          {state.thanked ? (
-            <div class="top">
+          <div class="top">
+            {state.thanked ? (
               <p class="q thanks" tabIndex={-1}>
                 {survey.thankYou || t.thanks}
               </p>
-              <CloseButton label={t.close} onClick={on.close} />
-            </div>
-          ) : (
-            <Ask {...props} />
-          )}
+            ) : (
+              <p class="q" id={questionId}>
+                {survey.question}
+              </p>
+            )}
+            <CloseButton label={t.close} onClick={on.close} />
+          </div>
+          {!state.thanked && <Ask {...props} />}
         </section>
       )}
     </div>
@@ -96,7 +99,7 @@ export function SurveyApp(props: SurveyAppProps) {
 type AskProps = Pick<SurveyAppProps, 'state' | 't' | 'dir' | 'on'>;
 
 /**
- * The question and its scale, an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
+ * The scale of the question (the `.q` above it), an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
  * else the first), arrow keys move and pick (Left and Right follow the reading direction), Home and
  * End pick 0 and 10. The end labels are drawn under the scale and named in the end radios.
  */
@@ -116,12 +119,6 @@ function Ask({ state, t, dir, on }: AskProps) {
   const group = score === undefined ? undefined : groupOf(score);
   return (
     <>
-      <div class="top">
-        <p class="q" id={questionId}>
-          {survey.question}
-        </p>
-        <CloseButton label={t.close} onClick={on.close} />
-      </div>
       <div class="scale" role="radiogroup" aria-labelledby={questionId} onKeyDown={keyDown}>
         {scores.map((n) => (
           // biome-ignore lint/a11y/useSemanticElements: the APG radio group (one tab stop, arrows that pick, Home and End), which native radios are not alike in every browser

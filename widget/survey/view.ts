@@ -36,7 +36,7 @@ interface Display extends SurveyState {
   responseId: string;
   prompt: Prompt;
   /** It appeared (`survey_shown` sent); from then on it stays until closed, whatever the server says. */
-  shown: boolean;
+  shown?: boolean;
   /** The delay before it asks for the screen, then the thank-you's time. */
   timer?: unknown;
 }
@@ -98,10 +98,7 @@ export function createSurveyView(
       user,
       survey,
       responseId: env.uuid(),
-      shown: false,
-      visible: false,
       comment: '',
-      thanked: false,
       prompt: {
         priority,
         cooldownId: survey.id,
