@@ -55,7 +55,7 @@ export function Panel({ checklist, t, open, on }: PanelProps) {
       {complete ? (
         <div class="celebrate">
           <div class="medal" aria-hidden="true">
-            <svg width="24" height="24">
+            <svg width="24" height="24" aria-hidden="true">
               <path d="M5 12.5l4.5 4.5L19 7.5" />
             </svg>
           </div>
