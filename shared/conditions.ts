@@ -11,8 +11,7 @@ type Bag = Record<string, unknown> | null | undefined;
 
 /** `a.b.c` in a bag of properties or traits; an exact key with dots wins over a path. */
 export function lookup(bag: Bag, path: string): unknown {
-  if (!bag || typeof bag !== 'object') return undefined;
-  if (path in bag) return bag[path];
+  if (bag && typeof bag === 'object' && path in bag) return bag[path];
   let value: unknown = bag;
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -21,22 +20,16 @@ export function lookup(bag: Bag, path: string): unknown {
   return value;
 }
 
-const asNumber = (value: unknown): number | null => {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
-};
+/** `value` if it is a finite number (Number.isFinite converts nothing: a string is not one), else null. */
+const finite = (value: unknown): number | null => (Number.isFinite(value) ? (value as number) : null);
+
+/** A number, or its decimal string (not a blank one: `Number('')` is 0). */
+const asNumber = (value: unknown): number | null =>
+  finite(typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
 
 /** Dates are epoch milliseconds or ISO 8601 strings (`2026-11-23`, `2026-11-23T10:00:00Z`). */
-export const asTime = (value: unknown): number | null => {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : t;
-};
+export const asTime = (value: unknown): number | null =>
+  finite(typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : value);
 
 /** Equal as scalars, where a number equals its decimal string (`"42"` and `42`). */
 const same = (a: unknown, b: unknown): boolean => {
@@ -106,17 +99,10 @@ export function matchesTraits(
  * literal. The source is valid for JavaScript and for the server's SQL REGEXP alike.
  */
 export function globSource(glob: string): string {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      const double = glob[i + 1] === '*';
-      source += double ? '.*' : '[^/?]*';
-      if (double) i++;
-    } else {
-      source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-    }
-  }
+  // Left to right, as written: `***` is `**` then `*`.
+  const source = glob.replace(/\*\*|\*|[.+?^${}()|[\]\\]/g, (part) =>
+    part === '**' ? '.*' : part === '*' ? '[^/?]*' : `\\${part}`,
+  );
   return `^${source}$`;
 }
 
@@ -127,14 +113,15 @@ const trimSlash = (path: string): string =>
 /** Whether a page (path, and query string with its `?` or empty) passes a URL rule. */
 export function matchesUrl(rule: UrlRule, path: string, search = ''): boolean {
   const target = trimSlash(path) + (rule.withQuery ? search : '');
+  const page = rule.withQuery ? rule.pattern : trimSlash(rule.pattern);
   try {
     switch (rule.match) {
       case 'exact':
-        return target === (rule.withQuery ? rule.pattern : trimSlash(rule.pattern));
+        return target === page;
       case 'prefix':
         return target.startsWith(rule.pattern);
       case 'glob':
-        return new RegExp(globSource(rule.withQuery ? rule.pattern : trimSlash(rule.pattern))).test(target);
+        return new RegExp(globSource(page)).test(target);
       case 'regex':
         return new RegExp(rule.pattern).test(target);
       default:

@@ -18,19 +18,9 @@ export interface ShadowHost {
   reattach(): void;
 }
 
-const hostStyle: Array<[string, string]> = [
-  ['all', 'initial'],
-  ['position', 'fixed'],
-  ['top', '0'],
-  ['left', '0'],
-  ['width', '0'],
-  ['height', '0'],
-  ['overflow', 'visible'],
-  ['display', 'block'],
-  ['visibility', 'visible'],
-  ['direction', 'ltr'],
-  ['z-index', '2147483000'],
-];
+/** The host element's declarations, each set `!important`, in this order (`all` first). */
+const hostStyle =
+  'all:initial;position:fixed;top:0;left:0;width:0;height:0;overflow:visible;display:block;visibility:visible;direction:ltr;z-index:2147483000';
 
 /**
  * @example
@@ -39,7 +29,10 @@ const hostStyle: Array<[string, string]> = [
  */
 export function createShadowHost(css: string, doc: Document = document): ShadowHost {
   const host = doc.createElement('waymark-widget');
-  for (const [name, value] of hostStyle) host.style.setProperty(name, value, 'important');
+  for (const declaration of hostStyle.split(';')) {
+    const [name, value] = declaration.split(':') as [string, string];
+    host.style.setProperty(name, value, 'important');
+  }
   const root = host.attachShadow({ mode: 'open' });
   const sheet = constructedSheet(css, doc);
   if (sheet) {

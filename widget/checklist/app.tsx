@@ -9,7 +9,7 @@ import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { themed } from '../view/surface.ts';
 import { plainText } from './markdown.tsx';
-import { Panel, progress } from './panel.tsx';
+import { Panel, panelId, progress } from './panel.tsx';
 
 /** What the user can do; widget/checklist/view.ts handles it. */
 export interface Handlers {
@@ -32,9 +32,6 @@ export interface AppProps {
   on: Handlers;
 }
 
-/** The panel's id, for the launcher's `aria-controls` (ids are scoped to the shadow root). */
-export const panelId = 'wm-checklist';
-
 /**
  * The launcher (a button with the progress), the panel it opens, and a polite live region, in a
  * complementary landmark. A pure function of its props: the state lives in view.ts.
@@ -43,12 +40,7 @@ export function App({ checklist, theme, t, dir, open, announcement, on }: AppPro
   const { done, total, complete } = progress(checklist);
   const title = plainText(checklist.title) || t.gettingStarted;
   return (
-    <div
-      class="root"
-      dir={dir}
-      data-position={checklist.position === 'bottom-left' ? 'bottom-left' : 'bottom-right'}
-      {...themed(theme)}
-    >
+    <div class="root" dir={dir} data-position={checklist.position} {...themed(theme)}>
       <aside aria-label={t.gettingStarted}>
         <button
           type="button"
@@ -63,7 +55,7 @@ export function App({ checklist, theme, t, dir, open, announcement, on }: AppPro
           <span class="name">{title}</span>
           <span class="count">{format(t.count, { done, total })}</span>
         </button>
-        <Panel checklist={checklist} t={t} id={panelId} open={open} on={on} />
+        <Panel checklist={checklist} t={t} open={open} on={on} />
         <div class="sr" role="status" aria-live="polite">
           {announcement}
         </div>
@@ -76,7 +68,7 @@ export function App({ checklist, theme, t, dir, open, announcement, on }: AppPro
 function Ring({ done, total, complete }: { done: number; total: number; complete: boolean }) {
   const circumference = 2 * Math.PI * 11;
   return (
-    <svg class="ring" width="30" height="30" viewBox="0 0 30 30" aria-hidden="true">
+    <svg class="ring" width="30" height="30" aria-hidden="true">
       <circle class="track" cx="15" cy="15" r="11" />
       <circle
         class="fill"

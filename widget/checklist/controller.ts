@@ -35,7 +35,7 @@ interface Tick {
 /** What storage keeps of the local ticks: whose they are, and each tick by `checklistId\nitemId`. */
 interface Carried {
   user: string;
-  ticks: Array<{ key: string; at: string; messageId: string; acknowledged: boolean }>;
+  ticks: Array<[string, Tick]>;
 }
 
 export interface Controller {
@@ -51,8 +51,8 @@ export interface Controller {
   check(checklist: DeliveredChecklist, itemId: string): void;
   /** `checklist_dismissed`, and hidden until `reopen`. */
   dismiss(checklist: DeliveredChecklist): void;
-  /** Undoes a dismissal of `checklistId`, or of this page's first checklist; returns the id shown. */
-  reopen(page: Page, checklistId?: string): string | undefined;
+  /** Undoes a dismissal of `checklistId`, or of this page's first checklist; returns the one shown. */
+  reopen(page: Page, checklistId?: string): DeliveredChecklist | undefined;
 }
 
 /**
@@ -73,36 +73,29 @@ export function createController(host: ViewHost, onChange: () => void): Controll
   const dismissals = new Map<string, boolean>();
   /** Tracked events that may complete an item only the server can judge. */
   const activity = new Set<string>();
-  let lastAsked = Number.NEGATIVE_INFINITY;
+  let lastAsked = -Infinity;
   const key = (checklistId: string, itemId: string) => `${checklistId}\n${itemId}`;
   const carriedKey = `${host.prefix}:ticks`;
   /** Writes the current user's ticks (or removes the record when there are none). */
   const save = () => {
     if (!state || ticks.size === 0) return host.store.remove(carriedKey);
-    const carried: Carried = {
-      user: state.user,
-      ticks: [...ticks].map(([k, t]) => ({
-        key: k,
-        at: t.at,
-        messageId: t.messageId,
-        acknowledged: !!t.acknowledged || t.delivery !== undefined,
-      })),
-    };
+    const carried: Carried = { user: state.user, ticks: [...ticks] };
     host.store.set(carriedKey, JSON.stringify(carried));
   };
   /** The ticks an earlier page load of `user` made, recent enough to stand. */
   const restore = (user: string) => {
-    let carried: Partial<Carried> | null = null;
     try {
-      carried = JSON.parse(host.store.get(carriedKey) ?? 'null');
+      const carried: Partial<Carried> | null = JSON.parse(host.store.get(carriedKey) ?? 'null');
+      if (carried?.user !== user) return;
+      for (const [key, t] of carried.ticks ?? []) {
+        if (typeof key !== 'string' || typeof t.messageId !== 'string') continue;
+        if (!(host.env.now() - Date.parse(t.at) < carryMs)) continue;
+        // Delivered on that page load, or carried already: the server acknowledged the event.
+        const acknowledged = t.acknowledged === true || t.delivery !== undefined;
+        ticks.set(key, { at: t.at, messageId: t.messageId, acknowledged });
+      }
     } catch {
-      return; // a damaged record carries nothing
-    }
-    if (carried?.user !== user || !Array.isArray(carried.ticks)) return;
-    for (const t of carried.ticks) {
-      const age = host.env.now() - Date.parse(t?.at);
-      if (typeof t?.key !== 'string' || typeof t.messageId !== 'string' || !(age < carryMs)) continue;
-      ticks.set(t.key, { at: t.at, messageId: t.messageId, acknowledged: t.acknowledged === true });
+      // A damaged record (or one of an older widget, a list of objects) carries nothing more.
     }
   };
   const tick = (checklistId: string, itemId: string, messageId: string) => {
@@ -131,7 +124,8 @@ export function createController(host: ViewHost, onChange: () => void): Controll
         if (next) restore(next.user);
       }
       state = next;
-      checklists = (next?.response.checklists ?? []).filter(wellFormed);
+      // A checklist without items (a damaged cached copy: every server sent them whole) is left out.
+      checklists = (next?.response.checklists ?? []).filter((c) => Array.isArray(c?.items));
       for (const [k, t] of ticks) {
         const [checklistId, itemId] = k.split('\n');
         const item = checklists.find((c) => c.id === checklistId)?.items.find((i) => i.id === itemId);
@@ -214,19 +208,7 @@ export function createController(host: ViewHost, onChange: () => void): Controll
           matchesPage(c, page.path ?? '/', page.search),
       );
       if (checklist) dismissals.set(checklist.id, false);
-      return checklist?.id;
+      return checklist;
     },
   };
-}
-
-/** A checklist with the fields the view relies on (a cached copy may come from an older server). */
-function wellFormed(checklist: DeliveredChecklist): boolean {
-  return (
-    !!checklist &&
-    typeof checklist.id === 'string' &&
-    Array.isArray(checklist.items) &&
-    checklist.items.every((item) => item && typeof item.id === 'string') &&
-    Array.isArray(checklist.urls) &&
-    Array.isArray(checklist.excludeUrls)
-  );
 }

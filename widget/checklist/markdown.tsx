@@ -34,7 +34,7 @@ export function safeHref(url: string): string | null {
  * <Markdown text="Send your **first** invoice" />
  */
 export function Markdown({ text }: { text: string }) {
-  return <>{parse(String(text ?? ''), true)}</>;
+  return <>{parse(text, true)}</>;
 }
 
 function parse(text: string, links: boolean): ComponentChildren[] {
@@ -74,7 +74,7 @@ function parse(text: string, links: boolean): ComponentChildren[] {
  * plainText('Send your **first** [invoice](/invoices)') // 'Send your first invoice'
  */
 export function plainText(text: string): string {
-  return String(text ?? '').replace(token, (_whole, bold, italic, code, label) =>
+  return text.replace(token, (_whole, bold, italic, code, label) =>
     plainText(bold ?? italic ?? code ?? label ?? ''),
   );
 }

@@ -21,19 +21,20 @@ export function progress(checklist: DeliveredChecklist): { done: number; total: 
 export interface PanelProps {
   checklist: DeliveredChecklist;
   t: Strings;
-  /** Unique ids of this view's panel and its title. */
-  id: string;
   open: boolean;
   on: Handlers;
 }
+
+/** The panel's id, for the launcher's `aria-controls` (ids are scoped to the shadow root). */
+export const panelId = 'wm-checklist';
 
 /**
  * The open checklist: a non-modal dialog (focus is not trapped; Escape closes it). Rendered while
  * closed too, `hidden`, so that the launcher's `aria-controls` always names an element.
  */
-export function Panel({ checklist, t, id, open, on }: PanelProps) {
+export function Panel({ checklist, t, open, on }: PanelProps) {
   const { done, total, complete } = progress(checklist);
-  const progressText = format(t.progress, { done, total });
+  const id = panelId;
   return (
     <div
       id={id}
@@ -54,7 +55,7 @@ export function Panel({ checklist, t, id, open, on }: PanelProps) {
       {complete ? (
         <div class="celebrate">
           <div class="medal" aria-hidden="true">
-            <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">
+            <svg width="24" height="24" aria-hidden="true">
               <path d="M5 12.5l4.5 4.5L19 7.5" />
             </svg>
           </div>
@@ -69,7 +70,7 @@ export function Panel({ checklist, t, id, open, on }: PanelProps) {
         )
       )}
       <div class="progress muted">
-        {progressText}
+        {format(t.progress, { done, total })}
         <div class="bar" aria-hidden="true">
           <span style={{ width: `${total ? Math.round((done / total) * 100) : 0}%` }} />
         </div>

@@ -6,11 +6,11 @@ import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
-import { App, type Handlers, panelId } from './app.tsx';
+import { App, type Handlers } from './app.tsx';
 import { createController } from './controller.ts';
 import { plainText } from './markdown.tsx';
 import { navigate } from './navigate.ts';
-import { progress } from './panel.tsx';
+import { panelId, progress } from './panel.tsx';
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
 interface Memory {
@@ -215,10 +215,10 @@ export function createView(
     observe: (message) => controller.observe(message),
     delivered: (messageIds, delivery) => controller.delivered(messageIds, delivery),
     open(checklistId) {
-      const shown = controller.reopen(host.env.page(), checklistId);
-      if (!shown) return host.logger.log('open(): no such checklist on this page', checklistId);
-      const checklist = controller.visible(host.env.page()).find((c) => c.id === shown);
-      if (checklist) open(checklist, true);
+      // A checklist of this page, no longer dismissed: visible.
+      const checklist = controller.reopen(host.env.page(), checklistId);
+      if (!checklist) return host.logger.log('open(): no such checklist on this page', checklistId);
+      open(checklist, true);
       draw();
     },
   };

@@ -7,7 +7,6 @@
 import { Fragment, h } from 'preact';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
-import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import type { WidgetStrings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
 import { themed } from '../view/surface.ts';
@@ -25,16 +24,21 @@ export interface SurveyHandlers {
   focusIn(event: FocusEvent): void;
 }
 
-export interface SurveyAppProps {
+/** What the prompt shows of one display of a survey; widget/survey/view.ts keeps it. */
+export interface SurveyState {
   survey: DeliveredSurvey;
-  theme: DeliveredTheme;
+  /** Drawn now (it holds the screen); otherwise only the live region is there. */
+  visible?: boolean;
+  score?: number;
+  comment: string;
+  thanked?: boolean;
+}
+
+export interface SurveyAppProps {
+  /** The display drawn (its survey's theme applies). */
+  state: SurveyState;
   t: WidgetStrings;
   dir: 'ltr' | 'rtl';
-  /** Drawn now (it holds the screen); otherwise only the live region is there. */
-  visible: boolean;
-  score: number | undefined;
-  comment: string;
-  thanked: boolean;
   /** What the polite live region says. */
   announcement: string;
   on: SurveyHandlers;
@@ -57,13 +61,14 @@ export const groupOf = (score: number): NpsGroup =>
  * drawn before the prompt appears, so that screen readers take note of its change. Content is text.
  */
 export function SurveyApp(props: SurveyAppProps) {
-  const { survey, theme, t, dir, visible, announcement, on } = props;
+  const { state, t, dir, announcement, on } = props;
+  const { survey } = state;
   return (
-    <div class="root" dir={dir} {...themed(theme)}>
+    <div class="root" dir={dir} {...themed(survey.theme)}>
       <div class="sr" role="status" aria-live="polite">
         {announcement}
       </div>
-      {visible && (
+      {state.visible && (
         <section
           class="survey"
           aria-label={t.survey}
@@ -72,30 +77,34 @@ export function SurveyApp(props: SurveyAppProps) {
           onKeyDown={on.keyDown}
           onFocusIn={on.focusIn}
         >
-          {props.thanked ? (
-            <div class="top">
+          <div class="top">
+            {state.thanked ? (
               <p class="q thanks" tabIndex={-1}>
                 {survey.thankYou || t.thanks}
               </p>
-              <CloseButton label={t.close} onClick={on.close} />
-            </div>
-          ) : (
-            <Ask {...props} />
-          )}
+            ) : (
+              <p class="q" id={questionId}>
+                {survey.question}
+              </p>
+            )}
+            <CloseButton label={t.close} onClick={on.close} />
+          </div>
+          {!state.thanked && <Ask {...props} />}
         </section>
       )}
     </div>
   );
 }
 
-type AskProps = Pick<SurveyAppProps, 'survey' | 't' | 'dir' | 'score' | 'comment' | 'on'>;
+type AskProps = Pick<SurveyAppProps, 'state' | 't' | 'dir' | 'on'>;
 
 /**
- * The question and its scale, an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
+ * The scale of the question (the `.q` above it), an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
  * else the first), arrow keys move and pick (Left and Right follow the reading direction), Home and
  * End pick 0 and 10. The end labels are drawn under the scale and named in the end radios.
  */
-function Ask({ survey, t, dir, score, comment, on }: AskProps) {
+function Ask({ state, t, dir, on }: AskProps) {
+  const { survey, score } = state;
   const keyDown = (event: KeyboardEvent) => {
     const ahead = dir === 'rtl' ? -1 : 1;
     const moves: Record<string, number> = { ArrowRight: ahead, ArrowLeft: -ahead, ArrowDown: 1, ArrowUp: -1 };
@@ -110,12 +119,6 @@ function Ask({ survey, t, dir, score, comment, on }: AskProps) {
   const group = score === undefined ? undefined : groupOf(score);
   return (
     <>
-      <div class="top">
-        <p class="q" id={questionId}>
-          {survey.question}
-        </p>
-        <CloseButton label={t.close} onClick={on.close} />
-      </div>
       <div class="scale" role="radiogroup" aria-labelledby={questionId} onKeyDown={keyDown}>
         {scores.map((n) => (
           // biome-ignore lint/a11y/useSemanticElements: the APG radio group (one tab stop, arrows that pick, Home and End), which native radios are not alike in every browser
@@ -149,7 +152,7 @@ function Ask({ survey, t, dir, score, comment, on }: AskProps) {
             id={commentId}
             rows={3}
             maxLength={maxComment}
-            value={comment}
+            value={state.comment}
             onInput={(event) => on.input(event.currentTarget.value)}
           />
           <button type="submit" class="send">

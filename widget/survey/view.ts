@@ -7,7 +7,7 @@ import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
-import { groupOf, SurveyApp, type SurveyHandlers } from './prompt.tsx';
+import { groupOf, SurveyApp, type SurveyHandlers, type SurveyState } from './prompt.tsx';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -26,20 +26,17 @@ interface Memory {
   dismissed?: number;
 }
 
-/** One display of a survey on this page: from eligible (waiting for its delay and the screen) to closed. */
-interface Display {
+/**
+ * One display of a survey on this page: from eligible (waiting for its delay and the screen) to
+ * closed. `visible`: it holds the screen now (another prompt the user opened may have taken it).
+ */
+interface Display extends SurveyState {
   user: string;
-  survey: DeliveredSurvey;
   /** Made once per display: the score and the comment that follows are one response. */
   responseId: string;
   prompt: Prompt;
   /** It appeared (`survey_shown` sent); from then on it stays until closed, whatever the server says. */
-  shown: boolean;
-  /** It holds the screen now (another prompt the user opened may have taken it). */
-  visible: boolean;
-  score?: number;
-  comment: string;
-  thanked: boolean;
+  shown?: boolean;
   /** The delay before it asks for the screen, then the thank-you's time. */
   timer?: unknown;
 }
@@ -80,11 +77,10 @@ export function createSurveyView(
   const note = (d: Display, patch: Memory) => remember(host.store, memoryKey(d.user, d.survey), patch);
   /** Answered, dismissed or shown recently enough on this device not to be asked again yet. */
   const suppressed = (user: string, survey: DeliveredSurvey) => {
-    const never = Number.NEGATIVE_INFINITY;
     const {
-      answered = never,
-      dismissed = never,
-      shown = never,
+      answered = -Infinity,
+      dismissed = -Infinity,
+      shown = -Infinity,
     } = recall<Memory>(host.store, memoryKey(user, survey));
     return (
       env.now() <
@@ -102,10 +98,7 @@ export function createSurveyView(
       user,
       survey,
       responseId: env.uuid(),
-      shown: false,
-      visible: false,
       comment: '',
-      thanked: false,
       prompt: {
         priority,
         cooldownId: survey.id,
@@ -117,16 +110,17 @@ export function createSurveyView(
       },
     };
     display = d;
-    const delayMs = (Number(survey.delaySeconds) || 0) * 1000;
     d.timer = env.setTimeout(
       guard(() => scheduler.request(d.prompt)),
-      delayMs,
+      survey.delaySeconds * 1000,
     );
   };
 
-  /** The scheduler gave it the screen: it appears (the first time: `survey_shown`, announced). */
+  /**
+   * The scheduler gave it the screen: it appears (the first time: `survey_shown`, announced). Only
+   * the current display can be given it: `end` withdraws a display's prompt.
+   */
   const show = (d: Display) => {
-    if (display !== d) return scheduler.release(d.prompt);
     if (!d.shown) {
       // Another tab may have answered it while this one waited.
       if (suppressed(d.user, d.survey)) return end(d);
@@ -147,8 +141,7 @@ export function createSurveyView(
     display = undefined;
     announcement = '';
     // Focus inside the prompt goes back where it came from rather than to the top of the page.
-    const active = region.exists() ? region.open().root.activeElement : null;
-    if (active?.closest('.survey') && cameFrom?.isConnected) cameFrom.focus();
+    if (region.root()?.activeElement?.closest('.survey') && cameFrom?.isConnected) cameFrom.focus();
     cameFrom = undefined;
     draw();
   };
@@ -209,14 +202,9 @@ export function createSurveyView(
     region.draw(
       d && state
         ? h(SurveyApp, {
-            survey: d.survey,
-            theme: d.survey.theme,
+            state: d,
             t: state.response.strings,
             dir: pageDirection(d.survey.locale || state.locale),
-            visible: d.visible,
-            score: d.score,
-            comment: d.comment,
-            thanked: d.thanked,
             announcement,
             on: handlers(d),
           })
@@ -230,7 +218,8 @@ export function createSurveyView(
     update(next) {
       state = next;
       const { path = '/', search } = env.page();
-      const offered = next?.response.surveys?.find(wellFormed);
+      // Every server that delivered surveys sent them whole (content.ts gives older copies none).
+      const offered = next?.response.surveys[0];
       const d = display;
       if (d) {
         // Once it appeared it stays (the server, told it was shown, stops offering it), but only here.
@@ -250,16 +239,4 @@ export function createSurveyView(
       draw();
     },
   };
-}
-
-/** A survey with the fields the view relies on (a cached copy may come from an older server). */
-function wellFormed(survey: DeliveredSurvey): boolean {
-  return (
-    !!survey &&
-    typeof survey.id === 'string' &&
-    typeof survey.question === 'string' &&
-    !!survey.followUp &&
-    Array.isArray(survey.urls) &&
-    Array.isArray(survey.excludeUrls)
-  );
 }

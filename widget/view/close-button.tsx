@@ -9,7 +9,7 @@ import { h } from 'preact';
 export function CloseButton({ label, onClick }: { label: string; onClick: () => void }) {
   return (
     <button type="button" class="x" aria-label={label} title={label} onClick={onClick}>
-      <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
+      <svg width="16" height="16" aria-hidden="true">
         <path d="M3 3l10 10M13 3L3 13" />
       </svg>
     </button>

@@ -1,4 +1,5 @@
 import type { ViewHost } from '../view-loader.ts';
+import { recall } from './memory.ts';
 
 /** Something that wants the screen for a while: the checklist's open panel, a survey, a spotlight. */
 export interface Prompt {
@@ -59,14 +60,11 @@ export function createScheduler(
   /** When `prompt` may show: the end of the cooldown after the last other prompt of its kind, else 0. */
   const readyAt = (prompt: Prompt) => {
     if (prompt.cooldownId === undefined) return 0;
-    let last: { at?: unknown; id?: unknown } | null = null;
-    try {
-      last = JSON.parse(store.get(key()) ?? 'null');
-    } catch {
-      // A damaged record says nothing.
-    }
-    const hours = Number(settings()?.cooldownHours) || 0;
-    return typeof last?.at === 'number' && last.id !== prompt.cooldownId ? last.at + hours * hourMs : 0;
+    // A damaged record reads as `{}`: it says nothing.
+    const last = recall<{ at?: unknown; id?: unknown }>(store, key());
+    return typeof last.at === 'number' && last.id !== prompt.cooldownId
+      ? last.at + Number(settings()?.cooldownHours) * hourMs // NaN without a setting: no wait
+      : 0;
   };
 
   const grant = () => {
@@ -74,7 +72,7 @@ export function createScheduler(
     timer = undefined;
     if (holder) return;
     const now = env.now();
-    let soonest = Number.POSITIVE_INFINITY;
+    let soonest = Infinity;
     for (const prompt of waiting) {
       const at = readyAt(prompt);
       if (at > now) {
@@ -88,8 +86,7 @@ export function createScheduler(
       }
       return prompt.show();
     }
-    if (soonest < Number.POSITIVE_INFINITY)
-      timer = env.setTimeout(grant, Math.min(soonest - now, maxDelayMs));
+    if (soonest < Infinity) timer = env.setTimeout(grant, Math.min(soonest - now, maxDelayMs));
   };
   /** Waits in priority order; `first` puts it before the prompts of its priority (it was showing). */
   const wait = (prompt: Prompt, first: boolean) => {

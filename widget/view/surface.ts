@@ -5,16 +5,12 @@ import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 
 /** One view's part of the widget's shadow root. */
 export interface Region {
-  /** Whether the widget's element exists yet: until a view has something to draw, the page is untouched. */
-  exists(): boolean;
-  /**
-   * This view's element and the shadow root; the first call creates the widget's element, later ones
-   * put it back if the page removed it.
-   */
-  open(): { container: HTMLElement; root: ShadowRoot };
+  /** The shadow root, once a view of it drew something; until then the page is untouched. */
+  root(): ShadowRoot | undefined;
   /**
    * Draws `content` (null: nothing) into this view's element, then focuses the element `focus`
-   * selects, if any. Nothing to draw where nothing was drawn yet leaves the page untouched.
+   * selects, if any. The first drawing creates the widget's element, later ones put it back if the
+   * page removed it; nothing to draw where nothing was drawn yet leaves the page untouched.
    */
   draw(content: ComponentChild, focus?: string): void;
 }
@@ -30,32 +26,25 @@ export interface Region {
  */
 export function createSurface<N extends string>(css: string, names: readonly N[]): Record<N, Region> {
   let shadow: ShadowHost | undefined;
-  const parts = new Map<string, HTMLElement>();
+  const parts = {} as Record<N, HTMLElement>;
   const regions = {} as Record<N, Region>;
   for (const name of names) {
-    const region: Region = {
-      exists: () => !!shadow,
-      open() {
+    regions[name] = {
+      root: () => shadow?.root,
+      draw(content, focus) {
+        if (!content && !shadow) return;
         if (!shadow) {
           shadow = createShadowHost(css);
           for (const part of names) {
-            const element = shadow.container.ownerDocument.createElement('div');
-            element.className = part;
-            shadow.container.append(element);
-            parts.set(part, element);
+            parts[part] = shadow.container.appendChild(document.createElement('div'));
+            parts[part].className = part;
           }
         }
         shadow.reattach();
-        return { container: parts.get(name)!, root: shadow.root };
-      },
-      draw(content, focus) {
-        if (!content && !shadow) return;
-        const { container, root } = region.open();
-        render(content, container);
-        if (focus) root.querySelector<HTMLElement>(focus)?.focus();
+        render(content, parts[name]);
+        if (focus) shadow.root.querySelector<HTMLElement>(focus)?.focus();
       },
     };
-    regions[name] = region;
   }
   return regions;
 }
