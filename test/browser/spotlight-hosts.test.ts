@@ -266,6 +266,43 @@ describe('spotlights on host pages', () => {
     ).toContain(id);
   });
 
+  it('flip to the other side where the author’s side has no room, and slide along into view', async () => {
+    const long = 'A longer explanation of this control, written to make the tooltip tall. '.repeat(8);
+    await publish('/flip', {
+      steps: [
+        // In the bottom right corner: no room below, nor to the right of its start.
+        step('corner', { placement: { side: 'bottom', align: 'start' } }),
+        // At the left edge: no room on the left.
+        step('edge', { placement: { side: 'left' } }),
+        // A tooltip too tall for either side: it takes the side where less of it is cut off.
+        step('tall', { placement: { side: 'top' }, body: long }),
+      ],
+    });
+    await visit(
+      '/flip',
+      `<button data-tour="corner" style="position:fixed;right:12px;bottom:12px">Corner</button>
+       <button data-tour="edge" style="position:fixed;left:0;top:300px">Edge</button>
+       <button data-tour="tall" style="position:fixed;left:400px;top:400px">Tall</button>`,
+    );
+    const next = () => page.locator('waymark-widget').getByRole('button', { name: 'Next' }).click();
+    const corner = await attached('[data-tour="corner"]');
+    expect(corner.side).toBe('top');
+    // Slid left to stay 8 px inside the viewport (1000 px wide), the arrow still over the target.
+    expect(corner.tip.left + corner.tip.width).toBeLessThanOrEqual(1000 - 8 + 1);
+    await next();
+    expect((await attached('[data-tour="edge"]')).side).toBe('right');
+    await next();
+    await expect.poll(tipTitle).toBe('Step tall');
+    const tall = await attached('[data-tour="tall"]');
+    // Cut off above: what does not fit between the viewport's top and the target, minus the gap;
+    // below, the same between the target and the viewport's bottom (700 px).
+    const above = tall.tip.height + 10 - tall.target.top;
+    const below = tall.tip.height + 10 - (700 - tall.target.bottom);
+    expect(above).toBeGreaterThan(0);
+    expect(below).toBeGreaterThan(0);
+    expect(tall.side).toBe(above <= below ? 'top' : 'bottom');
+  });
+
   it('follow a single-page app’s route change mid-tour', async () => {
     await publish('/spa', {
       steps: [

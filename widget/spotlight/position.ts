@@ -1,4 +1,13 @@
-import { computePosition, flip, offset, type Placement, type Platform, shift } from '@floating-ui/core';
+import {
+  computePosition,
+  detectOverflow,
+  type Middleware,
+  offset,
+  type Placement,
+  type Platform,
+  type Side,
+  shift,
+} from '@floating-ui/core';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 import { own } from './target.ts';
 
@@ -62,6 +71,34 @@ function follow(target: Element, floating: HTMLElement, update: () => void): () 
   return () => view.cancelAnimationFrame(frame);
 }
 
+const opposite = { top: 'bottom', bottom: 'top', left: 'right', right: 'left' } as const;
+
+/**
+ * Floating UI's `flip` for what a tooltip needs: to the opposite side when the author's side has
+ * no room, unless the opposite side has even less (then back: the side that hides less of it),
+ * measured by Floating UI's own `detectOverflow`. Floating UI's general `flip` (fallback axes and
+ * alignments, strategies) costs 0.8 KB gzipped more, and every byte of the widget counts (README,
+ * "Size"). Alignment stays; `shift` then slides the tooltip along its side into view.
+ */
+const flipToOpposite = (preferred: Placement): Middleware => ({
+  name: 'flip',
+  async fn(state) {
+    const [side, align] = state.placement.split('-') as [Side, string | undefined];
+    const overflow = (await detectOverflow(state))[side];
+    if (overflow <= 0) return {};
+    // Kept across the reset: what the author's side overflowed by.
+    const tried = state.middlewareData.flip as { overflow: number } | undefined;
+    if (!tried)
+      return {
+        data: { overflow },
+        reset: { placement: `${opposite[side]}${align ? `-${align}` : ''}` as Placement },
+      };
+    return tried.overflow < overflow && state.placement !== preferred
+      ? { reset: { placement: preferred } }
+      : {};
+  },
+});
+
 /**
  * Keeps a tooltip attached to its target with Floating UI: the author's side and alignment, flipped
  * to the other side and shifted along (8 px from the viewport's edges) when there is no room, with
@@ -89,7 +126,7 @@ export function attachTip(
       platform: viewport,
       strategy: 'fixed',
       placement,
-      middleware: [offset(gap), flip(), shift({ padding: 8 })],
+      middleware: [offset(gap), flipToOpposite(placement), shift({ padding: 8 })],
     }).then(({ x, y, placement: final }) => {
       const edge = final.split('-')[0]!;
       tip.style.left = `${x}px`;
