@@ -1,6 +1,7 @@
+// biome-ignore-all assist/source/organizeImports: the spotlights first: in this order the chunk gzips 0.1 KB smaller (README, "Size")
+import { createSpotlightView } from '../spotlight/view.ts';
 import { css as checklistCss } from '../checklist/styles.ts';
 import { createView as createChecklistView } from '../checklist/view.ts';
-import { createSpotlightView } from '../spotlight/view.ts';
 import { css as surveyCss } from '../survey/styles.ts';
 import { createSurveyView } from '../survey/view.ts';
 import type { View, ViewHost, ViewState } from '../view-loader.ts';
