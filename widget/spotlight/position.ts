@@ -2,7 +2,6 @@ import {
   computePosition,
   detectOverflow,
   type Middleware,
-  offset,
   type Placement,
   type Platform,
   type Side,
@@ -71,6 +70,21 @@ function follow(target: Element, floating: HTMLElement, update: () => void): () 
   return () => view.cancelAnimationFrame(frame);
 }
 
+/**
+ * Floating UI's `offset` for what a tooltip needs: `gap` px away from its target, on whichever side
+ * it is (its alignment axis and the RTL cases of the general one do not arise). 0.2 KB less.
+ */
+const gapFrom = (gap: number): Middleware => ({
+  name: 'offset',
+  fn: ({ x, y, placement }) => {
+    const side = placement.split('-')[0];
+    return {
+      x: x + (side === 'right' ? gap : side === 'left' ? -gap : 0),
+      y: y + (side === 'bottom' ? gap : side === 'top' ? -gap : 0),
+    };
+  },
+});
+
 const opposite = { top: 'bottom', bottom: 'top', left: 'right', right: 'left' } as const;
 
 /**
@@ -126,7 +140,7 @@ export function attachTip(
       platform: viewport,
       strategy: 'fixed',
       placement,
-      middleware: [offset(gap), flipToOpposite(placement), shift({ padding: 8 })],
+      middleware: [gapFrom(gap), flipToOpposite(placement), shift({ padding: 8 })],
     }).then(({ x, y, placement: final }) => {
       const edge = final.split('-')[0]!;
       tip.style.left = `${x}px`;
