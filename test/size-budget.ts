@@ -20,7 +20,7 @@ const dir = join(import.meta.dirname, '..', 'dist', 'widget');
 const entryBudgets: Record<string, number> = { 'widget.js': 6 * KB };
 const totalBudget = 24 * KB;
 const totalGoal = 16 * KB;
-const ceiling = 24.75 * KB;
+const ceiling = 24.25 * KB;
 
 if (!existsSync(join(dir, 'widget.js'))) {
   console.error(`size budget: ${dir}/widget.js is missing; run \`npm run build\` first.`);

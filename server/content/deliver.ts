@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
 import { errorCodes } from '../../shared/problem.ts';
+import { parseRichText } from '../../shared/rich-text.ts';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
 import type {
   ContentRequest,
@@ -151,8 +152,8 @@ async function deliverChecklists(db: Database, subject: Subject, now: number): P
       version: row.version,
       scope: content.scope,
       locale: text.locale,
-      title: text.title,
-      description: text.description,
+      title: parseRichText(text.title),
+      description: parseRichText(text.description),
       position: content.display.position,
       openOnFirstView: content.display.openOnFirstView,
       dismissible: content.display.dismissible,
@@ -163,8 +164,8 @@ async function deliverChecklists(db: Database, subject: Subject, now: number): P
         const rule = localRule(item, milestoneByKey);
         return {
           id: item.id,
-          title: text.items.get(item.id)?.title ?? item.title,
-          description: text.items.get(item.id)?.description ?? item.description,
+          title: parseRichText(text.items.get(item.id)?.title ?? item.title),
+          description: parseRichText(text.items.get(item.id)?.description ?? item.description),
           ...(item.action ? { action: item.action } : {}),
           required: item.required,
           manual: item.completion.kind === 'manual',

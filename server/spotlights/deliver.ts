@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
+import { parseRichText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight } from '../../shared/schemas/content.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
@@ -73,8 +74,8 @@ export function present(
     steps: content.steps.map((step) => ({
       id: step.id,
       kind: step.kind,
-      title: translation?.[step.id]?.title ?? step.title,
-      body: translation?.[step.id]?.body ?? step.body,
+      title: parseRichText(translation?.[step.id]?.title ?? step.title),
+      body: parseRichText(translation?.[step.id]?.body ?? step.body),
       ...(step.anchor ? { anchor: step.anchor } : {}),
       placement: step.placement,
       ...(step.page ? { page: step.page } : {}),

@@ -1,9 +1,20 @@
 import { z } from 'zod';
+import type { RichNode } from '../rich-text.ts';
 import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
 import { deliveredTheme } from './theme.ts';
+
+/** Text the server parsed for the widget (shared/rich-text.ts): text nodes and a few elements. */
+const richNode: z.ZodType<RichNode> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.tuple([z.enum(['strong', 'em', 'code'])], richNode),
+    z.tuple([z.literal('a'), z.string()], richNode),
+  ]),
+);
+export const richText = z.array(richNode);
 
 /**
  * `POST /v1/content`: what one end user should see now, with their progress, in one round trip.
@@ -39,8 +50,8 @@ export type LocalRule = z.infer<typeof localRule>;
 
 export const deliveredItem = z.object({
   id: z.string(),
-  title: z.string(),
-  description: z.string(),
+  title: richText,
+  description: richText,
   action: itemAction.optional(),
   required: z.boolean(),
   /** The user may tick it by hand. */
@@ -57,8 +68,8 @@ export const deliveredChecklist = z.object({
   scope: z.enum(['user', 'account']),
   /** The locale the text below is in. */
   locale: z.string(),
-  title: z.string(),
-  description: z.string(),
+  title: richText,
+  description: richText,
   position: z.enum(['bottom-right', 'bottom-left']),
   openOnFirstView: z.boolean(),
   dismissible: z.boolean(),
@@ -107,8 +118,8 @@ export type DeliveredSurvey = z.infer<typeof deliveredSurvey>;
 export const deliveredStep = z.object({
   id: z.string(),
   kind: z.enum(['hotspot', 'tooltip', 'modal']),
-  title: z.string(),
-  body: z.string(),
+  title: richText,
+  body: richText,
   anchor: anchor.optional(),
   placement,
   page: urlRule.optional(),

@@ -194,7 +194,13 @@ const checklistBody = (scope: 'user' | 'account' = 'user') => ({
         title: 'Send an invoice',
         completion: { kind: 'milestone', milestone: 'invoice_sent' },
       },
-      { id: 'guide', title: 'Read the guide', completion: { kind: 'manual' }, required: false },
+      {
+        id: 'guide',
+        title: 'Read the guide',
+        description: 'See **page 2** of [the guide](/guide)',
+        completion: { kind: 'manual' },
+        required: false,
+      },
     ],
     translations: { fr: { title: 'Bien démarrer', items: { customer: { title: 'Ajoutez un client' } } } },
   },
@@ -248,14 +254,14 @@ describe('checklists', () => {
     const draft = checklistBody();
     draft.content.title = 'Draft title';
     expect((await h.adminJson(`/checklists/${id}`, 'PUT', draft)).body.hasUnpublishedChanges).toBe(true);
-    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: 'Get started', version: 1 });
+    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: ['Get started'], version: 1 });
 
     const put = await h.adminJson(`/checklists/${id}/versions/1`, 'PUT', draft);
     expect(put.status).toBe(405);
     expect(put.body.code).toBe('immutable');
 
     await h.adminJson(`/checklists/${id}/publish`, 'POST');
-    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: 'Draft title', version: 2 });
+    expect((await h.content('u1')).checklists[0]).toMatchObject({ title: ['Draft title'], version: 2 });
     expect((await h.adminJson(`/checklists/${id}/versions/1`)).body.content.title).toBe('Get started');
   });
 
@@ -263,11 +269,18 @@ describe('checklists', () => {
     const id = await publishedChecklist();
     await ingest([...identify('u1', 0), track('u1', 'Customer Created', 1)]);
     let list = (await h.content('u1', { locale: 'fr-CA' })).checklists[0];
-    expect(list?.title).toBe('Bien démarrer');
+    expect(list?.title).toEqual(['Bien démarrer']);
     expect(list?.items.map((i) => [i.id, i.title, i.doneAt])).toEqual([
-      ['customer', 'Ajoutez un client', at(1)],
-      ['invoice', 'Send an invoice', null],
-      ['guide', 'Read the guide', null],
+      ['customer', ['Ajoutez un client'], at(1)],
+      ['invoice', ['Send an invoice'], null],
+      ['guide', ['Read the guide'], null],
+    ]);
+    // Authored markdown arrives parsed (shared/rich-text.ts): the widget only draws it.
+    expect(list?.items[2]?.description).toEqual([
+      'See ',
+      ['strong', 'page 2'],
+      ' of ',
+      ['a', '/guide', 'the guide'],
     ]);
     expect(list?.items[0]?.localRule).toEqual({ kind: 'event', event: 'Customer Created', where: [] });
     // A milestone item ticks locally on its milestone's single-event rule; a manual one never does.

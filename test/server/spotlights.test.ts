@@ -187,7 +187,7 @@ describe('spotlights and tours', () => {
     expect((await h.content('u1')).spotlights).toEqual([]);
     const shown = await h.content('u1', { preview: preview.body.token });
     expect(shown.spotlights).toMatchObject([
-      { id: created.body.id, preview: true, steps: [{ title: 'Draft step' }] },
+      { id: created.body.id, preview: true, steps: [{ title: ['Draft step'] }] },
     ]);
     const forged = `${preview.body.token.split('.')[0]}.AAAA`;
     expect((await h.content('u1', { preview: forged })).spotlights).toEqual([]);

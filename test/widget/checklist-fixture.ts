@@ -1,3 +1,4 @@
+import { parseRichText } from '../../shared/rich-text.ts';
 import type { ContentResponse, DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { widgetStrings } from '../../shared/widget-strings.ts';
 
@@ -7,25 +8,40 @@ import { widgetStrings } from '../../shared/widget-strings.ts';
  */
 export const servedAt = '2026-11-23T09:59:00.000Z';
 
-export function item(overrides: Partial<DeliveredItem> & { id: string }): DeliveredItem {
+/** Text fields as authors write them: the fixtures parse them as the server does (shared/rich-text.ts). */
+type Authored<T, K extends keyof T> = Partial<Omit<T, K> & Record<K, string>>;
+
+export function item(
+  overrides: Authored<DeliveredItem, 'title' | 'description'> & { id: string },
+): DeliveredItem {
+  const { title = `Item ${overrides.id}`, description = '', ...rest } = overrides;
   return {
-    title: `Item ${overrides.id}`,
-    description: '',
     required: true,
     manual: false,
     doneAt: null,
-    ...overrides,
+    ...rest,
+    title: parseRichText(title),
+    description: parseRichText(description),
   };
 }
 
-export function checklist(overrides: Partial<DeliveredChecklist> = {}): DeliveredChecklist {
+export function checklist(
+  overrides: Authored<Omit<DeliveredChecklist, 'items'>, 'title' | 'description'> & {
+    items?: DeliveredItem[];
+  } = {},
+): DeliveredChecklist {
+  const {
+    title = 'Set up Ledgerly',
+    description = 'Five steps to your **first paid invoice**.',
+    ...rest
+  } = overrides;
   return {
     id: 'cl_onboarding',
     version: 3,
     scope: 'user',
     locale: 'en',
-    title: 'Set up Ledgerly',
-    description: 'Five steps to your **first paid invoice**.',
+    title: parseRichText(title),
+    description: parseRichText(description),
     position: 'bottom-right',
     openOnFirstView: true,
     dismissible: true,
@@ -73,7 +89,7 @@ export function checklist(overrides: Partial<DeliveredChecklist> = {}): Delivere
         required: false,
       }),
     ],
-    ...overrides,
+    ...rest,
   };
 }
 

@@ -160,8 +160,8 @@ describe('events only the server can judge', () => {
             ...checklist().items,
             {
               id: 'bank',
-              title: 'Connect a bank',
-              description: '',
+              title: ['Connect a bank'],
+              description: [],
               required: true,
               manual: false,
               doneAt: null,

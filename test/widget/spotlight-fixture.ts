@@ -1,3 +1,4 @@
+import { parseRichText } from '../../shared/rich-text.ts';
 import type { ContentResponse, DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import { createSpotlightView, type SpotlightView } from '../../widget/spotlight/view.ts';
 import { createStore } from '../../widget/storage.ts';
@@ -12,18 +13,23 @@ import { type FakeEnv, fakeEnv, prefix } from './fake-env.ts';
  * real scheduler. Host pages are built in happy-dom's document; `[data-tour="<step id>"]` is each
  * step's target unless a test says otherwise.
  */
-export function step(id: string, overrides: Partial<DeliveredStep> = {}): DeliveredStep {
+/** A step; `title` and `body` as authors write them, parsed as the server does (shared/rich-text.ts). */
+export function step(
+  id: string,
+  overrides: Partial<Omit<DeliveredStep, 'title' | 'body'> & { title: string; body: string }> = {},
+): DeliveredStep {
+  const { title = `Step ${id}`, body = `About **${id}**`, ...rest } = overrides;
   return {
     id,
     kind: 'tooltip',
-    title: `Step ${id}`,
-    body: `About **${id}**`,
+    title: parseRichText(title),
+    body: parseRichText(body),
     anchor: { selector: `[data-tour="${id}"]`, pierceShadow: true },
     placement: { side: 'bottom', align: 'center', offset: 10 },
     advance: 'next',
     whenMissing: 'wait',
     waitSeconds: 5,
-    ...overrides,
+    ...rest,
   };
 }
 

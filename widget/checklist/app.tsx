@@ -4,11 +4,11 @@
  */
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
+import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { themed } from '../view/surface.ts';
-import { plainText } from './markdown.tsx';
 import { Panel, panelId, progress } from './panel.tsx';
 
 /** What the user can do; widget/checklist/view.ts handles it. */

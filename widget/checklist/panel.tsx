@@ -8,7 +8,7 @@ import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/con
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
 import type { Handlers } from './app.tsx';
-import { Markdown } from './markdown.tsx';
+import { Rich } from './rich.tsx';
 
 /** How far a checklist is: required items done of required items (all items if none is required). */
 export function progress(checklist: DeliveredChecklist): { done: number; total: number; complete: boolean } {
@@ -48,7 +48,7 @@ export function Panel({ checklist, t, open, on }: PanelProps) {
     >
       <div class="head">
         <h2 id={`${id}-title`}>
-          <Markdown text={checklist.title || t.gettingStarted} />
+          {checklist.title.length ? <Rich text={checklist.title} /> : t.gettingStarted}
         </h2>
         <CloseButton label={t.close} onClick={on.close} />
       </div>
@@ -63,9 +63,9 @@ export function Panel({ checklist, t, open, on }: PanelProps) {
           <p class="muted">{t.completed}</p>
         </div>
       ) : (
-        checklist.description && (
+        checklist.description.length > 0 && (
           <p class="intro muted">
-            <Markdown text={checklist.description} />
+            <Rich text={checklist.description} />
           </p>
         )
       )}
@@ -117,7 +117,7 @@ function Item({ item, t, id, on }: ItemProps) {
           // box would drop keyboard focus to the page. Automatic items are never the user's to tick.
           disabled={!item.manual}
           aria-disabled={item.manual && done ? 'true' : undefined}
-          aria-describedby={item.description ? `${id}-desc` : undefined}
+          aria-describedby={item.description.length ? `${id}-desc` : undefined}
           onChange={(event) => {
             // Controlled: the box shows what the data says, ticked once the tick is recorded.
             (event.currentTarget as HTMLInputElement).checked = done;
@@ -128,12 +128,12 @@ function Item({ item, t, id, on }: ItemProps) {
       </span>
       <div class="body">
         <label id={`${id}-title`} for={`${id}-check`}>
-          <Markdown text={item.title} />
+          <Rich text={item.title} />
           {!item.required && <span class="tag">({t.optional})</span>}
         </label>
-        {item.description && (
+        {item.description.length > 0 && (
           <p id={`${id}-desc`} class="muted">
-            <Markdown text={item.description} />
+            <Rich text={item.description} />
           </p>
         )}
         {action && !done && (

@@ -1,4 +1,5 @@
 import { h } from 'preact';
+import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
@@ -8,7 +9,6 @@ import { pageDirection, type Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers } from './app.tsx';
 import { createController } from './controller.ts';
-import { plainText } from './markdown.tsx';
 import { navigate } from './navigate.ts';
 import { panelId, progress } from './panel.tsx';
 

@@ -4,10 +4,11 @@
  */
 // biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
 import { h } from 'preact';
+import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
-import { Markdown, plainText } from '../checklist/markdown.tsx';
+import { Rich } from '../checklist/rich.tsx';
 import { themed } from '../view/surface.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
@@ -96,7 +97,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       role="dialog"
       aria-modal={modal || undefined}
       aria-labelledby={`${id}-t`}
-      aria-describedby={step.body ? `${id}-b` : undefined}
+      aria-describedby={step.body.length ? `${id}-b` : undefined}
       tabIndex={-1}
       lang={spotlight.locale || undefined}
       onKeyDown={on.keyDown}
@@ -104,7 +105,7 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       {!modal && <div class="arrow" />}
       <div class="head">
         <h2 id={`${id}-t`}>
-          <Markdown text={step.title} />
+          <Rich text={step.title} />
         </h2>
         {spotlight.dismissible && (
           <button type="button" class="x" aria-label={t.tipClose} title={t.tipClose} onClick={on.close}>
@@ -114,9 +115,9 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
           </button>
         )}
       </div>
-      {step.body && (
+      {step.body.length > 0 && (
         <p id={`${id}-b`}>
-          <Markdown text={step.body} />
+          <Rich text={step.body} />
         </p>
       )}
       <div class="foot">

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Markdown, plainText, safeHref } from '../../widget/checklist/markdown.tsx';
+import { parseRichText, plainText, type RichText, safeHref } from '../../shared/rich-text.ts';
+import { Rich } from '../../widget/checklist/rich.tsx';
 
 let scratch: HTMLDivElement;
 beforeEach(() => {
@@ -12,12 +13,25 @@ afterEach(() => {
   scratch.remove();
 });
 
+/** Authored text as the widget draws it: parsed by the server (shared/rich-text.ts), drawn by Rich. */
 function html(text: string): string {
-  render(<Markdown text={text} />, scratch);
+  render(<Rich text={parseRichText(text)} />, scratch);
   return scratch.innerHTML;
 }
 
 describe('the markdown subset', () => {
+  it('is parsed into text nodes and elements', () => {
+    expect(parseRichText('Send your **first** [invoice](/invoices), `now`')).toEqual([
+      'Send your ',
+      ['strong', 'first'],
+      ' ',
+      ['a', '/invoices', 'invoice'],
+      ', ',
+      ['code', 'now'],
+    ]);
+    expect(parseRichText('')).toEqual([]);
+  });
+
   it.each([
     ['plain text', 'plain text'],
     ['a **bold** word', 'a <strong>bold</strong> word'],
@@ -73,6 +87,14 @@ describe('untrusted text cannot run script', () => {
     expect(scratch.querySelector('a')).toBeNull();
   });
 
+  it('draws an element outside the subset (a tampered cached copy) as its text only', () => {
+    render(
+      <Rich text={[['script', 'alert(1)'] as unknown as RichText[number], ' and ', ['em', 'more']]} />,
+      scratch,
+    );
+    expect(scratch.innerHTML).toBe('alert(1) and <em>more</em>');
+  });
+
   it('keeps allowed URLs as written', () => {
     expect(safeHref('https://example.com/a')).toBe('https://example.com/a');
     expect(safeHref('/a/b?c#d')).toBe('/a/b?c#d');
@@ -83,7 +105,7 @@ describe('untrusted text cannot run script', () => {
 
 describe('plainText', () => {
   it('drops the markup, keeping the words a screen reader should say', () => {
-    expect(plainText('Send your **first** [invoice](/invoices) with `Send`, *today*')).toBe(
+    expect(plainText(parseRichText('Send your **first** [invoice](/invoices) with `Send`, *today*'))).toBe(
       'Send your first invoice with Send, today',
     );
   });
