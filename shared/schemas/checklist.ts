@@ -14,7 +14,7 @@ import {
 
 /**
  * An onboarding checklist, as authored (a draft) and as published (an immutable version).
- * Text is plain text or the small markdown subset the widget renders safely (**bold**, *italic*,
+ * Text is plain text or a small markdown subset, parsed at delivery (shared/rich-text.ts: **bold**, *italic*,
  * `code`, [links](https://...)); nothing in it can run script.
  */
 

@@ -15,7 +15,7 @@ import {
 /**
  * Feature spotlights and product tours, as authored (a draft) and published (immutable versions).
  * A spotlight is one step; a tour is several, each on any page, resumed where the user left off.
- * Titles and bodies are plain text or the widget's small safe markdown subset.
+ * Titles and bodies are plain text or a small safe markdown subset (shared/rich-text.ts).
  */
 
 /** A CSS selector the widget looks up: prefer stable attributes such as `[data-tour="export"]`. */
