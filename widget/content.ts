@@ -1,7 +1,9 @@
 import type { ContentRequest, ContentResponse } from '../shared/schemas/content.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
+import { safeCall } from './safe-call.ts';
 import type { Store } from './storage.ts';
+import { post } from './transport.ts';
 
 /** The user fields of a content request, read at the moment the request is made. */
 export type Who = Omit<ContentRequest, 'writeKey'> & { anonymousId: string; locale: string };
@@ -104,18 +106,7 @@ export function createContent(options: ContentOptions): Content {
     const w = options.who();
     const key = keyOf(w);
     const deliveredBefore = deliveries;
-    // new Promise turns a synchronous throw of a patched fetch into a rejection.
-    new Promise<Response>((resolve) =>
-      resolve(
-        env.fetch(options.url, {
-          method: 'POST',
-          // text/plain keeps this a CORS simple request: no preflight, one round trip.
-          headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-          body: JSON.stringify({ writeKey: options.writeKey, ...w }),
-          credentials: 'omit',
-        }),
-      ),
-    )
+    post(env, options.url, JSON.stringify({ writeKey: options.writeKey, ...w }))
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return response.text();
@@ -136,15 +127,14 @@ export function createContent(options: ContentOptions): Content {
     if (timer !== undefined && due <= env.now() + delayMs) return;
     env.clearTimeout(timer);
     due = env.now() + delayMs;
-    timer = env.setTimeout(() => {
-      timer = undefined;
-      due = Number.POSITIVE_INFINITY;
-      try {
+    timer = env.setTimeout(
+      safeCall(logger, () => {
+        timer = undefined;
+        due = Number.POSITIVE_INFINITY;
         fetchNow();
-      } catch (error) {
-        logger.log('internal error', error);
-      }
-    }, delayMs);
+      }),
+      delayMs,
+    );
   };
 
   load();
@@ -174,16 +164,8 @@ export function createContent(options: ContentOptions): Content {
 
 /** Whether two answers show the same thing (`servedAt` differs every time). */
 function sameContent(a: ContentResponse, b: ContentResponse): boolean {
-  const shown = (r: ContentResponse) =>
-    JSON.stringify([
-      r.theme,
-      r.checklists,
-      r.surveys,
-      r.spotlights,
-      r.lastPromptAt,
-      r.promptCooldownHours,
-      r.strings,
-    ]);
+  // JSON.stringify leaves undefined out. Both come from the same server code: same key order.
+  const shown = (r: ContentResponse) => JSON.stringify({ ...r, servedAt: undefined });
   return shown(a) === shown(b);
 }
 
