@@ -204,7 +204,7 @@ export function createTransport({
       const json = JSON.stringify(message);
       const bytes = byteLength(json);
       if (bytes > messageBytes) {
-        logger.log(`message of ${bytes} bytes is over the ${messageBytes}-byte limit; dropped`, message);
+        logger.log(`${bytes} bytes, over the ${messageBytes}-byte limit; dropped`, message);
         return;
       }
       const stored = store.set(keyPrefix + message.messageId, json);

@@ -147,26 +147,19 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   // A preview link from the admin API (`?waymark_preview=<token>`) shows a draft to its author; kept
   // for the following pages and reloads, until the server no longer honours the token.
   const previewKey = `${prefix}:preview`;
-  const linked = /[?&]waymark_preview=([^&#]+)/.exec(env.page().search ?? '')?.[1];
-  if (linked) store.set(previewKey, decodeURIComponent(linked).slice(0, 512));
+  // The server adds it with URLSearchParams too: `get` decodes exactly what `set` encoded.
+  const linked = new URLSearchParams(env.page().search).get('waymark_preview');
+  if (linked) store.set(previewKey, linked.slice(0, 512));
   const preview = store.get(previewKey);
   const who = (): Who => {
-    const { anonymousId, userId, groupId, userHash, traits } = identity.state;
+    const { traits } = identity.state;
     // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
     const locale = (typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale()).slice(
       0,
       35,
     );
-    return {
-      anonymousId,
-      userId,
-      groupId,
-      userHash,
-      traits,
-      groupTraits,
-      locale,
-      ...(preview ? { preview } : {}),
-    };
+    // JSON.stringify leaves an undefined preview out of the request.
+    return { ...identity.state, groupTraits, locale, preview: preview || undefined };
   };
   const render = () => {
     const known = content?.current();
@@ -188,16 +181,16 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
     group(calledAt, groupId, traits) {
       if (!isId(groupId)) return logger.log('group() needs a groupId', groupId);
-      if (identity.state.groupId !== String(groupId)) groupTraits = {};
-      identity.group(String(groupId));
-      groupTraits = { ...groupTraits, ...dictionary(traits) };
-      send(calledAt, { type: 'group', groupId: String(groupId), traits: dictionary(traits) });
+      const id = String(groupId);
+      // Traits of another account do not carry over.
+      groupTraits = { ...(identity.state.groupId === id ? groupTraits : {}), ...dictionary(traits) };
+      identity.group(id);
+      send(calledAt, { type: 'group', groupId: id, traits: dictionary(traits) });
       content?.sync();
     },
     track(calledAt, event, properties) {
       if (typeof event !== 'string' || !event.trim()) return logger.log('track() needs an event name', event);
-      if (event.startsWith(reserved))
-        return logger.log(`event names starting with ${reserved} are reserved`, event);
+      if (event.startsWith(reserved)) return logger.log(`track(): the ${reserved} prefix is reserved`, event);
       send(calledAt, { type: 'track', event, properties: dictionary(properties) });
     },
     page(calledAt, name, properties) {
@@ -222,7 +215,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       callbacks.set(name, callback);
     },
     open(_calledAt, checklistId) {
-      if (!view) return logger.log('open(): this widget was created without the checklist view');
+      if (!view) return logger.log('open(): no checklist view in this widget');
       view.open(typeof checklistId === 'string' ? checklistId : undefined);
     },
   };
@@ -260,11 +253,11 @@ export function createWaymark(options: WaymarkOptions): Waymark {
         emit: (name, properties) => send(env.now(), { type: 'track', event: reserved + name, properties }),
         callback(name, detail) {
           const callback = callbacks.get(name);
-          if (!callback) return logger.log(`no function registered with waymark.on('${name}')`);
+          if (!callback) return logger.log(`no waymark.on('${name}') function`);
           try {
             callback(detail);
           } catch (error) {
-            logger.log(`the function registered with waymark.on('${name}') threw`, error);
+            logger.log(`waymark.on('${name}') function threw`, error);
           }
         },
         refresh: (delayMs) => content!.refresh(delayMs),
@@ -285,18 +278,17 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     env.now,
   );
 
-  let stopNavigation = () => {};
-  if (options.autoPage !== false) {
-    // A page() queued before load already is this load's page view.
-    if (!pagedBeforeLoad) safeCall(logger, commands.page)(env.now());
-    stopNavigation = watchNavigation(env, logger, () => {
-      commands.page(env.now());
-      render();
-    });
-  } else if (content) {
-    // Checklists show only on the pages their URL rules name, page views or not.
-    stopNavigation = watchNavigation(env, logger, render);
-  }
+  const autoPage = options.autoPage !== false;
+  // A page() queued before load already is this load's page view.
+  if (autoPage && !pagedBeforeLoad) safeCall(logger, commands.page)(env.now());
+  // Checklists show only on the pages their URL rules name, page views or not.
+  const stopNavigation =
+    autoPage || content
+      ? watchNavigation(env, logger, () => {
+          if (autoPage) commands.page(env.now());
+          render();
+        })
+      : () => {};
   content?.refresh();
 
   return {
