@@ -63,7 +63,7 @@ export function createContent(options: ContentOptions): Content {
   let cacheKey = '';
   let identityKey = '';
   let timer: unknown;
-  /** When the pending timer fires. */
+  /** When the pending timer fires; Infinity when none is pending. */
   let due = Number.POSITIVE_INFINITY;
   let inFlight = false;
   let again = false;
@@ -124,12 +124,11 @@ export function createContent(options: ContentOptions): Content {
 
   const refresh = (delayMs = 0) => {
     // A request already due sooner serves this call too; a later one must not postpone it.
-    if (timer !== undefined && due <= env.now() + delayMs) return;
+    if (due <= env.now() + delayMs) return;
     env.clearTimeout(timer);
     due = env.now() + delayMs;
     timer = env.setTimeout(
       safeCall(logger, () => {
-        timer = undefined;
         due = Number.POSITIVE_INFINITY;
         fetchNow();
       }),
@@ -157,7 +156,7 @@ export function createContent(options: ContentOptions): Content {
     delivered: () => ++deliveries,
     stop() {
       env.clearTimeout(timer);
-      timer = undefined;
+      due = Number.POSITIVE_INFINITY;
     },
   };
 }
@@ -175,24 +174,22 @@ function sameContent(a: ContentResponse, b: ContentResponse): boolean {
  */
 function parse(json: string): ContentResponse | undefined {
   try {
-    const value = JSON.parse(json) as ContentResponse;
+    const value = JSON.parse(json) as ContentResponse | null;
     // A copy cached by a server that did not send the widget's strings yet is not understood: the
     // widget waits for a fresh answer rather than show buttons without names.
     if (
       !(
-        value &&
+        value?.theme &&
+        value.strings &&
         Array.isArray(value.checklists) &&
-        typeof value.servedAt === 'string' &&
-        value.theme &&
-        typeof value.strings === 'object' &&
-        value.strings
+        typeof value.servedAt === 'string'
       )
     ) {
       return undefined;
     }
     // A copy cached before surveys or spotlights existed has none.
-    if (!Array.isArray(value.surveys)) value.surveys = [];
-    if (!Array.isArray(value.spotlights)) value.spotlights = [];
+    value.surveys ??= [];
+    value.spotlights ??= [];
     return value;
   } catch {
     return undefined;

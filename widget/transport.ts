@@ -102,8 +102,17 @@ export function createTransport({
     env.clearTimeout(timer);
     timer = env.setTimeout(safeCall(logger, flush), ms);
   };
+  /** Sends nothing before `ms` have passed (or the `online` event), whatever is enqueued meanwhile. */
+  const wait = (ms: number) => {
+    waiting = true;
+    later(ms);
+  };
   const envelope = (entries: Entry[]) =>
-    `{"batch":[${entries.map((entry) => entry.json).join()}],"sentAt":"${new Date(env.now()).toISOString()}","writeKey":${JSON.stringify(writeKey)}}`;
+    JSON.stringify({
+      batch: entries.map((entry) => JSON.parse(entry.json)),
+      sentAt: new Date(env.now()).toISOString(),
+      writeKey,
+    });
 
   // Adopt what earlier page loads (or other tabs) stored and the server never acknowledged.
   const adopted: Entry[] = [];
@@ -126,12 +135,8 @@ export function createTransport({
     timer = undefined;
     waiting = false;
     if (inFlight.length || !pending.size) return;
-    if (!env.online()) {
-      // The `online` event resumes; the long timer covers a browser that never fires it.
-      waiting = true;
-      later(backoffCapMs);
-      return;
-    }
+    // Offline: the `online` event resumes; the long timer covers a browser that never fires it.
+    if (!env.online()) return wait(backoffCapMs);
     const batch = chunks(unsent(), maxRequestBytes, maxBatchCount)[0] ?? [];
     inFlight = batch;
     post(env, url, envelope(batch), bytesOf(batch) < keepaliveBytes)
@@ -147,12 +152,11 @@ export function createTransport({
     const status = response?.status ?? 0;
     if (!response || status === 408 || status === 429 || status >= 500) {
       logger.log('send failed; will retry', status || error);
-      waiting = true;
       // Offline: as in flush(), the `online` event resumes (and starts the backoff over).
-      if (!response && !env.online()) return later(backoffCapMs);
+      if (!response && !env.online()) return wait(backoffCapMs);
       const exponential = Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt++);
       // Full jitter (a uniform delay up to the exponential bound) spreads out tabs that failed together.
-      return later(
+      return wait(
         retryAfterMs(response?.headers.get('Retry-After'), env.now()) ?? env.random() * exponential,
       );
     }

@@ -123,6 +123,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   const send = (calledAt: number, fields: Fields) => {
     const { anonymousId, userId, groupId, userHash } = identity.state;
     const messageId = env.uuid();
+    const page = env.page();
     transport.enqueue({
       ...fields,
       messageId,
@@ -130,7 +131,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       userId,
       timestamp: new Date(calledAt).toISOString(),
       context: {
-        page: env.page(),
+        page,
         locale: env.locale(),
         userAgent: env.userAgent(),
         library: { name: 'waymark.js', version },
@@ -140,7 +141,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     });
     if (fields.type === 'track' || fields.type === 'page') {
       // A checklist item this completes is ticked at once (widget/checklist/controller.ts).
-      view?.observe({ ...fields, messageId, page: env.page() });
+      view?.observe({ ...fields, messageId, page });
     }
     return messageId;
   };
@@ -154,10 +155,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   const who = (): Who => {
     const { traits } = identity.state;
     // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
-    const locale = (typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale()).slice(
-      0,
-      35,
-    );
+    const locale = ((typeof traits.locale === 'string' && traits.locale) || env.locale()).slice(0, 35);
     // JSON.stringify leaves an undefined preview out of the request.
     return { ...identity.state, groupTraits, locale, preview: preview || undefined };
   };
@@ -190,7 +188,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
     track(calledAt, event, properties) {
       if (typeof event !== 'string' || !event.trim()) return logger.log('track() needs an event name', event);
-      if (event.startsWith(reserved)) return logger.log(`track(): the ${reserved} prefix is reserved`, event);
+      if (event.startsWith(reserved))
+        return logger.log(`event names starting with ${reserved} are reserved`, event);
       send(calledAt, { type: 'track', event, properties: dictionary(properties) });
     },
     page(calledAt, name, properties) {
@@ -215,7 +214,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       callbacks.set(name, callback);
     },
     open(_calledAt, checklistId) {
-      if (!view) return logger.log('open(): no checklist view in this widget');
+      if (!view) return logger.log('open(): no checklist view');
       view.open(typeof checklistId === 'string' ? checklistId : undefined);
     },
   };
@@ -253,11 +252,11 @@ export function createWaymark(options: WaymarkOptions): Waymark {
         emit: (name, properties) => send(env.now(), { type: 'track', event: reserved + name, properties }),
         callback(name, detail) {
           const callback = callbacks.get(name);
-          if (!callback) return logger.log(`no waymark.on('${name}') function`);
+          if (!callback) return logger.log(`no function registered with waymark.on('${name}')`);
           try {
             callback(detail);
           } catch (error) {
-            logger.log(`waymark.on('${name}') function threw`, error);
+            logger.log(`the function registered with waymark.on('${name}') threw`, error);
           }
         },
         refresh: (delayMs) => content!.refresh(delayMs),
@@ -302,10 +301,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
 }
 
 function isId(value: unknown): value is Id {
-  return (
-    (typeof value === 'string' && value.trim() !== '') ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
+  // Number.isFinite is false for anything but a number.
+  return (typeof value === 'string' && value.trim() !== '') || Number.isFinite(value);
 }
 
 /** Properties and traits must be plain objects on the wire; anything else is left out. */
