@@ -79,8 +79,9 @@ export function browserEnv(): Env {
  * finished its first run and inside some loaders, hence the selector.
  */
 export function widgetScript(): HTMLScriptElement | null {
-  const current = document.currentScript;
-  return current instanceof HTMLScriptElement && current.src
+  // An SVG <script> has no `src` property: it is passed over as well.
+  const current = document.currentScript as HTMLScriptElement | null;
+  return current?.src
     ? current
     : document.querySelector<HTMLScriptElement>('script[src*="widget.js"][data-key]');
 }

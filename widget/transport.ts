@@ -87,8 +87,9 @@ export function createTransport({
 
   const add = (entry: Entry) => {
     pending.set(entry.id, entry);
-    for (const oldest of pending.values()) {
-      if (pending.size <= maxStored) break;
+    // One in, one out: the first in the map is the oldest (adopted messages are added in order).
+    const [oldest] = pending.values();
+    if (pending.size > maxStored && oldest) {
       logger.log('too many unsent messages; dropped the oldest', oldest.json);
       remove(oldest);
     }
@@ -280,7 +281,6 @@ function chunks(entries: Entry[], maxBytes: number, maxCount: number): Entry[][]
   return runs;
 }
 
-/** The timestamp of a stored message; undefined when it is not one (corrupt, or from someone else). */
 function readTimestamp(json: string): string | undefined {
   try {
     const timestamp: unknown = JSON.parse(json).timestamp;

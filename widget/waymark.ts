@@ -259,8 +259,9 @@ export function createWaymark(options: WaymarkOptions): Waymark {
             logger.log(`the function registered with waymark.on('${name}') threw`, error);
           }
         },
-        refresh: (delayMs) => content!.refresh(delayMs),
-        flush: () => transport.flush(),
+        // Closures, not methods: they need no `this`.
+        refresh: content.refresh,
+        flush: transport.flush,
       },
       logger,
     );
