@@ -90,7 +90,7 @@ export function createTransport({
     // One in, one out: the first in the map is the oldest (adopted messages are added in order).
     const [oldest] = pending.values();
     if (pending.size > maxStored && oldest) {
-      logger.log('too many unsent messages; dropped the oldest', oldest.json);
+      logger.log('unsent messages over the limit; dropped the oldest', oldest.json);
       remove(oldest);
     }
   };
@@ -209,7 +209,7 @@ export function createTransport({
       const json = JSON.stringify(message);
       const bytes = byteLength(json);
       if (bytes > messageBytes) {
-        logger.log(`${bytes} bytes, over the ${messageBytes}-byte limit; dropped`, message);
+        logger.log(`message over the ${messageBytes}-byte limit; dropped`, message);
         return;
       }
       const stored = store.set(keyPrefix + message.messageId, json);
