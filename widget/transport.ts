@@ -120,7 +120,7 @@ export function createTransport({
   for (const key of store.keys(keyPrefix)) {
     const json = store.get(key) ?? '';
     const timestamp = readTimestamp(json);
-    if (timestamp) adopted.push(entry(key.slice(keyPrefix.length), json, timestamp, true));
+    if (timestamp) adopted.push(entry(key.slice(keyPrefix.length), json, timestamp));
     else store.remove(key);
   }
   adopted.sort(byTimestamp).forEach(add);
@@ -206,15 +206,14 @@ export function createTransport({
 
   return {
     enqueue(message) {
-      const json = JSON.stringify(message);
-      const bytes = byteLength(json);
-      if (bytes > messageBytes) {
+      const added = entry(message.messageId, JSON.stringify(message), message.timestamp);
+      if (added.bytes > messageBytes) {
         logger.log(`message over the ${messageBytes}-byte limit; dropped`, message);
         return;
       }
-      const stored = store.set(keyPrefix + message.messageId, json);
-      if (!stored) logger.log('storage unavailable; message kept in memory only');
-      add(entry(message.messageId, json, message.timestamp, stored));
+      added.stored = store.set(keyPrefix + added.id, added.json);
+      if (!added.stored) logger.log('storage unavailable; message kept in memory only');
+      add(added);
       kick();
     },
     flush,
@@ -249,8 +248,9 @@ export function post(env: Env, url: string, body: string, keepalive = false): Pr
   );
 }
 
-function entry(id: string, json: string, timestamp: string, stored: boolean): Entry {
-  return { id, json, bytes: byteLength(json), timestamp, stored };
+/** A message as stored (enqueue() corrects `stored` when storage refused it). */
+function entry(id: string, json: string, timestamp: string): Entry {
+  return { id, json, bytes: byteLength(json), timestamp, stored: true };
 }
 
 /** Stable, so messages of the same millisecond keep their call order. */

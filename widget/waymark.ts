@@ -5,7 +5,7 @@ import { watchNavigation } from './auto-page.ts';
 import { replay } from './command-queue.ts';
 import { type Content, createContent, type Who } from './content.ts';
 import type { Env } from './env.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, dictionary } from './identity.ts';
 import { createLogger } from './logger.ts';
 import { safeCall } from './safe-call.ts';
 import { createStore } from './storage.ts';
@@ -304,9 +304,4 @@ export function createWaymark(options: WaymarkOptions): Waymark {
 function isId(value: unknown): value is Id {
   // Number.isFinite is false for anything but a number.
   return (typeof value === 'string' && value.trim() !== '') || Number.isFinite(value);
-}
-
-/** Properties and traits must be plain objects on the wire; anything else is left out. */
-function dictionary(value: unknown): Dictionary | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Dictionary) : undefined;
 }
