@@ -91,10 +91,10 @@ export function createContent(options: ContentOptions): Content {
     // One cached copy at a time, the current user's: nobody else's progress stays on this device.
     for (const other of store.keys(cachePrefix)) if (other !== key) store.remove(other);
     store.set(key, json);
-    const same = known?.deliveredBefore === deliveredBefore && sameContent(known.response, response);
+    const previous = known && shown(known);
     known = { response, deliveredBefore };
     // The same content again (revalidating a cached copy, most often): nothing to redraw.
-    if (!same) options.onChange();
+    if (shown(known) !== previous) options.onChange();
   };
 
   const fetchNow = () => {
@@ -161,11 +161,12 @@ export function createContent(options: ContentOptions): Content {
   };
 }
 
-/** Whether two answers show the same thing (`servedAt` differs every time). */
-function sameContent(a: ContentResponse, b: ContentResponse): boolean {
-  // JSON.stringify leaves undefined out. Both come from the same server code: same key order.
-  const shown = (r: ContentResponse) => JSON.stringify({ ...r, servedAt: undefined });
-  return shown(a) === shown(b);
+/**
+ * What the view is given of an answer, as text to compare: all but `servedAt`, which differs every
+ * time (JSON.stringify leaves undefined out; answers of the same server have the same key order).
+ */
+function shown({ response, deliveredBefore }: Known): string {
+  return JSON.stringify([deliveredBefore, { ...response, servedAt: undefined }]);
 }
 
 /**

@@ -165,7 +165,15 @@ export function createTransport({
     attempt = 0;
     batch.forEach(remove);
     if (response.ok) {
-      if (logger.on) logRejected(response, logger);
+      if (logger.on) {
+        response
+          .json()
+          .then((body: { rejected?: unknown }) => {
+            if (Array.isArray(body.rejected) && body.rejected.length)
+              logger.log('the server rejected messages', body.rejected);
+          })
+          .catch(() => undefined);
+      }
       onDelivered?.(batch.map((entry) => entry.id));
     } else {
       logger.log(`dropped ${batch.length} messages: HTTP ${status}`, batch);
@@ -296,14 +304,4 @@ function retryAfterMs(header: string | null | undefined, now: number): number | 
   const seconds = Number(header);
   const ms = Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000;
   return ms >= 0 ? ms : undefined;
-}
-
-function logRejected(response: Response, logger: Logger): void {
-  response
-    .json()
-    .then((body: { rejected?: unknown }) => {
-      if (Array.isArray(body.rejected) && body.rejected.length)
-        logger.log('the server rejected messages', body.rejected);
-    })
-    .catch(() => undefined);
 }
