@@ -46,6 +46,8 @@ const maxRequestBytes = 450 * 1024;
 const keepaliveBytes = 60 * 1024;
 /** Stored messages beyond this drop the oldest: a visitor offline for days must not fill storage. */
 const maxStored = 1000;
+/** A request body's size without its messages, rounded up: `{"batch":[],"sentAt":…,"writeKey":…}`. */
+const envelopeBytes = 200;
 const backoffBaseMs = 1000;
 const backoffCapMs = 60_000;
 
@@ -140,7 +142,8 @@ export function createTransport({
     if (!env.online()) return wait(backoffCapMs);
     const batch = chunks(unsent(), maxRequestBytes, maxBatchCount)[0] ?? [];
     inFlight = batch;
-    post(env, url, envelope(batch), bytesOf(batch) < keepaliveBytes)
+    const body = envelope(batch);
+    post(env, url, body, byteLength(body) < keepaliveBytes)
       .then(
         (response) => settle(batch, response),
         (error: unknown) => settle(batch, undefined, error),
@@ -270,18 +273,18 @@ function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-function bytesOf(entries: Entry[]): number {
-  return entries.reduce((sum, entry) => sum + entry.bytes + 1, 200);
-}
-
 /** Splits entries into runs of at most `maxBytes` (envelope included) and `maxCount` messages. */
 function chunks(entries: Entry[], maxBytes: number, maxCount: number): Entry[][] {
   const runs: Entry[][] = [];
   let run: Entry[] = [];
+  /** The run's body so far: the envelope, then each message and a comma. */
+  let bytes = envelopeBytes;
   for (const entry of entries) {
-    if (run.length && (run.length >= maxCount || bytesOf(run) + entry.bytes + 1 > maxBytes)) {
+    bytes += entry.bytes + 1;
+    if (run.length && (run.length >= maxCount || bytes > maxBytes)) {
       runs.push(run);
       run = [];
+      bytes = envelopeBytes + entry.bytes + 1;
     }
     run.push(entry);
   }
