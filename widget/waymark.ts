@@ -303,5 +303,5 @@ export function createWaymark(options: WaymarkOptions): Waymark {
 
 function isId(value: unknown): value is Id {
   // Number.isFinite is false for anything but a number.
-  return (typeof value === 'string' && value.trim() !== '') || Number.isFinite(value);
+  return (typeof value === 'string' && !!value.trim()) || Number.isFinite(value);
 }
