@@ -35,8 +35,9 @@ export function replay(
 ): void {
   if (!Array.isArray(queue)) return;
   for (const call of queue as unknown[]) {
-    if (!Array.isArray(call) || typeof call[0] !== 'string') continue;
-    const [method, args, calledAt] = call as [string, unknown, unknown];
-    run(method, Array.isArray(args) ? args : [], typeof calledAt === 'number' ? calledAt : now());
+    const [method, args, calledAt]: unknown[] = Array.isArray(call) ? call : [];
+    if (typeof method === 'string') {
+      run(method, Array.isArray(args) ? args : [], typeof calledAt === 'number' ? calledAt : now());
+    }
   }
 }

@@ -1,7 +1,9 @@
 import type { ContentRequest, ContentResponse } from '../shared/schemas/content.ts';
 import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
+import { safeCall } from './safe-call.ts';
 import type { Store } from './storage.ts';
+import { post } from './transport.ts';
 
 /** The user fields of a content request, read at the moment the request is made. */
 export type Who = Omit<ContentRequest, 'writeKey'> & { anonymousId: string; locale: string };
@@ -61,7 +63,7 @@ export function createContent(options: ContentOptions): Content {
   let cacheKey = '';
   let identityKey = '';
   let timer: unknown;
-  /** When the pending timer fires. */
+  /** When the pending timer fires; Infinity when none is pending. */
   let due = Number.POSITIVE_INFINITY;
   let inFlight = false;
   let again = false;
@@ -89,10 +91,10 @@ export function createContent(options: ContentOptions): Content {
     // One cached copy at a time, the current user's: nobody else's progress stays on this device.
     for (const other of store.keys(cachePrefix)) if (other !== key) store.remove(other);
     store.set(key, json);
-    const same = known?.deliveredBefore === deliveredBefore && sameContent(known.response, response);
+    const previous = known && shown(known);
     known = { response, deliveredBefore };
     // The same content again (revalidating a cached copy, most often): nothing to redraw.
-    if (!same) options.onChange();
+    if (shown(known) !== previous) options.onChange();
   };
 
   const fetchNow = () => {
@@ -104,18 +106,7 @@ export function createContent(options: ContentOptions): Content {
     const w = options.who();
     const key = keyOf(w);
     const deliveredBefore = deliveries;
-    // new Promise turns a synchronous throw of a patched fetch into a rejection.
-    new Promise<Response>((resolve) =>
-      resolve(
-        env.fetch(options.url, {
-          method: 'POST',
-          // text/plain keeps this a CORS simple request: no preflight, one round trip.
-          headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-          body: JSON.stringify({ writeKey: options.writeKey, ...w }),
-          credentials: 'omit',
-        }),
-      ),
-    )
+    post(env, options.url, JSON.stringify({ writeKey: options.writeKey, ...w }))
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return response.text();
@@ -133,18 +124,16 @@ export function createContent(options: ContentOptions): Content {
 
   const refresh = (delayMs = 0) => {
     // A request already due sooner serves this call too; a later one must not postpone it.
-    if (timer !== undefined && due <= env.now() + delayMs) return;
+    if (due <= env.now() + delayMs) return;
     env.clearTimeout(timer);
     due = env.now() + delayMs;
-    timer = env.setTimeout(() => {
-      timer = undefined;
-      due = Number.POSITIVE_INFINITY;
-      try {
+    timer = env.setTimeout(
+      safeCall(logger, () => {
+        due = Number.POSITIVE_INFINITY;
         fetchNow();
-      } catch (error) {
-        logger.log('internal error', error);
-      }
-    }, delayMs);
+      }),
+      delayMs,
+    );
   };
 
   load();
@@ -167,24 +156,17 @@ export function createContent(options: ContentOptions): Content {
     delivered: () => ++deliveries,
     stop() {
       env.clearTimeout(timer);
-      timer = undefined;
+      due = Number.POSITIVE_INFINITY;
     },
   };
 }
 
-/** Whether two answers show the same thing (`servedAt` differs every time). */
-function sameContent(a: ContentResponse, b: ContentResponse): boolean {
-  const shown = (r: ContentResponse) =>
-    JSON.stringify([
-      r.theme,
-      r.checklists,
-      r.surveys,
-      r.spotlights,
-      r.lastPromptAt,
-      r.promptCooldownHours,
-      r.strings,
-    ]);
-  return shown(a) === shown(b);
+/**
+ * What the view is given of an answer, as text to compare: all but `servedAt`, which differs every
+ * time (JSON.stringify leaves undefined out; answers of the same server have the same key order).
+ */
+function shown({ response, deliveredBefore }: Known): string {
+  return JSON.stringify([deliveredBefore, { ...response, servedAt: undefined }]);
 }
 
 /**
@@ -193,24 +175,22 @@ function sameContent(a: ContentResponse, b: ContentResponse): boolean {
  */
 function parse(json: string): ContentResponse | undefined {
   try {
-    const value = JSON.parse(json) as ContentResponse;
+    const value = JSON.parse(json) as ContentResponse | null;
     // A copy cached by a server that did not send the widget's strings yet is not understood: the
     // widget waits for a fresh answer rather than show buttons without names.
     if (
       !(
-        value &&
+        value?.theme &&
+        value.strings &&
         Array.isArray(value.checklists) &&
-        typeof value.servedAt === 'string' &&
-        value.theme &&
-        typeof value.strings === 'object' &&
-        value.strings
+        typeof value.servedAt === 'string'
       )
     ) {
       return undefined;
     }
     // A copy cached before surveys or spotlights existed has none.
-    if (!Array.isArray(value.surveys)) value.surveys = [];
-    if (!Array.isArray(value.spotlights)) value.spotlights = [];
+    value.surveys ??= [];
+    value.spotlights ??= [];
     return value;
   } catch {
     return undefined;

@@ -51,9 +51,10 @@ export function browserEnv(): Env {
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (handle) => clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
     fetch: (url, init) => fetch(url, init),
-    sendBeacon: (url, body) => !!navigator.sendBeacon && navigator.sendBeacon(url, body),
+    sendBeacon: (url, body) => !!navigator.sendBeacon?.(url, body),
     online: () => navigator.onLine !== false,
-    hidden: () => document.visibilityState === 'hidden',
+    // True exactly when visibilityState is 'hidden' (HTML, "Page visibility").
+    hidden: () => document.hidden,
     storage: () => localStorage,
     history: () => history,
     listen(target, type, listener) {
@@ -78,8 +79,9 @@ export function browserEnv(): Env {
  * finished its first run and inside some loaders, hence the selector.
  */
 export function widgetScript(): HTMLScriptElement | null {
-  const current = document.currentScript;
-  return current instanceof HTMLScriptElement && current.src
+  // An SVG <script> has no `src` property: it is passed over as well.
+  const current = document.currentScript as HTMLScriptElement | null;
+  return current?.src
     ? current
     : document.querySelector<HTMLScriptElement>('script[src*="widget.js"][data-key]');
 }

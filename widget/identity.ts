@@ -85,9 +85,19 @@ export function createIdentity(store: Store, prefix: string, uuid: () => string)
 
 function parseTraits(json: string | null): Traits {
   try {
-    const traits: unknown = json && JSON.parse(json);
-    return traits && typeof traits === 'object' && !Array.isArray(traits) ? (traits as Traits) : {};
+    return dictionary(json && JSON.parse(json)) ?? {};
   } catch {
     return {};
   }
+}
+
+/**
+ * Traits and properties must be plain objects on the wire: `value` if it is one, else undefined.
+ *
+ * @example
+ * dictionary({ plan: 'pro' }) // { plan: 'pro' }
+ * dictionary(['pro']) // undefined
+ */
+export function dictionary(value: unknown): Traits | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Traits) : undefined;
 }

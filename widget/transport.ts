@@ -46,6 +46,8 @@ const maxRequestBytes = 450 * 1024;
 const keepaliveBytes = 60 * 1024;
 /** Stored messages beyond this drop the oldest: a visitor offline for days must not fill storage. */
 const maxStored = 1000;
+/** A request body's size without its messages, rounded up: `{"batch":[],"sentAt":…,"writeKey":…}`. */
+const envelopeBytes = 200;
 const backoffBaseMs = 1000;
 const backoffCapMs = 60_000;
 
@@ -56,7 +58,6 @@ interface Entry {
   timestamp: string;
   /** Whether storage holds a copy: only then may a beacon leave the message to the next page load. */
   stored: boolean;
-  sending: boolean;
 }
 
 /**
@@ -82,14 +83,16 @@ export function createTransport({
   let timer: unknown;
   /** A retry or the `online` event is due: new messages do not trigger a send before it. */
   let waiting = false;
-  let sending = false;
+  /** The messages of the request out (one at a time); empty when none is. */
+  let inFlight: Entry[] = [];
   let attempt = 0;
 
   const add = (entry: Entry) => {
     pending.set(entry.id, entry);
-    for (const oldest of pending.values()) {
-      if (pending.size <= maxStored) break;
-      logger.log('too many unsent messages; dropped the oldest', oldest.json);
+    // One in, one out: the first in the map is the oldest (adopted messages are added in order).
+    const [oldest] = pending.values();
+    if (pending.size > maxStored && oldest) {
+      logger.log('unsent messages over the limit; dropped the oldest', oldest.json);
       remove(oldest);
     }
   };
@@ -97,40 +100,35 @@ export function createTransport({
     pending.delete(entry.id);
     store.remove(keyPrefix + entry.id);
   };
-  const unsent = () => [...pending.values()].filter((entry) => !entry.sending).sort(byTimestamp);
+  const unsent = () => [...pending.values()].filter((entry) => !inFlight.includes(entry)).sort(byTimestamp);
   const later = (ms: number) => {
     env.clearTimeout(timer);
     timer = env.setTimeout(safeCall(logger, flush), ms);
   };
+  /** Sends nothing before `ms` have passed (or the `online` event), whatever is enqueued meanwhile. */
+  const wait = (ms: number) => {
+    waiting = true;
+    later(ms);
+  };
   const envelope = (entries: Entry[]) =>
-    `{"batch":[${entries.map((entry) => entry.json).join()}],"sentAt":"${new Date(env.now()).toISOString()}","writeKey":${JSON.stringify(writeKey)}}`;
-  const post = (body: string, keepalive: boolean) =>
-    // new Promise turns a synchronous throw of a patched fetch into a rejection.
-    new Promise<Response>((resolve) =>
-      resolve(
-        env.fetch(url, {
-          method: 'POST',
-          // text/plain keeps this a CORS simple request: no preflight; the key travels in the body.
-          headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-          body,
-          credentials: 'omit',
-          keepalive,
-        }),
-      ),
-    );
+    JSON.stringify({
+      batch: entries.map((entry) => JSON.parse(entry.json)),
+      sentAt: new Date(env.now()).toISOString(),
+      writeKey,
+    });
 
   // Adopt what earlier page loads (or other tabs) stored and the server never acknowledged.
   const adopted: Entry[] = [];
   for (const key of store.keys(keyPrefix)) {
-    const json = store.get(key);
-    const timestamp = json && readTimestamp(json);
-    if (json && timestamp) adopted.push(entry(key.slice(keyPrefix.length), json, timestamp, true));
+    const json = store.get(key) ?? '';
+    const timestamp = readTimestamp(json);
+    if (timestamp) adopted.push(entry(key.slice(keyPrefix.length), json, timestamp));
     else store.remove(key);
   }
   adopted.sort(byTimestamp).forEach(add);
 
   function kick() {
-    if (sending || waiting) return;
+    if (inFlight.length || waiting) return;
     if (pending.size >= batchCount) flush();
     else if (pending.size && timer === undefined) later(batchDelayMs);
   }
@@ -139,18 +137,13 @@ export function createTransport({
     env.clearTimeout(timer);
     timer = undefined;
     waiting = false;
-    if (sending || !pending.size) return;
-    if (!env.online()) {
-      // The `online` event resumes; the long timer covers a browser that never fires it.
-      waiting = true;
-      later(backoffCapMs);
-      return;
-    }
+    if (inFlight.length || !pending.size) return;
+    // Offline: the `online` event resumes; the long timer covers a browser that never fires it.
+    if (!env.online()) return wait(backoffCapMs);
     const batch = chunks(unsent(), maxRequestBytes, maxBatchCount)[0] ?? [];
-    for (const entry of batch) entry.sending = true;
-    sending = true;
+    inFlight = batch;
     const body = envelope(batch);
-    post(body, bytesOf(batch) < keepaliveBytes)
+    post(env, url, body, byteLength(body) < keepaliveBytes)
       .then(
         (response) => settle(batch, response),
         (error: unknown) => settle(batch, undefined, error),
@@ -159,30 +152,33 @@ export function createTransport({
   }
 
   function settle(batch: Entry[], response?: Response, error?: unknown) {
-    sending = false;
-    for (const entry of batch) entry.sending = false;
+    inFlight = [];
     const status = response?.status ?? 0;
-    if (status >= 200 && status < 300) {
-      attempt = 0;
-      batch.forEach(remove);
-      if (logger.on) logRejected(response!, logger);
-      onDelivered?.(batch.map((entry) => entry.id));
-    } else if (!response || status === 408 || status === 429 || status >= 500) {
+    if (!response || status === 408 || status === 429 || status >= 500) {
       logger.log('send failed; will retry', status || error);
-      waiting = true;
-      if (!response && !env.online()) {
-        later(backoffCapMs);
-        return;
-      }
+      // Offline: as in flush(), the `online` event resumes (and starts the backoff over).
+      if (!response && !env.online()) return wait(backoffCapMs);
       const exponential = Math.min(backoffCapMs, backoffBaseMs * 2 ** attempt++);
-      const retryAfter = response && retryAfterMs(response.headers.get('Retry-After'), env.now());
       // Full jitter (a uniform delay up to the exponential bound) spreads out tabs that failed together.
-      later(retryAfter ?? env.random() * exponential);
-      return;
+      return wait(
+        retryAfterMs(response?.headers.get('Retry-After'), env.now()) ?? env.random() * exponential,
+      );
+    }
+    // Delivered, or refused (400, 401, 403, 413...: the same request would never succeed).
+    attempt = 0;
+    batch.forEach(remove);
+    if (response.ok) {
+      if (logger.on) {
+        response
+          .json()
+          .then((body: { rejected?: unknown }) => {
+            if (Array.isArray(body.rejected) && body.rejected.length)
+              logger.log('the server rejected messages', body.rejected);
+          })
+          .catch(() => undefined);
+      }
+      onDelivered?.(batch.map((entry) => entry.id));
     } else {
-      // 400, 401, 403, 413...: the same request will never succeed.
-      attempt = 0;
-      batch.forEach(remove);
       logger.log(`dropped ${batch.length} messages: HTTP ${status}`, batch);
     }
     kick();
@@ -192,8 +188,8 @@ export function createTransport({
   function flushOnExit() {
     for (const batch of chunks(unsent(), keepaliveBytes, Number.POSITIVE_INFINITY)) {
       const body = envelope(batch);
-      if (!env.sendBeacon(url, new Blob([body], { type: 'text/plain;charset=UTF-8' }))) {
-        post(body, true).catch(() => undefined);
+      if (!env.sendBeacon(url, new Blob([body], { type: textPlain }))) {
+        post(env, url, body, true).catch(() => undefined);
       }
       // A beacon's fate is unknown. Stored messages stay stored for the next page load to resend (the
       // server de-duplicates them); messages only held in memory stay there in case this page lives on.
@@ -221,15 +217,14 @@ export function createTransport({
 
   return {
     enqueue(message) {
-      const json = JSON.stringify(message);
-      const bytes = byteLength(json);
-      if (bytes > messageBytes) {
-        logger.log(`message of ${bytes} bytes is over the ${messageBytes}-byte limit; dropped`, message);
+      const added = entry(message.messageId, JSON.stringify(message), message.timestamp);
+      if (added.bytes > messageBytes) {
+        logger.log(`message over the ${messageBytes}-byte limit; dropped`, message);
         return;
       }
-      const stored = store.set(keyPrefix + message.messageId, json);
-      if (!stored) logger.log('storage unavailable; message kept in memory only');
-      add(entry(message.messageId, json, message.timestamp, stored));
+      added.stored = store.set(keyPrefix + added.id, added.json);
+      if (!added.stored) logger.log('storage unavailable; message kept in memory only');
+      add(added);
       kick();
     },
     flush,
@@ -240,8 +235,33 @@ export function createTransport({
   };
 }
 
-function entry(id: string, json: string, timestamp: string, stored: boolean): Entry {
-  return { id, json, bytes: byteLength(json), timestamp, stored, sending: false };
+/** The type of every body the widget sends: text/plain keeps a request CORS-simple (no preflight). */
+const textPlain = 'text/plain;charset=UTF-8';
+
+/**
+ * `POST`s `body` to the Waymark server (the key travels in the body), without cookies. A synchronous
+ * throw of a patched fetch becomes a rejection. Also content.ts's request.
+ *
+ * @example
+ * post(env, `${origin}/v1/batch`, body, true).then((response) => response.ok)
+ */
+export function post(env: Env, url: string, body: string, keepalive = false): Promise<Response> {
+  return new Promise((resolve) =>
+    resolve(
+      env.fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': textPlain },
+        body,
+        credentials: 'omit',
+        keepalive,
+      }),
+    ),
+  );
+}
+
+/** A message as stored (enqueue() corrects `stored` when storage refused it). */
+function entry(id: string, json: string, timestamp: string): Entry {
+  return { id, json, bytes: byteLength(json), timestamp, stored: true };
 }
 
 /** Stable, so messages of the same millisecond keep their call order. */
@@ -253,18 +273,18 @@ function byteLength(text: string): number {
   return new TextEncoder().encode(text).length;
 }
 
-function bytesOf(entries: Entry[]): number {
-  return entries.reduce((sum, entry) => sum + entry.bytes + 1, 200);
-}
-
 /** Splits entries into runs of at most `maxBytes` (envelope included) and `maxCount` messages. */
 function chunks(entries: Entry[], maxBytes: number, maxCount: number): Entry[][] {
   const runs: Entry[][] = [];
   let run: Entry[] = [];
+  /** The run's body so far: the envelope, then each message and a comma. */
+  let bytes = envelopeBytes;
   for (const entry of entries) {
-    if (run.length && (run.length >= maxCount || bytesOf(run) + entry.bytes + 1 > maxBytes)) {
+    bytes += entry.bytes + 1;
+    if (run.length && (run.length >= maxCount || bytes > maxBytes)) {
       runs.push(run);
       run = [];
+      bytes = envelopeBytes + entry.bytes + 1;
     }
     run.push(entry);
   }
@@ -282,19 +302,9 @@ function readTimestamp(json: string): string | undefined {
 }
 
 /** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(header: string | null, now: number): number | undefined {
+function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
   const ms = Number.isNaN(seconds) ? Date.parse(header) - now : seconds * 1000;
   return ms >= 0 ? ms : undefined;
-}
-
-function logRejected(response: Response, logger: Logger): void {
-  response
-    .text()
-    .then((text) => {
-      const rejected: unknown = JSON.parse(text).rejected;
-      if (Array.isArray(rejected) && rejected.length) logger.log('the server rejected messages', rejected);
-    })
-    .catch(() => undefined);
 }

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import type { ContentResponse } from '../shared/schemas/content.ts';
 import type { InternalEventName, internalEvents } from '../shared/schemas/internal-event.ts';
 import type { Env, PageContext } from './env.ts';
-import { lazy } from './lazy.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './storage.ts';
 
@@ -68,10 +67,14 @@ export interface ViewModule {
   mount(host: ViewHost): View;
 }
 
+/** Calls made before the UI chunk is loaded, replayed to it once it is (at most this many). */
+const backlogSize = 50;
+
 /**
  * Downloads the UI chunk when there is something to show (a checklist not dismissed, a survey, a
  * spotlight, or `open()`), once: a failed download is logged, not retried on this page, and leaves
- * the page as it was.
+ * the page as it was. Once mounted, the view is brought up to date, then the calls made meanwhile
+ * are replayed.
  *
  * @example
  * const view = createViewLoader(() => import(chunkUrl), host, logger)
@@ -80,19 +83,33 @@ export interface ViewModule {
 export function createViewLoader(load: () => Promise<ViewModule>, host: ViewHost, logger: Logger): View {
   let latest: ViewState | undefined;
   let opening = false;
-  const view = lazy(
-    () => load().then((module) => module.mount(host)),
-    logger,
-    'view',
-    (mounted) => mounted.update(latest),
-  );
-  const { start, later } = view;
+  let view: View | undefined;
+  let loading = false;
+  const backlog: Array<(view: View) => void> = [];
+  const start = () => {
+    if (loading) return;
+    loading = true;
+    // new Promise turns a synchronous throw of the loader into a rejection.
+    new Promise<ViewModule>((resolve) => resolve(load()))
+      .then((module) => {
+        const mounted = module.mount(host);
+        mounted.update(latest);
+        for (const call of backlog.splice(0)) call(mounted);
+        view = mounted;
+      })
+      .catch((error: unknown) => logger.log('could not load the view', error));
+  };
+  /** Calls the view now, or once it is loaded. */
+  const later = (call: (view: View) => void) => {
+    if (view) return call(view);
+    backlog.push(call);
+    if (backlog.length > backlogSize) backlog.shift();
+  };
 
   return {
     update(state) {
       latest = state;
-      const current = view.current();
-      if (current) current.update(state);
+      if (view) view.update(state);
       else if (
         state &&
         (state.response.surveys.length ||

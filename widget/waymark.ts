@@ -5,7 +5,7 @@ import { watchNavigation } from './auto-page.ts';
 import { replay } from './command-queue.ts';
 import { type Content, createContent, type Who } from './content.ts';
 import type { Env } from './env.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, dictionary } from './identity.ts';
 import { createLogger } from './logger.ts';
 import { safeCall } from './safe-call.ts';
 import { createStore } from './storage.ts';
@@ -123,6 +123,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   const send = (calledAt: number, fields: Fields) => {
     const { anonymousId, userId, groupId, userHash } = identity.state;
     const messageId = env.uuid();
+    const page = env.page();
     transport.enqueue({
       ...fields,
       messageId,
@@ -130,7 +131,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       userId,
       timestamp: new Date(calledAt).toISOString(),
       context: {
-        page: env.page(),
+        page,
         locale: env.locale(),
         userAgent: env.userAgent(),
         library: { name: 'waymark.js', version },
@@ -140,33 +141,23 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     });
     if (fields.type === 'track' || fields.type === 'page') {
       // A checklist item this completes is ticked at once (widget/checklist/controller.ts).
-      view?.observe({ ...fields, messageId, page: env.page() });
+      view?.observe({ ...fields, messageId, page });
     }
     return messageId;
   };
   // A preview link from the admin API (`?waymark_preview=<token>`) shows a draft to its author; kept
   // for the following pages and reloads, until the server no longer honours the token.
   const previewKey = `${prefix}:preview`;
-  const linked = /[?&]waymark_preview=([^&#]+)/.exec(env.page().search ?? '')?.[1];
-  if (linked) store.set(previewKey, decodeURIComponent(linked).slice(0, 512));
+  // The server adds it with URLSearchParams too: `get` decodes exactly what `set` encoded.
+  const linked = new URLSearchParams(env.page().search).get('waymark_preview');
+  if (linked) store.set(previewKey, linked.slice(0, 512));
   const preview = store.get(previewKey);
   const who = (): Who => {
-    const { anonymousId, userId, groupId, userHash, traits } = identity.state;
+    const { traits } = identity.state;
     // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
-    const locale = (typeof traits.locale === 'string' && traits.locale ? traits.locale : env.locale()).slice(
-      0,
-      35,
-    );
-    return {
-      anonymousId,
-      userId,
-      groupId,
-      userHash,
-      traits,
-      groupTraits,
-      locale,
-      ...(preview ? { preview } : {}),
-    };
+    const locale = ((typeof traits.locale === 'string' && traits.locale) || env.locale()).slice(0, 35);
+    // JSON.stringify leaves an undefined preview out of the request.
+    return { ...identity.state, groupTraits, locale, preview: preview || undefined };
   };
   const render = () => {
     const known = content?.current();
@@ -188,10 +179,11 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
     group(calledAt, groupId, traits) {
       if (!isId(groupId)) return logger.log('group() needs a groupId', groupId);
-      if (identity.state.groupId !== String(groupId)) groupTraits = {};
-      identity.group(String(groupId));
-      groupTraits = { ...groupTraits, ...dictionary(traits) };
-      send(calledAt, { type: 'group', groupId: String(groupId), traits: dictionary(traits) });
+      const id = String(groupId);
+      // Traits of another account do not carry over.
+      groupTraits = { ...(identity.state.groupId === id ? groupTraits : {}), ...dictionary(traits) };
+      identity.group(id);
+      send(calledAt, { type: 'group', groupId: id, traits: dictionary(traits) });
       content?.sync();
     },
     track(calledAt, event, properties) {
@@ -222,7 +214,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       callbacks.set(name, callback);
     },
     open(_calledAt, checklistId) {
-      if (!view) return logger.log('open(): this widget was created without the checklist view');
+      if (!view) return logger.log('open(): no checklist view');
       view.open(typeof checklistId === 'string' ? checklistId : undefined);
     },
   };
@@ -267,8 +259,9 @@ export function createWaymark(options: WaymarkOptions): Waymark {
             logger.log(`the function registered with waymark.on('${name}') threw`, error);
           }
         },
-        refresh: (delayMs) => content!.refresh(delayMs),
-        flush: () => transport.flush(),
+        // Closures, not methods: they need no `this`.
+        refresh: content.refresh,
+        flush: transport.flush,
       },
       logger,
     );
@@ -285,18 +278,17 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     env.now,
   );
 
-  let stopNavigation = () => {};
-  if (options.autoPage !== false) {
-    // A page() queued before load already is this load's page view.
-    if (!pagedBeforeLoad) safeCall(logger, commands.page)(env.now());
-    stopNavigation = watchNavigation(env, logger, () => {
-      commands.page(env.now());
-      render();
-    });
-  } else if (content) {
-    // Checklists show only on the pages their URL rules name, page views or not.
-    stopNavigation = watchNavigation(env, logger, render);
-  }
+  const autoPage = options.autoPage !== false;
+  // A page() queued before load already is this load's page view.
+  if (autoPage && !pagedBeforeLoad) safeCall(logger, commands.page)(env.now());
+  // Checklists show only on the pages their URL rules name, page views or not.
+  const stopNavigation =
+    autoPage || content
+      ? watchNavigation(env, logger, () => {
+          if (autoPage) commands.page(env.now());
+          render();
+        })
+      : () => {};
   content?.refresh();
 
   return {
@@ -310,13 +302,6 @@ export function createWaymark(options: WaymarkOptions): Waymark {
 }
 
 function isId(value: unknown): value is Id {
-  return (
-    (typeof value === 'string' && value.trim() !== '') ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
-}
-
-/** Properties and traits must be plain objects on the wire; anything else is left out. */
-function dictionary(value: unknown): Dictionary | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Dictionary) : undefined;
+  // Number.isFinite is false for anything but a number.
+  return (typeof value === 'string' && !!value.trim()) || Number.isFinite(value);
 }
