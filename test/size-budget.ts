@@ -46,7 +46,9 @@ for (const row of rows) {
 }
 console.log('total'.padEnd(32), ''.padStart(10), kb(total).padStart(10), kb(totalBudget).padStart(10));
 if (total > totalBudget)
-  failures.push(`all widget files are ${kb(total)} gzipped, over the ${kb(totalBudget)} cap (README, "Size")`);
+  failures.push(
+    `all widget files are ${kb(total)} gzipped, over the ${kb(totalBudget)} cap (README, "Size")`,
+  );
 else if (total > totalGoal) console.log(`note: total is over the ${kb(totalGoal)} goal`);
 
 if (failures.length > 0) {

@@ -48,6 +48,12 @@ export interface Content {
 }
 
 /**
+ * The shape of the cached answer, in its storage key: a copy of an earlier shape is never read (the
+ * next answer's write removes it). 2: text as rich-text nodes, the theme as delivered.
+ */
+const cacheFormat = 2;
+
+/**
  * The content client: `POST /v1/content` tells what this user should see, and the answer is cached
  * for them so that the next page renders at once, then revalidates. One request at a time; calls
  * while one is out are served by one more afterwards.
@@ -69,7 +75,8 @@ export function createContent(options: ContentOptions): Content {
   let again = false;
   let deliveries = 0;
 
-  const keyOf = (w: Who) => cachePrefix + (w.userId ? `u:${w.userId}` : `a:${w.anonymousId}`);
+  const keyOf = (w: Who) =>
+    `${cachePrefix}${cacheFormat}:${w.userId ? `u:${w.userId}` : `a:${w.anonymousId}`}`;
   // The locale too: the response holds the widget's strings in it.
   const identityOf = (w: Who) => JSON.stringify([w.anonymousId, w.userId, w.groupId, w.userHash, w.locale]);
 

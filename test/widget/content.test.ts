@@ -99,7 +99,7 @@ describe('the cached copy', () => {
   it('renders at once on the next visit, with no round trip, then revalidates in the background', async () => {
     boot({ queue: [['identify', ['u1'], start]] });
     await tick();
-    expect(cacheKeys()).toEqual([`${prefix}:content:u:u1`]);
+    expect(cacheKeys()).toEqual([`${prefix}:content:2:u:u1`]);
     instances.pop()!.stop();
 
     // Next page load: a changed answer waits on the server.
@@ -139,9 +139,22 @@ describe('the cached copy', () => {
     expect(view.updates).toHaveLength(1);
   });
 
+  it('ignores a copy cached in an earlier shape (plain-text titles), and removes it with the next answer', async () => {
+    const older = { ...response(), checklists: [{ ...checklist(), title: 'Set up Ledgerly' }] };
+    env.localStorage.map.set(`${prefix}:content:u:u1`, JSON.stringify(older));
+    const { view, load } = fakeViewModule();
+    boot({ queue: [['identify', ['u1'], start]], loadView: load });
+    await microtasks();
+    expect(view.updates).toHaveLength(0);
+
+    await tick();
+    expect(view.last()!.response).toEqual(response());
+    expect(cacheKeys()).toEqual([`${prefix}:content:2:u:u1`]);
+  });
+
   it('ignores a copy cached by a server that sent no widget strings, and waits for a fresh answer', async () => {
     const { strings: _, ...older } = response();
-    env.localStorage.map.set(`${prefix}:content:u:u1`, JSON.stringify(older));
+    env.localStorage.map.set(`${prefix}:content:2:u:u1`, JSON.stringify(older));
     const { view, load } = fakeViewModule();
     boot({ queue: [['identify', ['u1'], start]], loadView: load });
     await microtasks();
@@ -172,7 +185,7 @@ describe('the cached copy', () => {
 
     expect(view.last()!.response).toEqual(theirs);
     expect(view.last()!.user).toBe('u2');
-    expect(cacheKeys()).toEqual([`${prefix}:content:u:u2`]);
+    expect(cacheKeys()).toEqual([`${prefix}:content:2:u:u2`]);
   });
 
   it('reset() (logout) forgets the user’s copy and asks again for the new anonymous visitor', async () => {
@@ -208,12 +221,12 @@ describe('the cached copy', () => {
 
     expect(load).not.toHaveBeenCalled(); // u1's checklist was never shown to u2
     expect(env.contentRequests.map((r) => r.body.userId)).toEqual(['u1', 'u2']);
-    expect(cacheKeys()).toEqual([`${prefix}:content:u:u2`]);
+    expect(cacheKeys()).toEqual([`${prefix}:content:2:u:u2`]);
   });
 
   it('ignores an answer older than the copy it already has', async () => {
     const newer = response({ servedAt: '2026-11-23T12:00:00.000Z' });
-    env.localStorage.setItem(`${prefix}:content:a:id-1`, JSON.stringify(newer));
+    env.localStorage.setItem(`${prefix}:content:2:a:id-1`, JSON.stringify(newer));
     env.contentReplies.push(answer(response({ checklists: [], servedAt: '2026-11-23T11:00:00.000Z' })));
     const { view, load } = fakeViewModule();
     boot({ loadView: load });

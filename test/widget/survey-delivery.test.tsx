@@ -58,7 +58,7 @@ describe('the UI chunk and the content client', () => {
 
   it('draws a copy cached before surveys existed, as having none', async () => {
     const { surveys: _, ...old } = response();
-    env.localStorage.setItem(`${prefix}:content:u:u1`, JSON.stringify(old));
+    env.localStorage.setItem(`${prefix}:content:2:u:u1`, JSON.stringify(old));
     const { view, load } = fakeViewModule();
     env.contentReplies.push(() => new Promise<Response>(() => undefined)); // no answer yet
     boot(load);
@@ -70,7 +70,7 @@ describe('the UI chunk and the content client', () => {
 
   it('redraws when revalidation changes the survey or the cooldown, not when nothing changed', async () => {
     const first = surveyResponse();
-    env.localStorage.setItem(`${prefix}:content:u:u1`, JSON.stringify(first));
+    env.localStorage.setItem(`${prefix}:content:2:u:u1`, JSON.stringify(first));
     const later = (overrides: Parameters<typeof surveyResponse>[1], s = survey()) =>
       answer(surveyResponse(s, { servedAt: '2026-11-23T10:00:05.000Z', ...overrides }));
     env.contentReplies.push(
