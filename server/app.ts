@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
@@ -10,7 +9,6 @@ import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
 import type { VersionedContent } from './content/versioned.ts';
 import type { Database } from './db/client.ts';
-import { workspaces } from './db/schema.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
@@ -22,7 +20,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { staticRoutes } from './routes/static.ts';
-import { WorkspaceDirectory } from './workspaces/store.ts';
+import { currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export interface AppOptions {
   db: Database;
@@ -82,13 +80,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     ingest: new IngestService({ db: options.db, goals, clock }),
     distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
-    async demoKey() {
-      const [row] = await options.db.read
-        .select({ key: workspaces.publishableKey })
-        .from(workspaces)
-        .where(eq(workspaces.id, options.demoWorkspaceId ?? 'demo'));
-      return row?.key ?? null;
-    },
+    demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };
 
   const app = new Hono<AppEnv>();

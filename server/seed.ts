@@ -10,7 +10,7 @@ import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { seedHistory, seedSurvey } from './seed-history.ts';
-import { createWorkspace } from './workspaces/store.ts';
+import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export const demoWorkspaceId = 'demo';
 
@@ -31,7 +31,7 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
   if (existing) {
     const saved = keysFile ? await readFile(keysFile, 'utf8').then(JSON.parse, () => null) : null;
     return {
-      publishableKey: existing.publishableKey,
+      publishableKey: (await currentPublishableKey(db, demoWorkspaceId, now)) ?? '',
       secretKey: saved?.secretKey ?? null,
       identitySecret: existing.identitySecrets[0] ?? null,
       created: false,
@@ -50,10 +50,9 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
   await seedOnboarding(db, now);
   await seedSpotlights(db, now);
   const survey = await seedSurvey(db, demoWorkspaceId, now);
-  const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
-  if (workspace) {
-    await seedHistory(db, { workspace, keyKind: 'secret' }, new GoalCatalog(db), survey, now);
-  }
+  // The history is sent as the customer's own server would send it: with the secret key.
+  const tenant = await new WorkspaceDirectory(db, () => now).byKey(created.secretKey);
+  if (tenant) await seedHistory(db, tenant, new GoalCatalog(db), survey, now);
   if (keysFile) {
     await writeFile(
       keysFile,

@@ -92,7 +92,7 @@ export async function deliverContent(
   const autoOpening = new Set(spotlights.filter((row) => opensByItself(row.content)).map((row) => row.id));
   const known = new Set(spotlights.map((row) => row.id));
   const opens = (id: string) => autoOpening.has(id) || !known.has(id);
-  const previewId = request.preview ? readPreviewToken(workspace.secretKeyHash, request.preview, now) : null;
+  const previewId = request.preview ? readPreviewToken(tenant.signingKeys, request.preview, now) : null;
   [response.checklists, response.surveys, response.spotlights] = await Promise.all([
     deliverChecklists(db, subject, now),
     deliverSurveys(db, subject, {

@@ -12,10 +12,6 @@ import { contentKinds } from '../../shared/schemas/versioned.ts';
 export const workspaces = sqliteTable('workspaces', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  /** Publishable key (`pk_...`): safe in a script tag, allows ingestion and content reads only. */
-  publishableKey: text('publishable_key').notNull().unique(),
-  /** SHA-256 (hex) of the secret key (`sk_...`); the key itself is shown once, at creation. */
-  secretKeyHash: text('secret_key_hash').notNull().unique(),
   /** Origins allowed to call the public API from a browser, as JSON; `["*"]` allows any. */
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   /** `off`: signatures are checked and counted but not required; `enforce`: unsigned user messages are rejected. */
@@ -35,6 +31,34 @@ export const workspaces = sqliteTable('workspaces', {
   promptCooldownHours: integer('prompt_cooldown_hours').notNull().default(72),
   createdAt: integer('created_at').notNull(),
 });
+
+/** The two kinds of API key: see `apiKeys`. */
+export const keyKinds = ['publishable', 'secret'] as const;
+
+/**
+ * A workspace's API keys. Publishable keys (`pk_...`) are safe in a script tag and allow ingestion
+ * and content reads only; secret keys (`sk_...`) allow everything and are stored only as their
+ * SHA-256, shown once at creation. A rotation creates a new key and gives the previous ones an
+ * expiry (an overlap, so that deployments can switch over); a revocation ends a key at once.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    /** A public handle for lists and revocation (`key_...`), never the key itself. */
+    id: text('id').notNull(),
+    kind: text('kind', { enum: keyKinds }).notNull(),
+    /** What a request's key is looked up by: the publishable key itself, or the secret key's SHA-256 (hex). */
+    lookup: text('lookup').notNull(),
+    /** Enough of the key to recognise it in a list (`pk_3f9a…`, `sk_…c41e`). */
+    hint: text('hint').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Set by a rotation: the key keeps working until then. Null: no end. */
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), uniqueIndex('api_keys_lookup').on(t.lookup)],
+);
 
 /** An end user of a customer's product, as identified by the customer's own user id. */
 export const users = sqliteTable(
@@ -93,6 +117,11 @@ export const events = sqliteTable(
     context: text('context'),
     /** null for anonymous messages. */
     identity: text('identity', { enum: identityStates }),
+    /**
+     * How the user's membership of the account the message names (a group call, `context.groupId`)
+     * was vouched for; null when the message names no account.
+     */
+    accountIdentity: text('account_identity', { enum: identityStates }),
   },
   (t) => [
     uniqueIndex('events_message').on(t.workspaceId, t.messageId),
@@ -100,6 +129,37 @@ export const events = sqliteTable(
     index('events_account_time').on(t.workspaceId, t.accountId, t.timestamp),
     index('events_name_time').on(t.workspaceId, t.name, t.timestamp),
   ],
+);
+
+/**
+ * Identity-verification traffic per workspace: how many stored messages were signed, unsigned,
+ * badly signed or trusted (sent with the secret key), for users (`identity`) and for the accounts
+ * they name (`account_identity`). Kept by triggers on `events` (migration 0004), so it counts each
+ * stored message once and is never a scan of history.
+ */
+export const identityTraffic = sqliteTable(
+  'identity_traffic',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    subject: text('subject', { enum: ['user', 'account'] }).notNull(),
+    state: text('state', { enum: identityStates }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.subject, t.state] })],
+);
+
+/**
+ * Rate-limit counters that every server instance on this database sees: hits per bucket (a key or
+ * a client address, per limit) in a fixed window starting at `window_start`.
+ */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: integer('window_start').notNull(),
+    hits: integer('hits').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] }), index('rate_limits_window').on(t.windowStart)],
 );
 
 /**
@@ -214,6 +274,8 @@ export const goalProgress = sqliteTable(
 );
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type KeyKind = (typeof keyKinds)[number];
 export type UserRow = typeof users.$inferSelect;
 export type AccountRow = typeof accounts.$inferSelect;
 export type EventRow = typeof events.$inferSelect;

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
@@ -6,12 +6,19 @@ import { theme } from '../../shared/schemas/theme.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
 import { statement } from '../db/client.ts';
-import { accounts, events, users, workspaces } from '../db/schema.ts';
+import {
+  accounts,
+  events,
+  identityTraffic as identityTrafficTable,
+  users,
+  workspaces,
+} from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
+import { currentPublishableKey } from '../workspaces/store.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { spotlightRoutes } from './spotlights.ts';
@@ -188,38 +195,46 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
     return {
       id: workspace.id,
       name: workspace.name,
-      publishableKey: workspace.publishableKey,
+      publishableKey: await currentPublishableKey(db, workspace.id, deps.clock()),
       allowedOrigins: workspace.allowedOrigins,
       theme: theme.parse(workspace.theme),
       promptCooldownHours: workspace.promptCooldownHours,
       identityVerification: {
         mode: workspace.identityVerification,
         liveSecrets: workspace.identitySecrets.length,
-        traffic: await identityTraffic(workspace.id),
+        ...(await identityTraffic(workspace.id).then(({ users, accounts }) => ({
+          traffic: users,
+          accountTraffic: accounts,
+        }))),
       },
       createdAt: new Date(workspace.createdAt).toISOString(),
     };
   }
 
-  /** Share of user messages that carried a valid signature: read it before switching enforcement on. */
+  /**
+   * Signed, unsigned, badly signed and trusted messages, for users and for the accounts they name:
+   * read the signed share before switching enforcement on. From the `identity_traffic` counters
+   * kept at ingestion, never a scan of the events.
+   */
   async function identityTraffic(workspaceId: string) {
     const rows = await db.read
-      .select({ identity: events.identity, count: sql<number>`count(*)` })
-      .from(events)
-      .where(and(eq(events.workspaceId, workspaceId), isNotNull(events.identity)))
-      .groupBy(events.identity);
-    const count = (state: string) => rows.find((r) => r.identity === state)?.count ?? 0;
-    const signed = count('signed');
-    const unsigned = count('unsigned');
-    const invalid = count('invalid');
-    const browser = signed + unsigned + invalid;
-    return {
-      signed,
-      unsigned,
-      invalid,
-      trusted: count('trusted'),
-      signedShare: browser === 0 ? null : signed / browser,
+      .select()
+      .from(identityTrafficTable)
+      .where(eq(identityTrafficTable.workspaceId, workspaceId));
+    const of = (subject: 'user' | 'account') => {
+      const count = (state: string) =>
+        rows.find((r) => r.subject === subject && r.state === state)?.count ?? 0;
+      const signed = count('signed');
+      const browser = signed + count('unsigned') + count('invalid');
+      return {
+        signed,
+        unsigned: count('unsigned'),
+        invalid: count('invalid'),
+        trusted: count('trusted'),
+        signedShare: browser === 0 ? null : signed / browser,
+      };
     };
+    return { users: of('user'), accounts: of('account') };
   }
 
   return app;

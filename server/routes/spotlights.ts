@@ -34,7 +34,7 @@ export function spotlightRoutes(deps: AppDeps): Hono<AppEnv> {
     const input = parse(previewRequest, await jsonBody(c.req.raw));
     const record = await deps.spotlights.get(ws(c), c.req.param('id'));
     const expiresAt = deps.clock() + input.expiresInMinutes * 60_000;
-    const token = previewToken(c.get('tenant').workspace.secretKeyHash, record.id, expiresAt);
+    const token = previewToken(c.get('tenant').signingKeys, record.id, expiresAt);
     const link = input.url ? new URL(input.url) : null;
     link?.searchParams.set('waymark_preview', token);
     return c.json(

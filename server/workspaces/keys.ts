@@ -10,6 +10,20 @@ export const newSecretKey = (): string => `sk_${keyBody()}`;
 /** A new identity-verification secret, used by the customer's server to sign user ids. */
 export const newIdentitySecret = (): string => `iv_${randomBytes(32).toString('hex')}`;
 
+/** A new public handle for a key (`key_...`), for lists and revocation. */
+export const newKeyId = (): string => `key_${keyBody().slice(0, 16)}`;
+
+/**
+ * Whether a string has the shape of a Waymark key. Checked before any lookup or cache: a string that
+ * cannot be a key (a 490 KB "key", say) is refused at once and remembered nowhere.
+ *
+ * @example
+ * isKeyShaped('pk_' + 'a'.repeat(32)) // true
+ * isKeyShaped('x'.repeat(500_000)) // false
+ */
+export const isKeyShaped = (key: string): boolean =>
+  key.length <= 67 && /^(pk|sk)_[0-9A-Za-z]{8,64}$/.test(key);
+
 export function hashSecretKey(secretKey: string): string {
   return createHash('sha256').update(secretKey).digest('hex');
 }

@@ -1,57 +1,113 @@
-import { eq, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
 import { type Database, statement } from '../db/client.ts';
-import { type WorkspaceRow, workspaces } from '../db/schema.ts';
-import { hashSecretKey, newIdentitySecret, newPublishableKey, newSecretKey } from './keys.ts';
+import { apiKeys, type KeyKind, type WorkspaceRow, workspaces } from '../db/schema.ts';
+import {
+  hashSecretKey,
+  isKeyShaped,
+  newIdentitySecret,
+  newKeyId,
+  newPublishableKey,
+  newSecretKey,
+} from './keys.ts';
 
 /** A workspace as the request path needs it, and how the caller proved access to it. */
 export interface Tenant {
   workspace: WorkspaceRow;
   /** `publishable`: a browser or a client library; `secret`: the customer's own server or the admin. */
-  keyKind: 'publishable' | 'secret';
+  keyKind: KeyKind;
+  /** The id (`key_...`) of the key the request came with. */
+  keyId: string;
+  /**
+   * What preview links are signed with: the lookups (hashes) of the workspace's live secret keys,
+   * newest first. Revoking a secret key, or its expiry after a rotation, ends its previews.
+   */
+  signingKeys: string[];
 }
+
+/** SQL: the key is neither revoked nor past the expiry a rotation gave it. */
+export const liveKey = (now: number) =>
+  and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)));
 
 /**
  * Finds workspaces by key. Lookups are cached for a few seconds per process: a cache entry only saves a
  * read, it is never needed for correctness (a key change reaches every instance within `ttlMs`).
+ *
+ * The cache is bounded in entries, and so in bytes: only key-shaped strings (at most 67 characters)
+ * are ever looked up or cached, so a flood of junk keys costs neither memory nor database reads.
  */
 export class WorkspaceDirectory {
+  /** Insertion-ordered: the first entry is the least recently used. */
   #cache = new Map<string, { tenant: Tenant | null; expires: number }>();
 
   constructor(
     private readonly db: Database,
     private readonly clock: () => number,
     private readonly ttlMs = 5_000,
+    private readonly maxEntries = 1_000,
   ) {}
 
   /**
    * @example
-   * const tenant = await directory.byKey('pk_...') // { workspace, keyKind: 'publishable' } or null
+   * const tenant = await directory.byKey('pk_...') // { workspace, keyKind: 'publishable', ... } or null
    */
   async byKey(key: string): Promise<Tenant | null> {
+    if (!isKeyShaped(key)) return null;
     const now = this.clock();
     const cached = this.#cache.get(key);
-    if (cached && cached.expires > now) return cached.tenant;
-    const tenant = await this.#lookup(key);
-    if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(key, { tenant, expires: now + this.ttlMs });
-    return tenant;
+    if (cached) {
+      this.#cache.delete(key);
+      if (cached.expires > now) {
+        this.#cache.set(key, cached);
+        return cached.tenant;
+      }
+    }
+    const found = await this.#lookup(key, now);
+    if (this.#cache.size >= this.maxEntries) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    // An entry never outlives the key: a rotated key stops at its expiry, not up to ttlMs later.
+    this.#cache.set(key, {
+      tenant: found?.tenant ?? null,
+      expires: Math.min(now + this.ttlMs, found?.expiresAt ?? Number.POSITIVE_INFINITY),
+    });
+    return found?.tenant ?? null;
   }
 
-  /** Drops cached lookups after this process changed a workspace. */
+  /** How many lookups are cached (for tests of the bound). */
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  /** Drops cached lookups after this process changed a workspace or its keys. */
   forget(): void {
     this.#cache.clear();
   }
 
-  async #lookup(key: string): Promise<Tenant | null> {
-    if (!/^(pk|sk)_[0-9A-Za-z]{8,64}$/.test(key)) return null;
-    const secretHash = hashSecretKey(key);
+  async #lookup(key: string, now: number): Promise<{ tenant: Tenant; expiresAt: number | null } | null> {
+    const lookup = key.startsWith('sk_') ? hashSecretKey(key) : key;
     const [row] = await this.db.read
-      .select()
-      .from(workspaces)
-      .where(or(eq(workspaces.publishableKey, key), eq(workspaces.secretKeyHash, secretHash)))
+      .select({ id: apiKeys.id, kind: apiKeys.kind, expiresAt: apiKeys.expiresAt, workspace: workspaces })
+      .from(apiKeys)
+      .innerJoin(workspaces, eq(workspaces.id, apiKeys.workspaceId))
+      .where(and(eq(apiKeys.lookup, lookup), liveKey(now)))
       .limit(1);
-    if (!row) return null;
-    return { workspace: row, keyKind: row.publishableKey === key ? 'publishable' : 'secret' };
+    // A publishable key is never accepted where a secret one is named, and the other way round.
+    if (!row || row.kind !== (key.startsWith('sk_') ? 'secret' : 'publishable')) return null;
+    const secrets = await this.db.read
+      .select({ lookup: apiKeys.lookup })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.workspaceId, row.workspace.id), eq(apiKeys.kind, 'secret'), liveKey(now)))
+      .orderBy(desc(apiKeys.createdAt));
+    return {
+      tenant: {
+        workspace: row.workspace,
+        keyKind: row.kind,
+        keyId: row.id,
+        signingKeys: secrets.map((secret) => secret.lookup),
+      },
+      expiresAt: row.expiresAt,
+    };
   }
 }
 
@@ -64,7 +120,7 @@ export interface CreatedWorkspace {
 }
 
 /**
- * Creates a workspace with new keys and one identity secret.
+ * Creates a workspace with one publishable key, one secret key and one identity secret.
  *
  * @example
  * const { publishableKey, secretKey } = await createWorkspace(db, { id: 'acme', name: 'Acme' }, Date.now())
@@ -80,8 +136,6 @@ export async function createWorkspace(
   const row: WorkspaceRow = {
     id: input.id,
     name: input.name,
-    publishableKey,
-    secretKeyHash: hashSecretKey(secretKey),
     allowedOrigins: input.allowedOrigins ?? [],
     identityVerification: 'off',
     identitySecrets: [identitySecret],
@@ -90,6 +144,49 @@ export async function createWorkspace(
     promptCooldownHours: 72,
     createdAt: now,
   };
-  await db.writer.batch([statement(db.read.insert(workspaces).values(row))]);
+  await db.writer.batch([
+    statement(db.read.insert(workspaces).values(row)),
+    keyInsert(db, row.id, 'publishable', publishableKey, now),
+    keyInsert(db, row.id, 'secret', secretKey, now),
+  ]);
   return { workspace: row, publishableKey, secretKey, identitySecret };
+}
+
+/**
+ * The statement that stores a new key: a publishable key as it is, a secret key as its hash.
+ *
+ * @example
+ * await db.writer.batch([keyInsert(db, 'acme', 'secret', newSecretKey(), Date.now())])
+ */
+export function keyInsert(db: Database, workspaceId: string, kind: KeyKind, key: string, now: number) {
+  return statement(
+    db.read.insert(apiKeys).values({
+      workspaceId,
+      id: newKeyId(),
+      kind,
+      lookup: kind === 'secret' ? hashSecretKey(key) : key,
+      hint: kind === 'secret' ? `sk_…${key.slice(-4)}` : `${key.slice(0, 7)}…`,
+      createdAt: now,
+    }),
+  );
+}
+
+/**
+ * The workspace's newest live publishable key: the one its install snippet and the demo page show.
+ *
+ * @example
+ * await currentPublishableKey(db, 'demo', Date.now()) // 'pk_...' or null
+ */
+export async function currentPublishableKey(
+  db: Database,
+  workspaceId: string,
+  now: number,
+): Promise<string | null> {
+  const [row] = await db.read
+    .select({ lookup: apiKeys.lookup })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, 'publishable'), liveKey(now)))
+    .orderBy(desc(apiKeys.createdAt))
+    .limit(1);
+  return row?.lookup ?? null;
 }

@@ -26,7 +26,7 @@ import { type Client, createClient, type InValue } from '@libsql/client';
 import { openDatabase } from '../../server/db/client.ts';
 import { type IngestEvent, parseBatch } from '../../server/ingest/parse-batch.ts';
 import { createLogger } from '../../server/logger.ts';
-import { createWorkspace } from '../../server/workspaces/store.ts';
+import { createWorkspace, WorkspaceDirectory } from '../../server/workspaces/store.ts';
 import { accountCount, buildTemplates, eventsPerBatch, fillBody, userCount } from './bodies.ts';
 import type { LoadOptions, LoadResult } from './load.ts';
 
@@ -222,9 +222,10 @@ async function measureStorage(dir: string): Promise<StorageResult[]> {
   const url = `file:${join(dir, 'storage.db')}`;
   const db = await openDatabase({ url, logger });
   const created = await createWorkspace(db, { id: 'bench', name: 'Bench' }, Date.now());
+  const tenant = await new WorkspaceDirectory(db, Date.now).byKey(created.publishableKey);
   await db.close();
+  if (!tenant) throw new Error('the benchmark workspace has no publishable key');
   // The rows the server would store for the benchmark's bodies: its own parseBatch on them.
-  const tenant = { workspace: created.workspace, keyKind: 'publishable' as const };
   const receivedAt = Date.now();
   const pool: InValue[][] = buildTemplates(created.publishableKey).flatMap((template) => {
     const body = fillBody(template, 'x');

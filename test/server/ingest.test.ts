@@ -434,6 +434,7 @@ describe('identity verification', () => {
       mode: 'off',
       liveSecrets: 1,
       traffic: { signed: 2, unsigned: 1, invalid: 1, trusted: 0, signedShare: 0.5 },
+      accountTraffic: { signed: 0, unsigned: 0, invalid: 0, trusted: 0, signedShare: null },
     });
     // The hash is a credential: it is checked, not stored.
     expect((await storedEvents(h.db)).some((e) => String(e.context).includes('userHash'))).toBe(false);
