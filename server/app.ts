@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -18,6 +17,7 @@ import type { AppEnv } from './http/context.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openApiDocument } from './openapi.ts';
+import { distDir } from './paths.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -80,7 +80,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
-    distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
+    distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
     async demoKey() {
       const [row] = await options.db.read
