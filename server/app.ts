@@ -13,6 +13,7 @@ import { workspaces } from './db/schema.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
+import { compressJson } from './http/compress-json.ts';
 import type { AppEnv } from './http/context.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -92,6 +93,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   };
 
   const app = new Hono<AppEnv>();
+  // Every JSON answer of 1 KB or more, errors included (`/v1/content` ~7 KB, `/openapi.json` ~370 KB);
+  // the widget and demo files go out compressed at build time instead (routes/static.ts).
+  app.use(compressJson());
   app.route('/v1/admin', adminRoutes(deps));
   app.route('/v1', contentRoutes(deps));
   app.route('/v1', ingestRoutes(deps));
