@@ -1,16 +1,39 @@
 /// <reference types="vitest/config" />
+import { readFileSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import preact from '@preact/preset-vite';
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
 
 /**
- * Two builds from one config:
+ * Three builds from one config (`npm run build` runs them in turn):
  * - `vite build` (default mode): the embeddable widget in dist/widget/: the core, a classic script
  *   (`widget.js`), and the UI of checklists, surveys and spotlights, an ES module chunk (`view-<hash>.js`) that
  *   the core imports only when there is something to show (see viewChunk below).
  * - `vite build --mode demo`: the fake host product, a Preact single-page app at dist/demo/.
+ * - `vite build --mode server`: the server as plain JavaScript in dist/server/, run by `node` with
+ *   production dependencies only (see server below).
  * `vitest` reads the `test` block: node for server and shared code, happy-dom for the widget,
  * real Chromium (through playwright-core) for the browser tests.
  */
+
+/**
+ * The server's entry points, each built to dist/server/<name>.js: the one list to extend when the
+ * server gains a command (`cli: 'server/cli.ts'` builds dist/server/cli.js).
+ */
+const serverEntries: Record<string, string> = { main: 'server/main.ts' };
+
+/** What a production install (`npm ci --omit=dev`) has: Node's builtins and package.json `dependencies`. */
+const runtimePackages = Object.keys(
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: Record<string, string> })
+    .dependencies ?? {},
+);
+const isRuntimeImport = (id: string) =>
+  isBuiltin(id) || runtimePackages.some((name) => id === name || id.startsWith(`${name}/`));
+
 /**
  * Builds the UI chunk (Preact, the checklist, survey and spotlight views) first, as one ES module, and hands
  * its content-hashed file name to the core as `__WAYMARK_VIEW_CHUNK__`. The server caches chunks for
@@ -66,9 +89,92 @@ function viewChunk(): Plugin {
   };
 }
 
+/**
+ * Writes a brotli (`.br`, quality 11) and a gzip (`.gz`, level 9) copy beside each file the build
+ * wrote, for the server to send as is to a browser that accepts it (server/routes/static.ts): the
+ * best compression costs nothing per request. A copy that is not smaller than its file is not written.
+ * Left out: HTML (the server fills the demo's page in per request) and source maps (only developer
+ * tools fetch them, and brotli's best on them would add 1.4 s to every build; the server gzips them
+ * as it sends them, as it does all JSON).
+ */
+function precompress(): Plugin {
+  const brotli = promisify(brotliCompress);
+  const gz = promisify(gzip);
+  return {
+    name: 'waymark-precompress',
+    apply: 'build',
+    async writeBundle(options, bundle) {
+      const dir = options.dir ?? '';
+      const names = Object.keys(bundle).filter((name) => /\.(js|css|json|svg)$/.test(name));
+      await Promise.all(
+        names.map(async (name) => {
+          // The file as written: a chunk's code in the bundle lacks its sourceMappingURL comment.
+          const body = await readFile(join(dir, name));
+          const copies = await Promise.all([
+            brotli(body, {
+              params: {
+                [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+                [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+                [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+              },
+            }),
+            gz(body, { level: constants.Z_BEST_COMPRESSION }),
+          ]);
+          await Promise.all(
+            (['br', 'gz'] as const).map((ext, i) => {
+              const copy = copies[i]!;
+              return copy.length < body.length ? writeFile(join(dir, `${name}.${ext}`), copy) : null;
+            }),
+          );
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * Fails the server's build on a bare import that a production install would not have: one from
+ * devDependencies (vite, tsx...) or from nowhere. Dependencies themselves are left external (see
+ * `server` below), so only the server's own imports get here.
+ */
+function runtimeDependenciesOnly(): Plugin {
+  return {
+    name: 'waymark-runtime-dependencies-only',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      // Entries (no importer), relative and absolute paths, virtual modules: not packages.
+      if (!importer || /^[./\0]/.test(source) || isRuntimeImport(source)) return null;
+      this.error(
+        `${relative('.', importer)} imports "${source}", which is not in package.json "dependencies": ` +
+          'the built server runs with production dependencies only (npm ci --omit=dev).',
+      );
+    },
+  };
+}
+
+/** Copies the SQL migrations to dist/server/migrations, where the bundled `openDatabase` reads them (server/paths.ts). */
+function migrations(): Plugin {
+  const from = 'server/db/migrations';
+  return {
+    name: 'waymark-migrations',
+    apply: 'build',
+    async generateBundle() {
+      for (const entry of await readdir(from, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = join(entry.parentPath, entry.name);
+        this.emitFile({
+          type: 'asset',
+          fileName: join('migrations', relative(from, path)),
+          source: await readFile(path),
+        });
+      }
+    },
+  };
+}
+
 const widget: UserConfig = {
   publicDir: false,
-  plugins: [viewChunk()],
+  plugins: [viewChunk(), precompress()],
   build: {
     outDir: 'dist/widget',
     emptyOutDir: true,
@@ -88,12 +194,39 @@ const demo: UserConfig = {
   root: 'demo',
   base: '/demo/',
   publicDir: false,
-  plugins: [preact()],
+  plugins: [preact(), precompress()],
   build: { outDir: '../dist/demo', emptyOutDir: true, target: 'es2020' },
 };
 
+/**
+ * The server (and later its commands, see serverEntries) bundled to ES modules that plain `node` runs:
+ * our TypeScript, shared/ included, in; every package left external, for `npm ci --omit=dev` to
+ * provide. Entries and their shared chunks sit side by side in dist/server (no subfolder), which
+ * server/paths.ts relies on to find dist/ and the migrations. Not minified: stack traces stay readable.
+ */
+const server: UserConfig = {
+  publicDir: false,
+  define: { __WAYMARK_SERVER_BUNDLE__: 'true' },
+  plugins: [runtimeDependenciesOnly(), migrations()],
+  build: {
+    ssr: true,
+    outDir: 'dist/server',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    rolldownOptions: {
+      input: serverEntries,
+      external: isRuntimeImport,
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    },
+  },
+};
+
+const builds: Record<string, UserConfig> = { demo, server };
+
 export default defineConfig(({ mode }) => ({
-  ...(mode === 'demo' ? demo : widget),
+  ...(builds[mode] ?? widget),
   test: {
     projects: [
       {

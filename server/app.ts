@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
@@ -12,10 +11,12 @@ import type { Database } from './db/client.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
+import { compressJson } from './http/compress-json.ts';
 import type { AppEnv } from './http/context.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openApiDocument } from './openapi.ts';
+import { distDir } from './paths.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -78,12 +79,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
-    distDir: options.distDir ?? fileURLToPath(new URL('../dist', import.meta.url)),
+    distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };
 
   const app = new Hono<AppEnv>();
+  // Every JSON answer of 1 KB or more, errors included (`/v1/content` ~7 KB, `/openapi.json` ~370 KB);
+  // the widget and demo files go out compressed at build time instead (routes/static.ts).
+  app.use(compressJson());
   app.route('/v1/admin', adminRoutes(deps));
   app.route('/v1', contentRoutes(deps));
   app.route('/v1', ingestRoutes(deps));

@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Client, createClient, type InArgs, type InStatement } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { Logger } from '../logger.ts';
+import { migrationsFolder } from '../paths.ts';
 import * as schema from './schema.ts';
 import { isBusy, Writer } from './writer.ts';
-
-export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export interface DatabaseOptions {
   url: string;

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join, normalize, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { errorCodes } from '../../shared/problem.ts';
 import type { AppDeps } from '../app.ts';
@@ -16,39 +18,111 @@ const types: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
+/** Content codings the build writes beside each file (vite.config.ts, precompress), best first. */
+const codings = [
+  { name: 'br', ext: '.br', decode: brotliDecompressSync },
+  { name: 'gzip', ext: '.gz', decode: gunzipSync },
+] as const;
+type Coding = (typeof codings)[number]['name'];
+
+/** One way to send a file: its bytes and the strong validator of exactly those bytes. */
+interface Representation {
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+  coding?: Coding;
+}
+
+/** A file as served: as it is, and each compressed copy the build wrote. Read once, kept until it changes. */
+interface StaticFile {
+  mtimeMs: number;
+  size: number;
+  type: string;
+  identity: Representation;
+  encoded: Partial<Record<Coding, Representation>>;
+}
+
+/**
+ * File names the build writes (`widget.js`, `view-<hash>.js`, `index-<hash>.css`...). Anything else
+ * is a file we never serve: no decoding, no path to climb out of dist/ with, no URIError on `%E0%A4%A`.
+ */
+const fileName = /^[\w-][\w.-]*$/;
+
 /**
  * The built widget (`/widget.js`, and any chunk it loads from `/widget/`) and the demo product
  * (`/demo/`, a single-page app: unknown paths fall back to its index.html, with the demo workspace's
  * publishable key put into its script tag).
+ *
+ * Built files go out as the build compressed them, brotli over gzip over none as the request's
+ * `Accept-Encoding` allows (`Vary: Accept-Encoding`), each with a strong `ETag` (a hash of the bytes
+ * sent, computed when the file is first read) that `If-None-Match` is answered with 304 against.
+ *
+ * @example
+ * app.route('/', staticRoutes(deps)) // GET /widget.js, /widget/view-<hash>.js, /demo/...
  */
 export function staticRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const dist = resolve(deps.distDir);
+  const files = new Map<string, StaticFile>();
 
-  const send = async (file: string, cacheControl: string, transform?: (text: string) => string) => {
-    const body = await readFile(file).catch(() => null);
-    if (body === null) return null;
-    const ext = file.slice(file.lastIndexOf('.'));
-    const headers = {
-      'Content-Type': types[ext] ?? 'application/octet-stream',
-      'Cache-Control': cacheControl,
+  /** The file at `path` with its compressed copies, from memory unless it changed on disk since. */
+  const load = async (path: string): Promise<StaticFile | null> => {
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) return null;
+    const known = files.get(path);
+    if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return known;
+    const body = await readFile(path);
+    const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+    const file: StaticFile = {
+      mtimeMs: info.mtimeMs,
+      size: info.size,
+      type: types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream',
+      identity: { body, etag: `"${hash}"` },
+      encoded: {},
     };
-    return transform
-      ? new Response(transform(body.toString('utf8')), { headers })
-      : new Response(body, { headers });
+    for (const coding of codings) {
+      const copy = await readFile(path + coding.ext).catch(() => null);
+      // A copy left from another build (a rebuild while serving, a partial deploy) is never sent for this file.
+      if (copy && decodesTo(copy, coding.decode, body))
+        file.encoded[coding.name] = { body: copy, etag: `"${hash}-${coding.name}"`, coding: coding.name };
+    }
+    files.set(path, file);
+    return file;
   };
 
-  const widgetFile = async (name: string) => {
-    // The script URL has no version in it (customers paste it once), so caches revalidate often;
-    // chunks it loads are content-hashed and cached for good.
+  const send = async (
+    path: string,
+    request: { header(name: string): string | undefined },
+    headers: Record<string, string>,
+  ): Promise<Response | null> => {
+    const file = await load(path);
+    if (!file) return null;
+    const chosen = pick(file, request.header('Accept-Encoding'));
+    const common = { ...headers, ETag: chosen.etag, Vary: 'Accept-Encoding' };
+    if (matches(request.header('If-None-Match'), chosen.etag))
+      return new Response(null, { status: 304, headers: common });
+    return new Response(chosen.body, {
+      headers: {
+        ...common,
+        'Content-Type': file.type,
+        'Content-Length': String(chosen.body.byteLength),
+        ...(chosen.coding ? { 'Content-Encoding': chosen.coding } : {}),
+      },
+    });
+  };
+
+  const widgetFile = async (name: string, request: { header(name: string): string | undefined }) => {
+    // The script URL has no version in it (customers paste it once), so caches revalidate often
+    // (cheaply: a 304 against the ETag); chunks it loads are content-hashed and cached for good.
     const cache = name.startsWith('widget.js')
       ? 'public, max-age=300'
       : 'public, max-age=31536000, immutable';
-    const response = await send(safeJoin(join(dist, 'widget'), name), cache);
-    if (response) {
-      response.headers.set('Access-Control-Allow-Origin', '*');
-      return response;
-    }
+    const response = fileName.test(name)
+      ? await send(join(dist, 'widget', name), request, {
+          'Cache-Control': cache,
+          'Access-Control-Allow-Origin': '*',
+        })
+      : null;
+    if (response) return response;
     throw new ApiError(
       404,
       errorCodes.notFound,
@@ -57,9 +131,9 @@ export function staticRoutes(deps: AppDeps): Hono {
     );
   };
 
-  app.get('/widget.js', () => widgetFile('widget.js'));
-  app.get('/widget.js.map', () => widgetFile('widget.js.map'));
-  app.get('/widget/:file', (c) => widgetFile(c.req.param('file')));
+  app.get('/widget.js', (c) => widgetFile('widget.js', c.req));
+  app.get('/widget.js.map', (c) => widgetFile('widget.js.map', c.req));
+  app.get('/widget/:file', (c) => widgetFile(c.req.param('file'), c.req));
 
   app.get('/', (c) => c.redirect('/demo/'));
   app.get('/demo', (c) => c.redirect('/demo/'));
@@ -67,24 +141,66 @@ export function staticRoutes(deps: AppDeps): Hono {
     const demoDir = join(dist, 'demo');
     const path = c.req.path.slice('/demo/'.length);
     if (path.startsWith('assets/')) {
-      const asset = await send(safeJoin(demoDir, path), 'public, max-age=31536000, immutable');
+      const name = path.slice('assets/'.length);
+      const asset = fileName.test(name)
+        ? await send(join(demoDir, 'assets', name), c.req, {
+            'Cache-Control': 'public, max-age=31536000, immutable',
+          })
+        : null;
       if (asset) return asset;
       throw new ApiError(404, errorCodes.notFound, 'Not found');
     }
+    const html = await readFile(join(demoDir, 'index.html'), 'utf8').catch(() => null);
+    if (html === null)
+      throw new ApiError(
+        404,
+        errorCodes.notFound,
+        'Not found',
+        'The demo is not built: run `npm run build`.',
+      );
     const key = (await deps.demoKey()) ?? '';
-    const page = await send(join(demoDir, 'index.html'), 'no-cache', (html) =>
-      html.replaceAll('%WAYMARK_PUBLISHABLE_KEY%', key),
-    );
-    if (page) return page;
-    throw new ApiError(404, errorCodes.notFound, 'Not found', 'The demo is not built: run `npm run build`.');
+    return c.body(html.replaceAll('%WAYMARK_PUBLISHABLE_KEY%', key), 200, {
+      'Content-Type': types['.html']!,
+      'Cache-Control': 'no-cache',
+    });
   });
 
   return app;
 }
 
-/** Joins a request path under `root`, refusing anything that would climb out of it. */
-function safeJoin(root: string, path: string): string {
-  const full = normalize(join(root, decodeURIComponent(path)));
-  if (!full.startsWith(root)) throw new ApiError(404, errorCodes.notFound, 'Not found');
-  return full;
+/** The representation to send: the best coding the client accepts (a q of 0 refuses one), else the file as is. */
+function pick(file: StaticFile, acceptEncoding: string | undefined): Representation {
+  const accepted = new Map<string, number>();
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [token = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (token) accepted.set(token, q ? Number(q.slice(2)) || 0 : 1);
+  }
+  let best: Representation | undefined;
+  let bestQ = 0;
+  for (const coding of codings) {
+    const representation = file.encoded[coding.name];
+    const q = accepted.get(coding.name) ?? accepted.get('*') ?? 0;
+    // Strictly greater: at equal weight the earlier (smaller) coding wins.
+    if (representation && q > bestQ) {
+      best = representation;
+      bestQ = q;
+    }
+  }
+  return best ?? file.identity;
+}
+
+/** RFC 9110 13.1.2: If-None-Match compares weakly, and may list several tags or be `*`. */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+function decodesTo(copy: Buffer, decode: (buffer: Buffer) => Buffer, original: Buffer): boolean {
+  try {
+    return decode(copy).equals(original);
+  } catch {
+    return false;
+  }
 }

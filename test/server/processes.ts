@@ -33,7 +33,7 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   }
 }
 
-/** A Waymark server in its own process (server/main.ts through tsx), as `npm start` runs it. */
+/** A Waymark server in its own process, from source (server/main.ts through tsx). */
 export async function startServer(
   env: Record<string, string>,
 ): Promise<{ url: string; process: ChildProcess; output: () => string }> {
