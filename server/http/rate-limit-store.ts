@@ -25,6 +25,11 @@ export interface SharedCountsOptions {
   syncMs?: number;
   /** Buckets held in memory at most; a flood of addresses evicts the oldest (see `hit`). */
   maxEntries?: number;
+  /**
+   * The longest window any instance counts in: rows are deleted only once it has passed since they
+   * started, so that an instance that has not yet counted in a long window never deletes a live one.
+   */
+  longestWindowMs?: number;
 }
 
 /** Rows per INSERT: three parameters each, well under SQLite's 32,766 per statement. */
@@ -72,6 +77,7 @@ export class SharedCounts {
     this.#logger = options.logger;
     this.#syncMs = options.syncMs ?? 250;
     this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#longestWindowMs = options.longestWindowMs ?? 0;
   }
 
   /**

@@ -71,15 +71,16 @@ export class RateLimits {
 
   constructor(settings: RateLimitSettings, deps: RateLimitDeps) {
     const { clock, trustProxy } = deps;
+    const { address, key, adminFailures } = settings;
     this.counts = new SharedCounts({
       db: deps.db,
       clock,
       logger: deps.logger,
+      longestWindowMs: Math.max(address.windowMs, key.windowMs, adminFailures.windowMs),
       ...(settings.syncMs === undefined ? {} : { syncMs: settings.syncMs }),
       ...(settings.maxEntries === undefined ? {} : { maxEntries: settings.maxEntries }),
     });
 
-    const { address, key, adminFailures } = settings;
     this.perAddress = rateLimiter<AppEnv>({
       ...address,
       store: new SharedStore(this.counts, 'ip'),

@@ -368,6 +368,28 @@ describe('memory', () => {
     await counts.flush();
     expect(await storedHits(h.db)).toEqual([{ bucket: 'b', hits: 1 }]);
   });
+
+  it('keeps the rows of a live long window, even on an instance that has only counted short ones', async () => {
+    const h = await harness();
+    const options = {
+      db: h.db,
+      clock: () => h.clock.now,
+      logger: createLogger('silent'),
+      longestWindowMs: 300_000,
+    };
+    const admin = new SharedCounts(options);
+    const ingest = new SharedCounts(options);
+    opened.push(admin, ingest);
+    admin.hit('admin:203.0.113.9', 300_000);
+    await admin.flush();
+    h.clock.now += 120_000; // 12:02, the 5-minute window from 12:00 still runs
+    ingest.hit('ip:198.51.100.7', 60_000);
+    await ingest.flush();
+    expect(await storedHits(h.db)).toEqual([
+      { bucket: 'admin:203.0.113.9', hits: 1 },
+      { bucket: 'ip:198.51.100.7', hits: 1 },
+    ]);
+  });
 });
 
 describe('configuration', () => {
