@@ -114,7 +114,7 @@ export class RateLimits {
         throw tooMany(
           clock(),
           adminFailures,
-          `More than ${adminFailures.limit} failed authentications from this address`,
+          `${adminFailures.limit} failed authentications from this address`,
         );
       }
       await next();

@@ -209,12 +209,12 @@ describe('admin authentication failures, per address', () => {
     expect(bad).toEqual(times(20, () => 401));
     await expectRateLimited(
       await admin(h, 'sk_guess20', '203.0.113.9'),
-      'More than 20 failed authentications from this address in 300 s; retry in 300 s.',
+      '20 failed authentications from this address in 300 s; retry in 300 s.',
       '300',
     );
     await expectRateLimited(
       await admin(h, h.ws.secretKey, '203.0.113.9'),
-      'More than 20 failed authentications from this address in 300 s; retry in 300 s.',
+      '20 failed authentications from this address in 300 s; retry in 300 s.',
       '300',
     );
     expect((await admin(h, h.ws.secretKey, '203.0.113.10')).status).toBe(200);
