@@ -13,6 +13,7 @@ import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
 import { compressJson } from './http/compress-json.ts';
 import type { AppEnv } from './http/context.ts';
+import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openApiDocument } from './openapi.ts';
@@ -33,7 +34,19 @@ export interface AppOptions {
   publicUrl?: string | undefined;
   /** The workspace whose publishable key the demo page embeds. */
   demoWorkspaceId?: string;
+  /** Rate limits (README, "Rate limits"): `defaultRateLimits` unless given; `false` turns them off. */
+  rateLimits?: RateLimitSettings | false;
+  /** Proxies in front of this server whose `X-Forwarded-For` entry names the client (`TRUST_PROXY`). */
+  trustProxy?: number;
 }
+
+/** The HTTP app, and what must be stopped before its database closes. */
+export type WaymarkApp = Hono<AppEnv> & {
+  /** The shared rate-limit counts, null when limits are off (tests flush them to share counts now). */
+  rateLimits: RateLimits | null;
+  /** Writes the rate-limit counts and stops their timer; call it before closing the database. */
+  close(): Promise<void>;
+};
 
 /** What routes are built from: created once per app, so several apps (tests, instances) never share state. */
 export interface AppDeps {
@@ -48,6 +61,8 @@ export interface AppDeps {
   surveys: VersionedContent<SurveyContent>;
   spotlights: VersionedContent<SpotlightContent>;
   ingest: IngestService;
+  /** Null when rate limits are off. */
+  rateLimits: RateLimits | null;
   distDir: string;
   /** Origins of this server itself, whose pages may always call it. */
   ownOrigins(requestUrl: string): string[];
@@ -62,12 +77,21 @@ export interface AppDeps {
  * const app = createApp({ db: await openDatabase({ url: 'file:/tmp/t.db', logger }) })
  * const res = await app.request('/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey, batch }) })
  */
-export function createApp(options: AppOptions): Hono<AppEnv> {
+export function createApp(options: AppOptions): WaymarkApp {
   const clock = options.clock ?? Date.now;
   const logger = options.logger ?? createLogger('info');
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : null;
   const goals = new GoalCatalog(options.db);
   const milestones = new MilestoneService(options.db, clock);
+  const rateLimitSettings = options.rateLimits ?? defaultRateLimits;
+  const rateLimits = rateLimitSettings
+    ? new RateLimits(rateLimitSettings, {
+        db: options.db,
+        clock,
+        logger,
+        trustProxy: options.trustProxy ?? 0,
+      })
+    : null;
   const deps: AppDeps = {
     db: options.db,
     clock,
@@ -79,12 +103,16 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
+    rateLimits,
     distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };
 
   const app = new Hono<AppEnv>();
+  // Ingestion and content (`/v1/batch`, `/v1/t`, `/v1/content`, ...): a flood is refused before its
+  // body is read or its key looked up.
+  if (rateLimits) app.use('/v1/:kind', rateLimits.perAddress);
   // Every JSON answer of 1 KB or more, errors included (`/v1/content` ~7 KB, `/openapi.json` ~370 KB);
   // the widget and demo files go out compressed at build time instead (routes/static.ts).
   app.use(compressJson());
@@ -107,6 +135,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (origin) {
       response.headers.set('Access-Control-Allow-Origin', origin);
       response.headers.set('Vary', 'Origin');
+      // Not a CORS-safelisted header: without this a page (the widget) cannot read when to retry.
+      if (response.headers.has('Retry-After')) {
+        response.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+      }
     }
     return response;
   });
@@ -136,7 +168,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     logger.error('unhandled error', error);
     return problemResponse(new ApiError(500, errorCodes.internal, 'Internal error', 'Nothing was stored.'));
   }
-  return app;
+  return Object.assign(app, {
+    rateLimits,
+    close: async () => {
+      await rateLimits?.close();
+    },
+  });
 }
 
 function problemResponse(error: ApiError): Response {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultRateLimits, type RateLimitSettings } from './http/rate-limit.ts';
 
 /**
  * Server settings, read from the environment once at start-up. A bad value stops the server with a
@@ -26,6 +27,20 @@ export const configSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  /**
+   * How many proxies (load balancers, CDNs) stand in front of the server: the client's address is the
+   * `X-Forwarded-For` entry the outermost of them added. 0: the socket's peer is the client, and the
+   * header, which anyone can write, is ignored.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** `off` turns every rate limit off (benchmarks from one address). */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Requests a minute per client address on ingestion and `/v1/content`. */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(defaultRateLimits.address.limit),
+  /** Requests a minute per key (publishable or secret) on the same routes. */
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(defaultRateLimits.key.limit),
+  /** Failed admin authentications per client address in 5 minutes. */
+  RATE_LIMIT_ADMIN_FAILURES: z.coerce.number().int().min(1).default(defaultRateLimits.adminFailures.limit),
 });
 export type Config = z.infer<typeof configSchema>;
 
@@ -40,4 +55,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/**
+ * The rate limits the configuration asks for, or `false` when `RATE_LIMITS=off`.
+ *
+ * @example
+ * createApp({ db, rateLimits: rateLimitSettings(config), trustProxy: config.TRUST_PROXY })
+ */
+export function rateLimitSettings(config: Config): RateLimitSettings | false {
+  if (config.RATE_LIMITS === 'off') return false;
+  const { address, key, adminFailures } = defaultRateLimits;
+  return {
+    address: { ...address, limit: config.RATE_LIMIT_PER_ADDRESS },
+    key: { ...key, limit: config.RATE_LIMIT_PER_KEY },
+    adminFailures: { ...adminFailures, limit: config.RATE_LIMIT_ADMIN_FAILURES },
+  };
 }

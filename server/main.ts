@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, rateLimitSettings } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
 import { type DemoKeys, demoWorkspaceId, seedDemo } from './seed.ts';
@@ -26,7 +26,14 @@ const dbFile = config.DATABASE_URL.startsWith('file:')
 const keys = config.SEED_DEMO
   ? await seedDemo(db, Date.now(), dbFile ? join(dirname(dbFile), 'demo-keys.json') : null)
   : null;
-const app = createApp({ db, logger, publicUrl: config.PUBLIC_URL, demoWorkspaceId });
+const app = createApp({
+  db,
+  logger,
+  publicUrl: config.PUBLIC_URL,
+  demoWorkspaceId,
+  rateLimits: rateLimitSettings(config),
+  trustProxy: config.TRUST_PROXY,
+});
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;
   logger.info(`listening on ${base} (database: ${config.DATABASE_URL})`);
@@ -51,6 +58,7 @@ function announce(base: string, keys: DemoKeys) {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close(async () => {
+      await app.close();
       await db.close();
       process.exit(0);
     });

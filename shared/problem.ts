@@ -19,6 +19,8 @@ export const errorCodes = {
   notFound: 'not_found',
   conflict: 'conflict',
   immutable: 'immutable',
+  /** Too many requests from this client address or for this key; `Retry-After` says when to retry. */
+  rateLimited: 'rate_limited',
   storageUnavailable: 'storage_unavailable',
   internal: 'internal_error',
 } as const;

@@ -65,6 +65,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { db } = deps;
 
+  if (deps.rateLimits) app.use('*', deps.rateLimits.adminFailures);
   app.use('*', async (c, next) => {
     const key = keyFromRequest(c.req.header('authorization'), null);
     if (!key)

@@ -14,6 +14,7 @@ export function contentRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/content', async (c) => {
     const body = await jsonBody(c.req.raw);
     const tenant = await publicTenant(deps, c, body);
+    await deps.rateLimits?.perKey(c, tenant);
     c.header('Cache-Control', 'no-store');
     return c.json(await deliverContent(deps.db, tenant, body, deps.clock()));
   });

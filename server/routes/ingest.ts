@@ -78,6 +78,7 @@ export function ingestRoutes(deps: AppDeps): Hono<AppEnv> {
       }
 
       const tenant = await publicTenant(deps, c, body);
+      await deps.rateLimits?.perKey(c, tenant);
 
       const envelope = single === undefined ? body : asBatch(body, single);
       const result = await deps.ingest.ingest(envelope, {

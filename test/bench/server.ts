@@ -15,13 +15,15 @@ if (!url) throw new Error('BENCH_DATABASE_URL is required');
 const logger = createLogger('error');
 const db = await openDatabase({ url, logger });
 // The ingestion routes never touch dist/; a missing directory keeps the static routes out of the way.
-const app = createApp({ db, logger, distDir: '/nonexistent-waymark-dist' });
+// The load generator is one address sending far more than a client may: limits off, as RATE_LIMITS=off.
+const app = createApp({ db, logger, distDir: '/nonexistent-waymark-dist', rateLimits: false });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`${JSON.stringify({ port: info.port })}\n`);
 });
 
 process.once('SIGTERM', () => {
   server.close(async () => {
+    await app.close();
     await db.close();
     process.exit(0);
   });

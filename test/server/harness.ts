@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { createApp } from '../../server/app.ts';
+import { type AppOptions, createApp } from '../../server/app.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type CreatedWorkspace, createWorkspace } from '../../server/workspaces/store.ts';
@@ -29,13 +29,14 @@ export interface Harness {
 
 export const basic = (key: string): string => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-export async function createHarness(url?: string): Promise<Harness> {
+/** `options` go to createApp as they are (e.g. `rateLimits`, `trustProxy`). */
+export async function createHarness(url?: string, options: Partial<AppOptions> = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
   const logger = createLogger('silent');
   const db = await openDatabase({ url: url ?? `file:${join(dir, 'test.db')}`, logger });
   const clock = { now: Date.parse('2026-11-23T12:00:00.000Z') };
   const ws = await createWorkspace(db, { id: 'ws1', name: 'Test' }, clock.now);
-  const app = createApp({ db, logger, clock: () => clock.now, distDir: join(dir, 'dist') });
+  const app = createApp({ db, logger, clock: () => clock.now, distDir: join(dir, 'dist'), ...options });
   const admin = async (path: string, init?: RequestInit) =>
     app.request(`/v1/admin${path}`, {
       ...init,
@@ -75,6 +76,7 @@ export async function createHarness(url?: string): Promise<Harness> {
       return res.json();
     },
     async close() {
+      await app.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -53,7 +53,7 @@ it('migrates, ingests and reads back through a libSQL server over http://', asyn
 it('lets a second stateless instance on the same libSQL server see the data and de-duplicate retries', async () => {
   const logger = createLogger('silent');
   const db = await openDatabase({ url, logger });
-  const second = createApp({ db, logger });
+  const second = createApp({ db, logger, clock: () => h.clock.now });
   const retry = await second.request('/v1/batch', {
     method: 'POST',
     body: JSON.stringify({
@@ -69,5 +69,9 @@ it('lets a second stateless instance on the same libSQL server see the data and 
     await second.request('/v1/admin/events', { headers: { authorization: `Bearer ${h.ws.secretKey}` } })
   ).json();
   expect(events.events.map((e: { messageId: string }) => e.messageId)).toEqual(['m4', 'm3', 'm2', 'm1']);
+  // Rate-limit counts are shared through the libSQL server too: one ingestion request on each instance.
+  await h.app.rateLimits?.flush();
+  await second.close();
+  expect(second.rateLimits?.counts.peek('ip:unknown', 60_000).total).toBe(2);
   await db.close();
 });
