@@ -339,6 +339,17 @@ describe('preview links and the secret keys that sign them', () => {
   });
 });
 
+describe('the HTTP contract', () => {
+  it('is in the OpenAPI document, from the same schemas', async () => {
+    const doc = await (await h.app.request('/openapi.json')).json();
+    const rotation = doc.paths['/v1/admin/keys'].post.requestBody.content['application/json'].schema;
+    expect(rotation.required).toEqual(['kind']);
+    expect(rotation.properties.kind.enum).toEqual(['publishable', 'secret']);
+    expect(rotation.properties.overlapHours).toMatchObject({ minimum: 0, maximum: 720, default: 24 });
+    expect(doc.paths['/v1/admin/keys/{id}/revoke'].post).toBeDefined();
+  });
+});
+
 describe('the key kinds', () => {
   it('are the same in the wire schema and the table', () => {
     type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
