@@ -5,43 +5,50 @@ import { defaultRateLimits, type RateLimitSettings } from './http/rate-limit.ts'
  * Server settings, read from the environment once at start-up. A bad value stops the server with a
  * message that names the variable, instead of failing later on the first request.
  */
-export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  HOST: z.string().default('0.0.0.0'),
-  /** `file:` path (embedded, the default) or a libSQL server: `libsql://`, `http(s)://`, `ws(s)://`. */
-  DATABASE_URL: z
-    .string()
-    .regex(
-      /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/,
-      'must start with file:, libsql://, http(s):// or ws(s)://',
-    )
-    .default('file:data/waymark.db'),
-  DATABASE_AUTH_TOKEN: z.string().optional(),
-  /** How long a write waits for another process's lock before giving up (ms, `file:` only). */
-  DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
-  /** The URL people reach this server at, used in printed links and the install snippet. */
-  PUBLIC_URL: z.url().optional(),
-  /** `false` skips creating the demo workspace on first start. */
-  SEED_DEMO: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
-  LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
-  /**
-   * How many proxies (load balancers, CDNs) stand in front of the server: the client's address is the
-   * `X-Forwarded-For` entry the outermost of them added. 0: the socket's peer is the client, and the
-   * header, which anyone can write, is ignored.
-   */
-  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-  /** `off` turns every rate limit off (benchmarks from one address). */
-  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
-  /** Requests a minute per client address on ingestion and `/v1/content`. */
-  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(defaultRateLimits.address.limit),
-  /** Requests a minute per key (publishable or secret) on the same routes. */
-  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(defaultRateLimits.key.limit),
-  /** Failed admin authentications per client address in 5 minutes. */
-  RATE_LIMIT_ADMIN_FAILURES: z.coerce.number().int().min(1).default(defaultRateLimits.adminFailures.limit),
-});
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    HOST: z.string().default('0.0.0.0'),
+    /** `file:` path (embedded, the default) or a libSQL server: `libsql://`, `http(s)://`, `ws(s)://`. */
+    DATABASE_URL: z
+      .string()
+      .regex(
+        /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/,
+        'must start with file:, libsql://, http(s):// or ws(s)://',
+      )
+      .default('file:data/waymark.db'),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    /** How long a write waits for another process's lock before giving up (ms, `file:` only). */
+    DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+    /** The URL people reach this server at, used in printed links and the install snippet. */
+    PUBLIC_URL: z.url().optional(),
+    /** `production` makes the demo workspace opt-in (see SEED_DEMO). */
+    NODE_ENV: z.string().optional(),
+    /**
+     * Whether to create the demo workspace on first start. Default: yes, except with
+     * `NODE_ENV=production`, where a demo (with its own keys) must be asked for explicitly.
+     */
+    SEED_DEMO: z.enum(['true', 'false']).optional(),
+    LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+    /**
+     * How many proxies (load balancers, CDNs) stand in front of the server: the client's address is the
+     * `X-Forwarded-For` entry the outermost of them added. 0: the socket's peer is the client, and the
+     * header, which anyone can write, is ignored.
+     */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    /** `off` turns every rate limit off (benchmarks from one address). */
+    RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+    /** Requests a minute per client address on ingestion and `/v1/content`. */
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(defaultRateLimits.address.limit),
+    /** Requests a minute per key (publishable or secret) on the same routes. */
+    RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(defaultRateLimits.key.limit),
+    /** Failed admin authentications per client address in 5 minutes. */
+    RATE_LIMIT_ADMIN_FAILURES: z.coerce.number().int().min(1).default(defaultRateLimits.adminFailures.limit),
+  })
+  .transform(({ SEED_DEMO, ...config }) => ({
+    ...config,
+    SEED_DEMO: SEED_DEMO === undefined ? config.NODE_ENV !== 'production' : SEED_DEMO === 'true',
+  }));
 export type Config = z.infer<typeof configSchema>;
 
 /**

@@ -1,10 +1,11 @@
-import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, rateLimitSettings } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
-import { type DemoKeys, demoWorkspaceId, seedDemo } from './seed.ts';
+import { type DemoKeys, demoWorkspaceId, removePlainTextDemoKeys, seedDemo } from './seed.ts';
+import { installSnippet } from './workspaces/install-snippet.ts';
+import { listWorkspaces } from './workspaces/store.ts';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -20,12 +21,15 @@ const db = await openDatabase({
   busyTimeoutMs: config.DATABASE_BUSY_TIMEOUT_MS,
   logger,
 });
-const dbFile = config.DATABASE_URL.startsWith('file:')
-  ? resolve(config.DATABASE_URL.slice(5).split('?')[0] ?? '')
-  : null;
-const keys = config.SEED_DEMO
-  ? await seedDemo(db, Date.now(), dbFile ? join(dirname(dbFile), 'demo-keys.json') : null)
-  : null;
+const removed = await removePlainTextDemoKeys(config.DATABASE_URL);
+if (removed) {
+  logger.info(
+    `removed ${removed}: it held the demo workspace's secret key in plain text. That key works until ` +
+      `you replace it: npm run waymark -- keys rotate --workspace ${demoWorkspaceId} --kind secret --overlap-hours 0`,
+  );
+}
+const keys = config.SEED_DEMO ? await seedDemo(db, Date.now()) : null;
+const workspaceCount = keys ? null : (await listWorkspaces(db, Date.now())).length;
 const app = createApp({
   db,
   logger,
@@ -38,18 +42,32 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;
   logger.info(`listening on ${base} (database: ${config.DATABASE_URL})`);
   if (keys) announce(base, keys);
+  else if (workspaceCount === 0) {
+    logger.info(
+      'no workspace yet: create one with\n  npm run waymark -- workspace create --name "Acme" --origin https://app.acme.com',
+    );
+  }
 });
 
 function announce(base: string, keys: DemoKeys) {
+  const secret = keys.created
+    ? [
+        `  secret key:       ${keys.secretKey}`,
+        '                    shown this once (it is stored only as a hash): keep it now',
+        `  try the admin API: curl -H "Authorization: Bearer ${keys.secretKey}" ${base}/v1/admin/events?limit=5`,
+      ]
+    : [
+        '  secret key:       shown once, when the demo workspace was created; for a new one:',
+        `                    npm run waymark -- keys rotate --workspace ${demoWorkspaceId} --kind secret`,
+      ];
   logger.info(
     [
       keys.created ? 'created the demo workspace' : 'demo workspace',
       `  demo product:     ${base}/demo/`,
-      `  widget script:    ${base}/widget.js`,
       `  publishable key:  ${keys.publishableKey}`,
-      `  secret key:       ${keys.secretKey ?? '(shown at first start only)'}`,
-      `  install snippet:  <script async src="${base}/widget.js" data-key="${keys.publishableKey}"></script>`,
-      `  try the admin API: curl -H "Authorization: Bearer ${keys.secretKey ?? 'sk_...'}" ${base}/v1/admin/events?limit=5`,
+      ...secret,
+      "  install the widget: paste this into your pages' <head>",
+      installSnippet(base, keys.publishableKey),
     ].join('\n'),
   );
 }

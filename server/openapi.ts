@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { problem } from '../shared/problem.ts';
+import { apiKey, keyRotation, rotatedApiKey } from '../shared/schemas/api-key.ts';
 import { checklistDraftInput, checklistRecord, checklistVersion } from '../shared/schemas/checklist.ts';
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
 import { batchEnvelope, batchResult, message } from '../shared/schemas/message.ts';
@@ -272,6 +273,27 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Change name, allowed origins, identity verification',
           ...admin,
           responses: ok(null),
+        },
+      },
+      '/v1/admin/keys': {
+        get: {
+          summary: 'The workspace API keys: publishable ones in full, secret ones never',
+          ...admin,
+          responses: ok(z.object({ keys: z.array(apiKey) })),
+        },
+        post: {
+          summary: 'Rotate: a new key of a kind (shown once); the previous ones end after the overlap',
+          ...admin,
+          requestBody: body(keyRotation),
+          responses: ok(rotatedApiKey, 'Created', 201),
+        },
+      },
+      '/v1/admin/keys/{id}/revoke': {
+        parameters: [idParam()],
+        post: {
+          summary: 'End a key at once (409 for the last key of its kind without an end date)',
+          ...admin,
+          responses: ok(apiKey),
         },
       },
     },

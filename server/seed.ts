@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
@@ -14,28 +15,27 @@ import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './wo
 
 export const demoWorkspaceId = 'demo';
 
-export interface DemoKeys {
-  publishableKey: string;
-  secretKey: string | null;
-  identitySecret: string | null;
-  created: boolean;
-}
+/**
+ * What `seedDemo` found or made. The secret key and the identity secret are there only when the demo
+ * workspace was created just now: the secret key is stored only as a hash, so this is the one chance
+ * to show it.
+ */
+export type DemoKeys =
+  | { created: true; publishableKey: string; secretKey: string; identitySecret: string }
+  | { created: false; publishableKey: string };
 
 /**
- * Creates the demo workspace on first start. Its secret key is stored only as a hash, so on a local
- * `file:` database it is also written to `keysFile` (beside the database, git-ignored) so that later
- * starts can print it again.
+ * Creates the demo workspace on first start, with its content and six months of history; on later
+ * starts only reads its current publishable key. Nothing is written outside the database.
+ *
+ * @example
+ * const keys = await seedDemo(db, Date.now())
+ * if (keys.created) console.log(keys.secretKey) // once, never again
  */
-export async function seedDemo(db: Database, now: number, keysFile: string | null): Promise<DemoKeys> {
+export async function seedDemo(db: Database, now: number): Promise<DemoKeys> {
   const [existing] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
   if (existing) {
-    const saved = keysFile ? await readFile(keysFile, 'utf8').then(JSON.parse, () => null) : null;
-    return {
-      publishableKey: (await currentPublishableKey(db, demoWorkspaceId, now)) ?? '',
-      secretKey: saved?.secretKey ?? null,
-      identitySecret: existing.identitySecrets[0] ?? null,
-      created: false,
-    };
+    return { created: false, publishableKey: (await currentPublishableKey(db, demoWorkspaceId, now)) ?? '' };
   }
   const created = await createWorkspace(db, { id: demoWorkspaceId, name: 'Ledgerly (demo)' }, now);
   // The widget wears the demo product's colours, as a customer would configure it.
@@ -53,21 +53,33 @@ export async function seedDemo(db: Database, now: number, keysFile: string | nul
   // The history is sent as the customer's own server would send it: with the secret key.
   const tenant = await new WorkspaceDirectory(db, () => now).byKey(created.secretKey);
   if (tenant) await seedHistory(db, tenant, new GoalCatalog(db), survey, now);
-  if (keysFile) {
-    await writeFile(
-      keysFile,
-      `${JSON.stringify({ publishableKey: created.publishableKey, secretKey: created.secretKey }, null, 2)}\n`,
-      {
-        mode: 0o600,
-      },
-    );
-  }
   return {
+    created: true,
     publishableKey: created.publishableKey,
     secretKey: created.secretKey,
     identitySecret: created.identitySecret,
-    created: true,
   };
+}
+
+/**
+ * Earlier releases kept the demo's secret key in plain text in `demo-keys.json` beside a `file:`
+ * database. Deletes that file if it is there, and answers its path (null when there was none).
+ *
+ * @example
+ * const removed = await removePlainTextDemoKeys('file:data/waymark.db') // 'data/demo-keys.json' or null
+ */
+export async function removePlainTextDemoKeys(databaseUrl: string): Promise<string | null> {
+  if (!databaseUrl.startsWith('file:')) return null;
+  const path = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
+  if (path === '' || path === ':memory:') return null;
+  const file = join(dirname(path), 'demo-keys.json');
+  try {
+    await rm(file);
+    return file;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
 
 /**

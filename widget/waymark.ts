@@ -146,18 +146,18 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     return messageId;
   };
   // A preview link from the admin API (`?waymark_preview=<token>`) shows a draft to its author; kept
-  // for the following pages and reloads, until the server no longer honours the token.
+  // for the following pages and reloads, until the server no longer honours the token or reset()
+  // (sign-out) forgets it, so that the next person on this browser does not inherit it.
   const previewKey = `${prefix}:preview`;
   // The server adds it with URLSearchParams too: `get` decodes exactly what `set` encoded.
   const linked = new URLSearchParams(env.page().search).get('waymark_preview');
   if (linked) store.set(previewKey, linked.slice(0, 512));
-  const preview = store.get(previewKey);
   const who = (): Who => {
     const { traits } = identity.state;
     // contentRequest allows 35 characters, the longest BCP 47 tags in use; more would fail the request.
     const locale = ((typeof traits.locale === 'string' && traits.locale) || env.locale()).slice(0, 35);
     // JSON.stringify leaves an undefined preview out of the request.
-    return { ...identity.state, groupTraits, locale, preview: preview || undefined };
+    return { ...identity.state, groupTraits, locale, preview: store.get(previewKey) || undefined };
   };
   const render = () => {
     const known = content?.current();
@@ -202,6 +202,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     reset() {
       identity.reset();
       groupTraits = {};
+      store.remove(previewKey);
       content?.sync(true);
     },
     debug(_calledAt, on = true) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { type Database, statement } from '../db/client.ts';
 import { apiKeys, type KeyKind, type WorkspaceRow, workspaces } from '../db/schema.ts';
 import {
@@ -23,6 +23,9 @@ export interface Tenant {
    */
   signingKeys: string[];
 }
+
+/** SQL order: the newest key first; of two created in the same millisecond, the one inserted last. */
+export const newestFirst = [desc(apiKeys.createdAt), desc(sql`rowid`)];
 
 /** SQL: the key is neither revoked nor past the expiry a rotation gave it. */
 export const liveKey = (now: number) =>
@@ -66,7 +69,8 @@ export class WorkspaceDirectory {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
-    // An entry never outlives the key: a rotated key stops at its expiry, not up to ttlMs later.
+    // An entry never outlives the key nor the secret keys it holds for previews: a rotated key stops
+    // at its expiry, not up to ttlMs later.
     this.#cache.set(key, {
       tenant: found?.tenant ?? null,
       expires: Math.min(now + this.ttlMs, found?.expiresAt ?? Number.POSITIVE_INFINITY),
@@ -84,7 +88,7 @@ export class WorkspaceDirectory {
     this.#cache.clear();
   }
 
-  async #lookup(key: string, now: number): Promise<{ tenant: Tenant; expiresAt: number | null } | null> {
+  async #lookup(key: string, now: number): Promise<{ tenant: Tenant; expiresAt: number } | null> {
     const lookup = key.startsWith('sk_') ? hashSecretKey(key) : key;
     const [row] = await this.db.read
       .select({ id: apiKeys.id, kind: apiKeys.kind, expiresAt: apiKeys.expiresAt, workspace: workspaces })
@@ -95,10 +99,10 @@ export class WorkspaceDirectory {
     // A publishable key is never accepted where a secret one is named, and the other way round.
     if (!row || row.kind !== (key.startsWith('sk_') ? 'secret' : 'publishable')) return null;
     const secrets = await this.db.read
-      .select({ lookup: apiKeys.lookup })
+      .select({ lookup: apiKeys.lookup, expiresAt: apiKeys.expiresAt })
       .from(apiKeys)
       .where(and(eq(apiKeys.workspaceId, row.workspace.id), eq(apiKeys.kind, 'secret'), liveKey(now)))
-      .orderBy(desc(apiKeys.createdAt));
+      .orderBy(...newestFirst);
     return {
       tenant: {
         workspace: row.workspace,
@@ -106,7 +110,7 @@ export class WorkspaceDirectory {
         keyId: row.id,
         signingKeys: secrets.map((secret) => secret.lookup),
       },
-      expiresAt: row.expiresAt,
+      expiresAt: Math.min(...[row, ...secrets].map((live) => live.expiresAt ?? Number.POSITIVE_INFINITY)),
     };
   }
 }
@@ -153,16 +157,24 @@ export async function createWorkspace(
 }
 
 /**
- * The statement that stores a new key: a publishable key as it is, a secret key as its hash.
+ * The statement that stores a new key: a publishable key as it is, a secret key as its hash. `id` is
+ * the key's public handle, generated unless the caller needs to know it beforehand.
  *
  * @example
  * await db.writer.batch([keyInsert(db, 'acme', 'secret', newSecretKey(), Date.now())])
  */
-export function keyInsert(db: Database, workspaceId: string, kind: KeyKind, key: string, now: number) {
+export function keyInsert(
+  db: Database,
+  workspaceId: string,
+  kind: KeyKind,
+  key: string,
+  now: number,
+  id = newKeyId(),
+) {
   return statement(
     db.read.insert(apiKeys).values({
       workspaceId,
-      id: newKeyId(),
+      id,
       kind,
       lookup: kind === 'secret' ? hashSecretKey(key) : key,
       hint: kind === 'secret' ? `sk_…${key.slice(-4)}` : `${key.slice(0, 7)}…`,
@@ -186,7 +198,32 @@ export async function currentPublishableKey(
     .select({ lookup: apiKeys.lookup })
     .from(apiKeys)
     .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, 'publishable'), liveKey(now)))
-    .orderBy(desc(apiKeys.createdAt))
+    .orderBy(...newestFirst)
     .limit(1);
   return row?.lookup ?? null;
+}
+
+/** A workspace as `waymark workspace list` shows it. */
+export interface WorkspaceSummary {
+  id: string;
+  name: string;
+  /** The newest live publishable key, the one an install snippet names. */
+  publishableKey: string | null;
+  createdAt: number;
+}
+
+/**
+ * Every workspace, oldest first, with its current publishable key.
+ *
+ * @example
+ * await listWorkspaces(db, Date.now()) // [{ id: 'demo', name: 'Ledgerly (demo)', publishableKey: 'pk_...', createdAt }]
+ */
+export async function listWorkspaces(db: Database, now: number): Promise<WorkspaceSummary[]> {
+  const rows = await db.read
+    .select({ id: workspaces.id, name: workspaces.name, createdAt: workspaces.createdAt })
+    .from(workspaces)
+    .orderBy(workspaces.createdAt, workspaces.id);
+  return Promise.all(
+    rows.map(async (row) => ({ ...row, publishableKey: await currentPublishableKey(db, row.id, now) })),
+  );
 }

@@ -34,7 +34,8 @@ mkdirSync(shotsDir, { recursive: true });
 export interface Waymark {
   url: string;
   db: Database;
-  keys: DemoKeys;
+  /** The demo workspace's keys, as its creation answered them: the secret key is known only here. */
+  keys: Extract<DemoKeys, { created: true }>;
   /** While true, every ingestion request is answered 503 and stores nothing. */
   setIngestDown(down: boolean): void;
   /** Rows of `events` for the demo workspace that the test caused (not the seeded history), oldest first. */
@@ -63,7 +64,8 @@ export async function startWaymark(): Promise<Waymark> {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-browser-'));
   const logger = createLogger('silent');
   const db = await openDatabase({ url: `file:${join(dir, 'b.db')}`, logger });
-  const keys = await seedDemo(db, Date.now(), null);
+  const keys = await seedDemo(db, Date.now());
+  if (!keys.created) throw new Error('a fresh database already had a demo workspace');
   const state = { ingestDown: false };
   const app = createApp({ db, logger, demoWorkspaceId, distDir: join(root, 'dist') });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

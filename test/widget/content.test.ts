@@ -87,6 +87,29 @@ describe('POST /v1/content', () => {
     expect(env.contentRequests.at(-1)!.body).toMatchObject({ preview: 'abc.def' });
   });
 
+  it("reset() forgets a preview link's token: later requests and page loads send none", async () => {
+    env.location = {
+      ...env.location,
+      search: '?waymark_preview=abc.def',
+      url: 'https://app.example.com/start?waymark_preview=abc.def',
+    };
+    const { api } = boot();
+    await tick();
+    expect(env.contentRequests[0]!.body).toMatchObject({ preview: 'abc.def' });
+
+    api.reset();
+    await tick();
+    expect(env.contentRequests.length).toBeGreaterThan(1);
+    expect(env.contentRequests.at(-1)!.body).not.toHaveProperty('preview');
+    expect(env.localStorage.getItem(`${prefix}:preview`)).toBeNull();
+
+    for (const instance of instances.splice(0)) instance.stop();
+    env.location = { ...env.location, search: '', url: 'https://app.example.com/start' };
+    boot();
+    await tick();
+    expect(env.contentRequests.at(-1)!.body).not.toHaveProperty('preview');
+  });
+
   it('is not made at all without a view to show content in (the core on its own)', async () => {
     boot({ loadView: undefined });
     await tick();

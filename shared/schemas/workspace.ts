@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** A workspace's id: typed on command lines (`--workspace acme`), so plain characters only. */
+const workspaceId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64)
+  .regex(
+    /^[a-z0-9][a-z0-9_-]*$/,
+    'must be lowercase letters, digits, _ or -, starting with a letter or digit',
+  );
+
+/**
+ * An origin a workspace accepts browser calls from: `https://app.acme.com`, `https://*.acme.com`, or `*`.
+ */
+export const allowedOrigin = z.union([
+  z.literal('*'),
+  z.string().regex(/^https?:\/\/(\*\.)?[^/\s]+$/, 'must be an origin such as https://app.example.com'),
+]);
+
+/**
+ * A new workspace (`waymark workspace create`): its keys and identity secret are generated.
+ *
+ * @example
+ * workspaceInput.parse({ id: 'acme', name: 'Acme', allowedOrigins: ['https://app.acme.com'] })
+ */
+export const workspaceInput = z.strictObject({
+  id: workspaceId,
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  allowedOrigins: z.array(allowedOrigin).max(100).default([]),
+});
+export type WorkspaceInput = z.infer<typeof workspaceInput>;
