@@ -9,16 +9,23 @@ import type { Audience, Comparison, PropertyFilter, TraitCondition, UrlRule } fr
 const dayMs = 86_400_000;
 type Bag = Record<string, unknown> | null | undefined;
 
-/** `a.b.c` in a bag of properties or traits; an exact key with dots wins over a path. */
+/**
+ * `a.b.c` in a bag of properties or traits; an exact key with dots wins over a path. Own properties
+ * only, at every level: an inherited name (`constructor`, `toString`) is no trait of anybody's.
+ *
+ * @example
+ * lookup({ plan: { name: 'pro' } }, 'plan.name') // 'pro'
+ * lookup({}, 'constructor') // undefined
+ */
 export function lookup(bag: Bag, path: string): unknown {
-  if (bag && typeof bag === 'object' && path in bag) return bag[path];
+  if (own(bag, path)) return bag[path];
   let value: unknown = bag;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
+  for (const part of path.split('.')) value = own(value, part) ? value[part] : undefined;
   return value;
 }
+
+const own = (value: unknown, key: string): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && Object.hasOwn(value, key);
 
 /** `value` if it is a finite number (Number.isFinite converts nothing: a string is not one), else null. */
 const finite = (value: unknown): number | null => (Number.isFinite(value) ? (value as number) : null);

@@ -78,7 +78,8 @@ export function createContent(options: ContentOptions): Content {
   const keyOf = (w: Who) =>
     `${cachePrefix}${cacheFormat}:${w.userId ? `u:${w.userId}` : `a:${w.anonymousId}`}`;
   // The locale too: the response holds the widget's strings in it.
-  const identityOf = (w: Who) => JSON.stringify([w.anonymousId, w.userId, w.groupId, w.userHash, w.locale]);
+  const identityOf = (w: Who) =>
+    JSON.stringify([w.anonymousId, w.userId, w.groupId, w.userHash, w.groupHash, w.locale]);
 
   const load = () => {
     const w = options.who();

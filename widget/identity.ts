@@ -10,18 +10,21 @@ export interface IdentityState {
   groupId?: string | undefined;
   /** Identity verification: the host server's hex HMAC of `userId`, sent as `context.userHash`. */
   userHash?: string | undefined;
+  /** The host server's hex HMAC of `userId` and `groupId` (membership), sent as `context.groupHash`. */
+  groupHash?: string | undefined;
   traits: Traits;
 }
 
 export interface Identity {
   readonly state: IdentityState;
   identify(userId: string, traits?: Traits, userHash?: string): void;
-  group(groupId: string): void;
-  /** Forgets the user (logout): a fresh anonymousId, no userId, traits, groupId or userHash. */
+  /** A hash is kept with its account: another account without one has none. */
+  group(groupId: string, groupHash?: string): void;
+  /** Forgets the user (logout): a fresh anonymousId, no userId, traits, groupId or hashes. */
   reset(): void;
 }
 
-type Field = 'anonymousId' | 'userId' | 'groupId' | 'userHash';
+type Field = 'anonymousId' | 'userId' | 'groupId' | 'userHash' | 'groupHash';
 
 /**
  * Reads the persisted identity under `prefix` (`<prefix>:anonymousId`, `:userId`, ...; one key per
@@ -42,6 +45,7 @@ export function createIdentity(store: Store, prefix: string, uuid: () => string)
     userId: read('userId'),
     groupId: read('groupId'),
     userHash: read('userHash'),
+    groupHash: read('groupHash'),
     traits: parseTraits(store.get(`${prefix}:traits`)),
   };
   const set = (field: Field, value: string | undefined) => {
@@ -65,18 +69,21 @@ export function createIdentity(store: Store, prefix: string, uuid: () => string)
         setTraits(undefined);
         set('groupId', undefined);
         set('userHash', undefined);
+        set('groupHash', undefined);
       }
       set('userId', userId);
       if (traits) setTraits({ ...state.traits, ...traits });
       if (userHash !== undefined) set('userHash', userHash);
     },
-    group(groupId) {
+    group(groupId, groupHash) {
+      if (groupHash !== undefined || groupId !== state.groupId) set('groupHash', groupHash);
       set('groupId', groupId);
     },
     reset() {
       set('userId', undefined);
       set('groupId', undefined);
       set('userHash', undefined);
+      set('groupHash', undefined);
       setTraits(undefined);
       set('anonymousId', uuid());
     },

@@ -30,18 +30,22 @@ const reserved: typeof internalPrefix = '$waymark.';
  *
  * @example
  * waymark.identify('u_42', { plan: 'pro' }, { userHash: '6f1c…' })
- * waymark.group('acme', { name: 'Acme Inc.' })
+ * waymark.group('acme', { name: 'Acme Inc.' }, { groupHash: '9b2e…' })
  * waymark.track('Invoice Sent', { amount: 120 })
  */
 export interface WaymarkApi {
   /** Names the user. `userHash`, the hex HMAC-SHA256 of userId your server computed, proves it. */
   identify(userId: Id, traits?: Dictionary, options?: { userHash?: string }): void;
-  /** Names the user's account; later messages carry it as `context.groupId`. */
-  group(groupId: Id, traits?: Dictionary): void;
+  /**
+   * Names the user's account; later messages carry it as `context.groupId`. `groupHash`, the hex
+   * HMAC-SHA256 of `userId + "\n" + groupId` your server computed, proves the user belongs to it
+   * (sent as `context.groupHash`; required once identity verification is enforced).
+   */
+  group(groupId: Id, traits?: Dictionary, options?: { groupHash?: string }): void;
   track(event: string, properties?: Dictionary): void;
   /** A page view. Automatic at load and on SPA navigation unless `data-auto-page="false"`. */
   page(name?: string, properties?: Dictionary): void;
-  /** Logout: forgets userId, traits, groupId and userHash, and starts a new anonymousId. */
+  /** Logout: forgets userId, traits, groupId and both hashes, and starts a new anonymousId. */
   reset(): void;
   /** Logs what the widget does and drops to the console (`data-debug` on the tag does the same). */
   debug(on?: boolean): void;
@@ -121,7 +125,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   let groupTraits: Dictionary = {};
 
   const send = (calledAt: number, fields: Fields) => {
-    const { anonymousId, userId, groupId, userHash } = identity.state;
+    const { anonymousId, userId, groupId, userHash, groupHash } = identity.state;
     const messageId = env.uuid();
     const page = env.page();
     transport.enqueue({
@@ -137,6 +141,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
         library: { name: 'waymark.js', version },
         groupId,
         userHash,
+        groupHash,
       },
     });
     if (fields.type === 'track' || fields.type === 'page') {
@@ -168,21 +173,16 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   const commands: Commands = {
     identify(calledAt, userId, traits, identifyOptions) {
       if (!isId(userId)) return logger.log('identify() needs a userId', userId);
-      const userHash = identifyOptions?.userHash;
-      identity.identify(
-        String(userId),
-        dictionary(traits),
-        typeof userHash === 'string' ? userHash : undefined,
-      );
+      identity.identify(String(userId), dictionary(traits), hashOf(identifyOptions?.userHash));
       send(calledAt, { type: 'identify', traits: dictionary(traits) });
       content?.sync();
     },
-    group(calledAt, groupId, traits) {
+    group(calledAt, groupId, traits, groupOptions) {
       if (!isId(groupId)) return logger.log('group() needs a groupId', groupId);
       const id = String(groupId);
       // Traits of another account do not carry over.
       groupTraits = { ...(identity.state.groupId === id ? groupTraits : {}), ...dictionary(traits) };
-      identity.group(id);
+      identity.group(id, hashOf(groupOptions?.groupHash));
       send(calledAt, { type: 'group', groupId: id, traits: dictionary(traits) });
       content?.sync();
     },
@@ -301,6 +301,9 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
   };
 }
+
+/** A signature as the host page passed it, if it is a string (anything else is left out). */
+const hashOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function isId(value: unknown): value is Id {
   // Number.isFinite is false for anything but a number.

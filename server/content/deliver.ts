@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
-import { errorCodes } from '../../shared/problem.ts';
+import { errorCodes, type FieldError } from '../../shared/problem.ts';
 import { parseRichText } from '../../shared/rich-text.ts';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
 import type {
@@ -23,7 +23,7 @@ import { deliverSpotlights, publishedSpotlights } from '../spotlights/deliver.ts
 import { opensByItself } from '../spotlights/eligibility.ts';
 import { readPreviewToken } from '../spotlights/preview.ts';
 import { deliverSurveys } from '../surveys/deliver.ts';
-import { verifyUserHash } from '../workspaces/keys.ts';
+import { verifyGroupHash, verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
@@ -56,15 +56,19 @@ export async function deliverContent(
     strings: widgetStrings(request.locale),
     servedAt: new Date(now).toISOString(),
   };
-  // Onboarding is for signed-in users: anonymous visitors get the theme only.
+  // Onboarding is for signed-in users: anonymous visitors get the theme only, no account progress.
   const userId = request.userId ?? null;
   if (userId === null) return response;
-  assertIdentity(tenant, userId, request);
+  // The secret key is the customer's own server: it is trusted as for ingestion.
+  const enforced = workspace.identityVerification === 'enforce' && tenant.keyKind !== 'secret';
+  if (enforced) assertIdentity(workspace.identitySecrets, userId, request);
 
   const [user] = await db.read
     .select()
     .from(users)
     .where(and(eq(users.workspaceId, workspace.id), eq(users.id, userId)));
+  // Under enforcement a named account has just been proven by its groupHash; the stored one only a
+  // signed message (or the secret key) can have set.
   const accountId = request.groupId ?? user?.accountId ?? null;
   const [account] = accountId
     ? await db.read
@@ -72,10 +76,11 @@ export async function deliverContent(
         .from(accounts)
         .where(and(eq(accounts.workspaceId, workspace.id), eq(accounts.id, accountId)))
     : [];
-  // What the widget knows may be newer than what is stored (this page load's identify).
+  // What the widget knows may be newer than what is stored (this page load's identify). Under
+  // enforcement the browser cannot choose its audience: only stored, server-side traits count.
   const traits = {
-    user: { ...(user?.traits ?? {}), ...request.traits } as Bag,
-    account: { ...(account?.traits ?? {}), ...request.groupTraits } as Bag,
+    user: { ...(user?.traits ?? {}), ...(enforced ? {} : request.traits) } as Bag,
+    account: { ...(account?.traits ?? {}), ...(enforced ? {} : request.groupTraits) } as Bag,
   };
 
   const subject: Subject = {
@@ -179,14 +184,28 @@ async function deliverChecklists(db: Database, subject: Subject, now: number): P
   });
 }
 
-/** With identity verification enforced, user content needs the user's signature. */
-function assertIdentity(tenant: Tenant, userId: string, request: ContentRequest): void {
-  const { workspace } = tenant;
-  if (workspace.identityVerification !== 'enforce' || tenant.keyKind === 'secret') return;
-  if (request.userHash && verifyUserHash(workspace.identitySecrets, userId, request.userHash)) return;
-  throw new ApiError(401, errorCodes.identityNotVerified, 'Identity not verified', undefined, [
-    { pointer: '/userHash', detail: 'must be HMAC-SHA256(identitySecret, userId) in hex for this workspace' },
-  ]);
+/**
+ * With identity verification enforced, user content needs the user's signature, and a named
+ * account's progress the signature of the user's membership (both problems reported at once).
+ */
+function assertIdentity(secrets: readonly string[], userId: string, request: ContentRequest): void {
+  const errors: FieldError[] = [];
+  if (!(request.userHash && verifyUserHash(secrets, userId, request.userHash))) {
+    errors.push({
+      pointer: '/userHash',
+      detail: 'must be HMAC-SHA256(identitySecret, userId) in hex for this workspace',
+    });
+  }
+  const { groupId, groupHash } = request;
+  if (groupId && !(groupHash && verifyGroupHash(secrets, userId, groupId, groupHash))) {
+    errors.push({
+      pointer: '/groupHash',
+      detail: 'must be HMAC-SHA256(identitySecret, userId + "\\n" + groupId) in hex for this workspace',
+    });
+  }
+  if (errors.length > 0) {
+    throw new ApiError(401, errorCodes.identityNotVerified, 'Identity not verified', undefined, errors);
+  }
 }
 
 /** `user:<goal>` and `account:<goal>` to the time it was reached. */

@@ -5,11 +5,12 @@ import {
   limits,
   type Message,
   message,
+  messageContext,
   missingIdentity,
 } from '../../shared/schemas/message.ts';
 import type { IdentityState } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import { verifyUserHash } from '../workspaces/keys.ts';
+import { verifyGroupHash, verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 
 /** A validated message, shaped as an `events` row plus what the user and account upserts need. */
@@ -27,7 +28,10 @@ export interface IngestEvent {
   properties: string | null;
   traits: string | null;
   context: string | null;
+  /** How the user was vouched for; null for an anonymous message. */
   identity: IdentityState | null;
+  /** How the user's membership of `accountId` was vouched for; null when the message names no account. */
+  accountIdentity: IdentityState | null;
 }
 
 export interface ParsedBatch {
@@ -59,7 +63,8 @@ export function parseBatch(
       envelope.error.issues.map((issue) => ({ pointer: toPointer(issue.path), detail: issue.message })),
     );
   }
-  const { batch, sentAt: batchSentAt, context: batchContext } = envelope.data;
+  const { batch, sentAt: batchSentAt } = envelope.data;
+  const batchContext = checkedBatchContext(envelope.data.context);
   // A body under the per-message limit cannot hold a message over it: skip measuring on the hot path.
   if (options.bodyBytes > limits.messageBytes) assertMessageSizes(batch);
 
@@ -67,6 +72,7 @@ export function parseBatch(
   const indexes: number[] = [];
   const rejected: ParsedBatch['rejected'] = [];
   const hashes = new Map<string, IdentityState>();
+  const enforced = options.tenant.workspace.identityVerification === 'enforce';
   batch.forEach((raw, index) => {
     const parsed = message.safeParse(raw);
     if (!parsed.success) {
@@ -85,30 +91,40 @@ export function parseBatch(
       return;
     }
     const msg = parsed.data;
-    const identity = identityOf(msg, options.tenant, hashes);
-    if (
-      options.tenant.workspace.identityVerification === 'enforce' &&
-      identity !== null &&
-      !isVouched(identity)
-    ) {
-      rejected.push({
-        index,
-        errors: [
-          {
-            pointer: toPointer(['batch', index, 'userHash']),
-            detail:
-              identity === 'invalid'
-                ? 'userHash does not match userId: it must be hex HMAC-SHA256(identity secret, userId)'
-                : 'identity verification is required: send userHash = hex HMAC-SHA256(identity secret, userId)',
-          },
-        ],
-      });
+    const event = toEvent(msg, options.tenant, options.receivedAt, batchSentAt, batchContext);
+    event.identity = identityOf(msg, options.tenant, hashes);
+    event.accountIdentity = accountIdentityOf(msg, event.accountId, options.tenant, hashes);
+    const errors = enforced ? unverified(event, index) : [];
+    if (errors.length > 0) {
+      rejected.push({ index, errors });
       return;
     }
-    events.push(toEvent(msg, identity, options.tenant, options.receivedAt, batchSentAt, batchContext));
+    events.push(event);
     indexes.push(index);
   });
   return { events, indexes, rejected };
+}
+
+/**
+ * The batch's own `context` applies to every message, so its `groupId` names an account as theirs
+ * does and must be an id as theirs are (a groupHash signs it: see `idCharacters`).
+ */
+function checkedBatchContext(context: Record<string, unknown> | undefined) {
+  if (context?.groupId == null) return context;
+  const groupId = messageContext.shape.groupId.safeParse(context.groupId);
+  if (!groupId.success) {
+    throw new ApiError(
+      400,
+      errorCodes.validationFailed,
+      'Invalid request',
+      "The batch's context.groupId is not a valid id; nothing in this request was stored.",
+      groupId.error.issues.map((issue) => ({
+        pointer: toPointer(['context', 'groupId', ...issue.path]),
+        detail: issue.message,
+      })),
+    );
+  }
+  return { ...context, groupId: groupId.data };
 }
 
 function namesSomebody(raw: unknown): boolean {
@@ -139,30 +155,97 @@ function assertMessageSizes(batch: unknown[]): void {
 
 const isVouched = (identity: IdentityState): boolean => identity === 'signed' || identity === 'trusted';
 
+const userHashFormula = 'hex HMAC-SHA256(identity secret, userId)';
+const groupHashFormula = 'hex HMAC-SHA256(identity secret, userId + "\\n" + groupId)';
+
+/**
+ * Why an enforcing workspace refuses this message, one error per failed check (none: it is stored).
+ * A message that names an account must carry the customer server's proof that its user belongs to
+ * it, so an anonymous message may name none: browsers can claim any user and any account.
+ */
+function unverified(event: IngestEvent, index: number): FieldError[] {
+  const errors: FieldError[] = [];
+  const { identity, accountIdentity } = event;
+  if (identity !== null && !isVouched(identity)) {
+    errors.push({
+      pointer: toPointer(['batch', index, 'userHash']),
+      detail:
+        identity === 'invalid'
+          ? `userHash does not match userId: it must be ${userHashFormula}`
+          : `identity verification is required: send userHash = ${userHashFormula}`,
+    });
+  }
+  if (accountIdentity !== null && !isVouched(accountIdentity)) {
+    errors.push({
+      pointer: toPointer(['batch', index, 'groupHash']),
+      detail:
+        event.userId === null
+          ? `a message without userId cannot name an account while identity verification is enforced: send userId, userHash and groupHash = ${groupHashFormula}`
+          : accountIdentity === 'invalid'
+            ? `groupHash does not match userId and groupId: it must be ${groupHashFormula}`
+            : `account verification is required: send groupHash = ${groupHashFormula}`,
+    });
+  }
+  return errors;
+}
+
 function identityOf(msg: Message, tenant: Tenant, cache: Map<string, IdentityState>): IdentityState | null {
-  if (msg.userId == null) return null;
+  const userId = msg.userId;
+  if (userId == null) return null;
   if (tenant.keyKind === 'secret') return 'trusted';
   const hash = msg.userHash ?? msg.context?.userHash;
   if (hash === undefined) return 'unsigned';
-  const key = `${msg.userId}\u0000${hash}`;
-  let state = cache.get(key);
+  return cached(cache, ['user', userId, hash], () =>
+    verifyUserHash(tenant.workspace.identitySecrets, userId, hash),
+  );
+}
+
+/**
+ * Whether the message's user is proven a member of the account it names: `signed` by a groupHash
+ * over both ids, `unsigned` without one or without a user to bind it to, `trusted` from the secret key.
+ */
+function accountIdentityOf(
+  msg: Message,
+  accountId: string | null,
+  tenant: Tenant,
+  cache: Map<string, IdentityState>,
+): IdentityState | null {
+  if (accountId === null) return null;
+  if (tenant.keyKind === 'secret') return 'trusted';
+  const hash = msg.groupHash ?? msg.context?.groupHash;
+  if (hash === undefined || msg.userId == null) return 'unsigned';
+  const userId = msg.userId;
+  return cached(cache, ['account', userId, accountId, hash], () =>
+    verifyGroupHash(tenant.workspace.identitySecrets, userId, accountId, hash),
+  );
+}
+
+/** A batch repeats the same ids and hashes: each HMAC is computed once per request. */
+function cached(cache: Map<string, IdentityState>, key: string[], verify: () => boolean): IdentityState {
+  // JSON, not a separator: a hash is any string of up to 128 characters, and no two keys may meet.
+  const joined = JSON.stringify(key);
+  let state = cache.get(joined);
   if (state === undefined) {
-    state = verifyUserHash(tenant.workspace.identitySecrets, msg.userId, hash) ? 'signed' : 'invalid';
-    cache.set(key, state);
+    state = verify() ? 'signed' : 'invalid';
+    cache.set(joined, state);
   }
   return state;
 }
 
+/** The message as an `events` row; its identity states are filled in by the caller. */
 function toEvent(
   msg: Message,
-  identity: IdentityState | null,
   tenant: Tenant,
   receivedAt: number,
   batchSentAt: string | undefined,
   batchContext: Record<string, unknown> | undefined,
 ): IngestEvent {
-  const { userHash: _dropped, ...ownContext } = msg.context ?? {};
-  const context = batchContext ? { ...batchContext, ...ownContext } : ownContext;
+  // The hashes are credentials: checked, never stored (from the batch's context either).
+  const {
+    userHash: _user,
+    groupHash: _group,
+    ...context
+  } = batchContext ? { ...batchContext, ...msg.context } : (msg.context ?? {});
   const groupId =
     msg.type === 'group' ? msg.groupId : typeof context.groupId === 'string' ? context.groupId : null;
   return {
@@ -183,7 +266,8 @@ function toEvent(
     properties: 'properties' in msg && msg.properties ? JSON.stringify(msg.properties) : null,
     traits: 'traits' in msg && msg.traits ? JSON.stringify(msg.traits) : null,
     context: Object.keys(context).length > 0 ? JSON.stringify(context) : null,
-    identity,
+    identity: null,
+    accountIdentity: null,
   };
 }
 

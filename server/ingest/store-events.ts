@@ -11,7 +11,7 @@ export interface StoreResult {
   duplicates: number;
 }
 
-// SQLite allows 32766 bound values per statement; 400 rows of 15 stays well under.
+// SQLite allows 32766 bound values per statement; 400 rows of 16 stays well under.
 const rowsPerStatement = 400;
 
 /**
@@ -245,12 +245,12 @@ function eventInsert(events: IngestEvent[]): InStatement {
       account = '(SELECT account_id FROM users WHERE workspace_id = ? AND id = ?)';
       args.push(e.workspaceId, e.userId);
     }
-    args.push(e.timestamp, e.receivedAt, e.properties, e.traits, e.context, e.identity);
-    return `(?, ?, ?, ?, ?, ?, ${account}, ?, ?, ?, ?, ?, ?)`;
+    args.push(e.timestamp, e.receivedAt, e.properties, e.traits, e.context, e.identity, e.accountIdentity);
+    return `(?, ?, ?, ?, ?, ?, ${account}, ?, ?, ?, ?, ?, ?, ?)`;
   });
   return {
     sql: `INSERT INTO events (workspace_id, message_id, type, name, user_id, anonymous_id, account_id,
-        timestamp, received_at, properties, traits, context, identity)
+        timestamp, received_at, properties, traits, context, identity, account_identity)
       VALUES ${values.join(', ')}
       ON CONFLICT (workspace_id, message_id) DO NOTHING
       RETURNING workspace_id, message_id`,

@@ -40,7 +40,34 @@ export function userHash(identitySecret: string, userId: string): string {
 
 /** True when `hash` signs `userId` with one of the live secrets (current or previous, for rotation). */
 export function verifyUserHash(secrets: readonly string[], userId: string, hash: string): boolean {
+  return signedByAny(secrets, hash, (secret) => userHash(secret, userId));
+}
+
+/**
+ * The signature a customer's server puts in `group(..., { groupHash })`: it proves that the user is a
+ * member of the account, which the browser alone cannot. A line feed separates the ids; ids never hold
+ * one (the message schema refuses control characters), so no two (userId, groupId) pairs sign alike.
+ *
+ * @example
+ * groupHash('iv_secret', 'user-42', 'acme') // hex HMAC-SHA256('iv_secret', 'user-42\nacme')
+ */
+export function groupHash(identitySecret: string, userId: string, groupId: string): string {
+  return createHmac('sha256', identitySecret).update(`${userId}\n${groupId}`).digest('hex');
+}
+
+/** True when `hash` signs the pair (`userId`, `groupId`) with one of the live secrets. */
+export function verifyGroupHash(
+  secrets: readonly string[],
+  userId: string,
+  groupId: string,
+  hash: string,
+): boolean {
+  return signedByAny(secrets, hash, (secret) => groupHash(secret, userId, groupId));
+}
+
+/** Compares in constant time against each live secret's signature; a hash that is not 64 hex digits fails. */
+function signedByAny(secrets: readonly string[], hash: string, sign: (secret: string) => string): boolean {
   if (!/^[0-9a-f]{64}$/i.test(hash)) return false;
   const given = Buffer.from(hash.toLowerCase(), 'hex');
-  return secrets.some((secret) => timingSafeEqual(Buffer.from(userHash(secret, userId), 'hex'), given));
+  return secrets.some((secret) => timingSafeEqual(Buffer.from(sign(secret), 'hex'), given));
 }

@@ -3,6 +3,7 @@ import type { RichNode } from '../rich-text.ts';
 import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
+import { idCharacters, limits } from './message.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
 import { deliveredTheme } from './theme.ts';
 
@@ -16,6 +17,9 @@ const richNode: z.ZodType<RichNode> = z.lazy(() =>
 );
 export const richText = z.array(richNode);
 
+/** An id as messages carry it (control characters refused: see `idCharacters`). */
+const id = z.string().min(1).max(limits.idLength).regex(idCharacters.pattern, idCharacters.message);
+
 /**
  * `POST /v1/content`: what one end user should see now, with their progress, in one round trip.
  * Sent by the widget as a CORS "simple" request (text/plain body, key in the body) so that no
@@ -23,12 +27,20 @@ export const richText = z.array(richNode);
  */
 export const contentRequest = z.object({
   writeKey: z.string().min(1, 'Required'),
-  anonymousId: z.string().min(1).max(255).nullish(),
-  userId: z.string().min(1).max(255).nullish(),
+  anonymousId: id.nullish(),
+  userId: id.nullish(),
   /** Required for user content when the workspace enforces identity verification. */
   userHash: z.string().max(128).nullish(),
-  groupId: z.string().min(1).max(255).nullish(),
-  /** Traits the widget knows that may not be stored yet (the identify of this very page load). */
+  groupId: id.nullish(),
+  /**
+   * hex HMAC-SHA256(identitySecret, userId + "\n" + groupId): with identity verification enforced,
+   * required for `groupId`'s progress (without `groupId`, the user's stored account is used).
+   */
+  groupHash: z.string().max(128).nullish(),
+  /**
+   * Traits the widget knows that may not be stored yet (the identify of this very page load). Ignored
+   * when identity verification is enforced: audiences then read stored traits only.
+   */
   traits: z.record(z.string(), z.unknown()).default({}),
   groupTraits: z.record(z.string(), z.unknown()).default({}),
   /** The user's `locale` trait or the browser's language; content falls back to its own locale. */

@@ -21,9 +21,27 @@ const required = {
   error: (issue: { input: unknown }) => (issue.input === undefined ? 'Required' : undefined),
 };
 
+/**
+ * Identity verification signs `userId + "\n" + groupId`: an id holding a line feed could make two
+ * pairs of ids sign alike, so no id may hold a control character (U+0000 to U+001F).
+ */
+export const idCharacters = {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  pattern: /^[^\u0000-\u001f]*$/,
+  message: 'must not contain control characters (U+0000 to U+001F)',
+} as const;
+
 // Segment's own libraries send ids as strings, but hand-written clients send numbers too.
 const identifier = z.union(
-  [z.string().trim().min(1, 'must not be empty').max(limits.idLength), z.number().transform(String)],
+  [
+    z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(limits.idLength)
+      .regex(idCharacters.pattern, idCharacters.message),
+    z.number().transform(String),
+  ],
   { error: (issue) => (issue.input === undefined ? 'Required' : 'must be a string') },
 );
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
@@ -34,6 +52,7 @@ export const messageContext = z.looseObject({
   groupId: identifier.optional(),
   locale: z.string().max(35).optional(),
   userHash: z.string().max(128).optional(),
+  groupHash: z.string().max(128).optional(),
   page: z
     .looseObject({
       path: z.string().optional(),
@@ -55,6 +74,11 @@ const common = {
   context: messageContext.optional(),
   /** Identity verification: hex HMAC-SHA256(identitySecret, userId). May also come as `context.userHash`. */
   userHash: z.string().max(128).optional(),
+  /**
+   * Account verification: hex HMAC-SHA256(identitySecret, userId + "\n" + groupId), for the account
+   * the message names (a group's `groupId`, or `context.groupId`). May also come as `context.groupHash`.
+   */
+  groupHash: z.string().max(128).optional(),
 };
 
 export const identifyMessage = z.object({

@@ -62,6 +62,16 @@ describe('lookup, filters and audiences', () => {
     expect(lookup({ a: 'text' }, 'a.b')).toBeUndefined();
   });
 
+  it('reads own properties only: inherited names are nobody’s traits (issue 10)', () => {
+    const everyone = audience.parse({ conditions: [{ on: 'user', trait: 'constructor', op: 'exists' }] });
+    expect(matchesTraits(everyone, { user: {}, account: {} }, now)).toBe(false);
+    expect(matchesTraits(everyone, { user: { constructor: 'Ada' }, account: {} }, now)).toBe(true);
+    expect(lookup({}, 'toString')).toBeUndefined();
+    expect(lookup({ plan: {} }, 'plan.constructor.name')).toBeUndefined();
+    expect(lookup({ plan: { tier: 'gold' } }, 'plan.tier.length')).toBeUndefined();
+    expect(lookup({ tags: ['a', 'b'] }, 'tags.1')).toBe('b');
+  });
+
   it('combines property filters with AND', () => {
     const filters = [
       { property: 'amount', op: 'gt', value: 100 },

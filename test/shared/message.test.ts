@@ -66,6 +66,29 @@ describe('message schema', () => {
     ).toBe(true);
   });
 
+  it('refuses control characters in ids: `userId + "\\n" + groupId` is what a groupHash signs', () => {
+    const result = message.safeParse({
+      type: 'group',
+      userId: 'u1\nacme',
+      anonymousId: 'a\u0000b',
+      groupId: 'acme\tinc',
+    });
+    expect(result.error?.issues.map((i) => [toPointer(i.path), i.message])).toEqual([
+      ['/userId', 'must not contain control characters (U+0000 to U+001F)'],
+      ['/anonymousId', 'must not contain control characters (U+0000 to U+001F)'],
+      ['/groupId', 'must not contain control characters (U+0000 to U+001F)'],
+    ]);
+    expect(
+      message.safeParse({ type: 'track', event: 'X', userId: 'u1', context: { groupId: 'a\u001fb' } }).error
+        ?.issues[0]?.path,
+    ).toEqual(['context', 'groupId']);
+    // Leading and trailing whitespace is trimmed as before; other characters are ids as they were.
+    expect(message.parse({ type: 'group', userId: ' u1\n', groupId: 'Ünïcode ✓ \u007f' })).toMatchObject({
+      userId: 'u1',
+      groupId: 'Ünïcode ✓ \u007f',
+    });
+  });
+
   it('escapes JSON pointer segments (RFC 6901)', () => {
     expect(toPointer(['properties', 'a/b', 'c~d', 0])).toBe('/properties/a~1b/c~0d/0');
   });

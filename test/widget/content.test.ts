@@ -32,7 +32,7 @@ describe('POST /v1/content', () => {
     boot({
       queue: [
         ['identify', ['u1', { name: 'Ann', locale: 'fr-CA' }, { userHash: 'f00d' }], start],
-        ['group', ['acme', { plan: 'growth' }], start],
+        ['group', ['acme', { plan: 'growth' }, { groupHash: 'beef' }], start],
       ],
     });
     await tick();
@@ -51,6 +51,7 @@ describe('POST /v1/content', () => {
       userId: 'u1',
       groupId: 'acme',
       userHash: 'f00d',
+      groupHash: 'beef',
       traits: { name: 'Ann', locale: 'fr-CA' },
       groupTraits: { plan: 'growth' },
       locale: 'fr-CA',
@@ -278,6 +279,16 @@ describe('no request storm', () => {
 
     expect(env.contentRequests).toHaveLength(2);
     expect(env.contentRequests[1]!.body).toMatchObject({ locale: 'fr-CA' });
+  });
+
+  it('asks again when the account gets its groupHash: the server may have refused it without one', async () => {
+    const { api } = boot({ queue: [['identify', ['u1', {}, { userHash: 'f00d' }], start]] });
+    api.group('acme');
+    await tick();
+    api.group('acme', {}, { groupHash: 'beef' });
+    await tick();
+
+    expect(env.contentRequests.map((r) => r.body.groupHash)).toEqual([undefined, 'beef']);
   });
 
   it('identify() and group() made together share one request', async () => {

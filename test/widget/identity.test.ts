@@ -108,6 +108,38 @@ describe('identity', () => {
     expect([...(storage as MemoryStorage).map.keys()]).toEqual([`${prefix}:anonymousId`]);
   });
 
+  it('keeps the account’s groupHash with its account: restored on reload, dropped for another account without one', () => {
+    const { storage, identity } = setup();
+    const id = identity();
+    id.identify('u1', {}, 'hash-1');
+    id.group('acme', 'acme-hash');
+    expect(identity().state).toMatchObject({ groupId: 'acme', groupHash: 'acme-hash' });
+
+    id.group('acme'); // the same account again, without its hash: still proven
+    expect(id.state.groupHash).toBe('acme-hash');
+    id.group('globex', 'globex-hash');
+    expect(id.state.groupHash).toBe('globex-hash');
+    id.group('initech'); // another account: globex's hash says nothing about it
+    expect(id.state).toMatchObject({ groupId: 'initech', groupHash: undefined });
+    expect(storage.getItem(`${prefix}:groupHash`)).toBeNull();
+  });
+
+  it('forgets the groupHash when another user identifies and on reset()', () => {
+    const { storage, identity } = setup();
+    const id = identity();
+    id.identify('u1', {}, 'hash-1');
+    id.group('acme', 'acme-hash');
+    id.identify('u1');
+    expect(id.state.groupHash).toBe('acme-hash');
+    id.identify('u2');
+    expect(id.state).toMatchObject({ groupId: undefined, groupHash: undefined });
+
+    id.group('acme', 'acme-hash-u2');
+    id.reset();
+    expect(id.state.groupHash).toBeUndefined();
+    expect(storage.getItem(`${prefix}:groupHash`)).toBeNull();
+  });
+
   it('keeps write keys apart', () => {
     const { store, uuid } = setup();
     const a = createIdentity(store, 'waymark:pk_a', uuid);

@@ -126,6 +126,29 @@ describe('messages', () => {
     expect(after).toMatchObject({ type: 'track', context: { groupId: '7' } });
   });
 
+  it('group sends its groupHash as context.groupHash, on its message and every later one of that account', async () => {
+    const api = boot();
+    api.identify('u1', {}, { userHash: 'u1-hash' });
+    api.group('acme', { plan: 'pro' }, { groupHash: 'acme-hash' });
+    api.track('Signed');
+    api.group('globex');
+    api.track('Other account');
+    api.group('acme', {}, { groupHash: 'acme-hash' });
+    api.reset();
+    api.track('After logout');
+
+    const [, group, signed, globex, other, , afterReset] = await sent();
+    const both = { userHash: 'u1-hash', groupId: 'acme', groupHash: 'acme-hash' };
+    expect(group).toMatchObject({ type: 'group', groupId: 'acme', context: both });
+    expect(group).not.toHaveProperty('groupHash'); // one place for it, as for userHash
+    expect(signed).toMatchObject({ type: 'track', context: both });
+    // Another account without a hash of its own: the old one is not sent for it.
+    expect(globex!.context).toMatchObject({ groupId: 'globex' });
+    expect(globex!.context).not.toHaveProperty('groupHash');
+    expect(other!.context).not.toHaveProperty('groupHash');
+    expect(afterReset!.context).toEqual(context());
+  });
+
   it('page sends the name, the properties and where the visitor is', async () => {
     const api = boot();
     api.page('Pricing', { variant: 'b' });
@@ -397,7 +420,7 @@ describe('never throws into the host page', () => {
     loose(api, 'track')('C', null);
     loose(api, 'identify')('u1', 'traits?', 'options?');
     loose(api, 'identify')('u1', [1], { userHash: 5 });
-    loose(api, 'group')('g1', 42);
+    loose(api, 'group')('g1', 42, { groupHash: 7 });
     loose(api, 'page')(5, 'x');
     loose(api, 'page')({ name: 'x' }, [1]);
 
@@ -416,6 +439,7 @@ describe('never throws into the host page', () => {
       expect(m).not.toHaveProperty('properties');
       expect(m).not.toHaveProperty('traits');
       expect(m.context).not.toHaveProperty('userHash');
+      expect(m.context).not.toHaveProperty('groupHash');
     }
     expect(invalidMessages(messages)).toEqual([]);
   });
