@@ -14,6 +14,7 @@ import { workspaces } from './db/schema.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
+import { limitBodies } from './http/body-limits.ts';
 import type { AppEnv } from './http/context.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -92,6 +93,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   };
 
   const app = new Hono<AppEnv>();
+  // Before any route reads a body or looks a key up.
+  app.use('*', limitBodies());
   app.route('/v1/admin', adminRoutes(deps));
   app.route('/v1', contentRoutes(deps));
   app.route('/v1', ingestRoutes(deps));

@@ -82,9 +82,18 @@ export function staticRoutes(deps: AppDeps): Hono {
   return app;
 }
 
-/** Joins a request path under `root`, refusing anything that would climb out of it. */
+/**
+ * Joins a request path under `root`, refusing anything that would climb out of it, and a path whose
+ * percent-encoding is malformed (`%E0%A4%A`): no file can have that name.
+ */
 function safeJoin(root: string, path: string): string {
-  const full = normalize(join(root, decodeURIComponent(path)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new ApiError(404, errorCodes.notFound, 'Not found');
+  }
+  const full = normalize(join(root, decoded));
   if (!full.startsWith(root)) throw new ApiError(404, errorCodes.notFound, 'Not found');
   return full;
 }

@@ -3,8 +3,12 @@ import type { RichNode } from '../rich-text.ts';
 import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
+import { dictionary } from './json-shape.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
+import { storedText } from './stored-text.ts';
 import { deliveredTheme } from './theme.ts';
+
+const id = storedText(z.string().min(1).max(255));
 
 /** Text the server parsed for the widget (shared/rich-text.ts): text nodes and a few elements. */
 const richNode: z.ZodType<RichNode> = z.lazy(() =>
@@ -23,14 +27,14 @@ export const richText = z.array(richNode);
  */
 export const contentRequest = z.object({
   writeKey: z.string().min(1, 'Required'),
-  anonymousId: z.string().min(1).max(255).nullish(),
-  userId: z.string().min(1).max(255).nullish(),
+  anonymousId: id.nullish(),
+  userId: id.nullish(),
   /** Required for user content when the workspace enforces identity verification. */
   userHash: z.string().max(128).nullish(),
-  groupId: z.string().min(1).max(255).nullish(),
+  groupId: id.nullish(),
   /** Traits the widget knows that may not be stored yet (the identify of this very page load). */
-  traits: z.record(z.string(), z.unknown()).default({}),
-  groupTraits: z.record(z.string(), z.unknown()).default({}),
+  traits: dictionary.default({}),
+  groupTraits: dictionary.default({}),
   /** The user's `locale` trait or the browser's language; content falls back to its own locale. */
   locale: z.string().max(35).nullish(),
   /** A preview token from the admin API (`?waymark_preview=` in the page URL): shows that draft. */

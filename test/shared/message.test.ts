@@ -66,6 +66,31 @@ describe('message schema', () => {
     ).toBe(true);
   });
 
+  it('takes emoji and other paired surrogates in ids, refusing only NUL and a lone half', () => {
+    const track = (userId: string) => message.safeParse({ type: 'track', event: 'E', userId }).success;
+    expect([track('ana-\u{1F600}'), track('ana\ud83d'), track('ana\ude00'), track('a\u0000')]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('bounds nesting and keys per object, not the length of arrays', () => {
+    const long = message.safeParse({
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      properties: { products: Array.from({ length: 1000 }, (_, i) => ({ sku: `s${i}`, price: i })) },
+    });
+    expect(long.success).toBe(true);
+    const wide = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, i]));
+    const result = message.safeParse({ type: 'identify', userId: 'u1', traits: { nested: wide } });
+    expect(result.error?.issues.map((i) => [toPointer(i.path), i.message])).toEqual([
+      ['/traits/nested', 'must not hold more than 256 keys (it holds 257)'],
+    ]);
+  });
+
   it('escapes JSON pointer segments (RFC 6901)', () => {
     expect(toPointer(['properties', 'a/b', 'c~d', 0])).toBe('/properties/a~1b/c~0d/0');
   });
