@@ -11,6 +11,7 @@ import type { Database } from './db/client.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { ApiError } from './http/api-error.ts';
+import { limitBodies } from './http/body-limits.ts';
 import { compressJson } from './http/compress-json.ts';
 import type { AppEnv } from './http/context.ts';
 import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
@@ -113,6 +114,8 @@ export function createApp(options: AppOptions): WaymarkApp {
   // Ingestion and content (`/v1/batch`, `/v1/t`, `/v1/content`, ...): a flood is refused before its
   // body is read or its key looked up.
   if (rateLimits) app.use('/v1/:kind', rateLimits.perAddress);
+  // Before any route reads a body or looks a key up.
+  app.use('*', limitBodies());
   // Every JSON answer of 1 KB or more, errors included (`/v1/content` ~7 KB, `/openapi.json` ~370 KB);
   // the widget and demo files go out compressed at build time instead (routes/static.ts).
   app.use(compressJson());

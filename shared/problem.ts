@@ -47,6 +47,11 @@ export const problem = z.object({
   code: z.string(),
   detail: z.string().optional(),
   errors: z.array(fieldError).optional(),
+  /**
+   * A batch that stored nothing: how many of its messages were rejected. `errors` lists the
+   * problems of the first of them only, so that a junk batch gets a small answer.
+   */
+  rejectedCount: z.number().int().optional(),
 });
 export type Problem = z.infer<typeof problem>;
 

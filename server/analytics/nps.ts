@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, or, type SQL, sql }
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { storedText } from '../../shared/schemas/stored-text.ts';
 import { type NpsGroup, npsGroupOf, npsGroups } from '../../shared/schemas/survey.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, events, surveyResponses, users } from '../db/schema.ts';
@@ -42,15 +43,18 @@ const fromBeforeTo = (
 
 /**
  * A trait to split or filter by: `plan` or `user.plan` (the respondent's), or `account.plan` (their
- * response's account's). Dots go down into nested objects; read as a JSON path, hence no quote.
+ * response's account's). Dots go down into nested objects; read as a JSON path, hence no quote,
+ * backslash, nor NUL (SQLite ends text there: the path would be cut short and the query fail).
  */
-const segment = z
-  .string()
-  .max(200)
-  .regex(
-    /^((user|account)\.)?[^."\\]+(\.[^."\\]+)*$/,
-    'must be a trait name, optionally prefixed by user. or account.',
-  );
+const segment = storedText(
+  z
+    .string()
+    .max(200)
+    .regex(
+      /^((user|account)\.)?[^."\\]+(\.[^."\\]+)*$/,
+      'must be a trait name, optionally prefixed by user. or account.',
+    ),
+);
 
 export const npsResultsQuery = z
   .object({

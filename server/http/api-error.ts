@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly errors?: FieldError[],
     /** Extra response headers, e.g. `Retry-After`. */
     readonly headers?: Record<string, string>,
+    /** RFC 9457 extension members of the problem. */
+    readonly members?: Pick<Problem, 'rejectedCount'>,
   ) {
     super(detail ?? title);
     this.name = 'ApiError';
@@ -28,6 +30,7 @@ export class ApiError extends Error {
       code: this.code,
       ...(this.detail === undefined ? {} : { detail: this.detail }),
       ...(this.errors === undefined ? {} : { errors: this.errors }),
+      ...this.members,
     };
   }
 }

@@ -1,6 +1,7 @@
-import type { BatchResult } from '../../shared/schemas/message.ts';
+import { type BatchResult, limits } from '../../shared/schemas/message.ts';
 import type { Database } from '../db/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
+import { StorageBusyError } from '../db/writer.ts';
 import type { GoalCatalog } from '../goals/catalog.ts';
 import { rejectSurveyEvents } from '../surveys/responses.ts';
 import type { Tenant } from '../workspaces/store.ts';
@@ -19,13 +20,16 @@ export class IngestService {
   constructor(deps: { db: Database; goals: GoalCatalog; clock: () => number }) {
     this.#db = deps.db;
     const store = { writer: deps.db.writer, goals: deps.goals, clock: deps.clock };
-    this.#commits = new GroupCommit((requests) => storeEvents(store, requests));
+    this.#commits = new GroupCommit((requests) => storeEvents(store, requests), {
+      // A busy database fails every request alike (503): splitting the group would only wait again.
+      splits: (error) => !(error instanceof StorageBusyError),
+    });
   }
 
   /**
    * @example
    * await ingest.ingest(body, { tenant, receivedAt: Date.now(), bodyBytes: 1234 })
-   * // { success: true, accepted: 20, duplicates: 0, rejected: [] }
+   * // { success: true, accepted: 20, duplicates: 0, rejected: [], rejectedCount: 0 }
    */
   async ingest(
     body: unknown,
@@ -34,7 +38,13 @@ export class IngestService {
     const parsed = parseBatch(body, options);
     const { events, rejected } = await this.#checkReferences(parsed, options.tenant.workspace.id);
     const stored = events.length === 0 ? { accepted: 0, duplicates: 0 } : await this.#commits.submit(events);
-    return { success: rejected.length === 0, ...stored, rejected };
+    // The first rejections tell a client what is wrong; listing all 500 of a junk batch only costs.
+    return {
+      success: rejected.length === 0,
+      ...stored,
+      rejected: rejected.slice(0, limits.reportedRejections),
+      rejectedCount: rejected.length,
+    };
   }
 
   /** Moves the messages that name content that does not exist (survey answers) to `rejected`. */

@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
 import { errorCodes, type FieldError, toPointer } from '../../shared/problem.ts';
+import { jsonBounds, jsonShapeIssue } from '../../shared/schemas/json-shape.ts';
 import {
   batchEnvelope,
   limits,
@@ -65,15 +66,29 @@ export function parseBatch(
   }
   const { batch, sentAt: batchSentAt } = envelope.data;
   const batchContext = checkedBatchContext(envelope.data.context);
-  // A body under the per-message limit cannot hold a message over it: skip measuring on the hot path.
-  if (options.bodyBytes > limits.messageBytes) assertMessageSizes(batch);
-
   const events: IngestEvent[] = [];
   const indexes: number[] = [];
   const rejected: ParsedBatch['rejected'] = [];
+  // Measuring a message's size serializes it, which recurses: a message nested thousands deep would
+  // overflow the stack. Such a message is rejected first, on its own, and never measured.
+  const tooDeep = new Set<number>();
+  batch.forEach((raw, index) => {
+    // The message is level 0, so its traits, properties and context get the schemas' own bound.
+    const issue = jsonShapeIssue(raw, { depth: jsonBounds.depth, keys: Number.POSITIVE_INFINITY }, 0);
+    if (!issue) return;
+    tooDeep.add(index);
+    rejected.push({
+      index,
+      errors: [{ pointer: toPointer(['batch', index, ...issue.path]), detail: issue.message }],
+    });
+  });
+  // A body under the per-message limit cannot hold a message over it: skip measuring on the hot path.
+  if (options.bodyBytes > limits.messageBytes) assertMessageSizes(batch, tooDeep);
+
   const hashes = new Map<string, IdentityState>();
   const enforced = options.tenant.workspace.identityVerification === 'enforce';
   batch.forEach((raw, index) => {
+    if (tooDeep.has(index)) return;
     const parsed = message.safeParse(raw);
     if (!parsed.success) {
       const issues: Array<{ path: PropertyKey[]; message: string }> = parsed.error.issues;
@@ -91,7 +106,20 @@ export function parseBatch(
       return;
     }
     const msg = parsed.data;
-    const event = toEvent(msg, options.tenant, options.receivedAt, batchSentAt, batchContext);
+    const timestamp = correctedTimestamp(msg.timestamp, msg.sentAt ?? batchSentAt, options.receivedAt);
+    if (timestamp === null) {
+      rejected.push({
+        index,
+        errors: [
+          {
+            pointer: toPointer(['batch', index, 'timestamp']),
+            detail: `must not be before ${new Date(limits.earliestTimestamp).toISOString()}, after clock-skew correction`,
+          },
+        ],
+      });
+      return;
+    }
+    const event = toEvent(msg, options.tenant, timestamp, options.receivedAt, batchContext);
     event.identity = identityOf(msg, options.tenant, hashes);
     event.accountIdentity = accountIdentityOf(msg, event.accountId, options.tenant, hashes);
     const errors = enforced ? unverified(event, index) : [];
@@ -102,6 +130,7 @@ export function parseBatch(
     events.push(event);
     indexes.push(index);
   });
+  rejected.sort((a, b) => a.index - b.index);
   return { events, indexes, rejected };
 }
 
@@ -133,8 +162,9 @@ function namesSomebody(raw: unknown): boolean {
   return (userId !== undefined && userId !== null) || (anonymousId !== undefined && anonymousId !== null);
 }
 
-function assertMessageSizes(batch: unknown[]): void {
+function assertMessageSizes(batch: unknown[], skip: ReadonlySet<number>): void {
   batch.forEach((raw, index) => {
+    if (skip.has(index)) return;
     const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
     if (bytes > limits.messageBytes) {
       throw new ApiError(
@@ -236,8 +266,8 @@ function cached(cache: Map<string, IdentityState>, key: string[], verify: () => 
 function toEvent(
   msg: Message,
   tenant: Tenant,
+  timestamp: number,
   receivedAt: number,
-  batchSentAt: string | undefined,
   batchContext: Record<string, unknown> | undefined,
 ): IngestEvent {
   // The hashes are credentials: checked, never stored (from the batch's context either).
@@ -261,7 +291,7 @@ function toEvent(
     userId: msg.userId ?? null,
     anonymousId: msg.anonymousId ?? null,
     accountId: groupId,
-    timestamp: correctedTimestamp(msg.timestamp, msg.sentAt ?? batchSentAt, receivedAt),
+    timestamp,
     receivedAt,
     properties: 'properties' in msg && msg.properties ? JSON.stringify(msg.properties) : null,
     traits: 'traits' in msg && msg.traits ? JSON.stringify(msg.traits) : null,
@@ -276,6 +306,11 @@ function toEvent(
  * it says the event happened and when it says it sent it is trustworthy.
  * `timestamp = receivedAt - (sentAt - originalTimestamp)`.
  *
+ * Then sanity bounds, as PostHog's ingestion applies them: a time more than a day ahead of the
+ * server's clock is taken as the time received; one before 2000 is refused (null). A correction that
+ * would leave those bounds is not applied, so an absurd `sentAt` cannot push a sane timestamp out;
+ * a device whose clock restarted at 1970 is still brought back to the present by it.
+ *
  * @example
  * // device clock 1 h fast: event at 10:00 device time, sent at 10:05 device time, received 09:05 server time
  * correctedTimestamp('...T10:00Z', '...T10:05Z', Date.parse('...T09:05Z')) // 09:00 server time
@@ -284,9 +319,13 @@ export function correctedTimestamp(
   timestamp: string | undefined,
   sentAt: string | undefined,
   receivedAt: number,
-): number {
+): number | null {
   if (timestamp === undefined) return receivedAt;
   const original = Date.parse(timestamp);
-  if (sentAt === undefined) return original;
-  return receivedAt - (Date.parse(sentAt) - original);
+  const latest = receivedAt + limits.futureSkewMs;
+  const sane = (time: number) => time >= limits.earliestTimestamp && time <= latest;
+  const corrected = sentAt === undefined ? original : receivedAt - (Date.parse(sentAt) - original);
+  const result = sane(corrected) ? corrected : original;
+  if (result > latest) return receivedAt;
+  return result < limits.earliestTimestamp ? null : result;
 }

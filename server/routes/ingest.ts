@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { errorCodes, toPointer } from '../../shared/problem.ts';
 import { limits } from '../../shared/schemas/message.ts';
 import type { AppDeps } from '../app.ts';
@@ -39,65 +38,54 @@ export function ingestRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.post(
-    '/:kind',
-    bodyLimit({
-      maxSize: limits.requestBytes,
-      onError: () => {
-        throw new ApiError(
-          413,
-          errorCodes.payloadTooLarge,
-          'Request too large',
-          `A request may hold at most ${limits.requestBytes} bytes; nothing was stored.`,
-        );
-      },
-    }),
-    async (c) => {
-      const kind = c.req.param('kind');
-      const single = singleMessagePaths[kind];
-      if (kind !== 'batch' && kind !== 'b' && single === undefined) {
-        throw new ApiError(
-          404,
-          errorCodes.notFound,
-          'Not found',
-          `There is no ingestion endpoint /v1/${kind}.`,
-        );
-      }
-      const receivedAt = deps.clock();
-      const text = await c.req.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new ApiError(
-          400,
-          errorCodes.invalidJson,
-          'Invalid JSON',
-          'The request body is not valid JSON.',
-        );
-      }
+  // The body's size is bounded before this runs (limitBodies in server/http/body-limits.ts).
+  app.post('/:kind', async (c) => {
+    const kind = c.req.param('kind');
+    const single = singleMessagePaths[kind];
+    if (kind !== 'batch' && kind !== 'b' && single === undefined) {
+      throw new ApiError(
+        404,
+        errorCodes.notFound,
+        'Not found',
+        `There is no ingestion endpoint /v1/${kind}.`,
+      );
+    }
+    const receivedAt = deps.clock();
+    const text = await c.req.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, errorCodes.invalidJson, 'Invalid JSON', 'The request body is not valid JSON.');
+    }
 
-      const tenant = await publicTenant(deps, c, body);
-      await deps.rateLimits?.perKey(c, tenant);
+    const tenant = await publicTenant(deps, c, body);
+    await deps.rateLimits?.perKey(c, tenant);
 
-      const envelope = single === undefined ? body : asBatch(body, single);
-      const result = await deps.ingest.ingest(envelope, {
-        tenant,
-        receivedAt,
-        bodyBytes: Buffer.byteLength(text),
-      });
-      if (result.accepted + result.duplicates === 0 && result.rejected.length > 0) {
-        throw new ApiError(
-          400,
-          errorCodes.validationFailed,
-          'Invalid request',
-          'No message in this request was valid; nothing was stored.',
-          result.rejected.flatMap((r) => r.errors).map((e) => (single ? unwrapPointer(e) : e)),
-        );
-      }
-      return c.json(result, 200);
-    },
-  );
+    const envelope = single === undefined ? body : asBatch(body, single);
+    const result = await deps.ingest.ingest(envelope, {
+      tenant,
+      receivedAt,
+      bodyBytes: Buffer.byteLength(text),
+    });
+    if (result.accepted + result.duplicates === 0 && result.rejectedCount > 0) {
+      throw new ApiError(
+        400,
+        errorCodes.validationFailed,
+        'Invalid request',
+        result.rejectedCount > result.rejected.length
+          ? `No message in this request was valid; nothing was stored. The errors of the first ${result.rejected.length} of ${result.rejectedCount} are listed.`
+          : 'No message in this request was valid; nothing was stored.',
+        result.rejected
+          .flatMap((r) => r.errors)
+          .slice(0, limits.reportedRejections)
+          .map((e) => (single ? unwrapPointer(e) : e)),
+        undefined,
+        { rejectedCount: result.rejectedCount },
+      );
+    }
+    return c.json(result, 200);
+  });
 
   return app;
 }

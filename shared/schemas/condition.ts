@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from './stored-text.ts';
 
 /**
  * The conditions every kind of content shares: property filters on events, trait conditions on
@@ -7,7 +8,7 @@ import { z } from 'zod';
  */
 
 const scalar = z.union([z.string().max(500), z.number(), z.boolean()]);
-const name = z.string().trim().min(1, 'must not be empty').max(200);
+const name = storedText(z.string().trim().min(1, 'must not be empty').max(200));
 
 /**
  * One comparison of a value (an event property or a trait) with a constant.

@@ -3,8 +3,10 @@ import type { RichNode } from '../rich-text.ts';
 import type { WidgetStrings } from '../widget-strings.ts';
 import { itemAction } from './checklist.ts';
 import { propertyFilter, urlRule } from './condition.ts';
+import { dictionary } from './json-shape.ts';
 import { idCharacters, limits } from './message.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
+import { storedText } from './stored-text.ts';
 import { deliveredTheme } from './theme.ts';
 
 /** Text the server parsed for the widget (shared/rich-text.ts): text nodes and a few elements. */
@@ -41,8 +43,8 @@ export const contentRequest = z.object({
    * Traits the widget knows that may not be stored yet (the identify of this very page load). Ignored
    * when identity verification is enforced: audiences then read stored traits only.
    */
-  traits: z.record(z.string(), z.unknown()).default({}),
-  groupTraits: z.record(z.string(), z.unknown()).default({}),
+  traits: dictionary.default({}),
+  groupTraits: dictionary.default({}),
   /** The user's `locale` trait or the browser's language; content falls back to its own locale. */
   locale: z.string().max(35).nullish(),
   /** A preview token from the admin API (`?waymark_preview=` in the page URL): shows that draft. */

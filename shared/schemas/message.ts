@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { type InternalEventName, internalEvents, internalPrefix } from './internal-event.ts';
+import { checkJsonShape, dictionary } from './json-shape.ts';
+import { storedText } from './stored-text.ts';
 
 /**
  * Segment-compatible wire messages (`identify`, `track`, `group`, `page`, `screen`), as sent to
@@ -14,6 +16,14 @@ export const limits = {
   messageIdLength: 100,
   idLength: 255,
   eventNameLength: 200,
+  /** Messages a batch may hold: Segment's clients send at most a few hundred, the widget 100. */
+  batchMessages: 500,
+  /** Rejected messages an answer lists; `rejectedCount` counts them all, so an answer stays small. */
+  reportedRejections: 100,
+  /** Timestamps before this are refused: no product event is that old, only unset device clocks. */
+  earliestTimestamp: Date.parse('2000-01-01T00:00:00.000Z'),
+  /** Timestamps further ahead of the server's clock than this are taken as the time received. */
+  futureSkewMs: 24 * 60 * 60 * 1000,
 } as const;
 
 // "Required" for a missing field reads better than zod's "expected string, received undefined".
@@ -23,12 +33,14 @@ const required = {
 
 /**
  * Identity verification signs `userId + "\n" + groupId`: an id holding a line feed could make two
- * pairs of ids sign alike, so no id may hold a control character (U+0000 to U+001F).
+ * pairs of ids sign alike, so no id may hold a control character (U+0000 to U+001F). NUL would
+ * also cut the id short in SQLite, and a lone surrogate would be stored as U+FFFD (two ids as one).
  */
 export const idCharacters = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-  pattern: /^[^\u0000-\u001f]*$/,
-  message: 'must not contain control characters (U+0000 to U+001F)',
+  // With the `u` flag a paired surrogate is one code point: only a half without its pair is \p{Cs}.
+  pattern: /^[^\u0000-\u001f\p{Cs}]*$/u,
+  message: 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate',
 } as const;
 
 // Segment's own libraries send ids as strings, but hand-written clients send numbers too.
@@ -45,28 +57,30 @@ const identifier = z.union(
   { error: (issue) => (issue.input === undefined ? 'Required' : 'must be a string') },
 );
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone' });
-const dictionary = z.record(z.string(), z.unknown());
+const name = storedText(z.string().max(limits.eventNameLength));
 
 /** `context` as Segment defines it; only the fields Waymark reads are typed, the rest is kept. */
-export const messageContext = z.looseObject({
-  groupId: identifier.optional(),
-  locale: z.string().max(35).optional(),
-  userHash: z.string().max(128).optional(),
-  groupHash: z.string().max(128).optional(),
-  page: z
-    .looseObject({
-      path: z.string().optional(),
-      url: z.string().optional(),
-      title: z.string().optional(),
-      referrer: z.string().optional(),
-      search: z.string().optional(),
-    })
-    .optional(),
-});
+export const messageContext = z
+  .looseObject({
+    groupId: identifier.optional(),
+    locale: z.string().max(35).optional(),
+    userHash: z.string().max(128).optional(),
+    groupHash: z.string().max(128).optional(),
+    page: z
+      .looseObject({
+        path: z.string().optional(),
+        url: z.string().optional(),
+        title: z.string().optional(),
+        referrer: z.string().optional(),
+        search: z.string().optional(),
+      })
+      .optional(),
+  })
+  .superRefine(checkJsonShape);
 export type MessageContext = z.infer<typeof messageContext>;
 
 const common = {
-  messageId: z.string().min(1).max(limits.messageIdLength).optional(),
+  messageId: storedText(z.string().min(1).max(limits.messageIdLength)).optional(),
   userId: identifier.nullish(),
   anonymousId: identifier.nullish(),
   timestamp: timestamp.optional(),
@@ -89,20 +103,20 @@ export const identifyMessage = z.object({
 export const trackMessage = z.object({
   ...common,
   type: z.literal('track'),
-  event: z.string(required).trim().min(1, 'must not be empty').max(limits.eventNameLength),
+  event: storedText(z.string(required).trim().min(1, 'must not be empty').max(limits.eventNameLength)),
   properties: dictionary.optional(),
 });
 export const pageMessage = z.object({
   ...common,
   type: z.literal('page'),
-  name: z.string().max(limits.eventNameLength).nullish(),
-  category: z.string().max(limits.eventNameLength).nullish(),
+  name: name.nullish(),
+  category: name.nullish(),
   properties: dictionary.optional(),
 });
 export const screenMessage = z.object({
   ...common,
   type: z.literal('screen'),
-  name: z.string().max(limits.eventNameLength).nullish(),
+  name: name.nullish(),
   properties: dictionary.optional(),
 });
 export const groupMessage = z.object({
@@ -164,7 +178,13 @@ export type MessageType = Message['type'];
  * message never costs the good ones. `writeKey` in the body lets `navigator.sendBeacon` authenticate.
  */
 export const batchEnvelope = z.object({
-  batch: z.array(z.unknown()).min(1, 'must hold at least one message'),
+  batch: z
+    .array(z.unknown())
+    .min(1, 'must hold at least one message')
+    .max(
+      limits.batchMessages,
+      `must hold at most ${limits.batchMessages} messages: send more in several requests`,
+    ),
   sentAt: timestamp.optional(),
   writeKey: z.string().optional(),
   context: dictionary.optional(),
@@ -179,12 +199,14 @@ export const rejectedMessage = z.object({
 
 /**
  * The answer to `POST /v1/batch` when at least one message was stored or recognised as a duplicate.
- * `rejected` lists every message that was not stored, with a pointer per problem.
+ * `rejected` lists the messages that were not stored, with a pointer per problem: the first
+ * `limits.reportedRejections` of them; `rejectedCount` counts them all.
  */
 export const batchResult = z.object({
   success: z.boolean(),
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.array(rejectedMessage),
+  rejectedCount: z.number().int(),
 });
 export type BatchResult = z.infer<typeof batchResult>;

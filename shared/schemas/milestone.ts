@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { propertyFilter } from './condition.ts';
+import { storedText } from './stored-text.ts';
 
 /** A stable, URL-safe key chosen by the author (`invoice_sent`), referenced by checklist items. */
 export const key = z
@@ -16,7 +17,7 @@ export const key = z
  * every filter, optionally only those within `withinDays` of the subject's first-seen time.
  */
 export const eventRule = z.object({
-  event: z.string().trim().min(1, 'must not be empty').max(200),
+  event: storedText(z.string().trim().min(1, 'must not be empty').max(200)),
   where: z.array(propertyFilter).max(20).default([]),
   count: z.number().int().min(1).max(100_000).default(1),
   withinDays: z.number().int().min(1).max(3650).optional(),

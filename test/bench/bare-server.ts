@@ -11,7 +11,7 @@ const app = new Hono();
 app.post('/v1/batch', async (c) => {
   const body = (await c.req.json()) as { batch?: unknown[] };
   const accepted = Array.isArray(body.batch) ? body.batch.length : 0;
-  return c.json({ success: true, accepted, duplicates: 0, rejected: [] }, 200);
+  return c.json({ success: true, accepted, duplicates: 0, rejected: [], rejectedCount: 0 }, 200);
 });
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {

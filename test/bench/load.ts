@@ -9,6 +9,7 @@
  * ends (so the parent can sample the server's CPU time), then one line of JSON: the LoadResult.
  */
 import { Agent, request } from 'node:http';
+import type { BatchResult } from '../../shared/schemas/message.ts';
 import { buildTemplates, eventsPerBatch, fillBody, runPrefix } from './bodies.ts';
 
 export interface LoadOptions {
@@ -154,11 +155,11 @@ async function runLoad(
         firstFailure ??= `${answer.status}: ${answer.body.slice(0, 500)}`;
         continue;
       }
-      const result = JSON.parse(answer.body) as { accepted: number; duplicates: number; rejected: unknown[] };
+      const result = JSON.parse(answer.body) as BatchResult;
       total.accepted += result.accepted;
       total.duplicates += result.duplicates;
-      total.rejected += result.rejected.length;
-      if (result.rejected.length > 0) firstFailure ??= `rejected: ${answer.body.slice(0, 500)}`;
+      total.rejected += result.rejectedCount;
+      if (result.rejectedCount > 0) firstFailure ??= `rejected: ${answer.body.slice(0, 500)}`;
       if (doneAt >= measureFrom && doneAt <= measureTo) {
         measuredRequests++;
         measuredEvents += result.accepted;

@@ -145,6 +145,7 @@ describe('an anonymous track naming an account (the issue: a milestone and a tim
       accepted: 1,
       duplicates: 0,
       rejected: [{ index: 0, errors: [anonymousNamesAccount(0)] }],
+      rejectedCount: 1,
     });
     const account = (await h.adminJson('/accounts/victim-co')).body;
     expect(account.milestones).toEqual([{ key: 'invoice_sent', name: 'Sent an invoice', reachedAt: null }]);
@@ -203,6 +204,7 @@ describe('a verified user answering NPS as another account (the issue: victim-co
       accepted: 1,
       duplicates: 0,
       rejected: [0, 1, 2, 3, 4].map((i) => ({ index: i, errors: [groupHashRequired(i)] })),
+      rejectedCount: 5,
     });
     expect(await victimNps()).toEqual([['victim-co', 1, 100]]);
   });
@@ -254,7 +256,7 @@ describe('a signed account', () => {
         }),
         msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', context }),
       ]),
-    ).toEqual({ success: true, accepted: 3, duplicates: 0, rejected: [] });
+    ).toEqual({ success: true, accepted: 3, duplicates: 0, rejected: [], rejectedCount: 0 });
     const acme = (await h.adminJson('/accounts/acme')).body;
     expect(acme.traits).toEqual({ name: 'Acme', plan: 'pro' });
     expect(acme.users.map((u: { id: string }) => u.id)).toEqual(['u1']);
@@ -291,7 +293,10 @@ describe('a signed account', () => {
     const badId = await h.post({ batch: [track], context: { groupId: 'victim-co\u0000' } });
     expect(badId.status).toBe(400);
     expect((await badId.json()).errors).toEqual([
-      { pointer: '/context/groupId', detail: 'must not contain control characters (U+0000 to U+001F)' },
+      {
+        pointer: '/context/groupId',
+        detail: 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate',
+      },
     ]);
     const signed = await h.post({
       batch: [{ ...track, groupHash: signGroup('u1', 'acme') }],
@@ -426,7 +431,10 @@ describe('POST /v1/content and accounts', () => {
     const res = await contentRequest({ userId: 'v1', groupId: 'victim-co\nx' });
     expect(res.status).toBe(400);
     expect((await res.json()).errors).toEqual([
-      { pointer: '/groupId', detail: 'must not contain control characters (U+0000 to U+001F)' },
+      {
+        pointer: '/groupId',
+        detail: 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate',
+      },
     ]);
   });
 

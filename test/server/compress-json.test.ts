@@ -125,7 +125,13 @@ describe('JSON compression on the real routes', () => {
     );
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-encoding')).toBeNull();
-    expect(await ok.json()).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
+    expect(await ok.json()).toEqual({
+      success: true,
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+      rejectedCount: 0,
+    });
 
     const bad = await h.post(
       { batch: Array.from({ length: 30 }, (_, i) => ({ type: 'track', userId: 'u1', messageId: `b${i}` })) },

@@ -23,7 +23,13 @@ describe('POST /v1/batch: authentication', () => {
   it('accepts the publishable key as HTTP Basic user name, as Segment server libraries send it', async () => {
     const res = await h.post({ batch: [track('m1')] });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 1,
+      duplicates: 0,
+      rejected: [],
+      rejectedCount: 0,
+    });
   });
 
   it('accepts a Bearer header and a writeKey in the body (sendBeacon cannot set headers)', async () => {
@@ -96,6 +102,7 @@ describe('POST /v1/batch: validation', () => {
           ],
         },
       ],
+      rejectedCount: 3,
     });
     expect((await storedEvents(h.db)).map((e) => e.message_id)).toEqual(['m1', 'm5']);
   });

@@ -40,7 +40,13 @@ it('migrates, ingests and reads back through a libSQL server over http://', asyn
       { type: 'track', userId: 'u1', event: 'Invoice Sent', messageId: 'm3' },
     ],
   });
-  expect(await res.json()).toEqual({ success: true, accepted: 3, duplicates: 0, rejected: [] });
+  expect(await res.json()).toEqual({
+    success: true,
+    accepted: 3,
+    duplicates: 0,
+    rejected: [],
+    rejectedCount: 0,
+  });
   expect((await storedEvents(h.db)).map((e) => [e.message_id, e.account_id])).toEqual([
     ['m1', 'acme'],
     ['m2', 'acme'],

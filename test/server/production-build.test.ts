@@ -81,6 +81,8 @@ describe('the built server', () => {
           HOST: '127.0.0.1',
           DATABASE_URL: `file:${join(dir, 'waymark.db')}`,
           NODE_ENV: 'production',
+          // In production the demo is opt-in: asked for here, to check the demo page's key.
+          SEED_DEMO: 'true',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../server/db/group-commit.ts';
 import { isBusy, StorageBusyError, Writer } from '../../server/db/writer.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -106,4 +106,53 @@ it('group commit: one failing item does not fail the others committed with it', 
     'bad item 3',
     40,
   ]);
+});
+
+describe('group commit: a failing group is bisected', () => {
+  /** A commit that fails whenever its group holds a bad item, recording every group it is given. */
+  function recording(bad: (item: number) => boolean) {
+    const calls: number[][] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const group = new GroupCommit<number, number>(async (items) => {
+      calls.push(items);
+      if (items.includes(-1)) await gate;
+      if (items.some(bad)) throw new Error('bad item');
+      return items.map((i) => i * 10);
+    });
+    return { group, calls, open };
+  }
+
+  it('finds one failing item among 64 in 13 commits (1 + 2 x log2 64) and stores the 63 others', async () => {
+    const { group, calls, open } = recording((i) => i === 37);
+    // The first submission holds the commit open while the 64 others queue up: they form one group.
+    const held = group.submit(-1);
+    const submitted = Array.from({ length: 64 }, (_, i) => group.submit(i));
+    open();
+    await held;
+    const results = await Promise.allSettled(submitted);
+    expect(calls.length - 1).toBe(13);
+    expect(calls[1]).toHaveLength(64);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[37]).toEqual({ status: 'rejected', reason: new Error('bad item') });
+    expect(results[36]).toEqual({ status: 'fulfilled', value: 360 });
+    expect(results[63]).toEqual({ status: 'fulfilled', value: 630 });
+  });
+
+  it('fails a whole group at once on an error that says nothing about its items', async () => {
+    const calls: number[][] = [];
+    const group = new GroupCommit<number, number>(
+      async (items) => {
+        calls.push(items);
+        throw new Error('database busy');
+      },
+      { splits: () => false },
+    );
+    const results = await Promise.allSettled([1, 2, 3, 4].map((i) => group.submit(i)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    // [1] alone (the drain starts on the first submission), then [2, 3, 4] once, not split.
+    expect(calls).toEqual([[1], [2, 3, 4]]);
+  });
 });

@@ -70,13 +70,13 @@ describe('message schema', () => {
     const result = message.safeParse({
       type: 'group',
       userId: 'u1\nacme',
-      anonymousId: 'a\u0000b',
+      anonymousId: 'a\u0001b',
       groupId: 'acme\tinc',
     });
     expect(result.error?.issues.map((i) => [toPointer(i.path), i.message])).toEqual([
-      ['/userId', 'must not contain control characters (U+0000 to U+001F)'],
-      ['/anonymousId', 'must not contain control characters (U+0000 to U+001F)'],
-      ['/groupId', 'must not contain control characters (U+0000 to U+001F)'],
+      ['/userId', 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate'],
+      ['/anonymousId', 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate'],
+      ['/groupId', 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate'],
     ]);
     expect(
       message.safeParse({ type: 'track', event: 'X', userId: 'u1', context: { groupId: 'a\u001fb' } }).error
@@ -87,6 +87,31 @@ describe('message schema', () => {
       userId: 'u1',
       groupId: 'Ünïcode ✓ \u007f',
     });
+  });
+
+  it('takes emoji and other paired surrogates in ids, refusing only NUL and a lone half', () => {
+    const track = (userId: string) => message.safeParse({ type: 'track', event: 'E', userId }).success;
+    expect([track('ana-\u{1F600}'), track('ana\ud83d'), track('ana\ude00'), track('a\u0000')]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('bounds nesting and keys per object, not the length of arrays', () => {
+    const long = message.safeParse({
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'u1',
+      properties: { products: Array.from({ length: 1000 }, (_, i) => ({ sku: `s${i}`, price: i })) },
+    });
+    expect(long.success).toBe(true);
+    const wide = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`k${i}`, i]));
+    const result = message.safeParse({ type: 'identify', userId: 'u1', traits: { nested: wide } });
+    expect(result.error?.issues.map((i) => [toPointer(i.path), i.message])).toEqual([
+      ['/traits/nested', 'must not hold more than 256 keys (it holds 257)'],
+    ]);
   });
 
   it('escapes JSON pointer segments (RFC 6901)', () => {
