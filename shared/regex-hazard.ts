@@ -13,15 +13,17 @@ import { regexInputLimit } from './conditions.ts';
  *   open-ended repeat (`*`, `+`, `{n,}`) may take any of `regexInputLimit` lengths, a bounded one
  *   `{n,m}` m - n + 1, `?` two, an alternation the sum of its branches, and a pattern not anchored
  *   with `^` is tried at every position. Over `regexWayBudget` is refused (polynomial blow-up:
- *   `a*a*a*b` took 39 s on 500 characters). In practice: at most two open-ended repeats after `^`,
- *   one without, and a few choices.
+ *   `a*a*a*b` took 39 s on 500 characters). A chain of choices (`a?a?a?…`, `(a|b)(c|d)…`) costs
+ *   more per way than a repeat over a character class, so choices have their own bound,
+ *   `regexChoiceBudget`. In practice: at most two open-ended repeats after `^`, one without, and a
+ *   few choices. The worst patterns accepted take some 25 ms on 1,000 characters (V8, measured).
  *
  * safe-regex2 (star height and a repeat count) misses the polynomial and the alternation cases, and
  * a general checker such as recheck decides by search with a time limit; this walk is enough for
  * the small patterns URL rules need.
  */
 
-/** The most ways a pattern may have to try (see `regexHazard`): at worst some 25 ms of matching in V8. */
+/** The most ways a pattern may have to try (see `regexHazard`). */
 export const regexWayBudget = 4_000_000;
 
 /** The most combinations of choices (`?`, `|`, and any repeat counted as two) a pattern may have. */
