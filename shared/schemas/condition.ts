@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexHazard } from '../regex-hazard.ts';
 import { storedText } from './stored-text.ts';
 
 /**
@@ -66,7 +67,12 @@ export type TraitCondition = z.infer<typeof traitCondition>;
 
 /**
  * A URL rule, on the path or on path + query string (`/invoices?status=draft`).
- * `glob`: `*` matches within one path segment, `**` across segments. `regex`: a JavaScript pattern.
+ * `glob`: `*` matches within one path segment, `**` across segments. `regex`: a JavaScript pattern
+ * (no flags), tested against the first 1,000 characters, and refused when it could backtrack for
+ * long in an end user's browser (shared/regex-hazard.ts says which: no backreferences, lookarounds
+ * or repeated groups that hold a repetition or a choice, at most two `*`/`+` after `^`).
+ *
+ * @example urlRule.parse({ match: 'regex', pattern: '^/invoices/[^/]+/edit$' })
  */
 export const urlRule = z
   .object({
@@ -81,7 +87,10 @@ export const urlRule = z
       new RegExp(rule.pattern);
     } catch {
       ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'is not a valid regular expression' });
+      return;
     }
+    const hazard = regexHazard(rule.pattern);
+    if (hazard) ctx.addIssue({ code: 'custom', path: ['pattern'], message: hazard });
   });
 export type UrlRule = z.infer<typeof urlRule>;
 export type UrlRuleInput = z.input<typeof urlRule>;
