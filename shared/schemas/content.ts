@@ -6,7 +6,6 @@ import { propertyFilter, urlRule } from './condition.ts';
 import { dictionary } from './json-shape.ts';
 import { idCharacters, limits } from './message.ts';
 import { anchor, placement, trigger } from './spotlight.ts';
-import { storedText } from './stored-text.ts';
 import { deliveredTheme } from './theme.ts';
 
 /** Text the server parsed for the widget (shared/rich-text.ts): text nodes and a few elements. */

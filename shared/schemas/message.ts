@@ -37,8 +37,8 @@ const required = {
  * also cut the id short in SQLite, and a lone surrogate would be stored as U+FFFD (two ids as one).
  */
 export const idCharacters = {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   // With the `u` flag a paired surrogate is one code point: only a half without its pair is \p{Cs}.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   pattern: /^[^\u0000-\u001f\p{Cs}]*$/u,
   message: 'must not contain control characters (U+0000 to U+001F) or an unpaired surrogate',
 } as const;
