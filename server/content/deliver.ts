@@ -215,16 +215,20 @@ async function reached(
   userId: string,
   accountId: string | null,
 ): Promise<Map<string, number>> {
-  const rows = await db.read
-    .select({ goal: goalProgress.goal, subject: goalProgress.subject, reachedAt: goalProgress.reachedAt })
-    .from(goalProgress)
-    .where(
-      and(
-        eq(goalProgress.workspaceId, workspaceId),
-        sql`(${goalProgress.subject} = 'user' AND ${goalProgress.subjectId} = ${userId})
-          OR (${goalProgress.subject} = 'account' AND ${goalProgress.subjectId} = ${accountId})`,
-      ),
-    );
+  // Two lookups of the (workspace, subject, subject_id) index, whatever the planner knows: an OR
+  // across subjects may be read as a scan of the workspace's progress (test/server/query-plans.test.ts).
+  const of = (subject: 'user' | 'account', id: string) =>
+    db.read
+      .select({ goal: goalProgress.goal, subject: goalProgress.subject, reachedAt: goalProgress.reachedAt })
+      .from(goalProgress)
+      .where(
+        and(
+          eq(goalProgress.workspaceId, workspaceId),
+          eq(goalProgress.subject, subject),
+          eq(goalProgress.subjectId, id),
+        ),
+      );
+  const rows = [...(await of('user', userId)), ...(accountId === null ? [] : await of('account', accountId))];
   return new Map(rows.map((row) => [`${row.subject}:${row.goal}`, row.reachedAt]));
 }
 

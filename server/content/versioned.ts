@@ -4,7 +4,7 @@ import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
 import type { ContentKind, ContentRecord, ContentVersion } from '../../shared/schemas/versioned.ts';
 import { type Database, statement } from '../db/client.ts';
-import { type ContentRow, contents, contentVersions } from '../db/schema.ts';
+import { type ContentRow, contents, contentVersions, workspaces } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 
 /** What a kind of content adds to the shared life cycle. */
@@ -119,6 +119,7 @@ export class VersionedContent<C> {
       statement(
         this.db.read.update(contents).set({ publishedVersion: version }).where(this.#where(workspaceId, id)),
       ),
+      bumpContentRevision(workspaceId),
       ...(this.hooks.onPublish?.(workspaceId, id, previous?.content ?? null, draft, now) ?? []),
     ]);
     return { contentId: id, version, content: draft, publishedAt: new Date(now).toISOString() };
@@ -131,6 +132,7 @@ export class VersionedContent<C> {
       statement(
         this.db.read.update(contents).set({ status: 'archived' }).where(this.#where(workspaceId, id)),
       ),
+      bumpContentRevision(workspaceId),
       ...(this.hooks.onArchive?.(workspaceId) ?? []),
     ]);
     return this.#present({ ...row, status: 'archived' });
@@ -245,6 +247,18 @@ export async function publishedContent<C>(
   workspaceId: string,
   kind: ContentKind,
 ): Promise<Published<C>[]> {
+  // Every page view of every end user asks for this: parsed once per revision, then one primary-key
+  // read per call tells whether a publish or an archive (on any instance) changed it.
+  const [workspace] = await db.read
+    .select({ revision: workspaces.contentRevision })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  const revision = workspace?.revision ?? -1;
+  let byWorkspace = publishedCache.get(db);
+  if (!byWorkspace) publishedCache.set(db, (byWorkspace = new Map()));
+  const key = `${workspaceId}\u0000${kind}`;
+  const cached = byWorkspace.get(key);
+  if (cached?.revision === revision) return cached.rows as Published<C>[];
   const rows = await db.read
     .select({ id: contents.id, version: contentVersions.version, content: contentVersions.content })
     .from(contents)
@@ -264,7 +278,30 @@ export async function publishedContent<C>(
         isNotNull(contents.publishedVersion),
       ),
     );
+  // Bounded: one entry per workspace and kind; a server with very many workspaces starts afresh.
+  if (byWorkspace.size > 30_000) byWorkspace.clear();
+  // Shared by every request from now on: frozen, so that no caller can change what the next one sees.
+  byWorkspace.set(key, { revision, rows: deepFreeze(rows) });
   return rows as Published<C>[];
+}
+
+/** Parsed published content per database (so per app), per workspace and kind, with its revision. */
+const publishedCache = new WeakMap<Database, Map<string, { revision: number; rows: unknown[] }>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** The statement every publish and archive commits with: delivery's cached copies are then stale. */
+export function bumpContentRevision(workspaceId: string): InStatement {
+  return {
+    sql: 'UPDATE workspaces SET content_revision = content_revision + 1 WHERE id = ?',
+    args: [workspaceId],
+  };
 }
 
 /** The drafts of active content of one kind: what may still be published. */

@@ -94,3 +94,19 @@ export function statement(query: { toSQL(): { sql: string; params: unknown[] } }
   const { sql, params } = query.toSQL();
   return { sql, args: params as InArgs };
 }
+
+/**
+ * Gives the query planner statistics: `PRAGMA optimize` analyzes the tables whose statistics are
+ * missing or stale, with `analysis_limit` keeping it to a sample (milliseconds, not a scan of millions
+ * of rows). Run at start and every few hours (server/main.ts). The hot queries do not depend on it
+ * (test/server/query-plans.test.ts pins their plans with and without statistics); reports may.
+ *
+ * @example
+ * await optimizeDatabase(db)
+ */
+export async function optimizeDatabase(db: Database): Promise<void> {
+  await db.writer.batch([
+    { sql: 'PRAGMA analysis_limit = 1000', args: [] },
+    { sql: 'PRAGMA optimize = 0x10002', args: [] },
+  ]);
+}

@@ -27,6 +27,11 @@ export const workspaces = sqliteTable('workspaces', {
    * commit checks it (revision_guard), so no server instance evaluates events with stale goals.
    */
   goalsRevision: integer('goals_revision').notNull().default(0),
+  /**
+   * Bumped whenever what end users may see changes (a publish, an archive): content delivery keeps
+   * each workspace's published content parsed in memory and checks this one number per request.
+   */
+  contentRevision: integer('content_revision').notNull().default(0),
   /** Hours between two prompts (surveys, spotlights) shown to one user, whatever their kind. */
   promptCooldownHours: integer('prompt_cooldown_hours').notNull().default(72),
   createdAt: integer('created_at').notNull(),
@@ -128,6 +133,11 @@ export const events = sqliteTable(
     index('events_user_time').on(t.workspaceId, t.userId, t.timestamp),
     index('events_account_time').on(t.workspaceId, t.accountId, t.timestamp),
     index('events_name_time').on(t.workspaceId, t.name, t.timestamp),
+    // One subject's events of one name in time order (then seq: the rowid ends every index): what a
+    // page view reads about its user (prompt history, checklist states) and how the count-th event of
+    // a goal is found at ingestion, as short range reads whatever the size of the workspace.
+    index('events_user_name').on(t.workspaceId, t.userId, t.name, t.timestamp),
+    index('events_account_name').on(t.workspaceId, t.accountId, t.name, t.timestamp),
   ],
 );
 

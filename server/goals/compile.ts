@@ -28,6 +28,14 @@ const dayMs = 86_400_000;
  * the given events (an ingest commit: the events' own account, which SQL resolved when they were
  * inserted, is read back through their message ids).
  *
+ * An ingest commit never rescans a subject's history to find what it already knows:
+ * - a one-event goal (most are) is reached at the earliest matching event of the commit, kept if it
+ *   is earlier than what was recorded (a late, out-of-order event moves the time back);
+ * - a `count`-th-event goal is looked up only for subjects not yet reached by the time of the commit's
+ *   earliest candidate event (a later event cannot move the count-th one), and then by a short read
+ *   of that subject's events of that name in time order (index `events_<subject>_name`), stopping at
+ *   the count-th match.
+ *
  * @example
  * evaluateGoal(goal, 'account', { messageIds: ['m1', 'm2'] }, Date.now())
  */
@@ -37,9 +45,110 @@ export function evaluateGoal(
   scope: { messageIds: readonly string[] } | 'all',
   now: number,
 ): InStatement {
+  if (scope === 'all' || (goal.count > 1 && goal.on.type !== 'track'))
+    return backfill(goal, subject, scope, now);
   const column = subject === 'user' ? 'e.user_id' : 'e.account_id';
-  const where: string[] = ['e.workspace_id = ?', `${column} IS NOT NULL`];
-  const args: InValue[] = [goal.workspaceId];
+  const candidates = `e.workspace_id = ? AND e.message_id IN (${scope.messageIds.map(() => '?').join(', ')})
+    AND ${column} IS NOT NULL`;
+  const [matchSql, matchArgs] = matching(goal, subject, now);
+  const upsert = `ON CONFLICT (workspace_id, goal, subject, subject_id)
+      DO UPDATE SET reached_at = min(goal_progress.reached_at, excluded.reached_at)`;
+  if (goal.count === 1) {
+    return {
+      sql: `INSERT INTO goal_progress (workspace_id, goal, subject, subject_id, reached_at)
+        SELECT ?, ?, ?, ${column}, min(e.timestamp) FROM events e ${matchSql.join}
+        WHERE ${candidates} AND ${matchSql.where}
+        GROUP BY ${column}
+        ${upsert}`,
+      args: [
+        goal.workspaceId,
+        goal.id,
+        subject,
+        ...matchArgs.join,
+        goal.workspaceId,
+        ...scope.messageIds,
+        ...matchArgs.where,
+      ],
+    };
+  }
+  return {
+    sql: `INSERT INTO goal_progress (workspace_id, goal, subject, subject_id, reached_at)
+      SELECT ?, ?, ?, subject_id, reached_at FROM (
+        SELECT c.subject_id, (
+          SELECT e.timestamp FROM events e ${matchSql.join}
+          WHERE e.workspace_id = ? AND ${column} = c.subject_id AND ${matchSql.where}
+          ORDER BY e.timestamp, e.seq LIMIT 1 OFFSET ?
+        ) AS reached_at
+        FROM (
+          SELECT ${column} AS subject_id, min(e.timestamp) AS earliest FROM events e
+          WHERE ${candidates} GROUP BY ${column}
+        ) c
+        WHERE NOT EXISTS (SELECT 1 FROM goal_progress g WHERE g.workspace_id = ? AND g.goal = ?
+          AND g.subject = ? AND g.subject_id = c.subject_id AND g.reached_at <= c.earliest)
+      ) WHERE reached_at IS NOT NULL
+      ${upsert}`,
+    args: [
+      goal.workspaceId,
+      goal.id,
+      subject,
+      ...matchArgs.join,
+      goal.workspaceId,
+      ...matchArgs.where,
+      goal.count - 1,
+      goal.workspaceId,
+      ...scope.messageIds,
+      goal.workspaceId,
+      goal.id,
+      subject,
+    ],
+  };
+}
+
+/** Every subject's progress from all of history: a milestone created or changed, a checklist published. */
+function backfill(
+  goal: Goal,
+  subject: Subject,
+  scope: { messageIds: readonly string[] } | 'all',
+  now: number,
+): InStatement {
+  const column = subject === 'user' ? 'e.user_id' : 'e.account_id';
+  const [matchSql, matchArgs] = matching(goal, subject, now);
+  const where = ['e.workspace_id = ?', `${column} IS NOT NULL`, matchSql.where];
+  const args: InValue[] = [goal.workspaceId, ...matchArgs.where];
+  if (scope !== 'all') {
+    const own = subject === 'user' ? 'user_id' : 'account_id';
+    where.push(
+      `${column} IN (SELECT ${own} FROM events WHERE workspace_id = ? AND message_id IN (${scope.messageIds
+        .map(() => '?')
+        .join(', ')}))`,
+    );
+    args.push(goal.workspaceId, ...scope.messageIds);
+  }
+  return {
+    sql: `INSERT INTO goal_progress (workspace_id, goal, subject, subject_id, reached_at)
+      SELECT ?, ?, ?, subject_id, timestamp FROM (
+        SELECT ${column} AS subject_id, e.timestamp,
+          row_number() OVER (PARTITION BY ${column} ORDER BY e.timestamp, e.seq) AS n
+        FROM events e ${matchSql.join}
+        WHERE ${where.join(' AND ')}
+      ) WHERE n = ?
+      ON CONFLICT (workspace_id, goal, subject, subject_id)
+        DO UPDATE SET reached_at = min(goal_progress.reached_at, excluded.reached_at)`,
+    args: [goal.workspaceId, goal.id, subject, ...matchArgs.join, ...args, goal.count],
+  };
+}
+
+/**
+ * What makes an event count toward a goal (its type and name or URL, its property filters, its
+ * window after the subject's first-seen time), as SQL on the alias `e`, with the join the window needs.
+ */
+function matching(
+  goal: Goal,
+  subject: Subject,
+  now: number,
+): [{ join: string; where: string }, { join: InValue[]; where: InValue[] }] {
+  const where: string[] = [];
+  const args: InValue[] = [];
   if (goal.on.type === 'track') {
     where.push(`e.type = 'track'`, 'e.name = ?');
     args.push(goal.on.event);
@@ -54,34 +163,18 @@ export function evaluateGoal(
     where.push(sql);
     args.push(...values);
   }
-  if (scope !== 'all') {
-    const own = subject === 'user' ? 'user_id' : 'account_id';
-    where.push(
-      `${column} IN (SELECT ${own} FROM events WHERE workspace_id = ? AND message_id IN (${scope.messageIds
-        .map(() => '?')
-        .join(', ')}))`,
-    );
-    args.push(goal.workspaceId, ...scope.messageIds);
-  }
   let join = '';
   if (goal.withinDays !== undefined) {
     const table = subject === 'user' ? 'users' : 'accounts';
+    const column = subject === 'user' ? 'e.user_id' : 'e.account_id';
     join = `JOIN ${table} s ON s.workspace_id = e.workspace_id AND s.id = ${column}`;
     where.push('e.timestamp <= s.first_seen + ?');
     args.push(goal.withinDays * dayMs);
   }
-  return {
-    sql: `INSERT INTO goal_progress (workspace_id, goal, subject, subject_id, reached_at)
-      SELECT ?, ?, ?, subject_id, timestamp FROM (
-        SELECT ${column} AS subject_id, e.timestamp,
-          row_number() OVER (PARTITION BY ${column} ORDER BY e.timestamp, e.seq) AS n
-        FROM events e ${join}
-        WHERE ${where.join(' AND ')}
-      ) WHERE n = ?
-      ON CONFLICT (workspace_id, goal, subject, subject_id)
-        DO UPDATE SET reached_at = min(goal_progress.reached_at, excluded.reached_at)`,
-    args: [goal.workspaceId, goal.id, subject, ...args, goal.count],
-  };
+  return [
+    { join, where: where.join(' AND ') },
+    { join: [], where: args },
+  ];
 }
 
 /** Forgets a goal's progress (before a backfill with a changed rule). */

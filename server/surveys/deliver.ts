@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
@@ -37,12 +37,15 @@ export async function deliverSurveys(
     .sort((a, b) => b.content.priority - a.content.priority);
   if (visible.length === 0) return [];
 
+  // The user's few responses, by the (workspace, user) index; grouped here, not in SQL, where a
+  // GROUP BY survey_id can lead the planner to the survey index and a scan of every response.
   const responses = await db.read
-    .select({ surveyId: surveyResponses.surveyId, at: sql<number>`max(${surveyResponses.respondedAt})` })
+    .select({ surveyId: surveyResponses.surveyId, at: surveyResponses.respondedAt })
     .from(surveyResponses)
-    .where(and(eq(surveyResponses.workspaceId, workspaceId), eq(surveyResponses.userId, userId)))
-    .groupBy(surveyResponses.surveyId);
-  const lastResponse = new Map(responses.map((row) => [row.surveyId, row.at]));
+    .where(and(eq(surveyResponses.workspaceId, workspaceId), eq(surveyResponses.userId, userId)));
+  const lastResponse = new Map<string, number>();
+  for (const row of responses)
+    lastResponse.set(row.surveyId, Math.max(row.at, lastResponse.get(row.surveyId) ?? 0));
   const { history } = options;
 
   const userStart = createdAtOf(traits.user.createdAt) ?? options.firstSeen ?? now;

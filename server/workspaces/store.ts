@@ -145,6 +145,7 @@ export async function createWorkspace(
     identitySecrets: [identitySecret],
     theme: {},
     goalsRevision: 0,
+    contentRevision: 0,
     promptCooldownHours: 72,
     createdAt: now,
   };
