@@ -19,7 +19,7 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
   const { contentId: checklistId, content } = version;
   const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
   const versionOf = sql<number>`json_extract(${events.properties}, '$.version')`;
-  const interactions = await db.read
+  const interactions = await db.reports
     .select({ userId: events.userId, name: events.name, at: sql<number>`min(${events.timestamp})` })
     .from(events)
     .where(
@@ -50,13 +50,13 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
   );
   const accountOf = new Map<string, string | null>();
   if (content.scope === 'account' && viewers.length > 0) {
-    const rows = await db.read
+    const rows = await db.reports
       .select({ id: users.id, accountId: users.accountId })
       .from(users)
       .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, viewers)));
     for (const row of rows) accountOf.set(row.id, row.accountId);
   }
-  const progress = await db.read
+  const progress = await db.reports
     .select({
       goal: goalProgress.goal,
       subject: goalProgress.subject,

@@ -363,7 +363,7 @@ async function latestCounts(
     buckets.map((b) => sql`(${b.key}, ${b.start}, ${b.stop})`),
     sql`, `,
   );
-  return db.read.all<LatestCount>(sql`
+  return db.reports.all<LatestCount>(sql`
     WITH bucket(key, start, stop) AS (VALUES ${values}),
     ranked AS (
       SELECT bucket.key AS bucket, ${detail(r.accountId)} AS account_id,
@@ -516,7 +516,7 @@ async function surveyRates(
   const shown = internalEvent('survey_shown');
   const dismissed = internalEvent('survey_dismissed');
   const [prompts, [active]] = await Promise.all([
-    db.read
+    db.reports
       .select({
         name: events.name,
         count: sql<number>`count(*)`,
@@ -532,7 +532,7 @@ async function surveyRates(
         ),
       )
       .groupBy(events.name),
-    db.read
+    db.reports
       .select({ users: sql<number>`count(distinct ${events.userId})` })
       .from(events)
       .where(and(inPeriod, isNotNull(events.userId))),
@@ -648,7 +648,7 @@ export async function listResponses(
   page: { limit?: number; after?: Cursor | undefined } = {},
 ): Promise<Verbatim[]> {
   const { after } = page;
-  let query = db.read
+  let query = db.reports
     .select({
       id: surveyResponses.id,
       surveyId: surveyResponses.surveyId,

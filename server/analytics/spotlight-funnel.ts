@@ -29,7 +29,7 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
     eq(contentId, version.contentId),
     eq(sql`json_extract(${events.properties}, '$.version')`, version.version),
   );
-  const counts = await db.read
+  const counts = await db.reports
     .select({ name: events.name, stepId, users: sql<number>`count(DISTINCT ${events.userId})` })
     .from(events)
     .where(and(scope, inArray(events.name, [names.shown, names.step, names.completed, names.dismissed])))
@@ -39,7 +39,7 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
   const total = (name: string) =>
     counts.filter((row) => row.name === name).reduce((sum, row) => sum + row.users, 0);
 
-  const missing = await db.read
+  const missing = await db.reports
     .select({
       stepId,
       selector: sql<string>`json_extract(${events.properties}, '$.selector')`,

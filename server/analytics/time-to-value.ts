@@ -134,7 +134,7 @@ async function loadSubjects(
   query: TtvQuery,
 ): Promise<Subject[]> {
   const goal = goalId.milestone(valueMilestoneId);
-  const reachedRows = await db.read
+  const reachedRows = await db.reports
     .select({ subjectId: goalProgress.subjectId, reachedAt: goalProgress.reachedAt })
     .from(goalProgress)
     .where(
@@ -151,7 +151,7 @@ async function loadSubjects(
   ];
 
   // Accounts are read once: as the subjects, or for their traits when users are.
-  const accountRows = await db.read
+  const accountRows = await db.reports
     .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
     .from(accounts)
     .where(
@@ -170,7 +170,7 @@ async function loadSubjects(
     }));
   }
   const accountTraits = new Map(accountRows.map((row) => [row.id, row.traits]));
-  const rows = await db.read
+  const rows = await db.reports
     .select({ id: users.id, firstSeen: users.firstSeen, traits: users.traits, accountId: users.accountId })
     .from(users)
     .where(and(eq(users.workspaceId, workspaceId), ...window(users.firstSeen)));
@@ -191,7 +191,7 @@ export async function subjectProgress(
   subjectId: string,
   firstSeen: number,
 ) {
-  const rows = await db.read
+  const rows = await db.reports
     .select({
       id: milestones.id,
       key: milestones.key,

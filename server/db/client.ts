@@ -5,6 +5,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { Logger } from '../logger.ts';
 import { migrationsFolder } from '../paths.ts';
+import { ReadPool, type ReportsDatabase } from './read-pool.ts';
 import * as schema from './schema.ts';
 import { isBusy, Writer } from './writer.ts';
 
@@ -21,6 +22,11 @@ export interface DatabaseOptions {
  */
 export interface Database {
   read: LibSQLDatabase<typeof schema>;
+  /**
+   * For long reads (reports, funnels, results): the same query builder, run in worker threads with
+   * their own connections so that they never hold up ingestion or content delivery (read-pool.ts).
+   */
+  reports: ReportsDatabase;
   writer: Writer;
   url: string;
   close(): Promise<void>;
@@ -46,11 +52,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
   const writer = new Writer(connect, options.logger);
   const readClient = connect();
+  const reports = new ReadPool({ url: options.url, authToken: options.authToken, logger: options.logger });
   return {
     read: drizzle(readClient, { schema }),
+    reports: reports.db,
     writer,
     url: options.url,
     async close() {
+      await reports.close();
       await writer.close();
       readClient.close();
     },

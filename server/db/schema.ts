@@ -133,6 +133,8 @@ export const events = sqliteTable(
     index('events_user_time').on(t.workspaceId, t.userId, t.timestamp),
     index('events_account_time').on(t.workspaceId, t.accountId, t.timestamp),
     index('events_name_time').on(t.workspaceId, t.name, t.timestamp),
+    // The admin events list, newest first without a filter (with one: the index of that filter).
+    index('events_time').on(t.workspaceId, t.timestamp),
     // One subject's events of one name in time order (then seq: the rowid ends every index): what a
     // page view reads about its user (prompt history, checklist states) and how the count-th event of
     // a goal is found at ingestion, as short range reads whatever the size of the workspace.

@@ -47,6 +47,20 @@ const hot: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp }> =
     args: ['ws1', 'acme', 'Invoice Sent'],
     uses: /USING INDEX events_account_name/,
   },
+  ...(
+    [
+      ['', [], /USING INDEX events_time/],
+      ['AND user_id = ?', ['u1'], /USING INDEX events_user_time/],
+      ['AND account_id = ?', ['acme'], /USING INDEX events_account_time/],
+      ['AND name = ?', ['Invoice Sent'], /USING INDEX events_name_time/],
+    ] as const
+  ).map(([filter, args, uses]) => ({
+    name: `the admin events list ${filter || 'unfiltered'}`,
+    sql: `SELECT * FROM events WHERE workspace_id = ? ${filter}
+      AND (timestamp < ? OR (timestamp = ? AND seq < ?)) ORDER BY timestamp DESC, seq DESC LIMIT 50`,
+    args: ['ws1', ...args, 9e12, 9e12, 1e9],
+    uses,
+  })),
 ];
 
 async function plans(analyzed: boolean) {
