@@ -255,7 +255,10 @@ export async function publishedContent<C>(
     .where(eq(workspaces.id, workspaceId));
   const revision = workspace?.revision ?? -1;
   let byWorkspace = publishedCache.get(db);
-  if (!byWorkspace) publishedCache.set(db, (byWorkspace = new Map()));
+  if (!byWorkspace) {
+    byWorkspace = new Map();
+    publishedCache.set(db, byWorkspace);
+  }
   const key = `${workspaceId}\u0000${kind}`;
   const cached = byWorkspace.get(key);
   if (cached?.revision === revision) return cached.rows as Published<C>[];
