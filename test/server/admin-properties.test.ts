@@ -329,7 +329,7 @@ describe('admin writes with hostile bodies', () => {
         fc.asyncProperty(fc.constantFrom(...writeRoutes), anyJson, async (route, body) =>
           write(route, toJsonText(body)),
         ),
-        runs(200),
+        runs(120),
       );
     },
     timeLimit(120_000),
@@ -342,7 +342,7 @@ describe('admin writes with hostile bodies', () => {
         fc.asyncProperty(fc.constantFrom(...writeRoutes), mutations, async (route, changes) =>
           write(route, toJsonText(mutate(validBody(route), changes))),
         ),
-        runs(300),
+        runs(200),
       );
     },
     timeLimit(120_000),
@@ -359,7 +359,7 @@ describe('admin writes with hostile bodies', () => {
           fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'),
           async ([route, sent], contentType) => write(route, sent, contentType),
         ),
-        runs(100),
+        runs(80),
       );
     },
     timeLimit(60_000),

@@ -27,6 +27,8 @@ import {
  */
 
 let h: Harness;
+/** The published content, by collection (`surveys`, ...). */
+const contentIds: Record<string, string> = {};
 const day = 86_400_000;
 const at = (daysAgo: number) =>
   new Date(Date.parse('2026-11-23T12:00:00.000Z') - daysAgo * day).toISOString();
@@ -85,6 +87,7 @@ beforeAll(async () => {
       const res = await h.adminJson(`/${kind}`, 'POST', body);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect((await h.adminJson(`/${kind}/${res.body.id}/publish`, 'POST')).status).toBe(201);
+      contentIds[kind as string] = res.body.id;
     }),
   );
   expect(created).toHaveLength(3);
@@ -113,6 +116,29 @@ const validMessage = fc.oneof(
     groupId: fc.constantFrom('acme', 'globex'),
     traits: fc.record({ name: fc.constantFrom('Acme', 'Globex'), seats: fc.nat(500) }),
   }),
+  // The widget's own events about the published content, which /v1/content reads back (a user's
+  // prompt history). Survey events naming no survey of the workspace are refused.
+  fc
+    .record({
+      event: fc.constantFrom(
+        'survey_shown',
+        'survey_dismissed',
+        'spotlight_shown',
+        'checklist_shown',
+        'spotlight_dismissed',
+      ),
+      stepId: fc.constantFrom('one', 'two'),
+    })
+    .map(({ event, stepId }) => ({
+      type: 'track',
+      userId: 'u1',
+      event: `$waymark.${event}`,
+      properties: {
+        contentId: contentIds[`${event.split('_')[0]}s`],
+        version: 1,
+        ...(event === 'spotlight_dismissed' ? { stepId } : {}),
+      },
+    })),
   fc.record({
     type: fc.constantFrom('page', 'screen'),
     anonymousId: fc.constantFrom('anon-1', 'anon-2'),
@@ -229,6 +255,15 @@ describe('POST /v1/batch with mixed batches', () => {
               expect(await rowsWithId(id), `${label}: rows of #${index}`).toBe(accepted ? 1 : 0);
             }
 
+            // What was stored can be read: the prompt history and traits /v1/content reads for u1.
+            await checkAnswer(
+              await h.app.request('/v1/content', {
+                method: 'POST',
+                body: JSON.stringify({ writeKey: h.ws.publishableKey, userId: 'u1', groupId: 'acme' }),
+              }),
+              `${label}: /v1/content afterwards`,
+            );
+
             // Sent again, nothing new is stored: every valid message is a duplicate now.
             const again = await ingest('/v1/batch', text);
             expect(again.status).toBe(200);
@@ -241,7 +276,7 @@ describe('POST /v1/batch with mixed batches', () => {
             expect(await eventCount(), label).toBe(before + answer.accepted);
           },
         ),
-        runs(150),
+        runs(100),
       );
     },
     timeLimit(120_000),
