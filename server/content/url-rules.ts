@@ -11,12 +11,25 @@ import type { UrlRule } from '../../shared/schemas/condition.ts';
  */
 export function isSafeRule(rule: UrlRule): boolean {
   if (rule.match !== 'regex') return true;
+  // Published content is parsed once and shared by every request (content/versioned.ts): each of
+  // its rules is judged once too.
+  let safe = verdicts.get(rule);
+  if (safe === undefined) {
+    safe = compiles(rule.pattern) && regexHazard(rule.pattern) === null;
+    verdicts.set(rule, safe);
+  }
+  return safe;
+}
+
+const verdicts = new WeakMap<UrlRule, boolean>();
+
+function compiles(pattern: string): boolean {
   try {
-    new RegExp(rule.pattern);
+    new RegExp(pattern);
+    return true;
   } catch {
     return false;
   }
-  return regexHazard(rule.pattern) === null;
 }
 
 /**
