@@ -334,9 +334,13 @@ function bucketsOf(range: Period, interval: 'week' | 'month'): Bucket[] {
 /** People per score, among each person's latest response in a bucket. */
 interface LatestCount {
   bucket: string;
-  /** The account of the person's latest response, and its `name` trait (null without `detail`). */
+  /**
+   * The account of the person's latest response, and its `name` trait as JSON text (null without
+   * `detail`): read as JSON, since json_extract would hand an unpaired surrogate in a trait to
+   * libSQL as bytes that are not UTF-8, on which its client aborts the process.
+   */
   accountId: string | null;
-  accountName: unknown;
+  accountName: string | null;
   /** The segment trait of the person or account, as JSON text; null when missing. */
   segment: string | null;
   score: number;
@@ -367,7 +371,7 @@ async function latestCounts(
     WITH bucket(key, start, stop) AS (VALUES ${values}),
     ranked AS (
       SELECT bucket.key AS bucket, ${detail(r.accountId)} AS account_id,
-        ${detail(sql`json_extract(${accounts.traits}, '$.name')`)} AS account_name,
+        ${detail(sql`${accounts.traits} -> '$.name'`)} AS account_name,
         ${options.trait ? traitJson(options.trait) : sql`NULL`} AS segment, ${r.score} AS score,
         row_number() OVER (
           PARTITION BY bucket.key, ${r.userId} ORDER BY ${r.respondedAt} DESC, ${r.id} DESC
@@ -478,13 +482,18 @@ function bandsOf(counts: readonly LatestCount[], bounds: readonly number[]) {
     });
 }
 
+/** An account's `name` trait from its JSON text: null unless it is a string. */
+function accountNameOf(json: string | null | undefined): string | null {
+  const name: unknown = json == null ? null : JSON.parse(json);
+  return typeof name === 'string' ? name : null;
+}
+
 /** Per account, most responses first; responses without an account are only in the summary. */
 function accountsOf(counts: readonly LatestCount[]) {
   return [...groupBy(counts, (row) => row.accountId)]
     .flatMap(([accountId, rows]) => {
       if (accountId === null) return [];
-      const name = rows[0]?.accountName;
-      return [{ accountId, name: typeof name === 'string' ? name : null, ...summaryOfCounts(rows) }];
+      return [{ accountId, name: accountNameOf(rows[0]?.accountName), ...summaryOfCounts(rows) }];
     })
     .sort((a, b) => b.responses - a.responses || a.accountId.localeCompare(b.accountId));
 }
@@ -869,10 +878,9 @@ export async function accountNpsDrops(
     if (Math.min(current.responses, previous.responses) < minResponses) continue;
     const drop = round2(previous.nps - current.nps);
     if (drop < minDrop) continue;
-    const name = rows[0]?.accountName;
     drops.push({
       accountId,
-      name: typeof name === 'string' ? name : null,
+      name: accountNameOf(rows[0]?.accountName),
       current: { nps: current.nps, responses: current.responses },
       previous: { nps: previous.nps, responses: previous.responses },
       drop,

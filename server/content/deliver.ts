@@ -28,6 +28,7 @@ import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
 import { deliverTheme } from './theme.ts';
+import { deliverableUrls, isSafeRule } from './url-rules.ts';
 import { publishedContent } from './versioned.ts';
 
 type Bag = Record<string, unknown>;
@@ -128,7 +129,10 @@ export interface Subject {
 async function deliverChecklists(db: Database, subject: Subject, now: number): Promise<DeliveredChecklist[]> {
   const { workspaceId, userId, accountId, traits } = subject;
   const published = await publishedContent<ChecklistContent>(db, workspaceId, 'checklist');
-  const visible = published.filter((row) => matchesTraits(row.content.audience, traits, now));
+  const visible = published.flatMap((row) => {
+    const urls = deliverableUrls(row.content.audience);
+    return urls && matchesTraits(row.content.audience, traits, now) ? [{ ...row, urls }] : [];
+  });
   if (visible.length === 0) return [];
 
   const progress = await reached(db, workspaceId, userId, accountId);
@@ -162,8 +166,8 @@ async function deliverChecklists(db: Database, subject: Subject, now: number): P
       position: content.display.position,
       openOnFirstView: content.display.openOnFirstView,
       dismissible: content.display.dismissible,
-      urls: content.audience.urls,
-      excludeUrls: content.audience.excludeUrls,
+      urls: row.urls.urls,
+      excludeUrls: row.urls.excludeUrls,
       items: content.items.map((item): DeliveredItem => {
         const done = doneAt(item);
         const rule = localRule(item, milestoneByKey);
@@ -274,7 +278,9 @@ async function interactionStates(
  */
 function localRule(item: ChecklistItem, milestoneByKey: Map<string, { rule: EventRule }>): LocalRule | null {
   const completion = item.completion;
-  if (completion.kind === 'url') return { kind: 'url', url: completion.url };
+  // A rule that could freeze the page stays on the server (which matches no regex in SQL either).
+  if (completion.kind === 'url')
+    return isSafeRule(completion.url) ? { kind: 'url', url: completion.url } : null;
   const rule =
     completion.kind === 'event'
       ? completion

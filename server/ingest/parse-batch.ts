@@ -92,8 +92,9 @@ export function parseBatch(
     const parsed = message.safeParse(raw);
     if (!parsed.success) {
       const issues: Array<{ path: PropertyKey[]; message: string }> = parsed.error.issues;
-      // zod skips the "names somebody" refinement when the shape fails; report it all the same.
-      if (!namesSomebody(raw) && !issues.some((issue) => issue.message === missingIdentity.message)) {
+      // zod skips the "names somebody" refinement when the shape fails; report it all the same, for
+      // a message that is an object (a pointer to `userId` in a string or an array names nothing).
+      if (namesNobody(raw) && !issues.some((issue) => issue.message === missingIdentity.message)) {
         issues.push({ path: [...missingIdentity.path], message: missingIdentity.message });
       }
       rejected.push({
@@ -156,10 +157,11 @@ function checkedBatchContext(context: Record<string, unknown> | undefined) {
   return { ...context, groupId: groupId.data };
 }
 
-function namesSomebody(raw: unknown): boolean {
-  if (raw === null || typeof raw !== 'object') return false;
+/** An object message without `userId` or `anonymousId`. */
+function namesNobody(raw: unknown): boolean {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
   const { userId, anonymousId } = raw as Record<string, unknown>;
-  return (userId !== undefined && userId !== null) || (anonymousId !== undefined && anonymousId !== null);
+  return (userId === undefined || userId === null) && (anonymousId === undefined || anonymousId === null);
 }
 
 function assertMessageSizes(batch: unknown[], skip: ReadonlySet<number>): void {

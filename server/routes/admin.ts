@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import { theme } from '../../shared/schemas/theme.ts';
+import { allowedOrigin, workspaceName } from '../../shared/schemas/workspace.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
 import { statement } from '../db/client.ts';
@@ -25,16 +26,8 @@ import { onboardingRoutes } from './onboarding.ts';
 import { spotlightRoutes } from './spotlights.ts';
 
 const workspacePatch = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  allowedOrigins: z
-    .array(
-      z.union([
-        z.literal('*'),
-        z.string().regex(/^https?:\/\/(\*\.)?[^/\s]+$/, 'must be an origin such as https://app.example.com'),
-      ]),
-    )
-    .max(100)
-    .optional(),
+  name: workspaceName.optional(),
+  allowedOrigins: z.array(allowedOrigin).max(100).optional(),
   identityVerification: z.enum(['off', 'enforce']).optional(),
   /** The widget's look; fields left out take their defaults. */
   theme: theme.optional(),

@@ -5,6 +5,7 @@ import type { DeliveredSpotlight } from '../../shared/schemas/content.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
 import type { PromptEvent } from '../content/prompts.ts';
+import { deliverableUrls, isSafeRule } from '../content/url-rules.ts';
 import { type Published, publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { contents } from '../db/schema.ts';
@@ -25,9 +26,11 @@ export async function deliverSpotlights(
   const delivered = published
     .filter((row) => row.id !== previewId && matchesTraits(row.content.audience, subject.traits, now))
     .flatMap((row) => {
+      const content = safeContent(row.content);
+      if (!content) return [];
       const mine = history.filter((event) => event.contentId === row.id);
-      const state = spotlightState(row.content.frequency, row.content.steps.length, mine, now);
-      return state.show ? [present(row, subject.locale, state.resumeAt, false)] : [];
+      const state = spotlightState(content.frequency, content.steps.length, mine, now);
+      return state.show ? [present({ ...row, content }, subject.locale, state.resumeAt, false)] : [];
     });
   if (previewId !== null) {
     const [draft] = await db.read
@@ -40,17 +43,22 @@ export async function deliverSpotlights(
           eq(contents.kind, 'spotlight'),
         ),
       );
-    if (draft)
-      delivered.unshift(
-        present(
-          { id: draft.id, version: 0, content: draft.content as SpotlightContent },
-          subject.locale,
-          null,
-          true,
-        ),
-      );
+    const content = draft && safeContent(draft.content as SpotlightContent);
+    if (draft && content)
+      delivered.unshift(present({ id: draft.id, version: 0, content }, subject.locale, null, true));
   }
   return delivered.sort((a, b) => Number(b.preview) - Number(a.preview) || b.priority - a.priority);
+}
+
+/**
+ * The spotlight with only URL rules that are safe in a browser (server/content/url-rules.ts), or null
+ * when it must not be shown: a hazardous rule matches no page, so a step whose page rule is one could
+ * never be reached, and the tour is not started.
+ */
+function safeContent(content: SpotlightContent): SpotlightContent | null {
+  const urls = deliverableUrls(content.audience);
+  if (!urls || !content.steps.every((step) => !step.page || isSafeRule(step.page))) return null;
+  return { ...content, audience: { ...content.audience, ...urls } };
 }
 
 export const publishedSpotlights = (

@@ -1,11 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
+import type { UrlRule } from '../../shared/schemas/condition.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import { deliverTheme } from '../content/theme.ts';
+import { deliverableUrls } from '../content/url-rules.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { surveyResponses } from '../db/schema.ts';
@@ -33,7 +35,10 @@ export async function deliverSurveys(
   const { now } = options;
   const published = await publishedContent<SurveyContent>(db, workspaceId, 'survey');
   const visible = published
-    .filter((row) => matchesTraits(row.content.audience, traits, now))
+    .flatMap((row) => {
+      const urls = deliverableUrls(row.content.audience);
+      return urls && matchesTraits(row.content.audience, traits, now) ? [{ ...row, urls }] : [];
+    })
     .sort((a, b) => b.content.priority - a.content.priority);
   if (visible.length === 0) return [];
 
@@ -77,7 +82,12 @@ const latest = (times: number[]): number | null => (times.length === 0 ? null : 
 
 /** The survey in the best locale for the user, `{product}` filled in, in the workspace theme with its own overrides. */
 function present(
-  row: { id: string; version: number; content: SurveyContent },
+  row: {
+    id: string;
+    version: number;
+    content: SurveyContent;
+    urls: { urls: UrlRule[]; excludeUrls: UrlRule[] };
+  },
   requested: string | null,
   workspaceTheme: Theme,
 ): DeliveredSurvey {
@@ -100,8 +110,8 @@ function present(
     position: content.position,
     theme: deliverTheme(workspaceTheme, content.theme),
     delaySeconds: content.sampling.delaySeconds,
-    urls: content.audience.urls,
-    excludeUrls: content.audience.excludeUrls,
+    urls: row.urls.urls,
+    excludeUrls: row.urls.excludeUrls,
     askAgainAfterResponseDays: content.sampling.askAgainAfterResponseDays,
     askAgainAfterDismissDays: content.sampling.askAgainAfterDismissDays,
     redisplayAfterHours: content.sampling.redisplayAfterHours,

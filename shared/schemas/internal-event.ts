@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from './stored-text.ts';
 import { maxCommentLength } from './survey.ts';
 
 /**
@@ -8,12 +9,18 @@ import { maxCommentLength } from './survey.ts';
  */
 export const internalPrefix = '$waymark.';
 
+/**
+ * The server reads these properties back one by one with SQLite's json_extract, which cuts text at
+ * NUL and turns an unpaired surrogate into bytes that are not UTF-8 (on which libSQL's client aborts
+ * the process): every text property refuses both (storedText).
+ */
+const ref = storedText(z.string().min(1).max(64));
 const contentRef = {
-  contentId: z.string().min(1).max(64),
+  contentId: ref,
   version: z.number().int().min(1),
 };
-const itemRef = { ...contentRef, itemId: z.string().min(1).max(64) };
-const stepRef = { ...contentRef, stepId: z.string().min(1).max(64) };
+const itemRef = { ...contentRef, itemId: ref };
+const stepRef = { ...contentRef, stepId: ref };
 
 export const internalEvents = {
   checklist_shown: z.object(contentRef),
@@ -35,11 +42,9 @@ export const internalEvents = {
     ...contentRef,
     responseId: z.string().regex(/^[\w-]{8,64}$/, 'must be 8-64 letters, digits, _ or -'),
     score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
-    comment: z
-      .string()
-      .trim()
-      .max(maxCommentLength, `must be at most ${maxCommentLength} characters`)
-      .optional(),
+    comment: storedText(
+      z.string().trim().max(maxCommentLength, `must be at most ${maxCommentLength} characters`),
+    ).optional(),
   }),
   /** A spotlight or tour started: its first step shown (a resumed tour does not send it again). */
   spotlight_shown: z.object(contentRef),
@@ -50,9 +55,9 @@ export const internalEvents = {
   /** A step's target did not appear in time (or is hidden): what its author needs to fix it. */
   spotlight_target_not_found: z.object({
     ...stepRef,
-    selector: z.string().max(500),
+    selector: storedText(z.string().max(500)),
     /** The page path (and query) where it was looked for. */
-    url: z.string().max(2000),
+    url: storedText(z.string().max(2000)),
     /** What the step did about it: waited on, or was skipped. */
     outcome: z.enum(['waiting', 'skipped']),
   }),

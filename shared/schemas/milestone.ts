@@ -34,8 +34,9 @@ export type EventRuleInput = z.input<typeof eventRule>;
  */
 export const milestoneInput = z.object({
   key,
-  name: z.string().trim().min(1, 'must not be empty').max(120),
-  description: z.string().max(500).default(''),
+  // Stored as SQL text, where NUL would cut them short: see storedText.
+  name: storedText(z.string().trim().min(1, 'must not be empty').max(120)),
+  description: storedText(z.string().max(500)).default(''),
   rule: eventRule,
   isValue: z.boolean().default(false),
 });

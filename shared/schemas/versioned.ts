@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from './stored-text.ts';
 
 /**
  * Authored content (checklists, surveys, spotlights and tours) shares one life cycle: a draft that
@@ -52,7 +53,8 @@ export function checkParts(
 
 /** Creating or editing: a name for the authors and the draft content. */
 export const draftInput = <C extends z.ZodType>(content: C) =>
-  z.object({ name: text(120).min(1, 'must not be empty'), content });
+  // The name is stored as SQL text (the content as JSON, which escapes NUL): see storedText.
+  z.object({ name: storedText(text(120).min(1, 'must not be empty')), content });
 
 /** One piece of content as the admin API returns it. */
 export const contentRecord = <C extends z.ZodType>(content: C) =>

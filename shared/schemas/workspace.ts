@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedText } from './stored-text.ts';
 
 /** A workspace's id: typed on command lines (`--workspace acme`), so plain characters only. */
 const workspaceId = z
@@ -18,6 +19,9 @@ export const allowedOrigin = z.union([
   z.string().regex(/^https?:\/\/(\*\.)?[^/\s]+$/, 'must be an origin such as https://app.example.com'),
 ]);
 
+/** A workspace's name, as people see it (stored as SQL text: no NUL, no unpaired surrogate). */
+export const workspaceName = storedText(z.string().trim().min(1, 'must not be empty').max(200));
+
 /**
  * A new workspace (`waymark workspace create`): its keys and identity secret are generated.
  *
@@ -26,7 +30,7 @@ export const allowedOrigin = z.union([
  */
 export const workspaceInput = z.strictObject({
   id: workspaceId,
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+  name: workspaceName,
   allowedOrigins: z.array(allowedOrigin).max(100).default([]),
 });
 export type WorkspaceInput = z.infer<typeof workspaceInput>;
