@@ -23,6 +23,8 @@ import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { staticRoutes } from './routes/static.ts';
+import { WebhookEndpoints } from './webhooks/endpoints.ts';
+import { defaultWebhookSettings, type WebhookSettings, WebhookWorker } from './webhooks/worker.ts';
 import { currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export interface AppOptions {
@@ -39,13 +41,20 @@ export interface AppOptions {
   rateLimits?: RateLimitSettings | false;
   /** Proxies in front of this server whose `X-Forwarded-For` entry names the client (`TRUST_PROXY`). */
   trustProxy?: number;
+  /** Webhook delivery (`defaultWebhookSettings` unless given); the worker starts with `app.webhooks.start()`. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 /** The HTTP app, and what must be stopped before its database closes. */
 export type WaymarkApp = Hono<AppEnv> & {
   /** The shared rate-limit counts, null when limits are off (tests flush them to share counts now). */
   rateLimits: RateLimits | null;
-  /** Writes the rate-limit counts and stops their timer; call it before closing the database. */
+  /** The webhook delivery worker: main.ts starts it; tests call `runOnce()` with their clock. */
+  webhooks: WebhookWorker;
+  /**
+   * Writes the rate-limit counts and stops their timer, and stops the webhook worker once the
+   * attempts under way are recorded; call it before closing the database.
+   */
   close(): Promise<void>;
 };
 
@@ -62,6 +71,7 @@ export interface AppDeps {
   surveys: VersionedContent<SurveyContent>;
   spotlights: VersionedContent<SpotlightContent>;
   ingest: IngestService;
+  webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
   /** Null when rate limits are off. */
   rateLimits: RateLimits | null;
   distDir: string;
@@ -93,6 +103,11 @@ export function createApp(options: AppOptions): WaymarkApp {
         trustProxy: options.trustProxy ?? 0,
       })
     : null;
+  const webhookSettings = { ...defaultWebhookSettings, ...options.webhooks };
+  const webhooks = {
+    endpoints: new WebhookEndpoints(options.db, clock, webhookSettings.allowPrivate),
+    worker: new WebhookWorker({ db: options.db, clock, logger, settings: webhookSettings }),
+  };
   const deps: AppDeps = {
     db: options.db,
     clock,
@@ -104,6 +119,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
+    webhooks,
     rateLimits,
     distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
@@ -173,7 +189,9 @@ export function createApp(options: AppOptions): WaymarkApp {
   }
   return Object.assign(app, {
     rateLimits,
+    webhooks: webhooks.worker,
     close: async () => {
+      await webhooks.worker.stop();
       await rateLimits?.close();
     },
   });

@@ -24,6 +24,7 @@ import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { spotlightRoutes } from './spotlights.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 const workspacePatch = z.strictObject({
   name: workspaceName.optional(),
@@ -85,6 +86,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route('/', npsRoutes(deps));
   app.route('/', spotlightRoutes(deps));
   app.route('/', keyRoutes(deps));
+  app.route('/', webhookRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 
