@@ -144,6 +144,8 @@ const bodies = (mark: string): Record<string, unknown> => ({
   },
   workspace: { name: `${mark} workspace` },
   preview: { url: 'https://app.example.com/x', expiresInMinutes: 5 },
+  webhooks: { url: `https://${mark}.example.com/hook`, description: `${mark} hook` },
+  secret: { overlapHours: 1 },
 });
 
 beforeAll(async () => {
@@ -164,6 +166,9 @@ beforeAll(async () => {
       await as(ws.secretKey, 'POST', `/v1/admin/${kind}/${created.id}/publish`);
       content[kind] = created.id;
     }
+    const webhook = await as(ws.secretKey, 'POST', '/v1/admin/webhooks', given.webhooks);
+    // A's deliveries exist, so that B's reads of A's log would show them.
+    await as(ws.secretKey, 'POST', `/v1/admin/webhooks/${webhook.id}/test`);
     const user = ws === a ? 'user-of-a' : 'user-of-b';
     const account = ws === a ? 'account-of-a' : 'account-of-b';
     await as(ws.publishableKey, 'POST', '/v1/batch', { batch: messages(mark, { user, account, content }) });
@@ -175,6 +180,7 @@ beforeAll(async () => {
         spotlights: [content.spotlights],
         users: [user],
         accounts: [account],
+        webhooks: [webhook.id],
       });
       identifiersOfA = [
         ...Object.values(idsOfA).flat(),
@@ -184,6 +190,7 @@ beforeAll(async () => {
         a.secretKey,
         a.identitySecret,
         `${secret}-response-1`,
+        webhook.secret,
       ];
     }
   }

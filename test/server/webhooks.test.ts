@@ -582,6 +582,24 @@ describe('endpoints through the admin API', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the webhook routes and the event every delivery posts', async () => {
+    const h = await harness();
+    const doc = await (await h.app.request('/openapi.json')).json();
+    for (const path of ['', '/{id}', '/{id}/secret', '/{id}/test', '/{id}/deliveries']) {
+      expect(doc.paths, path).toHaveProperty([`/v1/admin/webhooks${path}`]);
+    }
+    expect(Object.keys(doc.components.schemas.WebhookEvent.properties).sort()).toEqual([
+      'createdAt',
+      'data',
+      'id',
+      'text',
+      'type',
+      'workspaceId',
+    ]);
+  });
+});
+
 describe('addresses and back-off', () => {
   it('knows private, loopback and link-local addresses', () => {
     for (const address of [
