@@ -1,9 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
@@ -13,7 +15,7 @@ import { isPrivateAddress } from '../../server/webhooks/addresses.ts';
 import { enqueueWebhook } from '../../server/webhooks/outbox.ts';
 import { retryDelayMs, type WebhookSettings } from '../../server/webhooks/worker.ts';
 import { createHarness, type Harness } from './harness.ts';
-import { startServer, stop } from './processes.ts';
+import { root, startServer, stop } from './processes.ts';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -165,6 +167,33 @@ describe('delivery', () => {
     // Nothing is sent twice.
     expect(await h.app.webhooks.runOnce()).toBe(0);
     expect(target.requests).toHaveLength(1);
+  });
+
+  it('is verified by the Node sample in the README, as written there', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const sample = /In Node:\n\n```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(sample).toContain('export function verifyWaymark');
+    const dir = mkdtempSync(join(tmpdir(), 'waymark-sample-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'verify.mjs');
+    writeFileSync(file, sample ?? '');
+    const { verifyWaymark } = (await import(pathToFileURL(file).href)) as {
+      verifyWaymark: (body: string | Buffer, header: string, secret: string) => boolean;
+    };
+    // The sample reads the real clock.
+    const h = await harness();
+    h.clock.now = Date.now();
+    const target = await receiver();
+    const endpoint = await createEndpoint(h, { url: target.url });
+    await raise(h);
+    await h.app.webhooks.runOnce();
+    const [request] = target.requests;
+    const header = String(request!.headers['waymark-signature']);
+    expect(verifyWaymark(request!.body, header, endpoint.secret)).toBe(true);
+    expect(verifyWaymark(Buffer.from(request!.body), header, endpoint.secret)).toBe(true);
+    expect(verifyWaymark(request!.body.replace('yellow', 'green'), header, endpoint.secret)).toBe(false);
+    const stale = header.replace(/^t=(\d+)/, (_, t: string) => `t=${Number(t) - 301}`);
+    expect(verifyWaymark(request!.body, stale, endpoint.secret)).toBe(false);
   });
 
   it('queues deliveries in the caller’s transaction: nothing is queued when it fails', async () => {
