@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Database } from '../db/client.ts';
 import { type DeliveryState, webhookEndpoints } from '../db/schema.ts';
@@ -158,6 +158,13 @@ export class WebhookWorker {
    */
   async runOnce(): Promise<number> {
     const now = this.#clock();
+    // An idle poll is one indexed read: no write transaction (and no turn of the writer) unless
+    // something is due.
+    const due = await this.#db.read.all(
+      sql`SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ${now}
+          AND (lease_until IS NULL OR lease_until <= ${now}) LIMIT 1`,
+    );
+    if (due.length === 0) return 0;
     const leaseMs = this.settings.timeoutMs + minute;
     const [claim] = await this.#db.writer.batch([
       {
