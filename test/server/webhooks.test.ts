@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Answer = number | { status: number; headers?: Record<string, string>; hang?: boolean };
+type Answer = number | { status: number; headers?: Record<string, string>; hang?: boolean; delayMs?: number };
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
@@ -44,8 +44,10 @@ async function receiver(answers: Answer[] = []) {
         hanging.push(res);
         return;
       }
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end(answer.status >= 400 ? `no (${answer.status})` : 'ok');
+      setTimeout(() => {
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.status >= 400 ? `no (${answer.status})` : 'ok');
+      }, answer.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -428,6 +430,32 @@ describe('delivery', () => {
     h.clock.now += 23 * 86_400_000;
     expect(await h.app.webhooks.prune()).toBe(1);
     expect(await count()).toEqual(['pending']);
+  });
+});
+
+describe('the worker in a running server', () => {
+  it('delivers a test event at once when woken, and stops only after recording the attempt under way', async () => {
+    // A poll so slow that only the wake-up can explain a prompt delivery.
+    const h = await harness({ pollMs: 60_000 });
+    h.clock.now = Date.now();
+    const target = await receiver([{ status: 200, delayMs: 300 }]);
+    const endpoint = await createEndpoint(h, { url: target.url });
+    h.app.webhooks.start();
+    // The first poll runs at start and finds nothing.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const queued = await h.adminJson(`/webhooks/${endpoint.id}/test`, 'POST');
+    const deadline = Date.now() + 5000;
+    while (target.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(target.requests).toHaveLength(1);
+    // The receiver is still answering: stop waits for its answer to be recorded.
+    await h.app.webhooks.stop();
+    const [delivery] = await log(h, endpoint.id);
+    expect(delivery).toMatchObject({ id: queued.body.id, status: 'delivered', attempts: 1 });
+    expect(delivery!.lastDurationMs).toBeGreaterThanOrEqual(250);
+    // Stopped: nothing more is sent.
+    await h.adminJson(`/webhooks/${endpoint.id}/test`, 'POST');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(target.requests).toHaveLength(1);
   });
 });
 
