@@ -88,7 +88,9 @@ describe('the demo’s tour and hotspot', () => {
     expect(rows.map((e) => [e.name, props(e).stepId])).toEqual([
       ['$waymark.spotlight_shown', undefined],
       ['$waymark.spotlight_step_viewed', 'new_invoice'],
+      ['$waymark.spotlight_step_reached', 'invoices_nav'],
       ['$waymark.spotlight_step_viewed', 'invoices_nav'],
+      ['$waymark.spotlight_step_reached', 'filters'],
       ['$waymark.spotlight_step_viewed', 'filters'],
       ['$waymark.spotlight_completed', undefined],
     ]);
