@@ -4,7 +4,8 @@
  * first tooltip), then the page is reloaded (repeat view, scripts cached). For each view, over the
  * 5 s after navigation: long tasks (a PerformanceObserver for `longtask`, buffered from the start),
  * script time (CDP `Performance.getMetrics` `ScriptDuration`, the difference across the view), and the
- * CPU profile's self time in the widget's own files (`/widget`), by function. `SPOTLIGHT_RUNS` (default
+ * CPU profile's self time in the widget's own files (`/widget`), by function, and how much of it
+ * fell in long tasks. `SPOTLIGHT_RUNS` (default
  * 3) views of each kind; prints one line per view and the medians.
  */
 import type { CDPSession, Page } from 'playwright-core';
@@ -39,15 +40,31 @@ async function scriptSeconds(cdp: CDPSession): Promise<number> {
   return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
 }
 
-/** Self time per widget function (ms) from a CPU profile. */
-function widgetTime(profile: Profile): { total: number; top: string[] } {
+/**
+ * Self time per widget function (ms) from a CPU profile; and the widget's self time within long
+ * tasks, taken as runs of samples without an idle one that last 50 ms or more (no clock to align
+ * the page's long task entries with the profile's is needed).
+ */
+function widgetTime(profile: Profile): { total: number; inLong: number; top: string[] } {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
+  let inLong = 0;
+  let span = { ms: 0, widget: 0 };
+  const close = () => {
+    if (span.ms >= 50) inLong += span.widget;
+    span = { ms: 0, widget: 0 };
+  };
   profile.samples.forEach((id, i) => {
     const node = byNode.get(id);
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
-    if (!node || !/\/widget(\/|\.js)/.test(node.callFrame.url)) return;
+    if (!node || node.callFrame.functionName === '(idle)') {
+      close();
+      return;
+    }
+    span.ms += dt;
+    if (!/\/widget(\/|\.js)/.test(node.callFrame.url)) return;
+    span.widget += dt;
     total += dt;
     const key = `${node.callFrame.functionName || '(anon)'}@${node.callFrame.url.split('/').pop()}:${node.callFrame.columnNumber}`;
     self.set(key, (self.get(key) ?? 0) + dt);
@@ -56,7 +73,8 @@ function widgetTime(profile: Profile): { total: number; top: string[] } {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 5)
     .map(([k, v]) => `${k} ${v.toFixed(1)}`);
-  return { total, top };
+  close();
+  return { total, inLong, top };
 }
 
 async function measure(page: Page, cdp: CDPSession, go: () => Promise<unknown>) {
@@ -116,10 +134,10 @@ try {
   for (const kind of ['first', 'repeat'] as const) {
     for (const r of rows[kind])
       console.log(
-        `${kind}: script ${r.script.toFixed(0)} ms, long tasks [${r.long.join(', ')}] ms, widget self ${r.widget.total.toFixed(1)} ms: ${r.widget.top.join('; ')}`,
+        `${kind}: script ${r.script.toFixed(0)} ms, long tasks [${r.long.join(', ')}] ms, widget self ${r.widget.total.toFixed(1)} ms (${r.widget.inLong.toFixed(1)} in long tasks): ${r.widget.top.join('; ')}`,
       );
     console.log(
-      `${kind} median: script ${median(rows[kind].map((r) => r.script)).toFixed(0)} ms, longest task ${median(rows[kind].map((r) => Math.max(0, ...r.long)))} ms, widget self ${median(rows[kind].map((r) => r.widget.total)).toFixed(1)} ms`,
+      `${kind} median: script ${median(rows[kind].map((r) => r.script)).toFixed(0)} ms, longest task ${median(rows[kind].map((r) => Math.max(0, ...r.long)))} ms, widget self ${median(rows[kind].map((r) => r.widget.total)).toFixed(1)} ms, of it in long tasks ${median(rows[kind].map((r) => r.widget.inLong)).toFixed(1)} ms`,
     );
   }
 } finally {

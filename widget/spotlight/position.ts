@@ -8,8 +8,9 @@ import { own } from './target.ts';
  * event does not leave its shadow tree), a resize of the viewport, of the target, of the floating
  * element or of the page's body (ResizeObserver), a change to the DOM (MutationObserver), the end
  * of a CSS transition or animation, a load (an image above the target). Nothing runs while nothing
- * happens: a once-a-frame check of the target's box costs a forced layout every frame, and on the
- * demo's dashboard long tasks (README, "Size"). Returns the function that stops it.
+ * happens: a once-a-frame check of the target's box cost a forced layout every frame, and long
+ * tasks on the demo's dashboard (README, "Spotlights and tours"). A CSS transition or animation
+ * that moves the target is caught at its end. Returns the function that stops it.
  */
 function follow(target: Element | null, floating: HTMLElement, update: () => void): () => void {
   const doc = floating.ownerDocument;
