@@ -585,6 +585,7 @@ describe('spotlights on host pages', () => {
         };
       });
     expect(await hits()).toEqual({ inside: 'Lit', below: 'dim', over: 'dim' });
+    await page.screenshot({ path: join(shotsDir, 'tip-backdrop.png') });
     // A real click on the dimmed page reaches neither the button under it nor the page's listeners,
     // and does not dismiss the step.
     await page.mouse.click(20, 20);
