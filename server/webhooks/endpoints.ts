@@ -61,7 +61,7 @@ export class WebhookEndpoints {
         this.db.read.insert(webhookEndpoints).values({
           workspaceId,
           id,
-          url: input.url,
+          url: normalized(input.url),
           description: input.description,
           eventTypes: input.eventTypes,
           enabled: input.enabled,
@@ -82,7 +82,11 @@ export class WebhookEndpoints {
         statement(
           this.db.read
             .update(webhookEndpoints)
-            .set({ ...patch, updatedAt: this.clock() })
+            .set({
+              ...patch,
+              ...(patch.url === undefined ? {} : { url: normalized(patch.url) }),
+              updatedAt: this.clock(),
+            })
             .where(and(eq(webhookEndpoints.workspaceId, workspaceId), eq(webhookEndpoints.id, id))),
         ),
       ]);
@@ -210,6 +214,9 @@ export class WebhookEndpoints {
     ]);
   }
 }
+
+/** The URL as it will be requested (host in lower case and punycode, path percent-encoded). */
+const normalized = (url: string) => new URL(url).href;
 
 function presentEndpoint(row: WebhookEndpointRow): WebhookEndpoint {
   return {

@@ -21,6 +21,8 @@ export const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'] as const;
 export const webhookUrl = storedText(z.string().trim().max(2048)).superRefine((text, ctx) => {
   let url: URL;
   try {
+    // The scheme's slashes are required: the URL parser would read `https:example.com` as a host.
+    if (!/^https?:\/\//i.test(text)) throw new TypeError('no scheme');
     url = new URL(text);
   } catch {
     ctx.addIssue({ code: 'custom', message: 'must be an absolute URL such as https://example.com/hooks' });

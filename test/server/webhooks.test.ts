@@ -526,6 +526,7 @@ describe('endpoints through the admin API', () => {
     const h = await harness({ allowPrivate: false });
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ url: 'not a url' }, '/url', /absolute URL/],
+      [{ url: 'https:example.com/hook' }, '/url', /absolute URL/],
       [{ url: 'http://example.com/hook' }, '/url', /https/],
       [{ url: 'ftp://example.com/hook' }, '/url', /https/],
       [{ url: 'https://user:pw@example.com/hook' }, '/url', /user name or password/],
@@ -561,6 +562,9 @@ describe('endpoints through the admin API', () => {
     for (const url of ['http://localhost:9000/hook', 'http://127.0.0.1:9/x', 'https://10.0.0.7/hook']) {
       expect((await h.adminJson('/webhooks', 'POST', { url })).status).toBe(201);
     }
+    // Stored as it will be requested.
+    const created = await h.adminJson('/webhooks', 'POST', { url: 'https://Hooks.EXAMPLE.com' });
+    expect(created.body.url).toBe('https://hooks.example.com/');
   });
 
   it('refuses at send time a host name that resolves to a private address, and gives up at once', async () => {
