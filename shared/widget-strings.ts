@@ -22,6 +22,9 @@ const checklist = {
     showMe: 'Show me',
     allDone: 'All done!',
     completed: 'You have completed every step. Nice work.',
+    /** The switcher between several checklists of a page. */
+    previousChecklist: 'Previous checklist',
+    nextChecklist: 'Next checklist',
   },
   fr: {
     gettingStarted: 'Premiers pas',
@@ -36,6 +39,8 @@ const checklist = {
     showMe: 'Me montrer',
     allDone: 'Tout est fait !',
     completed: 'Vous avez terminé toutes les étapes. Bravo.',
+    previousChecklist: 'Liste précédente',
+    nextChecklist: 'Liste suivante',
   },
   de: {
     gettingStarted: 'Erste Schritte',
@@ -50,6 +55,8 @@ const checklist = {
     showMe: 'Zeig es mir',
     allDone: 'Alles erledigt!',
     completed: 'Sie haben alle Schritte abgeschlossen. Gut gemacht.',
+    previousChecklist: 'Vorherige Checkliste',
+    nextChecklist: 'Nächste Checkliste',
   },
   es: {
     gettingStarted: 'Primeros pasos',
@@ -64,6 +71,8 @@ const checklist = {
     showMe: 'Muéstramelo',
     allDone: '¡Todo listo!',
     completed: 'Has completado todos los pasos. Buen trabajo.',
+    previousChecklist: 'Lista anterior',
+    nextChecklist: 'Lista siguiente',
   },
   ar: {
     gettingStarted: 'البدء',
@@ -78,6 +87,8 @@ const checklist = {
     showMe: 'أرني',
     allDone: 'اكتمل كل شيء!',
     completed: 'لقد أكملت جميع الخطوات. أحسنت.',
+    previousChecklist: 'قائمة المهام السابقة',
+    nextChecklist: 'قائمة المهام التالية',
   },
 };
 

@@ -6,7 +6,7 @@
  *
  * ```html
  * <script>
- * window.waymark=window.waymark||function(q,w){w={q:q};"identify group track page reset debug on open".split(" ").forEach(function(m){w[m]=function(){q.push([m,[].slice.call(arguments),Date.now()])}});return w}([]);
+ * window.waymark=window.waymark||function(q,w){w={q:q};"identify group track page reset debug on open theme".split(" ").forEach(function(m){w[m]=function(){q.push([m,[].slice.call(arguments),Date.now()])}});return w}([]);
  * </script>
  * <script async src="https://HOST/widget.js" data-key="pk_..."></script>
  * ```

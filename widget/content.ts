@@ -3,7 +3,7 @@ import type { Env } from './env.ts';
 import type { Logger } from './logger.ts';
 import { safeCall } from './safe-call.ts';
 import type { Store } from './storage.ts';
-import { post } from './transport.ts';
+import { post, reason } from './transport.ts';
 
 /** The user fields of a content request, read at the moment the request is made. */
 export type Who = Omit<ContentRequest, 'writeKey'> & { anonymousId: string; locale: string };
@@ -115,10 +115,13 @@ export function createContent(options: ContentOptions): Content {
     const key = keyOf(w);
     const deliveredBefore = deliveries;
     post(env, options.url, JSON.stringify({ writeKey: options.writeKey, ...w }))
-      .then((response) => {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return response.text();
-      })
+      .then((response) =>
+        response.ok
+          ? response.text()
+          : reason(response).then((why) => {
+              throw why;
+            }),
+      )
       .then((json) => accept(json, key, deliveredBefore))
       .catch((error: unknown) => logger.log('content request failed', error))
       .finally(() => {

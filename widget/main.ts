@@ -9,7 +9,7 @@ declare const __WAYMARK_VIEW_CHUNK__: string | undefined;
  * Script-tag entry: `<script async src="https://HOST/widget.js" data-key="pk_…"></script>`.
  * Reads the tag's attributes, replays the pre-load snippet's queue, then installs `window.waymark`.
  * Attributes: `data-key` (required), `data-auto-page="false"` (no automatic page views),
- * `data-debug` (log to the console). The API origin is the origin of the tag's `src`; the UI chunk
+ * `data-debug` (log to the console), `data-theme` (`light`, `dark` or `auto`: see `waymark.theme()`). The API origin is the origin of the tag's `src`; the UI chunk
  * (checklists, surveys) is loaded from beside it only when there is something to show.
  */
 try {
@@ -25,6 +25,7 @@ try {
       env: browserEnv(),
       autoPage: script.getAttribute('data-auto-page') !== 'false',
       debug: debug !== null && debug !== 'false',
+      theme: script.getAttribute('data-theme'),
       queue: existing?.q,
       // Served next to widget.js as /widget/<file>. A dynamic import works from a classic script.
       loadView: () =>

@@ -18,9 +18,14 @@ export interface ShadowHost {
   reattach(): void;
 }
 
-/** The host element's declarations, each set `!important`, in this order (`all` first). */
+/**
+ * The host element's declarations, each set `!important`, in this order (`all` first). It draws no
+ * box (`display: contents`), so it makes no stacking context: what the widget draws stacks by the
+ * one order of widget/view/layers.ts, whichever host it is in. In the top layer, where a host is
+ * drawn as a block, the rest keeps it a fixed box of no size.
+ */
 const hostStyle =
-  'all:initial;position:fixed;top:0;left:0;width:0;height:0;overflow:visible;display:block;visibility:visible;direction:ltr;z-index:2147483000';
+  'all:initial;position:fixed;top:0;left:0;width:0;height:0;overflow:visible;display:contents;visibility:visible;direction:ltr';
 
 /**
  * @example

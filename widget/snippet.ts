@@ -6,5 +6,5 @@
  * const head = `${snippet}\n<script async src="${origin}/widget.js" data-key="${key}"></script>`
  */
 export const snippet = `<script>
-window.waymark=window.waymark||function(q,w){w={q:q};"identify group track page reset debug on open".split(" ").forEach(function(m){w[m]=function(){q.push([m,[].slice.call(arguments),Date.now()])}});return w}([]);
+window.waymark=window.waymark||function(q,w){w={q:q};"identify group track page reset debug on open theme".split(" ").forEach(function(m){w[m]=function(){q.push([m,[].slice.call(arguments),Date.now()])}});return w}([]);
 </script>`;

@@ -180,6 +180,7 @@ export function createTransport({
       onDelivered?.(batch.map((entry) => entry.id));
     } else {
       logger.log(`dropped ${batch.length} messages: HTTP ${status}`, batch);
+      if (logger.on) reason(response).then((text) => logger.log(text));
     }
     kick();
   }
@@ -256,6 +257,18 @@ export function post(env: Env, url: string, body: string, keepalive = false): Pr
         keepalive,
       }),
     ),
+  );
+}
+
+/**
+ * Why the server refused a request, for the debug log: its problem's `detail` (such as "origin
+ * https://app.acme.com is not in this workspace's allowed origins"), else the status. Never rejects.
+ */
+export function reason(response: Response): Promise<string> {
+  return response.json().then(
+    (problem: { detail?: unknown } | null) =>
+      typeof problem?.detail === 'string' ? problem.detail : `HTTP ${response.status}`,
+    () => `HTTP ${response.status}`,
   );
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ContentResponse } from '../shared/schemas/content.ts';
 import type { InternalEventName, internalEvents } from '../shared/schemas/internal-event.ts';
+import type { Mode } from '../shared/schemas/theme.ts';
 import type { Env, PageContext } from './env.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './storage.ts';
@@ -21,6 +22,8 @@ export interface ViewState {
   locale: string;
   /** Whose view this is (userId, else anonymousId): what was shown, completed or left open. */
   user: string;
+  /** Light or dark as the host page chose (`waymark.theme()`, `data-theme`), over the theme's. */
+  mode?: Mode | undefined;
 }
 
 /** The properties of an internal event, exactly as shared/schemas/internal-event.ts defines them. */

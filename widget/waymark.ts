@@ -1,6 +1,7 @@
 import { version } from '../package.json';
 import type { internalPrefix } from '../shared/schemas/internal-event.ts';
 import type { MessageInput } from '../shared/schemas/message.ts';
+import type { Mode } from '../shared/schemas/theme.ts';
 import { watchNavigation } from './auto-page.ts';
 import { replay } from './command-queue.ts';
 import { type Content, createContent, type Who } from './content.ts';
@@ -56,6 +57,11 @@ export interface WaymarkApi {
   on(name: string, callback: (detail: CallbackDetail) => void): void;
   /** Shows the checklist of this page again, even after the user dismissed it, with its panel open. */
   open(checklistId?: string): void;
+  /**
+   * Light or dark, as the host app shows itself (`auto`: the user's system setting); it overrides
+   * the workspace theme's mode. `data-theme` on the script tag sets it at load.
+   */
+  theme(mode: Mode): void;
   readonly version: string;
 }
 
@@ -78,6 +84,8 @@ export interface WaymarkOptions {
   /** A page view at boot and on every SPA navigation. Default true. */
   autoPage?: boolean;
   debug?: boolean;
+  /** `data-theme`: the colour scheme the host page shows, before any `theme()` call. */
+  theme?: string | null | undefined;
   /** The pre-load stub's queue (`window.waymark.q`), replayed before anything else. */
   queue?: unknown;
   /**
@@ -123,6 +131,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   let view: View | undefined;
   /** The account's traits given on this page load; the server may not have stored them yet. */
   let groupTraits: Dictionary = {};
+  /** The host page's colour scheme (`theme()`), if it chose one. */
+  let mode: Mode | undefined;
 
   const send = (calledAt: number, fields: Fields) => {
     const { anonymousId, userId, groupId, userHash, groupHash } = identity.state;
@@ -167,7 +177,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
   const render = () => {
     const known = content?.current();
     const { locale, userId, anonymousId } = who();
-    view?.update(known && { ...known, locale, user: userId ?? anonymousId });
+    view?.update(known && { ...known, locale, user: userId ?? anonymousId, mode });
   };
 
   const commands: Commands = {
@@ -214,6 +224,11 @@ export function createWaymark(options: WaymarkOptions): Waymark {
       }
       callbacks.set(name, callback);
     },
+    theme(_calledAt, chosen) {
+      if (!modes.includes(chosen)) return logger.log("theme() needs 'light', 'dark' or 'auto'", chosen);
+      mode = chosen;
+      render();
+    },
     open(_calledAt, checklistId) {
       if (!view) return logger.log('open(): no checklist view');
       view.open(typeof checklistId === 'string' ? checklistId : undefined);
@@ -232,6 +247,7 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     api[method] = safeCall(logger, (...args: unknown[]) => run(method, args, env.now()));
   }
 
+  if (options.theme) safeCall(logger, commands.theme)(env.now(), options.theme as Mode);
   if (options.loadView) {
     content = createContent({
       url: `${options.apiOrigin}/v1/content`,
@@ -301,6 +317,8 @@ export function createWaymark(options: WaymarkOptions): Waymark {
     },
   };
 }
+
+const modes: unknown[] = ['light', 'dark', 'auto'];
 
 /** A signature as the host page passed it, if it is a string (anything else is left out). */
 const hashOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

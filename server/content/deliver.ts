@@ -125,14 +125,21 @@ export interface Subject {
   locale: string | null;
 }
 
-/** The published checklists whose audience the user is in, with their progress. */
+/**
+ * The published checklists whose audience the user is in, with their progress, highest priority
+ * first (then oldest publication first).
+ */
 async function deliverChecklists(db: Database, subject: Subject, now: number): Promise<DeliveredChecklist[]> {
   const { workspaceId, userId, accountId, traits } = subject;
   const published = await publishedContent<ChecklistContent>(db, workspaceId, 'checklist');
-  const visible = published.flatMap((row) => {
-    const urls = deliverableUrls(row.content.audience);
-    return urls && matchesTraits(row.content.audience, traits, now) ? [{ ...row, urls }] : [];
-  });
+  const visible = published
+    .flatMap((row) => {
+      const urls = deliverableUrls(row.content.audience);
+      return urls && matchesTraits(row.content.audience, traits, now) ? [{ ...row, urls }] : [];
+    })
+    // Highest priority first; a stable sort keeps equal ones in publication order. Content stored
+    // before checklists had a priority has none: 0, the default.
+    .sort((a, b) => (b.content.priority ?? 0) - (a.content.priority ?? 0));
   if (visible.length === 0) return [];
 
   const progress = await reached(db, workspaceId, userId, accountId);

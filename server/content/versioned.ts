@@ -241,7 +241,10 @@ function presentVersion<C>(row: typeof contentVersions.$inferSelect): ContentVer
   };
 }
 
-/** What end users of a workspace may see now: each active item's published version, of one kind. */
+/**
+ * What end users of a workspace may see now: each active item's published version, of one kind,
+ * in the order they were published (that version's publication).
+ */
 export async function publishedContent<C>(
   db: Database,
   workspaceId: string,
@@ -280,7 +283,9 @@ export async function publishedContent<C>(
         eq(contents.status, 'active'),
         isNotNull(contents.publishedVersion),
       ),
-    );
+    )
+    // Oldest publication first: where content is ranked (a checklist's priority), ties keep this order.
+    .orderBy(contentVersions.publishedAt, contents.id);
   // Bounded: one entry per workspace and kind; a server with very many workspaces starts afresh.
   if (byWorkspace.size > 30_000) byWorkspace.clear();
   // Shared by every request from now on: frozen, so that no caller can change what the next one sees.

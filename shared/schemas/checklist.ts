@@ -81,6 +81,11 @@ export const checklistContent = z
         dismissible: z.boolean().default(true),
       })
       .default({ position: 'bottom-right', openOnFirstView: true, dismissible: true }),
+    /**
+     * Among the checklists a user sees on a page, the highest priority comes first (the launcher
+     * shows it; the panel's switcher reaches the others); equal ones in the order they were published.
+     */
+    priority: z.number().int().min(0).max(100).default(0),
     /** The language of the text above; `translations` add others. */
     locale: locale.default('en'),
     translations: z.record(locale, translation).default({}),

@@ -8,6 +8,8 @@ const font = z
   .regex(/^[\w\s,'"-]*$/, 'may contain only font names, commas and quotes');
 const radius = z.number().int().min(0).max(24);
 const mode = z.enum(['light', 'dark', 'auto']);
+/** Light, dark, or `auto`: the user's system setting. */
+export type Mode = z.infer<typeof mode>;
 
 /**
  * A workspace's look, applied by the widget as CSS custom properties inside its shadow root.

@@ -137,6 +137,15 @@ describe('the NPS prompt in the demo', () => {
         comment: 'Reminders chase late payers for me.',
       },
     ]);
+    // The scores passed with the arrows (1, 2, 10) were never sent: only the settled 9, twice (alone
+    // when focus moved on to the comment, then with it).
+    const answered = (await waymark.events())
+      .filter((e) => e.user_id === userId && e.name === '$waymark.survey_answered')
+      .map((e) => JSON.parse(e.properties ?? '{}') as { score: number; comment?: string });
+    expect(answered.map((a) => [a.score, a.comment])).toEqual([
+      [9, undefined],
+      [9, 'Reminders chase late payers for me.'],
+    ]);
     const names = (await waymark.events()).filter((e) => e.user_id === userId).map((e) => e.name);
     expect(names.filter((n) => n === '$waymark.survey_shown')).toHaveLength(1);
     expect(names).not.toContain('$waymark.survey_dismissed');
@@ -149,6 +158,75 @@ describe('the NPS prompt in the demo', () => {
       .waitFor();
     await page.waitForTimeout(4000);
     expect(await prompt(page).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('at 320 px: one row of eleven, the end labels under 0 and 10, inside the screen; arrows then Space pick', async () => {
+    const viewport = { width: 320, height: 640 };
+    const context = await browser.newContext({ viewport });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${waymark.url}/demo/signin`);
+    await page.getByLabel('Full name').fill('Monica Reyes');
+    await page.getByLabel('Work email').fill('monica@fbi.test');
+    await page.getByLabel('Company name').fill('Reyes Consulting');
+    await page.getByLabel('Customer since').selectOption({ label: '60 days ago (returning customer)' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.includes('signin'));
+    await checklistPanel(page).waitFor();
+    await checklistPanel(page).getByRole('button', { name: 'Close', exact: true }).click();
+    await prompt(page).waitFor();
+    await page.evaluate(() => {
+      const root = document.querySelector('waymark-widget')?.shadowRoot;
+      return Promise.all((root?.getAnimations() ?? []).map((animation) => animation.finished));
+    });
+
+    const card = (await prompt(page).boundingBox())!;
+    expect(card.x).toBeGreaterThanOrEqual(0);
+    expect(card.y).toBeGreaterThanOrEqual(0);
+    expect(card.x + card.width).toBeLessThanOrEqual(viewport.width);
+    expect(card.y + card.height).toBeLessThanOrEqual(viewport.height);
+    const radios = prompt(page).getByRole('radio');
+    const boxes = await Promise.all(
+      [...Array(11).keys()].map(async (n) => (await radios.nth(n).boundingBox())!),
+    );
+    expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBe(1);
+    for (const [n, box] of boxes.entries()) {
+      expect(box.height, `radio ${n}`).toBeGreaterThanOrEqual(44);
+      if (n > 0) expect(box.x, `radio ${n}`).toBeGreaterThan(boxes[n - 1]!.x + boxes[n - 1]!.width - 0.5);
+    }
+    const [low, high] = await Promise.all(
+      [0, 1].map(async (n) => (await prompt(page).locator('.ends span').nth(n).boundingBox())!),
+    );
+    const first = boxes[0]!;
+    const last = boxes[10]!;
+    expect(Math.abs(low!.x - first.x)).toBeLessThan(1);
+    expect(low!.x + low!.width).toBeLessThan(viewport.width / 2);
+    expect(Math.abs(high!.x + high!.width - (last.x + last.width))).toBeLessThan(1);
+    expect(high!.x).toBeGreaterThan(viewport.width / 2);
+    expect(high!.y).toBeGreaterThan(first.y + first.height);
+    expect(await widgetViolations(page, widgetRules)).toEqual([]);
+    await page.screenshot({ path: join(shotsDir, 'nps-320.png') });
+
+    // Arrows pass 1 to 4 and Space picks 4: one answer, of 4.
+    await radios.nth(0).focus();
+    for (const _ of [1, 2, 3, 4]) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    const userId = await page.evaluate(
+      () => JSON.parse(localStorage.getItem('ledgerly:session') ?? '{}').userId,
+    );
+    const rows = await waymark.waitForEvents((r) =>
+      r.some((e) => e.user_id === userId && e.name === '$waymark.survey_answered'),
+    );
+    await page.waitForTimeout(500);
+    const answered = (await waymark.events())
+      .filter((e) => e.user_id === userId && e.name === '$waymark.survey_answered')
+      .map((e) => JSON.parse(e.properties ?? '{}').score);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(answered).toEqual([4]);
     expect(errors).toEqual([]);
     await context.close();
   });

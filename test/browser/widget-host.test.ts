@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { snippet } from '../../widget/snippet.ts';
@@ -182,5 +184,38 @@ waymark.track('First'); waymark.track('Second');</script>`,
     // Leaving at once, well before the batching timer: only the pagehide beacon can carry it.
     await page.goto(`${waymark.url}/health`);
     await waymark.waitForEvents((r) => tracks(r).includes('Just Before Leaving'));
+  });
+});
+
+describe('widget on a page whose origin the workspace does not allow', () => {
+  it('reads the 403, logs why with data-debug, and does not retry', async () => {
+    // A host of its own on another port: another origin, and one the workspace's (empty) list leaves out.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<!doctype html><html><head><title>Elsewhere</title>${snippet}
+<script async src="${waymark.url}/widget.js" data-key="${waymark.keys.publishableKey}" data-debug></script>
+</head><body><script>waymark.track('From Elsewhere')</script></body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const logs: string[] = [];
+      page.on('console', (message) => logs.push(message.text()));
+      let batches = 0;
+      page.on('request', (request) => {
+        if (request.url().endsWith('/v1/batch')) batches++;
+      });
+      await page.goto(`${origin}/`);
+      const reason = `origin ${origin} is not in this workspace's allowed origins`;
+      await expect.poll(() => logs.some((line) => line.includes(reason)), { timeout: 10_000 }).toBe(true);
+      // Backoff would have tried again within seconds (the first retry comes within 1 s).
+      await page.waitForTimeout(5000);
+      expect(batches).toBe(1);
+      expect(logs.filter((line) => line.includes('Failed to fetch'))).toEqual([]);
+      expect(tracks(await waymark.events())).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -368,6 +368,29 @@ describe('CORS and origins', () => {
     expect(await storedEvents(h.db)).toHaveLength(0);
   });
 
+  it('lets the refused page read the 403 (its own origin, Vary: Origin), and nothing else', async () => {
+    const origin = 'https://evil.test';
+    const refused = [
+      await h.post({ batch: [track('m1')] }, { headers: { origin } }),
+      await h.post({ userId: 'u1' }, { path: '/v1/content', headers: { origin } }),
+    ];
+    for (const res of refused) {
+      expect(res.status).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('vary')).toBe('Origin');
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(res.headers.get('access-control-expose-headers')).toBeNull();
+      expect(await res.json()).toEqual({
+        type: 'about:blank',
+        title: 'Origin not allowed',
+        status: 403,
+        code: 'origin_not_allowed',
+        detail: "origin https://evil.test is not in this workspace's allowed origins",
+      });
+    }
+    expect(await storedEvents(h.db)).toHaveLength(0);
+  });
+
   it('allows configured origins (and wildcard subdomains) and echoes them', async () => {
     const patch = await h.admin('/workspace', {
       method: 'PATCH',
@@ -386,7 +409,9 @@ describe('CORS and origins', () => {
     );
     expect(bad.status).toBe(400);
     expect(bad.headers.get('access-control-allow-origin')).toBe('https://app.acme.test');
-    expect(c.headers.get('access-control-allow-origin')).toBeNull();
+    // A refused page may read the 403 that says so (its body is the problem, nothing else).
+    expect(c.headers.get('access-control-allow-origin')).toBe('https://globex.test.evil');
+    expect((await c.json()).code).toBe('origin_not_allowed');
   });
 
   it('always allows pages served by this server itself', async () => {

@@ -302,6 +302,41 @@ describe('checklists', () => {
     expect((await h.content('u3')).checklists[0]?.items[0]?.doneAt).toBeNull();
   });
 
+  it('deliver several highest priority first, equal ones in the order they were published', async () => {
+    await h.adminJson('/milestones', 'POST', valueMilestone);
+    const body = checklistBody();
+    const publish = async (title: string, priority?: number) => {
+      const created = await h.adminJson('/checklists', 'POST', {
+        ...body,
+        content: {
+          ...body.content,
+          title,
+          translations: {},
+          ...(priority === undefined ? {} : { priority }),
+        },
+      });
+      expect(created.status).toBe(201);
+      h.clock.now += 1000;
+      expect((await h.adminJson(`/checklists/${created.body.id}/publish`, 'POST')).status).toBe(201);
+    };
+    await publish('Later default');
+    await publish('First of 5', 5);
+    await publish('Zero', 0);
+    await publish('Second of 5', 5);
+    await publish('Top', 100);
+    const titles = (await h.content('u1')).checklists.map((c) => c.title.join(''));
+    expect(titles).toEqual(['Top', 'First of 5', 'Second of 5', 'Later default', 'Zero']);
+
+    for (const priority of [1.5, -1, 101, '3']) {
+      const bad = await h.adminJson('/checklists', 'POST', {
+        ...body,
+        content: { ...body.content, priority },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/content/priority']);
+    }
+  });
+
   it('show a checklist only to its audience', async () => {
     await h.adminJson('/milestones', 'POST', valueMilestone);
     const body = checklistBody();

@@ -146,3 +146,49 @@ describe('track() and the reserved prefix', () => {
     );
   });
 });
+
+describe('waymark.theme()', () => {
+  const mode = () => $('.root')?.getAttribute('data-mode');
+
+  it('a call queued before load sets the colour scheme; later calls change it; bad values are logged', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    env.contentReplies.push(answer(response({ checklists: [checklist({ seen: true })] })));
+    instance = bootWith(env, {
+      queue: [
+        ['identify', ['u1'], start],
+        ['theme', ['dark'], start],
+      ],
+      loadView: () => import('../../widget/view/main.ts'),
+      debug: true,
+    });
+    await settle();
+    expect(mode()).toBe('dark');
+    await act(() => instance.api.theme('light'));
+    expect(mode()).toBe('light');
+    await act(() => instance.api.theme('sepia' as 'light'));
+    expect(mode()).toBe('light');
+    expect(warn).toHaveBeenCalledWith('[waymark]', "theme() needs 'light', 'dark' or 'auto'", 'sepia');
+  });
+
+  it('the tag’s data-theme (the `theme` option) sets it at load; a queued theme() wins', async () => {
+    env.contentReplies.push(answer(response({ checklists: [checklist({ seen: true })] })));
+    instance = bootWith(env, {
+      queue: [['identify', ['u1'], start]],
+      loadView: () => import('../../widget/view/main.ts'),
+      theme: 'dark',
+    });
+    await settle();
+    expect(mode()).toBe('dark');
+    instance.stop();
+    removeWidgets();
+
+    env.contentReplies.push(answer(response({ checklists: [checklist({ seen: true })] })));
+    instance = bootWith(env, {
+      queue: [['theme', ['auto'], start]],
+      loadView: () => import('../../widget/view/main.ts'),
+      theme: 'dark',
+    });
+    await settle();
+    expect(mode()).toBe('auto');
+  });
+});

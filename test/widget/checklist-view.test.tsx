@@ -434,6 +434,16 @@ describe('where and how it shows', () => {
     expect(root.style.getPropertyValue('--wm-radius')).toBe('4px');
   });
 
+  it('wears the host page’s colour scheme (waymark.theme()) over the delivered one', async () => {
+    // The fixture's workspace theme is light.
+    const view = await mountView(fakeHost(), viewState({ mode: 'dark' }));
+    expect($('.root')!.dataset.mode).toBe('dark');
+    await run(() => view.update(viewState({ mode: 'auto' })));
+    expect($('.root')!.dataset.mode).toBe('auto');
+    await run(() => view.update(viewState()));
+    expect($('.root')!.dataset.mode).toBe('light');
+  });
+
   it('lays out right to left, with its own strings, for an Arabic user', async () => {
     const arabic = checklist({ locale: 'ar', title: 'إعداد ليدجرلي' });
     await mountView(
@@ -502,5 +512,49 @@ describe('where and how it shows', () => {
     await run(() => view.update(viewState()));
 
     expect(launcher()).not.toBeNull();
+  });
+});
+
+describe('several checklists on a page', () => {
+  const second = checklist({ id: 'cl_reports', title: 'Master reports', openOnFirstView: false });
+  const state = () => viewState({ response: response({ checklists: [checklist({ seen: true }), second] }) });
+
+  it('shows the first (the server ranked them) and switches to the others from the panel’s header', async () => {
+    const host = fakeHost();
+    await mountView(host, state());
+    expect(launcher()!.getAttribute('aria-label')).toMatch(/^Set up Ledgerly,/);
+    await run(() => launcher()!.click());
+    expect($('.switch span')!.textContent).toBe('1 of 2');
+    const next = $<HTMLButtonElement>('.switch button[aria-label="Next checklist"]')!;
+    await run(() => next.click());
+    expect($('.switch span')!.textContent).toBe('2 of 2');
+    expect(panel()!.hidden).toBe(false);
+    expect(shadow().getElementById(panel()!.getAttribute('aria-labelledby')!)!.textContent).toBe(
+      'Master reports',
+    );
+    expect(launcher()!.getAttribute('aria-label')).toMatch(/^Master reports,/);
+    // It wraps: next from the last is the first; previous from the first is the last.
+    await run(() => $<HTMLButtonElement>('.switch button[aria-label="Next checklist"]')!.click());
+    expect($('.switch span')!.textContent).toBe('1 of 2');
+    await run(() => $<HTMLButtonElement>('.switch button[aria-label="Previous checklist"]')!.click());
+    expect($('.switch span')!.textContent).toBe('2 of 2');
+    const opened = host.emitted.filter(([name]) => name === 'checklist_opened').map(([, p]) => p.contentId);
+    expect(opened).toEqual(['cl_onboarding', 'cl_reports', 'cl_onboarding', 'cl_reports']);
+  });
+
+  it('has no switcher with one checklist', async () => {
+    await mountView(fakeHost());
+    await run(() => launcher()!.click());
+    expect($('.switch')).toBeNull();
+  });
+
+  it('draws a backdrop behind the open panel that closes it, focus back on the launcher', async () => {
+    await mountView(fakeHost(), state());
+    expect($('.scrim')).toBeNull();
+    await run(() => launcher()!.click());
+    await run(() => $<HTMLElement>('.scrim')!.click());
+    expect(panel()!.hidden).toBe(true);
+    expect($('.scrim')).toBeNull();
+    expect(shadow().activeElement).toBe(launcher());
   });
 });

@@ -431,6 +431,21 @@ describe('retries', () => {
     },
   );
 
+  it('logs why a refused origin was refused (the 403 problem’s detail) and never retries it', async () => {
+    const detail = "origin https://app.acme.test is not in this workspace's allowed origins";
+    env.replies.push(
+      new Response(JSON.stringify({ status: 403, code: 'origin_not_allowed', detail }), {
+        status: 403,
+        headers: { 'Content-Type': 'application/problem+json' },
+      }),
+    );
+    transport().enqueue(msg());
+    await advance(1000);
+    expect(logged()).toContain(detail);
+    await advance(120_000);
+    expect(env.requests).toHaveLength(1);
+  });
+
   it('on a 200 with success:false, keeps the accepted messages acknowledged and drops the rejected ones without retrying', async () => {
     const rejected = [{ index: 1, errors: [{ pointer: '/batch/1/event', detail: 'Required' }] }];
     env.replies.push(ok({ success: false, accepted: 2, duplicates: 0, rejected }));

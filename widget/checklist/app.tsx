@@ -6,7 +6,7 @@
 import { h } from 'preact';
 import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
-import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { themed } from '../view/surface.ts';
 import { Panel, panelId, progress } from './panel.tsx';
@@ -19,11 +19,18 @@ export interface Handlers {
   dismiss(): void;
   check(item: DeliveredItem): void;
   act(item: DeliveredItem): void;
+  /** Shows the checklist `step` places away among this page's (1 next, -1 previous; it wraps). */
+  switchTo(step: number): void;
 }
 
 export interface AppProps {
   checklist: DeliveredChecklist;
+  /** Its place among this page's checklists, and how many there are (the panel's switcher). */
+  index: number;
+  count: number;
   theme: DeliveredTheme | undefined;
+  /** The host page's choice of light or dark (`waymark.theme()`), over the theme's. */
+  mode: Mode | undefined;
   t: Strings;
   dir: 'ltr' | 'rtl';
   open: boolean;
@@ -36,11 +43,11 @@ export interface AppProps {
  * The launcher (a button with the progress), the panel it opens, and a polite live region, in a
  * complementary landmark. A pure function of its props: the state lives in view.ts.
  */
-export function App({ checklist, theme, t, dir, open, announcement, on }: AppProps) {
+export function App({ checklist, index, count, theme, mode, t, dir, open, announcement, on }: AppProps) {
   const { done, total, complete } = progress(checklist);
   const title = plainText(checklist.title) || t.gettingStarted;
   return (
-    <div class="root" dir={dir} data-position={checklist.position} {...themed(theme)}>
+    <div class="root" dir={dir} data-position={checklist.position} {...themed(theme, mode)}>
       <aside aria-label={t.gettingStarted}>
         <button
           type="button"
@@ -55,7 +62,7 @@ export function App({ checklist, theme, t, dir, open, announcement, on }: AppPro
           <span class="name">{title}</span>
           <span class="count">{format(t.count, { done, total })}</span>
         </button>
-        <Panel checklist={checklist} t={t} open={open} on={on} />
+        <Panel checklist={checklist} index={index} count={count} t={t} open={open} on={on} />
         <div class="sr" role="status" aria-live="polite">
           {announcement}
         </div>

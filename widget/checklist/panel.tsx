@@ -20,9 +20,24 @@ export function progress(checklist: DeliveredChecklist): { done: number; total: 
 
 export interface PanelProps {
   checklist: DeliveredChecklist;
+  /** Its place among the checklists of this page (0-based), and how many there are. */
+  index: number;
+  count: number;
   t: Strings;
   open: boolean;
   on: Handlers;
+}
+
+/**
+ * Marks the panel's scrolling part with what it hides (`data-more`: `up`, `down`, both or empty),
+ * which the stylesheet draws as a shadow along that edge. Called on scroll and after each draw.
+ */
+export function edges(scroll: Element | null | undefined): void {
+  if (!scroll) return;
+  const { scrollTop, scrollHeight, clientHeight } = scroll;
+  // Fractional scroll positions (zoom) fall short of the end by under a pixel.
+  const more = `${scrollTop > 1 ? 'up ' : ''}${scrollTop + clientHeight < scrollHeight - 1 ? 'down' : ''}`;
+  scroll.setAttribute('data-more', more);
 }
 
 /** The panel's id, for the launcher's `aria-controls` (ids are scoped to the shadow root). */
@@ -30,12 +45,25 @@ export const panelId = 'wm-checklist';
 
 /**
  * The open checklist: a non-modal dialog (focus is not trapped; Escape closes it). Rendered while
- * closed too, `hidden`, so that the launcher's `aria-controls` always names an element.
+ * closed too, `hidden`, so that the launcher's `aria-controls` always names an element. Its header
+ * stays put while the rest scrolls, with a shadow on the edge that hides more; with several
+ * checklists on the page, the header also has a switcher ("1 of 2", previous, next). On small
+ * screens it is a bottom sheet over a backdrop, which closes it when tapped.
  */
-export function Panel({ checklist, t, open, on }: PanelProps) {
+export function Panel({ checklist, index, count, t, open, on }: PanelProps) {
   const { done, total, complete } = progress(checklist);
   const id = panelId;
-  return (
+  const arrow = (step: number, label: string) => (
+    <button type="button" class="x" aria-label={label} title={label} onClick={() => on.switchTo(step)}>
+      <svg width="16" height="16" aria-hidden="true">
+        <path d={step < 0 ? 'M10 3L5 8l5 5' : 'M6 3l5 5-5 5'} />
+      </svg>
+    </button>
+  );
+  return [
+    // The bottom sheet's backdrop (drawn under 640 px only): a pointer's way out; the keyboard's are
+    // Escape and the close button.
+    open && <div class="scrim" aria-hidden="true" onClick={on.close} />,
     <div
       id={id}
       class="panel"
@@ -50,36 +78,45 @@ export function Panel({ checklist, t, open, on }: PanelProps) {
         <h2 id={`${id}-title`}>
           {checklist.title.length ? <Rich text={checklist.title} /> : t.gettingStarted}
         </h2>
+        {count > 1 && (
+          <div class="switch">
+            {arrow(-1, t.previousChecklist)}
+            <span>{format(t.count, { done: index + 1, total: count })}</span>
+            {arrow(1, t.nextChecklist)}
+          </div>
+        )}
         <CloseButton label={t.close} onClick={on.close} />
       </div>
-      {complete ? (
-        <div class="celebrate">
-          <div class="medal" aria-hidden="true">
-            <svg width="24" height="24" aria-hidden="true">
-              <path d="M5 12.5l4.5 4.5L19 7.5" />
-            </svg>
+      <div class="scroll" onScroll={(event) => edges(event.currentTarget)}>
+        {complete ? (
+          <div class="celebrate">
+            <div class="medal" aria-hidden="true">
+              <svg width="24" height="24" aria-hidden="true">
+                <path d="M5 12.5l4.5 4.5L19 7.5" />
+              </svg>
+            </div>
+            <h3>{t.allDone}</h3>
+            <p class="muted">{t.completed}</p>
           </div>
-          <h3>{t.allDone}</h3>
-          <p class="muted">{t.completed}</p>
+        ) : (
+          checklist.description.length > 0 && (
+            <p class="intro muted">
+              <Rich text={checklist.description} />
+            </p>
+          )
+        )}
+        <div class="progress muted">
+          {format(t.progress, { done, total })}
+          <div class="bar" aria-hidden="true">
+            <span style={{ width: `${total ? Math.round((done / total) * 100) : 0}%` }} />
+          </div>
         </div>
-      ) : (
-        checklist.description.length > 0 && (
-          <p class="intro muted">
-            <Rich text={checklist.description} />
-          </p>
-        )
-      )}
-      <div class="progress muted">
-        {format(t.progress, { done, total })}
-        <div class="bar" aria-hidden="true">
-          <span style={{ width: `${total ? Math.round((done / total) * 100) : 0}%` }} />
-        </div>
+        <ul>
+          {checklist.items.map((item) => (
+            <Item key={item.id} item={item} t={t} id={`${id}-${item.id}`} on={on} />
+          ))}
+        </ul>
       </div>
-      <ul>
-        {checklist.items.map((item) => (
-          <Item key={item.id} item={item} t={t} id={`${id}-${item.id}`} on={on} />
-        ))}
-      </ul>
       {checklist.dismissible && (
         <div class="foot">
           <button type="button" class="text-btn" onClick={on.dismiss}>
@@ -87,8 +124,8 @@ export function Panel({ checklist, t, open, on }: PanelProps) {
           </button>
         </div>
       )}
-    </div>
-  );
+    </div>,
+  ];
 }
 
 interface ItemProps {

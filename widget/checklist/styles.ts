@@ -1,3 +1,4 @@
+import { layers } from '../view/layers.ts';
 import { base } from '../view/styles.ts';
 
 /**
@@ -10,7 +11,8 @@ export const css = `${base('.root')}
 input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .launcher:focus-visible{outline:3px solid var(--wm-focus);outline-offset:3px;box-shadow:0 0 0 3px var(--wm-bg)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.launcher,.panel,.survey{position:fixed;right:20px;max-width:calc(100vw - 40px)}
+.launcher,.panel,.survey{position:fixed;z-index:${layers.panel};right:20px;max-width:calc(100vw - 40px)}
+.launcher{z-index:${layers.launcher}}
 .panel,.survey{background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 16px 48px rgba(0,0,0,.28);animation:wm-in .18s ease-out}
 [data-position=bottom-left] .launcher,[data-position=bottom-left] .panel{left:20px;right:auto}
 .launcher,.action,.send{border:0;background:var(--wm-brand);color:var(--wm-on-brand);font-weight:600}
@@ -23,10 +25,18 @@ input:focus-visible+.box{outline:2px solid var(--wm-focus);outline-offset:2px}
 .track{opacity:.3}
 .tick{stroke-width:2.5}
 .fill{transform:rotate(-90deg);transform-origin:center;transition:stroke-dashoffset .4s}
-.panel{bottom:80px;width:360px;max-height:min(600px,calc(100vh - 110px));overflow:auto}
-@media (max-width:480px){.panel,[data-position=bottom-left] .panel{left:8px;right:8px;width:auto;max-width:none;bottom:72px;max-height:calc(100vh - 88px)}}
+.panel{bottom:80px;width:360px;max-height:min(480px,calc(100vh - 200px));display:flex;flex-direction:column}
+.panel[hidden]{display:none}
+.scroll{flex:1 1 auto;min-height:0;overflow:auto;--up:0;--down:0;box-shadow:inset 0 var(--up) 10px -10px rgba(0,0,0,.45),inset 0 var(--down) 10px -10px rgba(0,0,0,.45)}
+[data-more~=up]{--up:12px}
+[data-more~=down]{--down:-12px}
+.scrim{display:none;position:fixed;z-index:${layers.sheet};inset:0;background:rgba(17,24,39,.55)}
+@media (max-width:640px){.panel,[data-position=bottom-left] .panel{left:0;right:0;bottom:0;width:auto;max-width:none;max-height:85vh;border-width:1px 0 0;border-radius:var(--wm-radius) var(--wm-radius) 0 0}.scrim{display:block}}
 .head,.top{display:flex;align-items:flex-start;gap:8px}
 .head{padding-block:16px 4px;padding-inline:16px 12px}
+.switch{display:flex;align-items:center;gap:2px;margin-top:-6px;font-size:13px;color:var(--wm-muted);white-space:nowrap}
+.switch .x{width:28px;height:28px;margin:0}
+[dir=rtl] .switch svg{transform:scaleX(-1)}
 h2{flex:1;margin:0;font-size:16px;line-height:1.3}
 h3{margin:0 0 2px;font-size:15px}
 p{margin:0}

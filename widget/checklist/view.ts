@@ -10,7 +10,7 @@ import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers } from './app.tsx';
 import { createController } from './controller.ts';
 import { navigate } from './navigate.ts';
-import { panelId, progress } from './panel.tsx';
+import { edges, panelId, progress } from './panel.tsx';
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
 interface Memory {
@@ -54,6 +54,12 @@ export function createView(
   /** Done item ids per `user, checklist`, to announce what became done. */
   const doneBefore = new Map<string, Set<string>>();
   const controller = createController(host, () => draw());
+  // The panel's height follows the window's: whether it hides more (its scroll shadows) may change.
+  host.env.listen(
+    'window',
+    'resize',
+    safeCall(host.logger, () => edges(region.root()?.querySelector('.scroll'))),
+  );
   const guard = <A extends unknown[]>(fn: (...args: A) => void) => safeCall(host.logger, fn);
   /** A handler: guarded, then the view redraws. */
   const then = guardedThen(host.logger, () => draw());
@@ -103,7 +109,8 @@ export function createView(
     if (memory.shown !== c.version) {
       remember<Memory>(host.store, memoryKey(c), { shown: c.version });
       host.emit('checklist_shown', ref(c));
-      if (memory.shown === undefined && !c.seen && c.openOnFirstView) {
+      // Not when the user switched to it in the open panel: it shows already.
+      if (memory.shown === undefined && !c.seen && c.openOnFirstView && openId === undefined) {
         autoOpen = c;
         scheduler.request(prompt);
       }
@@ -132,6 +139,7 @@ export function createView(
   const paint = () => {
     const state = controller.state();
     const checklists = state ? controller.visible(host.env.page()) : [];
+    // The server orders them by priority; the panel's switcher reaches the others.
     const checklist = checklists.find((c) => c.id === selected) ?? checklists[0];
     if (checklist && state) {
       meet(checklist);
@@ -141,17 +149,21 @@ export function createView(
       checklist && state
         ? h(App, {
             checklist,
+            index: checklists.indexOf(checklist),
+            count: checklists.length,
             theme: state.response.theme,
+            mode: state.mode,
             t: state.response.strings,
             dir: pageDirection(checklist.locale || state.locale),
             open: openId === checklist.id,
             announcement,
-            on: handlers(checklist),
+            on: handlers(checklist, checklists),
           })
         : null,
       focus,
     );
     focus = undefined;
+    edges(region.root()?.querySelector('.scroll'));
     // The open panel holds the screen; a first-view opening still waiting for it keeps waiting.
     if (checklist && openId === checklist.id) scheduler.take(prompt);
     else if (!autoOpen || autoOpen.id !== checklist?.id) {
@@ -177,8 +189,15 @@ export function createView(
     }
   };
 
-  const handlers = (c: DeliveredChecklist): Handlers => {
+  const handlers = (c: DeliveredChecklist, all: DeliveredChecklist[]): Handlers => {
     return {
+      switchTo: then((step: number) => {
+        const next = all[(all.indexOf(c) + step + all.length) % all.length]!;
+        selected = next.id;
+        // The panel stays open, on the other checklist.
+        close(c, false);
+        open(next, false);
+      }),
       toggle: then(() => (openId === c.id ? close(c, false) : open(c, true))),
       close: then(() => close(c, true)),
       keyDown: then((event: KeyboardEvent) => {

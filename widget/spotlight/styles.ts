@@ -1,15 +1,9 @@
+import { layers } from '../view/layers.ts';
 import { base } from '../view/styles.ts';
 
 /**
- * The stacking level, in the spotlight layer's own stacking context (its shadow host is above the
- * page), of a step's backdrop and of the ring around a docked tooltip's target: above beacons,
- * below the step's card (one more).
- */
-export const backdropZ = 1;
-
-/**
  * The spotlight layer's stylesheet, adopted by its own shadow root only (nothing leaks in or out),
- * after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
+ * stacked by widget/view/layers.ts, after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
  * reset, focus ring, links, code, `.x`, reduced motion). Everything it draws is `position: fixed`
  * and sized here, so the shadow host's own box, whatever a page's `!important` rules try on it,
  * never matters. Nothing of the page's text styles reaches in: the host element's inline
@@ -18,14 +12,14 @@ export const backdropZ = 1;
  */
 export const css = `${base('.layer')}
 .layer{overflow-wrap:break-word}
-.card{position:fixed;z-index:${backdropZ + 1};padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
+.card{position:fixed;z-index:${layers.card};padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
 .tip{display:flex;flex-direction:column;width:max-content;max-width:min(320px,calc(100% - 16px));max-height:calc(100% - 16px)}
 .tip>p{overflow:auto}
 .tip:not([data-side]){opacity:0}
 .arrow{position:absolute;width:12px;height:12px;background:inherit;border:0 solid var(--wm-line);transform:rotate(45deg)}
 [data-side=dock]{max-height:calc(50% - 8px)}
 [data-side=dock]>.arrow,[data-side=center]>.arrow{display:none}
-.ring,.dim{position:fixed;z-index:${backdropZ}}
+.ring,.dim{position:fixed;z-index:${layers.dim}}
 .ring{display:none;pointer-events:none;border-radius:6px;box-shadow:0 0 0 2px var(--wm-brand),0 0 0 6px rgba(255,255,255,.6)}
 [data-side=dock]+.ring{display:block}
 .dim{inset:0;background:rgba(17,24,39,.55)}
@@ -34,7 +28,7 @@ export const css = `${base('.layer')}
 [data-side=right]>.arrow{left:-7px;border-width:0 0 1px 1px}
 [data-side=left]>.arrow{right:-7px;border-width:1px 1px 0 0}
 .modal{top:50%;left:50%;transform:translate(-50%,-50%);width:min(440px,calc(100vw - 32px));max-height:calc(100vh - 32px);overflow:auto;padding:20px 24px}
-.backdrop{position:fixed;inset:0;background:rgba(17,24,39,.55)}
+.backdrop{position:fixed;z-index:${layers.backdrop};inset:0;background:rgba(17,24,39,.55)}
 .head{display:flex;align-items:flex-start;gap:8px}
 h2{flex:1;margin:0;font-size:15px;line-height:1.35}
 .modal h2{font-size:18px}
@@ -47,7 +41,7 @@ p{margin:6px 0 0}
 .primary:hover{filter:brightness(1.08)}
 .ghost{border:1px solid var(--wm-line);background:var(--wm-bg)}
 .ghost:hover{background:var(--wm-soft)}
-.beacon{position:fixed;width:24px;height:24px;padding:0;border:0;border-radius:50%;background:transparent}
+.beacon{position:fixed;z-index:${layers.beacon};width:24px;height:24px;padding:0;border:0;border-radius:50%;background:transparent}
 .beacon::before,.beacon::after{content:"";position:absolute;inset:5px;border-radius:50%;background:var(--wm-brand)}
 .beacon::before{z-index:1;border:2px solid var(--wm-bg);box-shadow:0 1px 4px rgba(0,0,0,.35)}
 .beacon::after{animation:wm-pulse 1.6s ease-out infinite}

@@ -6,7 +6,7 @@
 import { h } from 'preact';
 import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
-import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Rich } from '../checklist/rich.tsx';
 import { themed } from '../view/surface.ts';
@@ -42,6 +42,8 @@ export interface Shown {
 export interface LayerProps {
   shown: Shown[];
   theme: DeliveredTheme | undefined;
+  /** The host page's choice of light or dark (`waymark.theme()`), over the theme's. */
+  mode?: Mode | undefined;
   t: Partial<WidgetStrings>;
   dir: 'ltr' | 'rtl';
 }
@@ -51,9 +53,9 @@ export interface LayerProps {
  * view.ts keeps each beacon and tooltip on its target (widget/spotlight/position.ts), finding them
  * by their `key` as id.
  */
-export function Layer({ shown, theme, t, dir }: LayerProps) {
+export function Layer({ shown, theme, mode, t, dir }: LayerProps) {
   return (
-    <div class="layer" dir={dir} {...themed(theme)}>
+    <div class="layer" dir={dir} {...themed(theme, mode)}>
       {shown.map((s) => {
         const Part = s.kind === 'beacon' ? Beacon : Card;
         return <Part key={s.key} s={s} t={t} />;

@@ -459,6 +459,7 @@ export function createSpotlightView(
       h(Layer, {
         shown,
         theme: state?.response.theme,
+        mode: state?.mode,
         t: state?.response.strings ?? {},
         dir: direction(card?.spotlight.locale || locale, doc.documentElement.getAttribute('dir') ?? ''),
       }),

@@ -7,14 +7,20 @@
 import { Fragment, h } from 'preact';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
+import type { Mode } from '../../shared/schemas/theme.ts';
 import type { WidgetStrings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
 import { themed } from '../view/surface.ts';
 
 /** What the user can do; widget/survey/view.ts handles it. */
 export interface SurveyHandlers {
-  /** A score picked by pointer or key (`byKey`: focus follows the choice). */
+  /**
+   * A score picked by a click, Space or Enter, or reached with the arrow keys (`byKey`: focus
+   * follows the choice, and the score is not settled yet).
+   */
   pick(score: number, byKey: boolean): void;
+  /** Focus moved on from the scale to the comment or its button: the score reached is settled. */
+  moveOn(): void;
   input(comment: string): void;
   submit(): void;
   close(): void;
@@ -39,6 +45,8 @@ export interface SurveyAppProps {
   state: SurveyState;
   t: WidgetStrings;
   dir: 'ltr' | 'rtl';
+  /** The host page's choice of light or dark (`waymark.theme()`), over the survey's theme. */
+  mode: Mode | undefined;
   /** What the polite live region says. */
   announcement: string;
   on: SurveyHandlers;
@@ -61,10 +69,10 @@ export const groupOf = (score: number): NpsGroup =>
  * drawn before the prompt appears, so that screen readers take note of its change. Content is text.
  */
 export function SurveyApp(props: SurveyAppProps) {
-  const { state, t, dir, announcement, on } = props;
+  const { state, t, dir, mode, announcement, on } = props;
   const { survey } = state;
   return (
-    <div class="root" dir={dir} {...themed(survey.theme)}>
+    <div class="root" dir={dir} {...themed(survey.theme, mode)}>
       <div class="sr" role="status" aria-live="polite">
         {announcement}
       </div>
@@ -100,8 +108,9 @@ type AskProps = Pick<SurveyAppProps, 'state' | 't' | 'dir' | 'on'>;
 
 /**
  * The scale of the question (the `.q` above it), an ARIA radio group (WAI-ARIA APG): one tab stop (the checked radio,
- * else the first), arrow keys move and pick (Left and Right follow the reading direction), Home and
- * End pick 0 and 10. The end labels are drawn under the scale and named in the end radios.
+ * else the first), arrow keys move and check (Left and Right follow the reading direction), Home and
+ * End check 0 and 10; a click, Space or Enter picks. The end labels are drawn under the scale and
+ * named in the end radios.
  */
 function Ask({ state, t, dir, on }: AskProps) {
   const { survey, score } = state;
@@ -142,6 +151,7 @@ function Ask({ state, t, dir, on }: AskProps) {
       {group && (
         <form
           class="more"
+          onFocusIn={on.moveOn}
           onSubmit={(event) => {
             event.preventDefault();
             on.submit();

@@ -7,7 +7,8 @@
  *
  * A corner card opens where the checklist's panel would: above the checklist's launcher when that
  * is on its side (`.cl` is before `.sv`); browsers without `:has()` let them overlap. Under 480 px it
- * spans the screen's width, and its targets are 44 px high, the scale in two rows.
+ * spans the screen's width, and its targets are 44 px high; the scale stays one row, its buttons
+ * narrower, so that the end labels stay under 0 and 10.
  */
 export const css = `
 .survey{bottom:20px;width:380px;padding:14px 16px 16px}
@@ -26,5 +27,5 @@ export const css = `
 .more label{font-weight:600;overflow-wrap:anywhere}
 textarea{width:100%;min-height:72px;margin:0;padding:8px 10px;resize:vertical;font:inherit;color:inherit;background:var(--wm-bg);border:1px solid var(--wm-muted);border-radius:calc(var(--wm-radius) / 2)}
 .send{align-self:flex-end;padding:8px 18px}
-@media (max-width:480px){.survey[data-position]{left:8px;right:8px;bottom:8px;width:auto;max-width:none}.survey[data-position=bottom-bar]{left:0;right:0;bottom:0;padding-inline:16px}.cl:has(.root)~.sv [data-position]{bottom:80px}.scale{grid-template-columns:repeat(6,minmax(0,1fr))}.scale button,.send{min-height:44px}.survey .x{width:44px;height:44px}}
+@media (max-width:480px){.survey[data-position]{left:8px;right:8px;bottom:8px;width:auto;max-width:none}.survey[data-position=bottom-bar]{left:0;right:0;bottom:0;padding-inline:16px}.cl:has(.root)~.sv [data-position]{bottom:80px}.scale{gap:2px}.scale button,.send{min-height:44px}.survey .x{width:44px;height:44px}}
 `;

@@ -34,6 +34,8 @@ interface Display extends SurveyState {
   user: string;
   /** Made once per display: the score and the comment that follows are one response. */
   responseId: string;
+  /** The score last sent as this display's response (the user settled on it). */
+  sent?: number;
   prompt: Prompt;
   /** It appeared (`survey_shown` sent); from then on it stays until closed, whatever the server says. */
   shown?: boolean;
@@ -51,7 +53,7 @@ export interface SurveyView {
  * shadow root. The server delivers at most one survey the user is eligible for; this view shows it
  * `delaySeconds` after the page matches its URL rules, once the scheduler gives it the screen, unless
  * this device saw the user answer, dismiss or leave it unanswered too recently. Sends `survey_shown`,
- * `survey_answered` (at once on each score, again with the comment, one responseId) and
+ * `survey_answered` (at once on each settled score, again with the comment, one responseId) and
  * `survey_dismissed` (closed before a score).
  *
  * @example
@@ -146,9 +148,26 @@ export function createSurveyView(
     draw();
   };
 
-  /** Closing before a score is a dismissal; after one, the response stands and nothing is sent. */
+  /**
+   * The score the user settled on is their response: saved at once (stored, then sent now), so that
+   * a user who picks a score and leaves has answered. Settled: picked by a click, Space or Enter;
+   * kept while moving on to the comment; or chosen by arrows when the page goes away.
+   */
+  const settle = (d: Display) => {
+    const score = d.score;
+    if (score === undefined || d.sent === score) return;
+    d.sent = score;
+    note(d, { answered: env.now() });
+    host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score });
+    host.flush();
+  };
+
+  /**
+   * Closing before a score was settled is a dismissal (scores only passed with the arrow keys are
+   * none); after one, the response stands and nothing is sent.
+   */
   const close = (d: Display) => {
-    if (d.score === undefined) {
+    if (d.sent === undefined) {
       note(d, { dismissed: env.now() });
       host.emit('survey_dismissed', ref(d));
     }
@@ -160,23 +179,24 @@ export function createSurveyView(
       pick: then((score: number, byKey: boolean) => {
         const before = d.score;
         d.score = score;
-        note(d, { answered: env.now() });
-        // Saved at once (stored, then sent now): a user who picks a score and leaves has answered.
-        host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score });
-        host.flush();
+        // Arrow keys pass scores on the way to one: only a click, Space or Enter settles at once.
+        if (byKey) focus = '[aria-checked="true"]';
+        else settle(d);
         const group = groupOf(score);
         if (before === undefined || groupOf(before) !== group) announcement = d.survey.followUp[group];
-        if (byKey) focus = '[aria-checked="true"]';
       }),
+      moveOn: guard(() => settle(d)),
       input(comment) {
         d.comment = comment;
       },
       submit: then(() => {
         const comment = d.comment.trim();
         if (comment && d.score !== undefined) {
+          d.sent = d.score;
+          note(d, { answered: env.now() });
           host.emit('survey_answered', { ...ref(d), responseId: d.responseId, score: d.score, comment });
           host.flush();
-        }
+        } else settle(d);
         d.thanked = true;
         focus = '.thanks';
         d.timer = env.setTimeout(
@@ -205,6 +225,7 @@ export function createSurveyView(
             state: d,
             t: state.response.strings,
             dir: pageDirection(d.survey.locale || state.locale),
+            mode: state.mode,
             announcement,
             on: handlers(d),
           })
@@ -213,6 +234,13 @@ export function createSurveyView(
     );
     focus = undefined;
   };
+
+  // Leaving the page settles on the score the arrow keys reached.
+  env.listen(
+    'window',
+    'pagehide',
+    guard(() => display && settle(display)),
+  );
 
   return {
     update(next) {

@@ -1,5 +1,5 @@
 import { type ComponentChild, render } from 'preact';
-import type { DeliveredTheme } from '../../shared/schemas/theme.ts';
+import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { direction } from '../../shared/widget-strings.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
 
@@ -54,12 +54,13 @@ export const pageDirection = (locale: string) =>
   direction(locale, document.documentElement.getAttribute('dir') ?? '');
 
 /**
- * A view root's look: the delivered theme's colour scheme (`data-mode`: light, dark, or auto, the
- * user's system setting) and its values as the custom properties the stylesheets use. The server
- * checked them and worked out the text colour on brand-coloured buttons (server/content/theme.ts).
+ * A view root's look: the colour scheme (`data-mode`: light, dark, or auto, the user's system
+ * setting), the host page's choice (`waymark.theme()`) if it made one, else the delivered theme's;
+ * and the theme's values as the custom properties the stylesheets use. The server checked them and
+ * worked out the text colour on brand-coloured buttons (server/content/theme.ts).
  */
-export const themed = (theme: DeliveredTheme | undefined) => ({
-  'data-mode': theme?.mode,
+export const themed = (theme: DeliveredTheme | undefined, mode?: Mode) => ({
+  'data-mode': mode ?? theme?.mode,
   style: {
     '--wm-brand': theme?.brandColor,
     '--wm-on-brand': theme?.onBrand,
