@@ -96,6 +96,14 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
   };
 }
 
+/** How the results' trend and summary count people (README, "NPS surveys"). */
+const trendVersusSummary =
+  '`summary`, `segments` and `accounts` count each person once: their latest response in the whole period. ' +
+  '`trend` counts each person once per bucket: their latest response within that bucket (week or month). ' +
+  'Someone who answered in two buckets counts in both, so the buckets\' `responses` add up to at least ' +
+  "the summary's `responses` (equal only when nobody answered in two buckets), and the summary is not " +
+  'an average of the buckets.';
+
 export function openApiDocument(serverUrl: string) {
   const milestones = z.object({ milestones: z.array(milestone) });
   return {
@@ -212,6 +220,7 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary:
             'NPS over a period (each person once, by their latest response): score, 95% interval, distribution, response and dismissal rates, trend, segments, accounts',
+          description: trendVersusSummary,
           ...admin,
           parameters: [idParam(), ...queryParams(npsResultsQuery)],
           responses: ok(null),

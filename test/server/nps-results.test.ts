@@ -344,6 +344,30 @@ describe('survey results', () => {
     expect(body.summary).toMatchObject({ responses: 8, nps: 0 });
   });
 
+  it('counts a person once in the summary but once per bucket in the trend, as documented', async () => {
+    const { body } = await h.adminJson(`/surveys/${sv}/results?from=2026-07-01&to=2026-10-31&interval=month`);
+    // July: u1 9, u4 10, u5 9 (3 promoters). August: nobody. September: u8 2. October: 7 people, as above.
+    // Buckets add up to 3 + 0 + 1 + 7 = 11 responses; the summary counts 8 people (u1-u8), each by their
+    // latest answer in the whole period: u1 10, u2 9, u3 7, u4 6, u5 0, u6 8, u7 10, u8 2 -> 3 P, 2 Pa,
+    // 3 D, NPS 0. The 3 extra in the trend are u1, u4 and u5, who answered in July and in October.
+    const trend = body.trend as Array<{ bucket: string; responses: number; promoters: number }>;
+    expect(trend.map((b) => [b.bucket, b.responses, b.promoters])).toEqual([
+      ['2026-07', 3, 3],
+      ['2026-08', 0, 0],
+      ['2026-09', 1, 0],
+      ['2026-10', 7, 3],
+    ]);
+    expect(body.summary).toMatchObject({ responses: 8, promoters: 3, passives: 2, detractors: 3, nps: 0 });
+    const bucketSum = trend.reduce((sum, b) => sum + b.responses, 0);
+    expect(bucketSum).toBe(11);
+    // What the README and the OpenAPI description promise: never fewer in the buckets than in the summary.
+    expect(bucketSum).toBeGreaterThanOrEqual(body.summary.responses);
+    const openapi = await (await h.app.request('/openapi.json')).json();
+    expect(openapi.paths['/v1/admin/surveys/{id}/results'].get.description).toContain(
+      'latest response within that bucket',
+    );
+  });
+
   it('defaults to the 90 days before now', async () => {
     const { body } = await h.adminJson(`/surveys/${sv}/results`);
     // Aug 25 12:00 to Nov 23 12:00: October's 7 people and u8 (Sep 20); July is out.
