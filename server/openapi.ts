@@ -60,6 +60,8 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
       get: { summary: `Get a ${noun} and its draft`, ...admin, responses: ok(record) },
       put: {
         summary: 'Edit the draft (end users see no change until it is published)',
+        description:
+          'Takes `{name, content}`, or the GET answer as it is: its `draft` is read as `content` and its read-only fields (`id`, `status`, dates, `publishedVersion`, `hasUnpublishedChanges`) are ignored, so a fetched record can be edited and sent back. Errors then point at `/draft/...`.',
         ...admin,
         requestBody: body(input),
         responses: ok(record),

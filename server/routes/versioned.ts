@@ -26,13 +26,20 @@ export function versionedRoutes<C>(
   const ws = workspaceOf;
   app.get(`/${plural}`, async (c) => c.json({ [plural]: await service.list(ws(c)) }));
   app.post(`/${plural}`, async (c) => {
-    const body = parse(input, await jsonBody(c.req.raw));
-    return c.json(await service.create(ws(c), body), 201);
+    const body = await jsonBody(c.req.raw);
+    return c.json(
+      await withPointersAsSent(body, () => service.create(ws(c), parse(input, asInput(body)))),
+      201,
+    );
   });
   app.get(`/${plural}/:id`, async (c) => c.json(await service.get(ws(c), c.req.param('id'))));
   app.put(`/${plural}/:id`, async (c) => {
-    const body = parse(input, await jsonBody(c.req.raw));
-    return c.json(await service.updateDraft(ws(c), c.req.param('id'), body));
+    const body = await jsonBody(c.req.raw);
+    return c.json(
+      await withPointersAsSent(body, () =>
+        service.updateDraft(ws(c), c.req.param('id'), parse(input, asInput(body))),
+      ),
+    );
   });
   app.post(`/${plural}/:id/publish`, async (c) =>
     c.json(await service.publish(ws(c), c.req.param('id')), 201),
@@ -53,4 +60,44 @@ export function versionedRoutes<C>(
     );
   });
   return app;
+}
+
+/** A body in the shape a GET answers (`draft`, not `content`). */
+const isRecordShape = (body: unknown): body is { draft: unknown } =>
+  typeof body === 'object' &&
+  body !== null &&
+  !Array.isArray(body) &&
+  'draft' in body &&
+  !('content' in body);
+
+/**
+ * What a GET answered is accepted back as it is: its `draft` is read as `content`, and its
+ * read-only fields (id, status, dates, publishedVersion, hasUnpublishedChanges) are ignored, as any
+ * field the input does not know is.
+ */
+const asInput = (body: unknown): unknown => (isRecordShape(body) ? { ...body, content: body.draft } : body);
+
+/**
+ * Runs a create or an edit of `body`; when the body came in a GET's shape, the pointers of its
+ * errors name `/draft`, the field the client sent, rather than `/content`.
+ */
+async function withPointersAsSent<T>(body: unknown, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(isRecordShape(body) && error instanceof ApiError && error.errors)) throw error;
+    const errors = error.errors.map((e) => ({
+      ...e,
+      pointer: e.pointer.replace(/^\/content(?=\/|$)/, '/draft'),
+    }));
+    throw new ApiError(
+      error.status,
+      error.code,
+      error.title,
+      error.detail,
+      errors,
+      error.headers,
+      error.members,
+    );
+  }
 }
