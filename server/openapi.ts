@@ -102,7 +102,7 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
 const trendVersusSummary =
   '`summary`, `segments` and `accounts` count each person once: their latest response in the whole period. ' +
   '`trend` counts each person once per bucket: their latest response within that bucket (week or month). ' +
-  'Someone who answered in two buckets counts in both, so the buckets\' `responses` add up to at least ' +
+  "Someone who answered in two buckets counts in both, so the buckets' `responses` add up to at least " +
   "the summary's `responses` (equal only when nobody answered in two buckets), and the summary is not " +
   'an average of the buckets.';
 

@@ -43,7 +43,12 @@ describe('what a GET answers, a PUT accepts', () => {
       };
       const put = await h.adminJson(`/${plural}/${record.id}`, 'PUT', edited);
       expect(put.status).toBe(200);
-      expect(put.body).toMatchObject({ id: record.id, name: 'Second', status: 'active', publishedVersion: null });
+      expect(put.body).toMatchObject({
+        id: record.id,
+        name: 'Second',
+        status: 'active',
+        publishedVersion: null,
+      });
       expect(put.body.draft.locale).toBe('fr');
     });
 
