@@ -108,6 +108,7 @@ export async function deliverContent(
       history,
       opensByItself: opens,
       theme: response.theme,
+      workspaceName: workspace.name,
     }),
     deliverSpotlights(db, subject, { now, history, previewId }),
   ]);
