@@ -9,7 +9,7 @@ import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../share
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
-import { previewRequest } from './routes/spotlights.ts';
+import { previewRequest } from './routes/versioned.ts';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate

@@ -6,6 +6,7 @@ import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
 import { surveyDefaults } from '../../shared/widget-strings.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
+import { previewDraft } from '../content/preview.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import { deliverTheme } from '../content/theme.ts';
 import { deliverableUrls } from '../content/url-rules.ts';
@@ -32,10 +33,14 @@ export async function deliverSurveys(
     theme: Theme;
     /** What `{product}` stands for in surveys without a `productName`. */
     workspaceName: string;
+    /** The content a preview link names: if it is a survey, its draft is the one asked. */
+    previewId: string | null;
   },
 ): Promise<DeliveredSurvey[]> {
   const { workspaceId, userId, traits } = subject;
   const { now } = options;
+  const draft = await previewDraft<SurveyContent>(db, workspaceId, 'survey', options.previewId);
+  if (draft) return [presentPreview(draft, subject.locale, options)];
   const published = await publishedContent<SurveyContent>(db, workspaceId, 'survey');
   const visible = published
     .flatMap((row) => {
@@ -73,6 +78,25 @@ export async function deliverSurveys(
     if (eligibility.eligible) return [present(row, subject.locale, options)];
   }
   return [];
+}
+
+/**
+ * A survey's draft shown through a preview link: whatever the audience, sampling and history, on
+ * any page, and again however often it was answered or dismissed in this browser (the widget's own
+ * delays are zero). The widget's events for it carry version 0, which ingestion refuses: nothing is
+ * recorded. A preview ignores the workspace's prompt cooldown (server/content/deliver.ts).
+ */
+export function presentPreview(
+  draft: { id: string; content: SurveyContent },
+  requested: string | null,
+  workspace: { theme: Theme; workspaceName: string },
+): DeliveredSurvey {
+  const shown = present(
+    { id: draft.id, version: 0, content: draft.content, urls: { urls: [], excludeUrls: [] } },
+    requested,
+    workspace,
+  );
+  return { ...shown, askAgainAfterResponseDays: 0, askAgainAfterDismissDays: 0, redisplayAfterHours: 0 };
 }
 
 /** `createdAt` as ISO 8601, epoch milliseconds, or epoch seconds (as some billing systems send it). */
