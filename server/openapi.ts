@@ -9,6 +9,7 @@ import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../share
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
+import { workspacePatch } from './routes/admin.ts';
 import { previewRequest } from './routes/versioned.ts';
 
 /**
@@ -19,10 +20,84 @@ type Schema = z.ZodType;
 const json = (schema: Schema, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
-const body = (schema: Schema, contentType = 'application/json') => ({
-  required: true,
-  content: { [contentType]: { schema: json(schema, 'input') } },
-});
+/**
+ * The zod schema each request body of the document was generated from, refinements included: what
+ * test/server/openapi-examples.test.ts checks each body's example against.
+ */
+export const requestBodySchemas = new WeakMap<object, Schema>();
+
+/** A request body: its schema and an example of it. */
+function body(schema: Schema, example: unknown, contentType = 'application/json') {
+  const requestBody = {
+    required: true,
+    content: { [contentType]: { schema: json(schema, 'input'), example } },
+  };
+  requestBodySchemas.set(requestBody, schema);
+  return requestBody;
+}
+
+/** Request examples, one per kind of body: what a client can send as it is. */
+const examples = {
+  batch: {
+    batch: [
+      {
+        type: 'identify',
+        userId: 'user-42',
+        messageId: 'msg-1',
+        timestamp: '2026-11-23T12:00:00.000Z',
+        traits: { name: 'Grace', email: 'grace@acme.com', createdAt: '2026-10-01T09:00:00Z' },
+      },
+      { type: 'group', userId: 'user-42', groupId: 'acme', messageId: 'msg-2', traits: { plan: 'growth' } },
+      {
+        type: 'track',
+        userId: 'user-42',
+        event: 'Invoice Sent',
+        messageId: 'msg-3',
+        properties: { amount: 120, currency: 'USD' },
+      },
+    ],
+    sentAt: '2026-11-23T12:00:01.000Z',
+  },
+  content: { writeKey: 'pk_live_example', userId: 'user-42', groupId: 'acme', locale: 'en' },
+  milestone: {
+    key: 'invoice_sent',
+    name: 'Sent an invoice',
+    rule: { event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt', value: 0 }], count: 1 },
+    isValue: true,
+  },
+  checklists: {
+    name: 'Onboarding',
+    content: {
+      title: 'Get started with Ledgerly',
+      items: [
+        {
+          id: 'send_invoice',
+          title: 'Send your first invoice',
+          completion: { kind: 'event', event: 'Invoice Sent' },
+        },
+        { id: 'invite', title: 'Invite a teammate', completion: { kind: 'manual' }, required: false },
+      ],
+    },
+  },
+  surveys: { name: 'NPS', content: { productName: 'Ledgerly' } },
+  spotlights: {
+    name: 'CSV export',
+    content: {
+      steps: [
+        {
+          id: 'export',
+          kind: 'hotspot',
+          title: 'Export to CSV',
+          body: 'Download every invoice as a spreadsheet.',
+          anchor: { selector: '[data-tour="export"]' },
+        },
+      ],
+    },
+  },
+  preview: { url: 'https://app.acme.com/invoices', expiresInMinutes: 60, locale: 'en' },
+  keyRotation: { kind: 'secret', overlapHours: 24 },
+  workspacePatch: { theme: { mode: 'dark' }, promptCooldownHours: 48 },
+} as const;
 const ok = (schema: Schema | null, description = 'OK', status = 200) => ({
   [status]: schema
     ? { description, content: { 'application/json': { schema: json(schema, 'output') } } }
@@ -43,7 +118,13 @@ const queryParams = (schema: z.ZodObject) =>
   }));
 
 /** The paths every kind of authored content has (server/routes/versioned.ts). */
-function versionedPaths(plural: string, noun: string, input: Schema, record: Schema, version: Schema) {
+function versionedPaths(
+  plural: 'checklists' | 'surveys' | 'spotlights',
+  noun: string,
+  input: Schema,
+  record: Schema,
+  version: Schema,
+) {
   const base = `/v1/admin/${plural}`;
   return {
     [base]: {
@@ -51,7 +132,7 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
       post: {
         summary: `Create a ${noun} (a draft)`,
         ...admin,
-        requestBody: body(input),
+        requestBody: body(input, examples[plural]),
         responses: ok(record, 'Created', 201),
       },
     },
@@ -63,7 +144,7 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
         description:
           'Takes `{name, content}`, or the GET answer as it is: its `draft` is read as `content` and its read-only fields (`id`, `status`, dates, `publishedVersion`, `hasUnpublishedChanges`) are ignored, so a fetched record can be edited and sent back. Errors then point at `/draft/...`.',
         ...admin,
-        requestBody: body(input),
+        requestBody: body(input, examples[plural]),
         responses: ok(record),
       },
     },
@@ -73,6 +154,15 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
         summary: 'Publish the draft as a new immutable version',
         ...admin,
         responses: ok(version, 'Published', 201),
+      },
+    },
+    [`${base}/{id}/preview`]: {
+      parameters: [idParam()],
+      post: {
+        summary: `A signed, expiring link that shows the draft in your app (?waymark_preview=), and the ${noun} as the widget would receive it`,
+        ...admin,
+        requestBody: body(previewRequest, examples.preview),
+        responses: ok(null, 'Created', 201),
       },
     },
     [`${base}/{id}/archive`]: {
@@ -134,7 +224,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Ingest a Segment batch',
           security: [{ publishableKey: [] }],
-          requestBody: body(batchEnvelope.extend({ batch: z.array(message) })),
+          requestBody: body(batchEnvelope.extend({ batch: z.array(message) }), examples.batch),
           responses: ok(batchResult),
         },
       },
@@ -142,7 +232,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'The content one end user should see now, with their progress',
           description: 'Sent as text/plain so that browsers make no preflight request.',
-          requestBody: body(contentRequest, 'text/plain'),
+          requestBody: body(contentRequest, examples.content, 'text/plain'),
           responses: ok(contentResponse),
         },
       },
@@ -151,7 +241,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Create a milestone (backfilled from existing events)',
           ...admin,
-          requestBody: body(milestoneInput),
+          requestBody: body(milestoneInput, examples.milestone),
           responses: ok(milestone, 'Created', 201),
         },
       },
@@ -161,7 +251,7 @@ export function openApiDocument(serverUrl: string) {
         put: {
           summary: 'Replace a milestone (recomputed when its rule changes)',
           ...admin,
-          requestBody: body(milestoneInput),
+          requestBody: body(milestoneInput, examples.milestone),
           responses: ok(milestone),
         },
         delete: {
@@ -179,15 +269,6 @@ export function openApiDocument(serverUrl: string) {
         spotlightRecord,
         spotlightVersion,
       ),
-      '/v1/admin/spotlights/{id}/preview': {
-        parameters: [idParam()],
-        post: {
-          summary: 'A signed, expiring link that shows the draft in your app (?waymark_preview=)',
-          ...admin,
-          requestBody: body(previewRequest),
-          responses: ok(null, 'Created', 201),
-        },
-      },
       '/v1/admin/spotlights/{id}/funnel': {
         parameters: [
           idParam(),
@@ -281,8 +362,11 @@ export function openApiDocument(serverUrl: string) {
           responses: ok(null),
         },
         patch: {
-          summary: 'Change name, allowed origins, identity verification',
+          summary: 'Change name, allowed origins, identity verification, theme, prompt cooldown',
+          description:
+            'Only the fields named change; nested objects (the theme) field by field. The merged settings are checked as a whole.',
           ...admin,
+          requestBody: body(workspacePatch, examples.workspacePatch),
           responses: ok(null),
         },
       },
@@ -295,7 +379,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Rotate: a new key of a kind (shown once); the previous ones end after the overlap',
           ...admin,
-          requestBody: body(keyRotation),
+          requestBody: body(keyRotation, examples.keyRotation),
           responses: ok(rotatedApiKey, 'Created', 201),
         },
       },

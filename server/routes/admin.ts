@@ -44,6 +44,11 @@ const workspaceSettings = z.strictObject({
     .max(24 * 365),
 });
 
+/** A PATCH body as documented: any of the settings, the theme's fields each optional too. */
+export const workspacePatch = workspaceSettings.partial().extend({
+  theme: z.strictObject(theme.shape).partial().optional(),
+});
+
 const eventQuery = z.object({
   userId: z.string().optional(),
   accountId: z.string().optional(),
