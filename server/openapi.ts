@@ -19,7 +19,8 @@ import {
 } from '../shared/schemas/webhook.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
-import { previewRequest } from './routes/spotlights.ts';
+import { workspacePatch } from './routes/admin.ts';
+import { previewRequest } from './routes/versioned.ts';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API, generated from the same zod schemas that validate
@@ -29,10 +30,84 @@ type Schema = z.ZodType;
 const json = (schema: Schema, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
 
-const body = (schema: Schema, contentType = 'application/json') => ({
-  required: true,
-  content: { [contentType]: { schema: json(schema, 'input') } },
-});
+/**
+ * The zod schema each request body of the document was generated from, refinements included: what
+ * test/server/openapi-examples.test.ts checks each body's example against.
+ */
+export const requestBodySchemas = new WeakMap<object, Schema>();
+
+/** A request body: its schema and an example of it. */
+function body(schema: Schema, example: unknown, contentType = 'application/json') {
+  const requestBody = {
+    required: true,
+    content: { [contentType]: { schema: json(schema, 'input'), example } },
+  };
+  requestBodySchemas.set(requestBody, schema);
+  return requestBody;
+}
+
+/** Request examples, one per kind of body: what a client can send as it is. */
+const examples = {
+  batch: {
+    batch: [
+      {
+        type: 'identify',
+        userId: 'user-42',
+        messageId: 'msg-1',
+        timestamp: '2026-11-23T12:00:00.000Z',
+        traits: { name: 'Grace', email: 'grace@acme.com', createdAt: '2026-10-01T09:00:00Z' },
+      },
+      { type: 'group', userId: 'user-42', groupId: 'acme', messageId: 'msg-2', traits: { plan: 'growth' } },
+      {
+        type: 'track',
+        userId: 'user-42',
+        event: 'Invoice Sent',
+        messageId: 'msg-3',
+        properties: { amount: 120, currency: 'USD' },
+      },
+    ],
+    sentAt: '2026-11-23T12:00:01.000Z',
+  },
+  content: { writeKey: 'pk_live_example', userId: 'user-42', groupId: 'acme', locale: 'en' },
+  milestone: {
+    key: 'invoice_sent',
+    name: 'Sent an invoice',
+    rule: { event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt', value: 0 }], count: 1 },
+    isValue: true,
+  },
+  checklists: {
+    name: 'Onboarding',
+    content: {
+      title: 'Get started with Ledgerly',
+      items: [
+        {
+          id: 'send_invoice',
+          title: 'Send your first invoice',
+          completion: { kind: 'event', event: 'Invoice Sent' },
+        },
+        { id: 'invite', title: 'Invite a teammate', completion: { kind: 'manual' }, required: false },
+      ],
+    },
+  },
+  surveys: { name: 'NPS', content: { productName: 'Ledgerly' } },
+  spotlights: {
+    name: 'CSV export',
+    content: {
+      steps: [
+        {
+          id: 'export',
+          kind: 'hotspot',
+          title: 'Export to CSV',
+          body: 'Download every invoice as a spreadsheet.',
+          anchor: { selector: '[data-tour="export"]' },
+        },
+      ],
+    },
+  },
+  preview: { url: 'https://app.acme.com/invoices', expiresInMinutes: 60, locale: 'en' },
+  keyRotation: { kind: 'secret', overlapHours: 24 },
+  workspacePatch: { theme: { mode: 'dark' }, promptCooldownHours: 48 },
+} as const;
 const ok = (schema: Schema | null, description = 'OK', status = 200) => ({
   [status]: schema
     ? { description, content: { 'application/json': { schema: json(schema, 'output') } } }
@@ -53,7 +128,13 @@ const queryParams = (schema: z.ZodObject) =>
   }));
 
 /** The paths every kind of authored content has (server/routes/versioned.ts). */
-function versionedPaths(plural: string, noun: string, input: Schema, record: Schema, version: Schema) {
+function versionedPaths(
+  plural: 'checklists' | 'surveys' | 'spotlights',
+  noun: string,
+  input: Schema,
+  record: Schema,
+  version: Schema,
+) {
   const base = `/v1/admin/${plural}`;
   return {
     [base]: {
@@ -61,7 +142,7 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
       post: {
         summary: `Create a ${noun} (a draft)`,
         ...admin,
-        requestBody: body(input),
+        requestBody: body(input, examples[plural]),
         responses: ok(record, 'Created', 201),
       },
     },
@@ -70,8 +151,10 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
       get: { summary: `Get a ${noun} and its draft`, ...admin, responses: ok(record) },
       put: {
         summary: 'Edit the draft (end users see no change until it is published)',
+        description:
+          'Takes `{name, content}`, or the GET answer as it is: its `draft` is read as `content` and its read-only fields (`id`, `status`, dates, `publishedVersion`, `hasUnpublishedChanges`) are ignored, so a fetched record can be edited and sent back. Errors then point at `/draft/...`.',
         ...admin,
-        requestBody: body(input),
+        requestBody: body(input, examples[plural]),
         responses: ok(record),
       },
     },
@@ -81,6 +164,15 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
         summary: 'Publish the draft as a new immutable version',
         ...admin,
         responses: ok(version, 'Published', 201),
+      },
+    },
+    [`${base}/{id}/preview`]: {
+      parameters: [idParam()],
+      post: {
+        summary: `A signed, expiring link that shows the draft in your app (?waymark_preview=), and the ${noun} as the widget would receive it`,
+        ...admin,
+        requestBody: body(previewRequest, examples.preview),
+        responses: ok(null, 'Created', 201),
       },
     },
     [`${base}/{id}/archive`]: {
@@ -105,6 +197,14 @@ function versionedPaths(plural: string, noun: string, input: Schema, record: Sch
     },
   };
 }
+
+/** How the results' trend and summary count people (README, "NPS surveys"). */
+const trendVersusSummary =
+  '`summary`, `segments` and `accounts` count each person once: their latest response in the whole period. ' +
+  '`trend` counts each person once per bucket: their latest response within that bucket (week or month). ' +
+  "Someone who answered in two buckets counts in both, so the buckets' `responses` add up to at least " +
+  "the summary's `responses` (equal only when nobody answered in two buckets), and the summary is not " +
+  'an average of the buckets.';
 
 export function openApiDocument(serverUrl: string) {
   const milestones = z.object({ milestones: z.array(milestone) });
@@ -139,7 +239,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Ingest a Segment batch',
           security: [{ publishableKey: [] }],
-          requestBody: body(batchEnvelope.extend({ batch: z.array(message) })),
+          requestBody: body(batchEnvelope.extend({ batch: z.array(message) }), examples.batch),
           responses: ok(batchResult),
         },
       },
@@ -147,7 +247,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'The content one end user should see now, with their progress',
           description: 'Sent as text/plain so that browsers make no preflight request.',
-          requestBody: body(contentRequest, 'text/plain'),
+          requestBody: body(contentRequest, examples.content, 'text/plain'),
           responses: ok(contentResponse),
         },
       },
@@ -156,7 +256,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Create a milestone (backfilled from existing events)',
           ...admin,
-          requestBody: body(milestoneInput),
+          requestBody: body(milestoneInput, examples.milestone),
           responses: ok(milestone, 'Created', 201),
         },
       },
@@ -166,7 +266,7 @@ export function openApiDocument(serverUrl: string) {
         put: {
           summary: 'Replace a milestone (recomputed when its rule changes)',
           ...admin,
-          requestBody: body(milestoneInput),
+          requestBody: body(milestoneInput, examples.milestone),
           responses: ok(milestone),
         },
         delete: {
@@ -184,15 +284,6 @@ export function openApiDocument(serverUrl: string) {
         spotlightRecord,
         spotlightVersion,
       ),
-      '/v1/admin/spotlights/{id}/preview': {
-        parameters: [idParam()],
-        post: {
-          summary: 'A signed, expiring link that shows the draft in your app (?waymark_preview=)',
-          ...admin,
-          requestBody: body(previewRequest),
-          responses: ok(null, 'Created', 201),
-        },
-      },
       '/v1/admin/spotlights/{id}/funnel': {
         parameters: [
           idParam(),
@@ -227,6 +318,7 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary:
             'NPS over a period (each person once, by their latest response): score, 95% interval, distribution, response and dismissal rates, trend, segments, accounts',
+          description: trendVersusSummary,
           ...admin,
           parameters: [idParam(), ...queryParams(npsResultsQuery)],
           responses: ok(null),
@@ -285,8 +377,11 @@ export function openApiDocument(serverUrl: string) {
           responses: ok(null),
         },
         patch: {
-          summary: 'Change name, allowed origins, identity verification',
+          summary: 'Change name, allowed origins, identity verification, theme, prompt cooldown',
+          description:
+            'Only the fields named change; nested objects (the theme) field by field. The merged settings are checked as a whole.',
           ...admin,
+          requestBody: body(workspacePatch, examples.workspacePatch),
           responses: ok(null),
         },
       },
@@ -299,7 +394,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Rotate: a new key of a kind (shown once); the previous ones end after the overlap',
           ...admin,
-          requestBody: body(keyRotation),
+          requestBody: body(keyRotation, examples.keyRotation),
           responses: ok(rotatedApiKey, 'Created', 201),
         },
       },

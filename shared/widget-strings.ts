@@ -227,3 +227,73 @@ export function format(template: string | undefined, values: Record<string, stri
     name in values ? String(values[name]) : match,
   );
 }
+
+/**
+ * A survey's own text where its author left it out (server/surveys/deliver.ts): the standard NPS
+ * question, scale labels and follow-ups; the thank-you is the survey table's `thanks`. Not part of
+ * `strings`: the server puts them into the survey it delivers, `{product}` filled in.
+ */
+const surveyText = {
+  en: {
+    question: 'How likely are you to recommend {product} to a friend or colleague?',
+    lowLabel: 'Not at all likely',
+    highLabel: 'Extremely likely',
+    detractor: 'What is the main reason for your score? What could we do better?',
+    passive: 'What is the main reason for your score? What would make it a 10?',
+    promoter: 'What is the main reason for your score? What do you like most?',
+  },
+  fr: {
+    question: 'Quelle est la probabilité que vous recommandiez {product} à un ami ou un collègue ?',
+    lowLabel: 'Pas du tout probable',
+    highLabel: 'Extrêmement probable',
+    detractor: 'Quelle est la principale raison de votre note ? Que pourrions-nous améliorer ?',
+    passive: 'Quelle est la principale raison de votre note ? Que faudrait-il pour qu’elle soit de 10 ?',
+    promoter: 'Quelle est la principale raison de votre note ? Qu’appréciez-vous le plus ?',
+  },
+  de: {
+    question: 'Wie wahrscheinlich ist es, dass Sie {product} einem Freund oder Kollegen empfehlen?',
+    lowLabel: 'Überhaupt nicht wahrscheinlich',
+    highLabel: 'Äußerst wahrscheinlich',
+    detractor: 'Was ist der wichtigste Grund für Ihre Bewertung? Was könnten wir besser machen?',
+    passive: 'Was ist der wichtigste Grund für Ihre Bewertung? Was würde daraus eine 10 machen?',
+    promoter: 'Was ist der wichtigste Grund für Ihre Bewertung? Was gefällt Ihnen am besten?',
+  },
+  es: {
+    question: '¿Qué probabilidad hay de que recomiendes {product} a un amigo o colega?',
+    lowLabel: 'Nada probable',
+    highLabel: 'Extremadamente probable',
+    detractor: '¿Cuál es el motivo principal de tu puntuación? ¿Qué podríamos mejorar?',
+    passive: '¿Cuál es el motivo principal de tu puntuación? ¿Qué haría falta para que fuera un 10?',
+    promoter: '¿Cuál es el motivo principal de tu puntuación? ¿Qué es lo que más te gusta?',
+  },
+  ar: {
+    question: 'ما مدى احتمال أن توصي بـ {product} لصديق أو زميل؟',
+    lowLabel: 'غير محتمل على الإطلاق',
+    highLabel: 'محتمل للغاية',
+    detractor: 'ما السبب الرئيسي لتقييمك؟ ما الذي يمكننا تحسينه؟',
+    passive: 'ما السبب الرئيسي لتقييمك؟ ما الذي سيجعله 10؟',
+    promoter: 'ما السبب الرئيسي لتقييمك؟ ما أكثر ما يعجبك؟',
+  },
+};
+
+/** The survey text tables, for tests that check every language has every string. */
+export const surveyTextTables = { surveyText, survey };
+
+/**
+ * A survey's default text in a locale (exact tag, then language, then English) and the tag it is
+ * in: what a survey shows for the text its author left out.
+ *
+ * @example
+ * surveyDefaults('fr-CA').text.lowLabel // 'Pas du tout probable'; .locale: 'fr'
+ */
+export function surveyDefaults(locale: string | null | undefined) {
+  const found = [tag(locale), language(locale)].find((t) => t in surveyText) as
+    | keyof typeof surveyText
+    | undefined;
+  const shownIn = found ?? 'en';
+  const { detractor, passive, promoter, ...text } = surveyText[shownIn];
+  return {
+    locale: shownIn,
+    text: { ...text, followUp: { detractor, passive, promoter }, thankYou: pick(survey, shownIn).thanks },
+  };
+}

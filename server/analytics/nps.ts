@@ -7,7 +7,7 @@ import { type NpsGroup, npsGroupOf, npsGroups } from '../../shared/schemas/surve
 import type { Database } from '../db/client.ts';
 import { accounts, events, surveyResponses, users } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import { cohortOf, dayMs, groupBy } from './stats.ts';
+import { cohortOf, dayMs, groupBy, npsInterval } from './stats.ts';
 
 /**
  * NPS results for CS teams (../shared/DOMAIN.md, "NPS"): the score with its 95% interval, the
@@ -143,9 +143,15 @@ export interface NpsSummary {
   shares: { promoters: number | null; passives: number | null; detractors: number | null };
   /** 100 x (promoters - detractors) / n, from -100 to 100 (rounded to 0.01); null when n = 0. */
   nps: number | null;
-  /** Half-width of the 95% interval in NPS points (see npsMarginOfError); null when n = 0. */
+  /**
+   * Half-width of the 95% interval in NPS points (adjusted Wald, see npsInterval in ./stats.ts),
+   * before clipping; null when n = 0.
+   */
   marginOfError: number | null;
-  /** [nps - margin, nps + margin] clipped to [-100, 100]; null when n = 0. */
+  /**
+   * The 95% interval, clipped to [-100, 100]: centred on the adjusted estimate (see npsInterval),
+   * so not always [nps - margin, nps + margin]; null when n = 0.
+   */
   interval: [number, number] | null;
   /** n < lowSampleThreshold (30): too few responses to act on, shown greyed out. */
   lowSample: boolean;
@@ -155,21 +161,6 @@ export interface NpsSummary {
 
 /** Reports show NPS points to 0.01. */
 const round2 = (x: number): number => Math.round(x * 100) / 100;
-
-/**
- * The 95% margin of error of an NPS, in points: `196 * sqrt(Var)` with
- * `Var = (p + d - (p - d)^2) / n` (p, d the promoter and detractor shares). 0 when every response
- * is in one group, null when there are none.
- *
- * @example
- * npsMarginOfError(0.5, 0.3, 10) // 196 * sqrt((0.8 - 0.04) / 10) = 54.03...
- */
-export function npsMarginOfError(promoterShare: number, detractorShare: number, n: number): number | null {
-  if (n === 0) return null;
-  const variance = (promoterShare + detractorShare - (promoterShare - detractorShare) ** 2) / n;
-  // Floating point can leave -1e-17 where the variance is exactly 0 (all promoters).
-  return 196 * Math.sqrt(Math.max(0, variance));
-}
 
 /**
  * The NPS of a list of 0-10 scores, one per person: counts, shares, score, interval, distribution.
@@ -199,7 +190,7 @@ export function npsSummaryOf(distribution: readonly number[]): NpsSummary {
   const p = n === 0 ? 0 : counts.promoter / n;
   const d = n === 0 ? 0 : counts.detractor / n;
   const nps = 100 * (p - d);
-  const margin = npsMarginOfError(p, d, n);
+  const ci = npsInterval(counts.promoter, counts.detractor, n);
   return {
     responses: n,
     promoters: counts.promoter,
@@ -211,9 +202,8 @@ export function npsSummaryOf(distribution: readonly number[]): NpsSummary {
       detractors: share(counts.detractor),
     },
     nps: n === 0 ? null : round2(nps),
-    marginOfError: margin === null ? null : round2(margin),
-    interval:
-      margin === null ? null : [round2(Math.max(-100, nps - margin)), round2(Math.min(100, nps + margin))],
+    marginOfError: ci === null ? null : round2(ci.marginOfError),
+    interval: ci === null ? null : [round2(ci.interval[0]), round2(ci.interval[1])],
     lowSample: n < lowSampleThreshold,
     distribution: [...distribution],
   };

@@ -50,3 +50,37 @@ export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Array
   }
   return [...out.values()];
 }
+
+/**
+ * The 95% interval of a Net Promoter Score, in NPS points: an adjusted Wald interval for the
+ * difference of two shares of one multinomial sample (Bonett & Price, 2012, "Adjusted Wald
+ * confidence interval for a difference of binomial proportions based on paired data"). One
+ * pseudo-response is added to the promoters and one to the detractors (n + 2 in all), so the
+ * interval keeps a width where the plain Wald interval collapses to a point (4 promoters out of 4:
+ * [100, 100]) and covers closer to 95% on small samples:
+ *
+ *   p~ = (promoters + 1) / (n + 2),  d~ = (detractors + 1) / (n + 2)
+ *   marginOfError = 196 * sqrt((p~ + d~ - (p~ - d~)^2) / (n + 2))
+ *   interval = 100 * (p~ - d~) -/+ marginOfError, clipped to [-100, 100]
+ *
+ * The interval is centred on the adjusted estimate 100 * (p~ - d~), not on the NPS itself, so it is
+ * not always NPS +/- marginOfError. Null without responses. See README, "NPS surveys".
+ *
+ * @example
+ * npsInterval(4, 0, 4) // { marginOfError: 59.64..., interval: [7.03..., 100] }
+ */
+export function npsInterval(
+  promoters: number,
+  detractors: number,
+  n: number,
+): { marginOfError: number; interval: [number, number] } | null {
+  if (n === 0) return null;
+  const p = (promoters + 1) / (n + 2);
+  const d = (detractors + 1) / (n + 2);
+  const centre = 100 * (p - d);
+  const marginOfError = 196 * Math.sqrt((p + d - (p - d) ** 2) / (n + 2));
+  return {
+    marginOfError,
+    interval: [Math.max(-100, centre - marginOfError), Math.min(100, centre + marginOfError)],
+  };
+}

@@ -3,6 +3,7 @@ import { matchesTraits } from '../../shared/conditions.ts';
 import { errorCodes, type FieldError } from '../../shared/problem.ts';
 import { parseRichText } from '../../shared/rich-text.ts';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
+import type { UrlRule } from '../../shared/schemas/condition.ts';
 import type {
   ContentRequest,
   ContentResponse,
@@ -21,11 +22,11 @@ import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
 import { deliverSpotlights, publishedSpotlights } from '../spotlights/deliver.ts';
 import { opensByItself } from '../spotlights/eligibility.ts';
-import { readPreviewToken } from '../spotlights/preview.ts';
 import { deliverSurveys } from '../surveys/deliver.ts';
 import { verifyGroupHash, verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import { milestonesByKey } from './milestones.ts';
+import { previewDraft, readPreviewToken } from './preview.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
 import { deliverTheme } from './theme.ts';
 import { deliverableUrls, isSafeRule } from './url-rules.ts';
@@ -100,7 +101,7 @@ export async function deliverContent(
   const opens = (id: string) => autoOpening.has(id) || !known.has(id);
   const previewId = request.preview ? readPreviewToken(tenant.signingKeys, request.preview, now) : null;
   [response.checklists, response.surveys, response.spotlights] = await Promise.all([
-    deliverChecklists(db, subject, now),
+    deliverChecklists(db, subject, now, previewId),
     deliverSurveys(db, subject, {
       now,
       cooldownHours: workspace.promptCooldownHours,
@@ -108,11 +109,15 @@ export async function deliverContent(
       history,
       opensByItself: opens,
       theme: response.theme,
+      workspaceName: workspace.name,
+      previewId,
     }),
     deliverSpotlights(db, subject, { now, history, previewId }),
   ]);
   const last = lastPromptAt(history, opens);
   response.lastPromptAt = last === null ? null : new Date(last).toISOString();
+  // A survey's preview is asked now: the widget's scheduler would hold it back for the cooldown.
+  if (response.surveys[0]?.version === 0) response.promptCooldownHours = 0;
   return response;
 }
 
@@ -127,19 +132,29 @@ export interface Subject {
 
 /**
  * The published checklists whose audience the user is in, with their progress, highest priority
- * first (then oldest publication first).
+ * first (then oldest publication first); and the draft a preview link names, in place of its
+ * published version and before the others, whatever the audience and on any page.
  */
-async function deliverChecklists(db: Database, subject: Subject, now: number): Promise<DeliveredChecklist[]> {
+async function deliverChecklists(
+  db: Database,
+  subject: Subject,
+  now: number,
+  previewId: string | null,
+): Promise<DeliveredChecklist[]> {
   const { workspaceId, userId, accountId, traits } = subject;
   const published = await publishedContent<ChecklistContent>(db, workspaceId, 'checklist');
+  const draft = await previewDraft<ChecklistContent>(db, workspaceId, 'checklist', previewId);
   const visible = published
     .flatMap((row) => {
       const urls = deliverableUrls(row.content.audience);
-      return urls && matchesTraits(row.content.audience, traits, now) ? [{ ...row, urls }] : [];
+      return row.id !== draft?.id && urls && matchesTraits(row.content.audience, traits, now)
+        ? [{ ...row, urls }]
+        : [];
     })
     // Highest priority first; a stable sort keeps equal ones in publication order. Content stored
     // before checklists had a priority has none: 0, the default.
     .sort((a, b) => (b.content.priority ?? 0) - (a.content.priority ?? 0));
+  if (draft) visible.unshift({ ...draft, urls: { urls: [], excludeUrls: [] } });
   if (visible.length === 0) return [];
 
   const progress = await reached(db, workspaceId, userId, accountId);
@@ -152,47 +167,68 @@ async function deliverChecklists(db: Database, subject: Subject, now: number): P
   );
 
   return visible.map((row): DeliveredChecklist => {
-    const { content } = row;
-    const text = localize(content, subject.locale);
-    const scope = content.scope === 'account' && accountId !== null ? 'account' : 'user';
-    const doneAt = (item: ChecklistItem): number | null => {
-      const goal =
-        item.completion.kind === 'milestone'
-          ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
-          : goalId.item(row.id, item.id);
-      return progress.get(`${scope}:${goal}`) ?? null;
-    };
-    const state = states.get(row.id);
-    return {
-      id: row.id,
-      version: row.version,
-      scope: content.scope,
-      locale: text.locale,
-      title: parseRichText(text.title),
-      description: parseRichText(text.description),
-      position: content.display.position,
-      openOnFirstView: content.display.openOnFirstView,
-      dismissible: content.display.dismissible,
-      urls: row.urls.urls,
-      excludeUrls: row.urls.excludeUrls,
-      items: content.items.map((item): DeliveredItem => {
-        const done = doneAt(item);
-        const rule = localRule(item, milestoneByKey);
-        return {
-          id: item.id,
-          title: parseRichText(text.items.get(item.id)?.title ?? item.title),
-          description: parseRichText(text.items.get(item.id)?.description ?? item.description),
-          ...(item.action ? { action: item.action } : {}),
-          required: item.required,
-          manual: item.completion.kind === 'manual',
-          ...(rule ? { localRule: rule } : {}),
-          doneAt: done === null ? null : new Date(done).toISOString(),
-        };
-      }),
+    const scope = row.content.scope === 'account' && accountId !== null ? 'account' : 'user';
+    const state = row.version === 0 ? undefined : states.get(row.id);
+    return presentChecklist(row, subject.locale, milestoneByKey, {
+      doneAt(item) {
+        const goal =
+          item.completion.kind === 'milestone'
+            ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
+            : goalId.item(row.id, item.id);
+        return progress.get(`${scope}:${goal}`) ?? null;
+      },
       seen: state?.shown !== undefined,
       dismissed: state?.dismissed !== undefined && state.dismissed > (state.opened ?? 0),
-    };
+    });
   });
+}
+
+/**
+ * A checklist as the widget receives it, localized, with the user's progress (none for the admin
+ * API's preview of a draft).
+ */
+export function presentChecklist(
+  row: {
+    id: string;
+    version: number;
+    content: ChecklistContent;
+    urls: { urls: UrlRule[]; excludeUrls: UrlRule[] };
+  },
+  locale: string | null,
+  milestoneByKey: Map<string, { rule: EventRule }>,
+  user: { doneAt(item: ChecklistItem): number | null; seen: boolean; dismissed: boolean },
+): DeliveredChecklist {
+  const { content } = row;
+  const text = localize(content, locale);
+  return {
+    id: row.id,
+    version: row.version,
+    scope: content.scope,
+    locale: text.locale,
+    title: parseRichText(text.title),
+    description: parseRichText(text.description),
+    position: content.display.position,
+    openOnFirstView: content.display.openOnFirstView,
+    dismissible: content.display.dismissible,
+    urls: row.urls.urls,
+    excludeUrls: row.urls.excludeUrls,
+    items: content.items.map((item): DeliveredItem => {
+      const done = user.doneAt(item);
+      const rule = localRule(item, milestoneByKey);
+      return {
+        id: item.id,
+        title: parseRichText(text.items.get(item.id)?.title ?? item.title),
+        description: parseRichText(text.items.get(item.id)?.description ?? item.description),
+        ...(item.action ? { action: item.action } : {}),
+        required: item.required,
+        manual: item.completion.kind === 'manual',
+        ...(rule ? { localRule: rule } : {}),
+        doneAt: done === null ? null : new Date(done).toISOString(),
+      };
+    }),
+    seen: user.seen,
+    dismissed: user.dismissed,
+  };
 }
 
 /**

@@ -1,12 +1,24 @@
+import { errorCodes, toPointer } from '../../shared/problem.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import type { Database } from '../db/client.ts';
+import { ApiError } from '../http/api-error.ts';
+import { selectorFields, selectorProblem } from '../spotlights/selectors.ts';
 import { VersionedContent } from './versioned.ts';
 
 /** NPS surveys: drafts and immutable versions, nothing more (responses are projected at ingestion). */
 export const surveyService = (db: Database, clock: () => number) =>
   new VersionedContent<SurveyContent>(db, 'survey', { label: 'Survey', idPrefix: 'sv' }, clock);
 
-/** Spotlights and tours: drafts and immutable versions. */
+/** Spotlights and tours: drafts and immutable versions, their CSS selectors checked when saved. */
 export const spotlightService = (db: Database, clock: () => number) =>
-  new VersionedContent<SpotlightContent>(db, 'spotlight', { label: 'Spotlight', idPrefix: 'sp' }, clock);
+  new VersionedContent<SpotlightContent>(db, 'spotlight', { label: 'Spotlight', idPrefix: 'sp' }, clock, {
+    async validate(_workspaceId, content, pointer) {
+      const errors = selectorFields(content).flatMap(({ path, selector }) => {
+        const detail = selectorProblem(selector);
+        return detail === null ? [] : [{ pointer: `${pointer}${toPointer(path)}`, detail }];
+      });
+      if (errors.length > 0)
+        throw new ApiError(400, errorCodes.validationFailed, 'Invalid request', undefined, errors);
+    },
+  });

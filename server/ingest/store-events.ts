@@ -43,7 +43,12 @@ export async function storeEvents(
     }
   });
 
-  const writes = [...accountUpserts(unique), ...userUpserts(unique), ...membershipUpdates(unique)];
+  const writes = [
+    ...accountUpserts(unique),
+    ...userUpserts(unique),
+    ...membershipUpdates(unique),
+    ...memberActivity(unique),
+  ];
   const eventInserts: InStatement[] = [];
   for (let i = 0; i < unique.length; i += rowsPerStatement) {
     eventInserts.push(eventInsert(unique.slice(i, i + rowsPerStatement)));
@@ -229,6 +234,32 @@ function membershipUpdates(events: IngestEvent[]): InStatement[] {
       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
       ON CONFLICT (workspace_id, id) DO UPDATE SET account_id = excluded.account_id`,
     args: chunk.flatMap((e) => [e.workspaceId, e.userId, e.accountId, e.timestamp, e.timestamp]),
+  }));
+}
+
+/**
+ * A track or page that names no account belongs to its user's current account (see eventInsert), so
+ * it moves that account's last-seen time too. Which account that is is known only in SQL, after the
+ * membership updates of this same commit: hence after them, and a join rather than a row per event.
+ */
+function memberActivity(events: IngestEvent[]): InStatement[] {
+  const latest = new Map<string, { workspaceId: string; userId: string; at: number }>();
+  for (const event of events) {
+    if (event.accountId !== null || event.userId === null || event.type === 'group') continue;
+    const key = eventKey(event.workspaceId, event.userId);
+    const seen = latest.get(key);
+    if (seen) seen.at = Math.max(seen.at, event.timestamp);
+    else latest.set(key, { workspaceId: event.workspaceId, userId: event.userId, at: event.timestamp });
+  }
+  return chunks([...latest.values()]).map((chunk) => ({
+    sql: `WITH activity (workspace_id, user_id, at) AS (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')})
+      UPDATE accounts SET last_seen = max(accounts.last_seen, member.at)
+      FROM (SELECT users.workspace_id, users.account_id, max(activity.at) AS at
+        FROM activity JOIN users ON users.workspace_id = activity.workspace_id AND users.id = activity.user_id
+        WHERE users.account_id IS NOT NULL
+        GROUP BY users.workspace_id, users.account_id) AS member
+      WHERE accounts.workspace_id = member.workspace_id AND accounts.id = member.account_id`,
+    args: chunk.flatMap((row) => [row.workspaceId, row.userId, row.at]),
   }));
 }
 

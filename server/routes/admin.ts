@@ -18,6 +18,7 @@ import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody, parse } from '../http/parse.ts';
+import { parsePatch } from '../http/partial-update.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey } from '../workspaces/store.ts';
 import { keyRoutes } from './keys.ts';
@@ -26,19 +27,27 @@ import { onboardingRoutes } from './onboarding.ts';
 import { spotlightRoutes } from './spotlights.ts';
 import { webhookRoutes } from './webhooks.ts';
 
-const workspacePatch = z.strictObject({
-  name: workspaceName.optional(),
-  allowedOrigins: z.array(allowedOrigin).max(100).optional(),
-  identityVerification: z.enum(['off', 'enforce']).optional(),
-  /** The widget's look; fields left out take their defaults. */
-  theme: theme.optional(),
+/**
+ * A workspace's editable settings, complete. `PATCH /workspace` merges its body into the current
+ * settings and checks the result with this (server/http/partial-update.ts).
+ */
+const workspaceSettings = z.strictObject({
+  name: workspaceName,
+  allowedOrigins: z.array(allowedOrigin).max(100),
+  identityVerification: z.enum(['off', 'enforce']),
+  /** The widget's look; a field never set takes its default. Strict, so a misspelt field is an error. */
+  theme: z.strictObject(theme.shape),
   /** Hours between any two prompts (surveys, spotlights) shown to one user. */
   promptCooldownHours: z
     .number()
     .int()
     .min(0)
-    .max(24 * 365)
-    .optional(),
+    .max(24 * 365),
+});
+
+/** A PATCH body as documented: any of the settings, the theme's fields each optional too. */
+export const workspacePatch = workspaceSettings.partial().extend({
+  theme: z.strictObject(theme.shape).partial().optional(),
 });
 
 const eventQuery = z.object({
@@ -91,8 +100,21 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 
   app.patch('/workspace', async (c) => {
-    const patch = parse(workspacePatch, await jsonBody(c.req.raw));
-    const { workspace } = c.get('tenant');
+    // Merged into the stored row, not the tenant's cached copy (another instance may have changed it).
+    const [workspace] = await db.read
+      .select()
+      .from(workspaces)
+      .where(eq(workspaces.id, c.get('tenant').workspace.id));
+    if (!workspace)
+      throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
+    const current = {
+      name: workspace.name,
+      allowedOrigins: workspace.allowedOrigins,
+      identityVerification: workspace.identityVerification,
+      theme: workspace.theme,
+      promptCooldownHours: workspace.promptCooldownHours,
+    };
+    const patch = parsePatch(workspaceSettings, current, await jsonBody(c.req.raw));
     if (Object.keys(patch).length > 0) {
       await db.writer.batch([
         statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { surveyDraftInput } from '../../shared/schemas/survey.ts';
+import { theme } from '../../shared/schemas/theme.ts';
 import {
   npsExportQuery,
   npsResponsesQuery,
@@ -14,6 +15,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import type { AppEnv } from '../http/context.ts';
 import { parse } from '../http/parse.ts';
+import { presentPreview } from '../surveys/deliver.ts';
 import { versionedRoutes, workspaceOf } from './versioned.ts';
 
 /**
@@ -23,7 +25,17 @@ import { versionedRoutes, workspaceOf } from './versioned.ts';
 export function npsRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const ws = workspaceOf;
-  app.route('/', versionedRoutes('surveys', deps.surveys, surveyDraftInput));
+  app.route(
+    '/',
+    versionedRoutes('surveys', deps.surveys, surveyDraftInput, {
+      clock: deps.clock,
+      present: ({ workspace }, record, locale) =>
+        presentPreview({ id: record.id, content: record.draft }, locale, {
+          theme: theme.parse(workspace.theme),
+          workspaceName: workspace.name,
+        }),
+    }),
+  );
 
   app.get('/surveys/:id/results', async (c) => {
     const query = parse(npsResultsQuery, c.req.query());

@@ -5,6 +5,8 @@ import { milestoneInput } from '../../shared/schemas/milestone.ts';
 import { checklistFunnel } from '../analytics/checklist-funnel.ts';
 import { timeToValue, ttvQuery } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
+import { presentChecklist } from '../content/deliver.ts';
+import { milestonesByKey } from '../content/milestones.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
@@ -33,7 +35,19 @@ export function onboardingRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.route('/', versionedRoutes('checklists', deps.checklists, checklistDraftInput));
+  app.route(
+    '/',
+    versionedRoutes('checklists', deps.checklists, checklistDraftInput, {
+      clock: deps.clock,
+      present: async ({ workspace }, record, locale) =>
+        presentChecklist(
+          { id: record.id, version: 0, content: record.draft, urls: { urls: [], excludeUrls: [] } },
+          locale,
+          await milestonesByKey(deps.db, workspace.id),
+          { doneAt: () => null, seen: false, dismissed: false },
+        ),
+    }),
+  );
 
   app.get('/checklists/:id/funnel', async (c) => {
     const id = c.req.param('id');

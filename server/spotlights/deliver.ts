@@ -1,14 +1,13 @@
-import { and, eq } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
 import { parseRichText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight } from '../../shared/schemas/content.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
+import { previewDraft } from '../content/preview.ts';
 import type { PromptEvent } from '../content/prompts.ts';
 import { deliverableUrls, isSafeRule } from '../content/url-rules.ts';
 import { type Published, publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
-import { contents } from '../db/schema.ts';
 import { spotlightState } from './eligibility.ts';
 
 /**
@@ -32,21 +31,9 @@ export async function deliverSpotlights(
       const state = spotlightState(content.frequency, content.steps.length, mine, now);
       return state.show ? [present({ ...row, content }, subject.locale, state.resumeAt, false)] : [];
     });
-  if (previewId !== null) {
-    const [draft] = await db.read
-      .select({ id: contents.id, content: contents.draft })
-      .from(contents)
-      .where(
-        and(
-          eq(contents.workspaceId, subject.workspaceId),
-          eq(contents.id, previewId),
-          eq(contents.kind, 'spotlight'),
-        ),
-      );
-    const content = draft && safeContent(draft.content as SpotlightContent);
-    if (draft && content)
-      delivered.unshift(present({ id: draft.id, version: 0, content }, subject.locale, null, true));
-  }
+  const draft = await previewDraft<SpotlightContent>(db, subject.workspaceId, 'spotlight', previewId);
+  const content = draft && safeContent(draft.content);
+  if (draft && content) delivered.unshift(present({ ...draft, content }, subject.locale, null, true));
   return delivered.sort((a, b) => Number(b.preview) - Number(a.preview) || b.priority - a.priority);
 }
 

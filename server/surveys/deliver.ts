@@ -4,7 +4,9 @@ import type { UrlRule } from '../../shared/schemas/condition.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
+import { surveyDefaults } from '../../shared/widget-strings.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
+import { previewDraft } from '../content/preview.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import { deliverTheme } from '../content/theme.ts';
 import { deliverableUrls } from '../content/url-rules.ts';
@@ -29,10 +31,16 @@ export async function deliverSurveys(
     opensByItself: (spotlightId: string) => boolean;
     /** The workspace theme, which a survey's own theme overrides. */
     theme: Theme;
+    /** What `{product}` stands for in surveys without a `productName`. */
+    workspaceName: string;
+    /** The content a preview link names: if it is a survey, its draft is the one asked. */
+    previewId: string | null;
   },
 ): Promise<DeliveredSurvey[]> {
   const { workspaceId, userId, traits } = subject;
   const { now } = options;
+  const draft = await previewDraft<SurveyContent>(db, workspaceId, 'survey', options.previewId);
+  if (draft) return [presentPreview(draft, subject.locale, options)];
   const published = await publishedContent<SurveyContent>(db, workspaceId, 'survey');
   const visible = published
     .flatMap((row) => {
@@ -67,9 +75,28 @@ export async function deliverSurveys(
       },
       { now, cooldownHours: options.cooldownHours, draw: samplingDraw(row.id, userId, now) },
     );
-    if (eligibility.eligible) return [present(row, subject.locale, options.theme)];
+    if (eligibility.eligible) return [present(row, subject.locale, options)];
   }
   return [];
+}
+
+/**
+ * A survey's draft shown through a preview link: whatever the audience, sampling and history, on
+ * any page, and again however often it was answered or dismissed in this browser (the widget's own
+ * delays are zero). The widget's events for it carry version 0, which ingestion refuses: nothing is
+ * recorded. A preview ignores the workspace's prompt cooldown (server/content/deliver.ts).
+ */
+export function presentPreview(
+  draft: { id: string; content: SurveyContent },
+  requested: string | null,
+  workspace: { theme: Theme; workspaceName: string },
+): DeliveredSurvey {
+  const shown = present(
+    { id: draft.id, version: 0, content: draft.content, urls: { urls: [], excludeUrls: [] } },
+    requested,
+    workspace,
+  );
+  return { ...shown, askAgainAfterResponseDays: 0, askAgainAfterDismissDays: 0, redisplayAfterHours: 0 };
 }
 
 /** `createdAt` as ISO 8601, epoch milliseconds, or epoch seconds (as some billing systems send it). */
@@ -80,8 +107,13 @@ function createdAtOf(value: unknown): number | null {
 
 const latest = (times: number[]): number | null => (times.length === 0 ? null : Math.max(...times));
 
-/** The survey in the best locale for the user, `{product}` filled in, in the workspace theme with its own overrides. */
-function present(
+/**
+ * The survey in the best locale for the user, `{product}` filled in, in the workspace theme with
+ * its own overrides. Text the author left out is Waymark's standard text (shared/widget-strings.ts)
+ * in the language the survey is shown in; a survey with no text of its own at all is shown in the
+ * user's language, when Waymark has its text in it.
+ */
+export function present(
   row: {
     id: string;
     version: number;
@@ -89,26 +121,43 @@ function present(
     urls: { urls: UrlRule[]; excludeUrls: UrlRule[] };
   },
   requested: string | null,
-  workspaceTheme: Theme,
+  workspace: { theme: Theme; workspaceName: string },
 ): DeliveredSurvey {
   const { content } = row;
-  const { locale, translation: t } = pickTranslation(content.translations, content.locale, requested);
-  const product = (text: string) => text.replaceAll('{product}', content.productName);
+  const picked = pickTranslation(content.translations, content.locale, requested);
+  const t = picked.translation;
+  const { followUp } = content;
+  const ownText = [
+    content.question,
+    content.lowLabel,
+    content.highLabel,
+    followUp.detractor,
+    followUp.passive,
+    followUp.promoter,
+    content.thankYou,
+  ].some((text) => text !== undefined);
+  // Text of the author's, or a translation: its language. Nothing of the author's: the user's.
+  const authored = ownText || t !== undefined;
+  const defaults = surveyDefaults(authored ? picked.locale : (requested ?? picked.locale));
+  const standard = defaults.text;
+  const locale = authored ? picked.locale : defaults.locale;
+  const productName = content.productName ?? workspace.workspaceName;
+  const product = (text: string) => text.replaceAll('{product}', productName);
   return {
     id: row.id,
     version: row.version,
     locale,
-    question: product(t?.question ?? content.question),
-    lowLabel: t?.lowLabel ?? content.lowLabel,
-    highLabel: t?.highLabel ?? content.highLabel,
+    question: product(t?.question ?? content.question ?? standard.question),
+    lowLabel: t?.lowLabel ?? content.lowLabel ?? standard.lowLabel,
+    highLabel: t?.highLabel ?? content.highLabel ?? standard.highLabel,
     followUp: {
-      detractor: product(t?.followUp.detractor ?? content.followUp.detractor),
-      passive: product(t?.followUp.passive ?? content.followUp.passive),
-      promoter: product(t?.followUp.promoter ?? content.followUp.promoter),
+      detractor: product(t?.followUp.detractor ?? followUp.detractor ?? standard.followUp.detractor),
+      passive: product(t?.followUp.passive ?? followUp.passive ?? standard.followUp.passive),
+      promoter: product(t?.followUp.promoter ?? followUp.promoter ?? standard.followUp.promoter),
     },
-    thankYou: product(t?.thankYou ?? content.thankYou),
+    thankYou: product(t?.thankYou ?? content.thankYou ?? standard.thankYou),
     position: content.position,
-    theme: deliverTheme(workspaceTheme, content.theme),
+    theme: deliverTheme(workspace.theme, content.theme),
     delaySeconds: content.sampling.delaySeconds,
     urls: row.urls.urls,
     excludeUrls: row.urls.excludeUrls,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { surveyDefaults } from '../widget-strings.ts';
 import { audience } from './condition.ts';
 import { themeOverrides } from './theme.ts';
 import {
@@ -25,17 +26,23 @@ export const npsGroupOf = (score: number): NpsGroup =>
 /** The longest comment kept; longer ones are rejected, not cut. */
 export const maxCommentLength = 2000;
 
+/**
+ * A survey's words. Each may be left out: the survey then shows Waymark's standard text
+ * (shared/widget-strings.ts, `surveyDefaults`) in the language it is shown in.
+ */
 const surveyText = z.object({
-  question: text(300).min(1, 'must not be empty'),
-  lowLabel: text(60).min(1, 'must not be empty'),
-  highLabel: text(60).min(1, 'must not be empty'),
+  question: text(300).min(1, 'must not be empty').optional(),
+  lowLabel: text(60).min(1, 'must not be empty').optional(),
+  highLabel: text(60).min(1, 'must not be empty').optional(),
   /** The open question after the score, per group of the score just given. */
-  followUp: z.object({
-    detractor: text(300).min(1, 'must not be empty'),
-    passive: text(300).min(1, 'must not be empty'),
-    promoter: text(300).min(1, 'must not be empty'),
-  }),
-  thankYou: text(300).min(1, 'must not be empty'),
+  followUp: z
+    .object({
+      detractor: text(300).min(1, 'must not be empty').optional(),
+      passive: text(300).min(1, 'must not be empty').optional(),
+      promoter: text(300).min(1, 'must not be empty').optional(),
+    })
+    .default({}),
+  thankYou: text(300).min(1, 'must not be empty').optional(),
 });
 
 const translation = z.object({
@@ -80,7 +87,8 @@ export type Sampling = z.infer<typeof sampling>;
 
 export const surveyContent = z
   .object({
-    productName: text(80).min(1, 'must not be empty'),
+    /** What `{product}` stands for; left out, the workspace's name. */
+    productName: text(80).min(1, 'must not be empty').optional(),
     ...surveyText.shape,
     position: z.enum(['bottom-right', 'bottom-left', 'bottom-bar']).default('bottom-right'),
     /** Overrides of the workspace theme for this survey. */
@@ -93,7 +101,12 @@ export const surveyContent = z
     translations: z.record(locale, translation).default({}),
   })
   .superRefine((content, ctx) => {
-    if (!content.question.includes('{product}') && !content.question.includes(content.productName))
+    const { question, productName } = content;
+    if (
+      question !== undefined &&
+      !question.includes('{product}') &&
+      !(productName !== undefined && question.includes(productName))
+    )
       ctx.addIssue({
         code: 'custom',
         path: ['question'],
@@ -103,20 +116,11 @@ export const surveyContent = z
 export type SurveyContent = z.infer<typeof surveyContent>;
 export type SurveyContentInput = z.input<typeof surveyContent>;
 
-/** A new survey's text in English: what an author starts from. */
-export const defaultSurveyText = {
-  question: 'How likely are you to recommend {product} to a friend or colleague?',
-  lowLabel: 'Not at all likely',
-  highLabel: 'Extremely likely',
-  followUp: {
-    detractor: 'What is the main reason for your score? What could we do better?',
-    passive: 'What is the main reason for your score? What would make it a 10?',
-    promoter: 'What is the main reason for your score? What do you like most?',
-  },
-  thankYou: 'Thank you for your feedback!',
-} satisfies z.input<typeof surveyText>;
+/** A survey's text in English, as shown when its author writes none: what an author starts from. */
+export const defaultSurveyText = surveyDefaults('en').text satisfies z.input<typeof surveyText>;
 
-export const surveyDraftInput = draftInput(surveyContent);
+/** A survey needs nothing but a name: `{ "name": "NPS" }` is a draft that can be published. */
+export const surveyDraftInput = draftInput(surveyContent.prefault({}));
 export type SurveyDraftInput = z.input<typeof surveyDraftInput>;
 export const surveyRecord = contentRecord(surveyContent);
 export type SurveyRecord = ContentRecord<SurveyContent>;

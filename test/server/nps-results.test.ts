@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvField, latestPerPerson, npsMarginOfError, npsSummary } from '../../server/analytics/nps.ts';
+import { csvField, latestPerPerson, npsSummary } from '../../server/analytics/nps.ts';
+import { npsInterval } from '../../server/analytics/stats.ts';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -84,27 +85,39 @@ describe('NPS math', () => {
     });
   });
 
-  it('is 100 with no margin when everyone is a promoter', () => {
-    // p = 1, d = 0: NPS = 100; Var = (1 + 0 - 1^2) / 3 = 0.
-    expect(npsSummary([9, 10, 10])).toMatchObject({
-      responses: 3,
-      promoters: 3,
+  // Intervals are adjusted Wald (README, "NPS surveys"): with P promoters and D detractors of n,
+  // p~ = (P + 1) / (n + 2), d~ = (D + 1) / (n + 2), Var = (p~ + d~ - (p~ - d~)^2) / (n + 2),
+  // margin = 196 * sqrt(Var), interval = 100 * (p~ - d~) -/+ margin, clipped to [-100, 100].
+  it('keeps an interval of some width when everyone is a promoter (4 of 4 is not [100, 100])', () => {
+    // P = 4, n = 4: p~ = 5/6, d~ = 1/6, centre 66.667; Var = (1 - (4/6)^2) / 6 = 5/54 = .0925926;
+    // margin = 196 * .3042903 = 59.64; interval [66.667 - 59.641, 126.31 clipped] = [7.03, 100].
+    expect(npsSummary([10, 9, 10, 10])).toMatchObject({
+      responses: 4,
+      promoters: 4,
       shares: { promoters: 1, passives: 0, detractors: 0 },
       nps: 100,
-      marginOfError: 0,
-      interval: [100, 100],
+      marginOfError: 59.64,
+      interval: [7.03, 100],
+      lowSample: true,
+    });
+    // P = 3, n = 3: p~ = .8, d~ = .2, centre 60; Var = (1 - .36) / 5 = .128; margin = 196 * .3577709 = 70.12.
+    expect(npsSummary([9, 10, 10])).toMatchObject({
+      nps: 100,
+      marginOfError: 70.12,
+      interval: [-10.12, 100],
       distribution: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2],
     });
   });
 
   it('counts one response', () => {
-    // One 6: a detractor. p = 0, d = 1: NPS = -100; Var = (0 + 1 - (0 - 1)^2) / 1 = 0.
+    // One 6: a detractor. NPS = -100. p~ = 1/3, d~ = 2/3, centre -33.333; Var = (1 - 1/9) / 3 = 8/27;
+    // margin = 196 * .5443311 = 106.69; interval [-140.02 clipped, 73.36] = [-100, 73.36].
     expect(npsSummary([6])).toMatchObject({
       responses: 1,
       detractors: 1,
       nps: -100,
-      marginOfError: 0,
-      interval: [-100, -100],
+      marginOfError: 106.69,
+      interval: [-100, 73.36],
       lowSample: true,
     });
   });
@@ -112,8 +125,8 @@ describe('NPS math', () => {
   it('computes score and 95% margin for a mixed set', () => {
     // n = 10: promoters 10 10 9 9 9 (5), passives 8 7 (2), detractors 6 3 0 (3).
     // p = .5, d = .3: NPS = 100 * (.5 - .3) = 20.
-    // Var = (.5 + .3 - (.5 - .3)^2) / 10 = (.8 - .04) / 10 = .076; MoE = 196 * sqrt(.076) = 54.0335.
-    // Interval: 20 - 54.0335 = -34.03, 20 + 54.0335 = 74.03.
+    // p~ = 6/12 = .5, d~ = 4/12 = .3333, centre 16.667; Var = (.8333 - .02778) / 12 = 29/432 = .0671296;
+    // margin = 196 * .2590938 = 50.78; interval [16.667 - 50.782, 16.667 + 50.782] = [-34.12, 67.45].
     expect(npsSummary([10, 10, 9, 9, 9, 8, 7, 6, 3, 0])).toEqual({
       responses: 10,
       promoters: 5,
@@ -121,21 +134,21 @@ describe('NPS math', () => {
       detractors: 3,
       shares: { promoters: 0.5, passives: 0.2, detractors: 0.3 },
       nps: 20,
-      marginOfError: 54.03,
-      interval: [-34.03, 74.03],
+      marginOfError: 50.78,
+      interval: [-34.12, 67.45],
       lowSample: true,
       distribution: [1, 0, 0, 1, 0, 0, 1, 1, 1, 3, 2],
     });
-    expect(npsMarginOfError(0.5, 0.3, 10)).toBeCloseTo(54.0335, 4);
+    expect(npsInterval(5, 3, 10)?.marginOfError).toBeCloseTo(50.7824, 4);
   });
 
   it('clips the interval to [-100, 100] and greys out fewer than 30 responses only', () => {
-    // 10 10 10 0: p = .75, d = .25, NPS = 50; Var = (1 - .25) / 4 = .1875, MoE = 196 * .4330 = 84.87.
-    // 50 + 84.87 = 134.87 is clipped to 100.
+    // 10 10 10 0: NPS = 50. p~ = 4/6, d~ = 2/6, centre 33.333; Var = (1 - 1/9) / 6 = 8/54 = .1481481;
+    // margin = 196 * .3849002 = 75.44; 33.333 + 75.440 = 108.77 is clipped to 100.
     expect(npsSummary([10, 10, 10, 0])).toMatchObject({
       nps: 50,
-      marginOfError: 84.87,
-      interval: [-34.87, 100],
+      marginOfError: 75.44,
+      interval: [-42.11, 100],
     });
     expect(npsSummary(Array.from({ length: 29 }, () => 9)).lowSample).toBe(true);
     expect(npsSummary(Array.from({ length: 30 }, () => 9)).lowSample).toBe(false);
@@ -181,8 +194,9 @@ describe('NPS math', () => {
  * | u11  | globex          | a page view Oct 15; shown another survey    | -            |
  *
  * October: n = 7, promoters 3 (u1 u2 u7), passives 2 (u3 u6), detractors 2 (u4 u5).
- * NPS = 100 * (3 - 2) / 7 = 14.29. p = 3/7, d = 2/7: Var = (5/7 - (1/7)^2) / 7 = 34/343 = .09913;
- * MoE = 196 * sqrt(.09913) = 61.71; interval [14.29 - 61.71, 14.29 + 61.71] = [-47.42, 75.99].
+ * NPS = 100 * (3 - 2) / 7 = 14.29. Adjusted: p~ = 4/9, d~ = 3/9, centre 11.111;
+ * Var = (7/9 - (1/9)^2) / 9 = 62/729 = .0850480; margin = 196 * .2916299 = 57.16;
+ * interval [11.111 - 57.160, 11.111 + 57.160] = [-46.05, 68.27].
  */
 describe('survey results', () => {
   let sv: string;
@@ -266,8 +280,8 @@ describe('survey results', () => {
       detractors: 2,
       shares: { promoters: 3 / 7, passives: 2 / 7, detractors: 2 / 7 },
       nps: 14.29,
-      marginOfError: 61.71,
-      interval: [-47.42, 75.99],
+      marginOfError: 57.16,
+      interval: [-46.05, 68.27],
       lowSample: true,
       // scores 10 9 7 6 0 8 10
       distribution: [1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2],
@@ -330,6 +344,30 @@ describe('survey results', () => {
     expect(body.summary).toMatchObject({ responses: 8, nps: 0 });
   });
 
+  it('counts a person once in the summary but once per bucket in the trend, as documented', async () => {
+    const { body } = await h.adminJson(`/surveys/${sv}/results?from=2026-07-01&to=2026-10-31&interval=month`);
+    // July: u1 9, u4 10, u5 9 (3 promoters). August: nobody. September: u8 2. October: 7 people, as above.
+    // Buckets add up to 3 + 0 + 1 + 7 = 11 responses; the summary counts 8 people (u1-u8), each by their
+    // latest answer in the whole period: u1 10, u2 9, u3 7, u4 6, u5 0, u6 8, u7 10, u8 2 -> 3 P, 2 Pa,
+    // 3 D, NPS 0. The 3 extra in the trend are u1, u4 and u5, who answered in July and in October.
+    const trend = body.trend as Array<{ bucket: string; responses: number; promoters: number }>;
+    expect(trend.map((b) => [b.bucket, b.responses, b.promoters])).toEqual([
+      ['2026-07', 3, 3],
+      ['2026-08', 0, 0],
+      ['2026-09', 1, 0],
+      ['2026-10', 7, 3],
+    ]);
+    expect(body.summary).toMatchObject({ responses: 8, promoters: 3, passives: 2, detractors: 3, nps: 0 });
+    const bucketSum = trend.reduce((sum, b) => sum + b.responses, 0);
+    expect(bucketSum).toBe(11);
+    // What the README and the OpenAPI description promise: never fewer in the buckets than in the summary.
+    expect(bucketSum).toBeGreaterThanOrEqual(body.summary.responses);
+    const openapi = await (await h.app.request('/openapi.json')).json();
+    expect(openapi.paths['/v1/admin/surveys/{id}/results'].get.description).toContain(
+      'latest response within that bucket',
+    );
+  });
+
   it('defaults to the 90 days before now', async () => {
     const { body } = await h.adminJson(`/surveys/${sv}/results`);
     // Aug 25 12:00 to Nov 23 12:00: October's 7 people and u8 (Sep 20); July is out.
@@ -340,11 +378,12 @@ describe('survey results', () => {
 
   it('splits by an account trait, with a group for those without it', async () => {
     const { body } = await h.adminJson(`/surveys/${sv}/results?${october}&segment=account.plan`);
-    // free: u4 6, u5 0 -> -100, Var = (1 - 1) / 2 = 0.
-    // pro: u1 10, u2 9, u3 7 -> 100 * 2 / 3 = 66.67; p = 2/3: Var = (2/3 - 4/9) / 3 = 2/27,
-    //   MoE = 196 * sqrt(2/27) = 53.34, interval [13.32, 100] (120.01 clipped).
-    // not set: u6 8 (initech has no plan), u7 10 (no account) -> 50; Var = (.5 - .25) / 2 = .125,
-    //   MoE = 196 * .35355 = 69.30, interval [-19.30, 100].
+    // free: u4 6, u5 0 -> -100; p~ = 1/4, d~ = 3/4, centre -50, Var = (1 - .25) / 4 = .1875,
+    //   margin = 196 * .4330127 = 84.87, interval [-100 (-134.87 clipped), 34.87].
+    // pro: u1 10, u2 9, u3 7 -> 100 * 2 / 3 = 66.67; p~ = 3/5, d~ = 1/5, centre 40, Var = (.8 - .16) / 5
+    //   = .128, margin = 196 * .3577709 = 70.12, interval [-30.12, 100] (110.12 clipped).
+    // not set: u6 8 (initech has no plan), u7 10 (no account) -> 50; p~ = 2/4, d~ = 1/4, centre 25,
+    //   Var = (.75 - .0625) / 4 = .171875, margin = 196 * .4145781 = 81.26, interval [-56.26, 100].
     expect(
       body.segments.map((s: Record<string, unknown>) => [
         s.value,
@@ -355,9 +394,9 @@ describe('survey results', () => {
         s.interval,
       ]),
     ).toEqual([
-      ['free', 'free', 2, -100, 0, [-100, -100]],
-      ['pro', 'pro', 3, 66.67, 53.34, [13.32, 100]],
-      [null, '(not set)', 2, 50, 69.3, [-19.3, 100]],
+      ['free', 'free', 2, -100, 84.87, [-100, 34.87]],
+      ['pro', 'pro', 3, 66.67, 70.12, [-30.12, 100]],
+      [null, '(not set)', 2, 50, 81.26, [-56.26, 100]],
     ]);
   });
 

@@ -1,8 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { ContentKind } from '../../shared/schemas/versioned.ts';
+import type { Database } from '../db/client.ts';
+import { contents } from '../db/schema.ts';
 
 /**
- * Preview links: `?waymark_preview=<token>` on a page of the customer's app shows a spotlight's
- * draft to whoever opens it, for a limited time. The token names the content and its expiry and is
+ * Preview links: `?waymark_preview=<token>` on a page of the customer's app shows the draft of a
+ * checklist, survey or spotlight to whoever opens it, for a limited time (the widget keeps the token
+ * and sends it with its content requests until `reset()`). The token names the content and its expiry and is
  * signed with a key only the server holds, derived from the hash of the workspace's newest live
  * secret key (`Tenant.signingKeys`): revoking that key, or its expiry after a rotation, ends every
  * preview signed with it.
@@ -42,3 +47,24 @@ export function readPreviewToken(signingKeys: readonly string[], token: string, 
 
 const sign = (key: string, payload: string) =>
   createHmac('sha256', `waymark-preview:${key}`).update(payload).digest('base64url');
+
+/**
+ * The draft a preview token names, if it is of this kind: delivered as version 0, which the widget's
+ * events for it carry and ingestion refuses (no published version 0), so a preview records nothing.
+ *
+ * @example
+ * const draft = await previewDraft<SurveyContent>(db, workspaceId, 'survey', previewId)
+ */
+export async function previewDraft<C>(
+  db: Database,
+  workspaceId: string,
+  kind: ContentKind,
+  previewId: string | null,
+): Promise<{ id: string; version: 0; content: C } | null> {
+  if (previewId === null) return null;
+  const [draft] = await db.read
+    .select({ id: contents.id, content: contents.draft })
+    .from(contents)
+    .where(and(eq(contents.workspaceId, workspaceId), eq(contents.id, previewId), eq(contents.kind, kind)));
+  return draft ? { id: draft.id, version: 0, content: draft.content as C } : null;
+}

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument, requestBodySchemas } from '../../server/openapi.ts';
+import { createHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+interface Operation {
+  path: string;
+  method: string;
+  contentType: string;
+  schema: Record<string, unknown>;
+  example: unknown;
+}
+
+async function operationsWithBodies(): Promise<Operation[]> {
+  const res = await h.app.request('/openapi.json');
+  expect(res.status).toBe(200);
+  const doc = (await res.json()) as {
+    paths: Record<
+      string,
+      Record<string, { requestBody?: { content: Record<string, Record<string, unknown>> } }>
+    >;
+  };
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of ['get', 'put', 'post', 'patch', 'delete']) {
+      const content = item[method]?.requestBody?.content;
+      if (!content) continue;
+      for (const [contentType, media] of Object.entries(content)) {
+        operations.push({
+          path,
+          method,
+          contentType,
+          schema: media.schema as Record<string, unknown>,
+          example: media.example,
+        });
+      }
+    }
+  }
+  return operations;
+}
+
+describe('the OpenAPI document', () => {
+  it('has an example for every request body, valid against the operation’s schema', async () => {
+    const operations = await operationsWithBodies();
+    // Ingestion, content, milestones (2), checklists, surveys, spotlights (create, edit, preview: 9),
+    // keys, workspace.
+    expect(operations.length).toBeGreaterThanOrEqual(15);
+    // The document as built, where each body is tied to the zod schema it was generated from (the
+    // JSON Schema's own patterns use Unicode property escapes, which zod's fromJSONSchema compiles
+    // without the `u` flag, so the source schema is the one to check against; it has the refinements too).
+    const doc = openApiDocument('http://localhost') as unknown as {
+      paths: Record<string, Record<string, { requestBody?: object }>>;
+    };
+    for (const op of operations) {
+      const name = `${op.method.toUpperCase()} ${op.path} (${op.contentType})`;
+      expect(op.example, name).toBeDefined();
+      const requestBody = doc.paths[op.path]?.[op.method]?.requestBody;
+      const schema = requestBody && requestBodySchemas.get(requestBody);
+      expect(schema, name).toBeDefined();
+      const result = schema?.safeParse(op.example);
+      expect(result?.error?.issues ?? [], name).toEqual([]);
+    }
+  });
+
+  it('has examples the server itself accepts, sent as they are', async () => {
+    const operations = await operationsWithBodies();
+    // Collections first, so that `{id}` can be one the example created.
+    operations.sort((a, b) => a.path.length - b.path.length);
+    const created = new Map<string, string>();
+    for (const op of operations) {
+      const collection = op.path.split('/{id}')[0] ?? op.path;
+      const id = created.get(collection);
+      if (op.path.includes('{id}') && id === undefined) throw new Error(`no record to try ${op.path} on`);
+      const path = op.path.replace('{id}', id ?? '');
+      const admin = path.startsWith('/v1/admin');
+      const example =
+        op.path === '/v1/content' ? { ...(op.example as object), writeKey: h.ws.publishableKey } : op.example;
+      const res = await h.app.request(path, {
+        method: op.method.toUpperCase(),
+        body: JSON.stringify(example),
+        headers: {
+          'content-type': op.contentType,
+          authorization: admin ? `Bearer ${h.ws.secretKey}` : `Bearer ${h.ws.publishableKey}`,
+        },
+      });
+      expect(res.status, `${op.method.toUpperCase()} ${op.path}: ${await res.clone().text()}`).toBeLessThan(
+        300,
+      );
+      if (op.method === 'post' && !op.path.includes('{id}') && admin) {
+        const body = (await res.json()) as { id?: string };
+        if (body.id) created.set(op.path, body.id);
+      }
+    }
+  });
+});
