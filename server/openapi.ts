@@ -48,6 +48,13 @@ function body(schema: Schema, example: unknown, contentType = 'application/json'
 
 /** Request examples, one per kind of body: what a client can send as it is. */
 const examples = {
+  webhook: {
+    url: 'https://hooks.example.com/waymark',
+    description: 'CS alerts',
+    eventTypes: ['alert.created'],
+  },
+  webhookPatch: { description: 'CS alerts to #cs-alerts' },
+  webhookSecret: { overlapHours: 24 },
   batch: {
     batch: [
       {
@@ -417,7 +424,7 @@ export function openApiDocument(serverUrl: string) {
           description:
             'https://, or http:// to localhost or 127.0.0.1. Private, loopback and link-local addresses are refused unless the server allows them (WEBHOOK_ALLOW_PRIVATE_URLS). Every delivery posts a signed event (see the `WebhookEvent` schema and the README, "Webhooks").',
           ...admin,
-          requestBody: body(webhookEndpointInput),
+          requestBody: body(webhookEndpointInput, examples.webhook),
           responses: ok(webhookEndpointWithSecret, 'Created', 201),
         },
       },
@@ -427,7 +434,7 @@ export function openApiDocument(serverUrl: string) {
         patch: {
           summary: 'Change an endpoint: only the fields sent',
           ...admin,
-          requestBody: body(webhookEndpointPatch),
+          requestBody: body(webhookEndpointPatch, examples.webhookPatch),
           responses: ok(webhookEndpoint),
         },
         delete: {
@@ -441,7 +448,7 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: 'Rotate the signing secret (shown once); the previous one also signs for overlapHours',
           ...admin,
-          requestBody: body(webhookSecretRotation),
+          requestBody: body(webhookSecretRotation, examples.webhookSecret),
           responses: ok(webhookEndpointWithSecret, 'Created', 201),
         },
       },
