@@ -285,6 +285,26 @@ export const goalProgress = sqliteTable(
   ],
 );
 
+/**
+ * Per user, per piece of content, per widget event: the latest time it happened (and, for a tour's
+ * steps, which step). What a page view needs of the user's history, read by the user's keys instead of
+ * from their events; maintained in the commit that stores the events (server/content/content-state.ts).
+ */
+export const userContentState = sqliteTable(
+  'user_content_state',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    contentId: text('content_id').notNull(),
+    /** The widget event's full name, e.g. `$waymark.checklist_dismissed`. */
+    name: text('name').notNull(),
+    lastAt: integer('last_at').notNull(),
+    /** `stepId` of the latest event, for `spotlight_step_viewed` and `spotlight_dismissed`. */
+    stepId: text('step_id'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.contentId, t.name] })],
+);
+
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type KeyKind = (typeof keyKinds)[number];

@@ -1,0 +1,22 @@
+CREATE TABLE `user_content_state` (
+	`workspace_id` text NOT NULL,
+	`user_id` text NOT NULL,
+	`content_id` text NOT NULL,
+	`name` text NOT NULL,
+	`last_at` integer NOT NULL,
+	`step_id` text,
+	PRIMARY KEY(`workspace_id`, `user_id`, `content_id`, `name`)
+);
+--> statement-breakpoint
+-- Existing histories: each user's latest widget event per content and name, as ingestion now keeps it
+-- (server/content/content-state.ts, whose list of names this repeats).
+INSERT INTO `user_content_state` (`workspace_id`, `user_id`, `content_id`, `name`, `last_at`, `step_id`)
+SELECT `workspace_id`, `user_id`, json_extract(`properties`, '$.contentId'), `name`, max(`timestamp`),
+  json_extract(`properties`, '$.stepId')
+FROM `events`
+WHERE `type` = 'track' AND `user_id` IS NOT NULL
+  AND `name` IN ('$waymark.checklist_shown', '$waymark.checklist_opened', '$waymark.checklist_dismissed',
+    '$waymark.survey_dismissed', '$waymark.spotlight_shown', '$waymark.spotlight_step_viewed',
+    '$waymark.spotlight_completed', '$waymark.spotlight_dismissed')
+  AND json_type(`properties`, '$.contentId') = 'text'
+GROUP BY `workspace_id`, `user_id`, json_extract(`properties`, '$.contentId'), `name`;
