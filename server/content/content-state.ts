@@ -49,15 +49,14 @@ export function contentStateUpdates(events: readonly IngestEvent[]): InStatement
     for (let i = 0; i < messageIds.length; i += idsPerStatement) {
       const chunk = messageIds.slice(i, i + idsPerStatement);
       statements.push({
-        // SQLite takes the bare `step_id` from the row that holds the max(timestamp) of its group.
+        // Row by row (no GROUP BY, so no temporary B-tree): the upsert keeps the latest of them.
         sql: `INSERT INTO user_content_state (workspace_id, user_id, content_id, name, last_at, step_id)
-          SELECT workspace_id, user_id, json_extract(properties, '$.contentId'), name, max(timestamp),
+          SELECT workspace_id, user_id, json_extract(properties, '$.contentId'), name, timestamp,
             json_extract(properties, '$.stepId')
           FROM events
           WHERE workspace_id = ? AND message_id IN (${chunk.map(() => '?').join(', ')})
             AND type = 'track' AND user_id IS NOT NULL AND name IN (${names.map(() => '?').join(', ')})
             AND json_type(properties, '$.contentId') = 'text'
-          GROUP BY user_id, json_extract(properties, '$.contentId'), name
           ON CONFLICT (workspace_id, user_id, content_id, name) DO UPDATE SET
             step_id = CASE WHEN excluded.last_at >= user_content_state.last_at
               THEN excluded.step_id ELSE user_content_state.step_id END,

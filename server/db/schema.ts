@@ -136,7 +136,7 @@ export const events = sqliteTable(
     // The admin events list, newest first without a filter (with one: the index of that filter).
     index('events_time').on(t.workspaceId, t.timestamp),
     // One subject's events of one name in time order (then seq: the rowid ends every index): what a
-    // page view reads about its user (prompt history, checklist states) and how the count-th event of
+    // page view reads of its user's events (survey displays) and how the count-th event of
     // a goal is found at ingestion, as short range reads whatever the size of the workspace.
     index('events_user_name').on(t.workspaceId, t.userId, t.name, t.timestamp),
     index('events_account_name').on(t.workspaceId, t.accountId, t.name, t.timestamp),
