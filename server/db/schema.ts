@@ -288,7 +288,8 @@ export const goalProgress = sqliteTable(
 /**
  * Per user, per piece of content, per widget event: the latest time it happened (and, for a tour's
  * steps, which step). What a page view needs of the user's history, read by the user's keys instead of
- * from their events; maintained in the commit that stores the events (server/content/content-state.ts).
+ * from their events. Kept by a trigger on `events` (migration 0006), in the transaction that stores
+ * each event (server/content/content-state.ts).
  */
 export const userContentState = sqliteTable(
   'user_content_state',

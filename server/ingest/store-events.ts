@@ -1,5 +1,4 @@
 import type { InStatement, InValue } from '@libsql/client';
-import { contentStateUpdates } from '../content/content-state.ts';
 import type { Writer } from '../db/writer.ts';
 import { type GoalCatalog, isRevisionConflict, revisionGuard } from '../goals/catalog.ts';
 import { evaluateGoal, type Goal } from '../goals/compile.ts';
@@ -50,10 +49,6 @@ export async function storeEvents(
     eventInserts.push(eventInsert(unique.slice(i, i + rowsPerStatement)));
   }
 
-  // What a page view reads of the user's widget events, folded in the same transaction (after the
-  // events it reads back by message id).
-  const contentStates = contentStateUpdates(unique);
-
   // Goals are evaluated in the same transaction as the events that reach them. Another instance may
   // change a workspace's goals meanwhile: its revision bump fails our guard, and we rebuild.
   const workspaceIds = [...new Set(unique.map((event) => event.workspaceId))];
@@ -72,7 +67,6 @@ export async function storeEvents(
         ...guards,
         ...writes,
         ...eventInserts,
-        ...contentStates,
         ...evaluations,
         ...responses,
       ]);

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stateEvents } from '../../server/content/content-state.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { migrationsFolder } from '../../server/paths.ts';
@@ -94,6 +95,14 @@ async function outOfOrderHistory(tour: string, checklist: string) {
 }
 
 describe('user content state', () => {
+  it('is kept by a trigger on events that lists exactly the names a page view reads', async () => {
+    const [trigger] = await h.db.read.all<{ sql: string }>(
+      sql`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'events_user_content_state'`,
+    );
+    const listed = [...(trigger?.sql ?? '').matchAll(/'\$waymark\.(\w+)'/g)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...stateEvents].sort());
+  });
+
   it("keeps each user's latest widget event per content, whatever order the events arrive in, a retry counted once", async () => {
     const { tour, checklist } = await publishedTourAndChecklist();
     await outOfOrderHistory(tour, checklist);

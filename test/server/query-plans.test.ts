@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
-import { contentStateUpdates } from '../../server/content/content-state.ts';
 import { subjectSql } from '../../server/content/subject-read.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -10,8 +9,7 @@ import { createHarness, type Harness } from './harness.ts';
 
 /**
  * The hot queries' plans, pinned: what a page view reads about its user (one statement, each of its
- * subqueries an index read), how ingestion folds widget events into user_content_state and finds a
- * goal's count-th event, must be short index reads whatever the planner knows (before and after
+ * subqueries an index read), and how ingestion finds a goal's count-th event, must be short index reads whatever the planner knows (before and after
  * `ANALYZE`): no scan of events or of a workspace's progress, no temporary B-tree over events. A
  * change to a query or an index that loses this fails here, not at 5 million events.
  */
@@ -26,25 +24,6 @@ afterEach(async () => {
 // Every index a statement must read by (each of its subqueries one of them).
 const all = (...names: string[]) =>
   new RegExp(names.map((name) => `(?=[\\s\\S]*USING (COVERING )?INDEX ${name}\\b)`).join(''));
-const fold = contentStateUpdates([
-  {
-    workspaceId: 'ws1',
-    messageId: 'm1',
-    type: 'track',
-    name: '$waymark.spotlight_step_viewed',
-    userId: 'u1',
-    anonymousId: null,
-    accountId: null,
-    timestamp: 0,
-    receivedAt: 0,
-    properties: '{}',
-    traits: null,
-    context: null,
-    identity: 'unsigned',
-    accountIdentity: null,
-  },
-])[0];
-
 const hot: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp }> = [
   ...[null, 'acme'].map((groupId) => ({
     name: `what a page view reads about its user, one statement (account ${groupId ? 'named' : 'stored'})`,
@@ -60,12 +39,6 @@ const hot: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp }> =
       'survey_responses_user',
     ),
   })),
-  {
-    name: "folding a commit's widget events into user_content_state (ingestion)",
-    sql: typeof fold === 'object' ? fold.sql : '',
-    args: typeof fold === 'object' && Array.isArray(fold.args) ? fold.args : [],
-    uses: /USING INDEX events_message/,
-  },
   {
     name: "a user's goal progress",
     sql: `SELECT goal, reached_at FROM goal_progress WHERE workspace_id = ? AND subject = ? AND subject_id = ?`,
