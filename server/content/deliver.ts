@@ -1,4 +1,3 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import { matchesTraits } from '../../shared/conditions.ts';
 import { errorCodes, type FieldError } from '../../shared/problem.ts';
 import { parseRichText } from '../../shared/rich-text.ts';
@@ -12,25 +11,26 @@ import type {
   LocalRule,
 } from '../../shared/schemas/content.ts';
 import { contentRequest } from '../../shared/schemas/content.ts';
-import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
+import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
+import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import { widgetStrings } from '../../shared/widget-strings.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, events, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { ApiError } from '../http/api-error.ts';
 import { parse } from '../http/parse.ts';
-import { deliverSpotlights, publishedSpotlights } from '../spotlights/deliver.ts';
+import { deliverSpotlights } from '../spotlights/deliver.ts';
 import { opensByItself } from '../spotlights/eligibility.ts';
 import { deliverSurveys } from '../surveys/deliver.ts';
 import { verifyGroupHash, verifyUserHash } from '../workspaces/keys.ts';
 import type { Tenant } from '../workspaces/store.ts';
-import { milestonesByKey } from './milestones.ts';
+import { checklistStates } from './content-state.ts';
 import { previewDraft, readPreviewToken } from './preview.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
+import { readSubject } from './subject-read.ts';
 import { deliverTheme } from './theme.ts';
 import { deliverableUrls, isSafeRule } from './url-rules.ts';
-import { publishedContent } from './versioned.ts';
+import { type Published, publishedContentAt } from './versioned.ts';
 
 type Bag = Record<string, unknown>;
 
@@ -65,19 +65,11 @@ export async function deliverContent(
   const enforced = workspace.identityVerification === 'enforce' && tenant.keyKind !== 'secret';
   if (enforced) assertIdentity(workspace.identitySecrets, userId, request);
 
-  const [user] = await db.read
-    .select()
-    .from(users)
-    .where(and(eq(users.workspaceId, workspace.id), eq(users.id, userId)));
+  const read = await readSubject(db, workspace.id, userId, request.groupId ?? null);
+  const { user, account } = read;
   // Under enforcement a named account has just been proven by its groupHash; the stored one only a
   // signed message (or the secret key) can have set.
   const accountId = request.groupId ?? user?.accountId ?? null;
-  const [account] = accountId
-    ? await db.read
-        .select()
-        .from(accounts)
-        .where(and(eq(accounts.workspaceId, workspace.id), eq(accounts.id, accountId)))
-    : [];
   // What the widget knows may be newer than what is stored (this page load's identify). Under
   // enforcement the browser cannot choose its audience: only stored, server-side traits count.
   const traits = {
@@ -92,28 +84,38 @@ export async function deliverContent(
     traits,
     locale: request.locale ?? null,
   };
-  const [history, spotlights] = await Promise.all([
-    promptHistory(db, workspace.id, userId),
-    publishedSpotlights(db, workspace.id),
+  // Parsed once per content revision and shared (server/content/versioned.ts): no query while it holds.
+  const [checklists, surveys, spotlights] = await Promise.all([
+    publishedContentAt<ChecklistContent>(db, workspace.id, 'checklist', read.revision),
+    publishedContentAt<SurveyContent>(db, workspace.id, 'survey', read.revision),
+    publishedContentAt<SpotlightContent>(db, workspace.id, 'spotlight', read.revision),
   ]);
+  const history = promptHistory(read.surveyDisplays, read.states);
   const autoOpening = new Set(spotlights.filter((row) => opensByItself(row.content)).map((row) => row.id));
   const known = new Set(spotlights.map((row) => row.id));
   const opens = (id: string) => autoOpening.has(id) || !known.has(id);
   const previewId = request.preview ? readPreviewToken(tenant.signingKeys, request.preview, now) : null;
-  [response.checklists, response.surveys, response.spotlights] = await Promise.all([
-    deliverChecklists(db, subject, now, previewId),
-    deliverSurveys(db, subject, {
-      now,
-      cooldownHours: workspace.promptCooldownHours,
-      firstSeen: user?.firstSeen ?? null,
-      history,
-      opensByItself: opens,
-      theme: response.theme,
-      workspaceName: workspace.name,
-      previewId,
-    }),
-    deliverSpotlights(db, subject, { now, history, previewId }),
+  // Only a preview link costs reads beyond readSubject's one statement: the draft it names.
+  const [checklistDraft, surveyDraft] = await Promise.all([
+    previewDraft<ChecklistContent>(db, workspace.id, 'checklist', previewId),
+    previewDraft<SurveyContent>(db, workspace.id, 'survey', previewId),
   ]);
+  response.checklists = deliverChecklists(checklists, checklistDraft, subject, now, {
+    progress: read.progress,
+    milestoneByKey: read.milestoneByKey,
+    states: checklistStates(read.states),
+  });
+  response.surveys = deliverSurveys(surveys, surveyDraft, subject, {
+    now,
+    cooldownHours: workspace.promptCooldownHours,
+    firstSeen: user?.firstSeen ?? null,
+    history,
+    responses: read.surveyResponses,
+    opensByItself: opens,
+    theme: response.theme,
+    workspaceName: workspace.name,
+  });
+  response.spotlights = await deliverSpotlights(db, spotlights, subject, { now, history, previewId });
   const last = lastPromptAt(history, opens);
   response.lastPromptAt = last === null ? null : new Date(last).toISOString();
   // A survey's preview is asked now: the widget's scheduler would hold it back for the cooldown.
@@ -135,15 +137,19 @@ export interface Subject {
  * first (then oldest publication first); and the draft a preview link names, in place of its
  * published version and before the others, whatever the audience and on any page.
  */
-async function deliverChecklists(
-  db: Database,
+function deliverChecklists(
+  published: readonly Published<ChecklistContent>[],
+  draft: { id: string; version: 0; content: ChecklistContent } | null,
   subject: Subject,
   now: number,
-  previewId: string | null,
-): Promise<DeliveredChecklist[]> {
-  const { workspaceId, userId, accountId, traits } = subject;
-  const published = await publishedContent<ChecklistContent>(db, workspaceId, 'checklist');
-  const draft = await previewDraft<ChecklistContent>(db, workspaceId, 'checklist', previewId);
+  read: {
+    progress: Map<string, number>;
+    milestoneByKey: Map<string, { id: string; rule: EventRule }>;
+    states: Map<string, { shown?: number; opened?: number; dismissed?: number }>;
+  },
+): DeliveredChecklist[] {
+  const { accountId, traits } = subject;
+  const { progress, milestoneByKey, states } = read;
   const visible = published
     .flatMap((row) => {
       const urls = deliverableUrls(row.content.audience);
@@ -154,19 +160,15 @@ async function deliverChecklists(
     // Highest priority first; a stable sort keeps equal ones in publication order. Content stored
     // before checklists had a priority has none: 0, the default.
     .sort((a, b) => (b.content.priority ?? 0) - (a.content.priority ?? 0));
-  if (draft) visible.unshift({ ...draft, urls: { urls: [], excludeUrls: [] } });
-  if (visible.length === 0) return [];
+  const shown: Array<{
+    id: string;
+    version: number;
+    content: ChecklistContent;
+    urls: { urls: UrlRule[]; excludeUrls: UrlRule[] };
+  }> = [...visible];
+  if (draft) shown.unshift({ ...draft, urls: { urls: [], excludeUrls: [] } });
 
-  const progress = await reached(db, workspaceId, userId, accountId);
-  const milestoneByKey = await milestonesByKey(db, workspaceId);
-  const states = await interactionStates(
-    db,
-    workspaceId,
-    userId,
-    visible.map((row) => row.id),
-  );
-
-  return visible.map((row): DeliveredChecklist => {
+  return shown.map((row): DeliveredChecklist => {
     const scope = row.content.scope === 'account' && accountId !== null ? 'account' : 'user';
     const state = row.version === 0 ? undefined : states.get(row.id);
     return presentChecklist(row, subject.locale, milestoneByKey, {
@@ -253,66 +255,6 @@ function assertIdentity(secrets: readonly string[], userId: string, request: Con
   if (errors.length > 0) {
     throw new ApiError(401, errorCodes.identityNotVerified, 'Identity not verified', undefined, errors);
   }
-}
-
-/** `user:<goal>` and `account:<goal>` to the time it was reached. */
-async function reached(
-  db: Database,
-  workspaceId: string,
-  userId: string,
-  accountId: string | null,
-): Promise<Map<string, number>> {
-  // Two lookups of the (workspace, subject, subject_id) index, whatever the planner knows: an OR
-  // across subjects may be read as a scan of the workspace's progress (test/server/query-plans.test.ts).
-  const of = (subject: 'user' | 'account', id: string) =>
-    db.read
-      .select({ goal: goalProgress.goal, subject: goalProgress.subject, reachedAt: goalProgress.reachedAt })
-      .from(goalProgress)
-      .where(
-        and(
-          eq(goalProgress.workspaceId, workspaceId),
-          eq(goalProgress.subject, subject),
-          eq(goalProgress.subjectId, id),
-        ),
-      );
-  const rows = [...(await of('user', userId)), ...(accountId === null ? [] : await of('account', accountId))];
-  return new Map(rows.map((row) => [`${row.subject}:${row.goal}`, row.reachedAt]));
-}
-
-/** The user's latest shown / opened / dismissed times per checklist, from the widget's own events. */
-async function interactionStates(
-  db: Database,
-  workspaceId: string,
-  userId: string,
-  checklistIds: string[],
-): Promise<Map<string, { shown?: number; opened?: number; dismissed?: number }>> {
-  const names: Record<string, 'shown' | 'opened' | 'dismissed'> = {
-    [internalEvent('checklist_shown')]: 'shown',
-    [internalEvent('checklist_opened')]: 'opened',
-    [internalEvent('checklist_dismissed')]: 'dismissed',
-  };
-  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
-  const rows = await db.read
-    .select({ name: events.name, contentId, at: sql<number>`max(${events.timestamp})` })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, workspaceId),
-        eq(events.userId, userId),
-        eq(events.type, 'track'),
-        inArray(events.name, Object.keys(names)),
-        inArray(contentId, checklistIds),
-      ),
-    )
-    .groupBy(events.name, contentId);
-  const states = new Map<string, { shown?: number; opened?: number; dismissed?: number }>();
-  for (const row of rows) {
-    const state = states.get(row.contentId) ?? {};
-    const key = names[row.name ?? ''];
-    if (key) state[key] = row.at;
-    states.set(row.contentId, state);
-  }
-  return states;
 }
 
 /**

@@ -1,7 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { type InternalEventName, internalEvent } from '../../shared/schemas/internal-event.ts';
-import type { Database } from '../db/client.ts';
-import { events } from '../db/schema.ts';
+import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
+import { type ContentStateRow, statePromptEvents } from './content-state.ts';
 
 /** One of the widget's survey or spotlight events for a user. */
 export interface PromptEvent {
@@ -11,48 +9,25 @@ export interface PromptEvent {
   at: number;
 }
 
-const promptEvents = [
-  'survey_shown',
-  'survey_dismissed',
-  'spotlight_shown',
-  'spotlight_step_viewed',
-  'spotlight_step_reached',
-  'spotlight_completed',
-  'spotlight_dismissed',
-] as const satisfies readonly InternalEventName[];
-
 /**
- * What a user has been shown and done with surveys and spotlights, from the widget's own events:
- * the history that frequency, recurrence and the workspace cooldown are decided from.
+ * What a user has been shown and done with surveys and spotlights: the history that frequency,
+ * recurrence and the workspace cooldown are decided from (server/content/subject-read.ts reads it).
+ * Each survey display, and the latest time of every other prompt event per content (all that the
+ * decisions read of those).
  */
-export async function promptHistory(
-  db: Database,
-  workspaceId: string,
-  userId: string,
-): Promise<PromptEvent[]> {
-  const names = new Map<string, InternalEventName>(promptEvents.map((name) => [internalEvent(name), name]));
-  const rows = await db.read
-    .select({
-      name: events.name,
-      contentId: sql<string>`json_extract(${events.properties}, '$.contentId')`,
-      stepId: sql<string | null>`json_extract(${events.properties}, '$.stepId')`,
-      at: events.timestamp,
-    })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, workspaceId),
-        eq(events.userId, userId),
-        eq(events.type, 'track'),
-        inArray(events.name, [...names.keys()]),
-      ),
-    );
-  return rows.map((row) => ({
-    name: names.get(row.name ?? '') as InternalEventName,
-    contentId: row.contentId,
-    stepId: row.stepId,
-    at: row.at,
-  }));
+export function promptHistory(
+  displays: ReadonlyArray<{ contentId: string; at: number }>,
+  states: readonly ContentStateRow[],
+): PromptEvent[] {
+  return [
+    ...displays.map((row) => ({
+      name: 'survey_shown' as const,
+      contentId: row.contentId,
+      stepId: null,
+      at: row.at,
+    })),
+    ...statePromptEvents(states),
+  ];
 }
 
 /**

@@ -250,13 +250,31 @@ export async function publishedContent<C>(
   workspaceId: string,
   kind: ContentKind,
 ): Promise<Published<C>[]> {
-  // Every page view of every end user asks for this: parsed once per revision, then one primary-key
-  // read per call tells whether a publish or an archive (on any instance) changed it.
-  const [workspace] = await db.read
+  const [workspace] = await contentRevision(db, workspaceId);
+  return publishedContentAt<C>(db, workspaceId, kind, workspace?.revision ?? -1);
+}
+
+/**
+ * The workspace's content revision, which every publish and archive bumps: a query, to be run alone
+ * or in a `db.read.batch` with the rest of what a page view reads.
+ */
+export const contentRevision = (db: Database, workspaceId: string) =>
+  db.read
     .select({ revision: workspaces.contentRevision })
     .from(workspaces)
     .where(eq(workspaces.id, workspaceId));
-  const revision = workspace?.revision ?? -1;
+
+/**
+ * `publishedContent` for a revision just read (-1 for a workspace that does not exist). Every page
+ * view of every end user asks for this: parsed once per revision, then only the revision is read per
+ * call to tell whether a publish or an archive (on any instance) changed it.
+ */
+export async function publishedContentAt<C>(
+  db: Database,
+  workspaceId: string,
+  kind: ContentKind,
+  revision: number,
+): Promise<Published<C>[]> {
   let byWorkspace = publishedCache.get(db);
   if (!byWorkspace) {
     byWorkspace = new Map();

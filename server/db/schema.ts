@@ -136,7 +136,7 @@ export const events = sqliteTable(
     // The admin events list, newest first without a filter (with one: the index of that filter).
     index('events_time').on(t.workspaceId, t.timestamp),
     // One subject's events of one name in time order (then seq: the rowid ends every index): what a
-    // page view reads about its user (prompt history, checklist states) and how the count-th event of
+    // page view reads of its user's events (survey displays) and how the count-th event of
     // a goal is found at ingestion, as short range reads whatever the size of the workspace.
     index('events_user_name').on(t.workspaceId, t.userId, t.name, t.timestamp),
     index('events_account_name').on(t.workspaceId, t.accountId, t.name, t.timestamp),
@@ -348,6 +348,27 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint').on(t.workspaceId, t.endpointId, t.createdAt),
     index('webhook_deliveries_completed').on(t.status, t.completedAt),
   ],
+);
+
+/**
+ * Per user, per piece of content, per widget event: the latest time it happened (and, for a tour's
+ * steps, which step). What a page view needs of the user's history, read by the user's keys instead of
+ * from their events. Kept by a trigger on `events` (migration 0006), in the transaction that stores
+ * each event (server/content/content-state.ts).
+ */
+export const userContentState = sqliteTable(
+  'user_content_state',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    contentId: text('content_id').notNull(),
+    /** The widget event's full name, e.g. `$waymark.checklist_dismissed`. */
+    name: text('name').notNull(),
+    lastAt: integer('last_at').notNull(),
+    /** `stepId` of the latest event, for `spotlight_step_viewed` and `spotlight_dismissed`. */
+    stepId: text('step_id'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.contentId, t.name] })],
 );
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;

@@ -6,7 +6,7 @@ import { pickTranslation, type Subject } from '../content/deliver.ts';
 import { previewDraft } from '../content/preview.ts';
 import type { PromptEvent } from '../content/prompts.ts';
 import { deliverableUrls, isSafeRule } from '../content/url-rules.ts';
-import { type Published, publishedContent } from '../content/versioned.ts';
+import type { Published } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { spotlightState } from './eligibility.ts';
 
@@ -17,11 +17,11 @@ import { spotlightState } from './eligibility.ts';
  */
 export async function deliverSpotlights(
   db: Database,
+  published: readonly Published<SpotlightContent>[],
   subject: Subject,
   options: { now: number; history: readonly PromptEvent[]; previewId: string | null },
 ): Promise<DeliveredSpotlight[]> {
   const { now, history, previewId } = options;
-  const published = await publishedSpotlights(db, subject.workspaceId);
   const delivered = published
     .filter((row) => row.id !== previewId && matchesTraits(row.content.audience, subject.traits, now))
     .flatMap((row) => {
@@ -47,11 +47,6 @@ function safeContent(content: SpotlightContent): SpotlightContent | null {
   if (!urls || !content.steps.every((step) => !step.page || isSafeRule(step.page))) return null;
   return { ...content, audience: { ...content.audience, ...urls } };
 }
-
-export const publishedSpotlights = (
-  db: Database,
-  workspaceId: string,
-): Promise<Published<SpotlightContent>[]> => publishedContent<SpotlightContent>(db, workspaceId, 'spotlight');
 
 /** The spotlight in the best locale for the user; each step's text falls back on its own. */
 export function present(

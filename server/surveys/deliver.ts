@@ -1,4 +1,3 @@
-import { and, eq } from 'drizzle-orm';
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
 import type { UrlRule } from '../../shared/schemas/condition.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
@@ -6,13 +5,10 @@ import type { SurveyContent } from '../../shared/schemas/survey.ts';
 import type { Theme } from '../../shared/schemas/theme.ts';
 import { surveyDefaults } from '../../shared/widget-strings.ts';
 import { pickTranslation, type Subject } from '../content/deliver.ts';
-import { previewDraft } from '../content/preview.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import { deliverTheme } from '../content/theme.ts';
 import { deliverableUrls } from '../content/url-rules.ts';
-import { publishedContent } from '../content/versioned.ts';
-import type { Database } from '../db/client.ts';
-import { surveyResponses } from '../db/schema.ts';
+import type { Published } from '../content/versioned.ts';
 import { samplingDraw, surveyEligibility } from './eligibility.ts';
 
 /**
@@ -20,28 +16,28 @@ import { samplingDraw, surveyEligibility } from './eligibility.ts';
  * are in and whose sampling rules allow it (server/surveys/eligibility.ts), the highest priority.
  * Their history comes from their responses and the widget's events (server/content/prompts.ts).
  */
-export async function deliverSurveys(
-  db: Database,
+export function deliverSurveys(
+  published: readonly Published<SurveyContent>[],
+  /** The draft a preview link names, if it is a survey's: the one asked, whatever the rest. */
+  draft: { id: string; content: SurveyContent } | null,
   subject: Subject,
   options: {
     now: number;
     cooldownHours: number;
     firstSeen: number | null;
     history: readonly PromptEvent[];
+    /** The user's responses (`userResponses`). */
+    responses: ReadonlyArray<{ surveyId: string; at: number }>;
     opensByItself: (spotlightId: string) => boolean;
     /** The workspace theme, which a survey's own theme overrides. */
     theme: Theme;
     /** What `{product}` stands for in surveys without a `productName`. */
     workspaceName: string;
-    /** The content a preview link names: if it is a survey, its draft is the one asked. */
-    previewId: string | null;
   },
-): Promise<DeliveredSurvey[]> {
-  const { workspaceId, userId, traits } = subject;
+): DeliveredSurvey[] {
+  const { userId, traits } = subject;
   const { now } = options;
-  const draft = await previewDraft<SurveyContent>(db, workspaceId, 'survey', options.previewId);
   if (draft) return [presentPreview(draft, subject.locale, options)];
-  const published = await publishedContent<SurveyContent>(db, workspaceId, 'survey');
   const visible = published
     .flatMap((row) => {
       const urls = deliverableUrls(row.content.audience);
@@ -50,14 +46,8 @@ export async function deliverSurveys(
     .sort((a, b) => b.content.priority - a.content.priority);
   if (visible.length === 0) return [];
 
-  // The user's few responses, by the (workspace, user) index; grouped here, not in SQL, where a
-  // GROUP BY survey_id can lead the planner to the survey index and a scan of every response.
-  const responses = await db.read
-    .select({ surveyId: surveyResponses.surveyId, at: surveyResponses.respondedAt })
-    .from(surveyResponses)
-    .where(and(eq(surveyResponses.workspaceId, workspaceId), eq(surveyResponses.userId, userId)));
   const lastResponse = new Map<string, number>();
-  for (const row of responses)
+  for (const row of options.responses)
     lastResponse.set(row.surveyId, Math.max(row.at, lastResponse.get(row.surveyId) ?? 0));
   const { history } = options;
 

@@ -81,3 +81,27 @@ it('lets a second stateless instance on the same libSQL server see the data and 
   expect(second.rateLimits?.counts.peek('ip:unknown', 60_000).total).toBe(2);
   await db.close();
 });
+
+it('answers a page view from its one statement, and keeps user_content_state by trigger, over http://', async () => {
+  const created = await h.adminJson('/checklists', 'POST', {
+    name: 'Onboarding',
+    content: {
+      title: 'Start',
+      audience: { conditions: [{ on: 'account', trait: 'plan', op: 'equals', value: 'pro' }] },
+      items: [{ id: 'a', title: 'A', completion: { kind: 'manual' } }],
+    },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await h.adminJson(`/checklists/${created.body.id}/publish`, 'POST');
+  const ref = { contentId: created.body.id, version: 1 };
+  await h.post({
+    batch: [
+      { type: 'track', userId: 'u1', event: '$waymark.checklist_shown', properties: ref, messageId: 's1' },
+    ],
+  });
+  // The account comes from the user's stored membership (acme, plan pro), in the same statement.
+  const delivered = await h.content('u1');
+  expect(delivered.checklists.map((c) => [c.id, c.seen, c.dismissed])).toEqual([
+    [created.body.id, true, false],
+  ]);
+});
