@@ -157,7 +157,12 @@ function checkInternalEvent(
     });
     return;
   }
-  const result = schema.safeParse(msg.properties ?? {});
+  if (msg.properties === undefined) {
+    // Pointing at `properties` itself: a pointer to one of its fields would name nothing in the body.
+    ctx.addIssue({ code: 'custom', path: ['properties'], message: `required for ${msg.event}` });
+    return;
+  }
+  const result = schema.safeParse(msg.properties);
   for (const issue of result.error?.issues ?? []) {
     ctx.addIssue({ code: 'custom', path: ['properties', ...issue.path.map(String)], message: issue.message });
   }

@@ -122,3 +122,12 @@ describe('message schema', () => {
     expectTypeOf<Message['type']>().toEqualTypeOf<EventRow['type']>();
   });
 });
+
+describe('a widget event without its properties', () => {
+  it('is refused at `properties` itself, not at a field inside it that the body does not have', () => {
+    const result = message.safeParse({ type: 'track', userId: 'u1', event: '$waymark.survey_shown' });
+    expect(result.error?.issues.map((issue) => [toPointer(issue.path), issue.message])).toEqual([
+      ['/properties', 'required for $waymark.survey_shown'],
+    ]);
+  });
+});
