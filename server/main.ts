@@ -42,6 +42,7 @@ const app = createApp({
   demoWorkspaceId,
   rateLimits: rateLimitSettings(config),
   trustProxy: config.TRUST_PROXY,
+  scheduleHealth: true,
 });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;

@@ -20,6 +20,7 @@ import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey } from '../workspaces/store.ts';
+import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
@@ -85,6 +86,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route('/', npsRoutes(deps));
   app.route('/', spotlightRoutes(deps));
   app.route('/', keyRoutes(deps));
+  app.route('/', healthRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 
