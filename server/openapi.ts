@@ -3,12 +3,15 @@ import { problem } from '../shared/problem.ts';
 import { apiKey, keyRotation, rotatedApiKey } from '../shared/schemas/api-key.ts';
 import { checklistDraftInput, checklistRecord, checklistVersion } from '../shared/schemas/checklist.ts';
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
+import { coreFeature, coreFeatureInput } from '../shared/schemas/core-feature.ts';
+import { healthModel } from '../shared/schemas/health-model.ts';
 import { batchEnvelope, batchResult, message } from '../shared/schemas/message.ts';
 import { milestone, milestoneInput } from '../shared/schemas/milestone.ts';
 import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../shared/schemas/spotlight.ts';
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
+import { backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
 import { previewRequest } from './routes/spotlights.ts';
 
 /**
@@ -286,6 +289,92 @@ export function openApiDocument(serverUrl: string) {
           ...admin,
           requestBody: body(keyRotation),
           responses: ok(rotatedApiKey, 'Created', 201),
+        },
+      },
+      '/v1/admin/health/model': {
+        get: {
+          summary: 'The health model in force and its version (0: the shipped default)',
+          ...admin,
+          responses: ok(null),
+        },
+        put: {
+          summary:
+            'Save a new version of the health model (validated: weights, thresholds in order, known measures)',
+          ...admin,
+          requestBody: body(healthModel),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/model/versions': {
+        get: {
+          summary: 'Every saved version of the health model, newest first',
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/core-features': {
+        get: {
+          summary: 'List core features',
+          ...admin,
+          responses: ok(z.object({ coreFeatures: z.array(coreFeature) })),
+        },
+        post: {
+          summary: 'Name a core feature by the events that prove use (at most 10)',
+          ...admin,
+          requestBody: body(coreFeatureInput),
+          responses: ok(coreFeature, 'Created', 201),
+        },
+      },
+      '/v1/admin/core-features/{id}': {
+        parameters: [idParam()],
+        get: { summary: 'Get a core feature', ...admin, responses: ok(coreFeature) },
+        put: {
+          summary: 'Replace a core feature',
+          ...admin,
+          requestBody: body(coreFeatureInput),
+          responses: ok(coreFeature),
+        },
+        delete: { summary: 'Delete a core feature', ...admin, responses: ok(null, 'Deleted', 204) },
+      },
+      '/v1/admin/health/accounts': {
+        get: {
+          summary:
+            'Portfolio: every account with score, band, trend (7 and 30 days), coverage, ARR, renewal, stage, segment, top driver; filtered, sorted and paged on the server',
+          ...admin,
+          parameters: queryParams(portfolioQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/accounts/{id}': {
+        parameters: [idParam()],
+        get: {
+          summary:
+            "One account's health: score, groups, measures with raw values, drivers in words, change against 7 and 30 days before, 18 weeks of history",
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/distribution': {
+        get: {
+          summary: "Accounts and ARR per band, and the week's biggest movers",
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/recompute': {
+        post: {
+          summary: "Recompute today's snapshot now, for one account or all",
+          ...admin,
+          requestBody: body(recomputeBody),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/backfill': {
+        post: {
+          summary: 'Write the daily snapshots of a date range from stored events (at most 400 days)',
+          ...admin,
+          requestBody: body(backfillBody),
+          responses: ok(null),
         },
       },
       '/v1/admin/keys/{id}/revoke': {

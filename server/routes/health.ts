@@ -44,7 +44,10 @@ export const portfolioQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-const backfillBody = z
+/** Recompute one account (by id) or, without one, every account. */
+export const recomputeBody = z.strictObject({ accountId: z.string().min(1).max(200).optional() });
+
+export const backfillBody = z
   .strictObject({ from: isoDay, to: isoDay })
   .refine((b) => b.from <= b.to, { path: ['to'], message: 'must not be before from' })
   .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= 400 * dayMs, {
