@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { problem } from '../shared/problem.ts';
+import { alertRules, alertRulesPatch } from '../shared/schemas/alert-rules.ts';
 import { apiKey, keyRotation, rotatedApiKey } from '../shared/schemas/api-key.ts';
 import { checklistDraftInput, checklistRecord, checklistVersion } from '../shared/schemas/checklist.ts';
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
@@ -11,7 +12,7 @@ import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../share
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
-import { backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
+import { alertQuery, backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
 import { previewRequest } from './routes/spotlights.ts';
 
 /**
@@ -359,6 +360,27 @@ export function openApiDocument(serverUrl: string) {
           summary: "Accounts and ARR per band, and the week's biggest movers",
           ...admin,
           responses: ok(null),
+        },
+      },
+      '/v1/admin/alerts': {
+        get: {
+          summary: 'The alert inbox: rules that fired, newest first, with before/after, drivers and a cursor',
+          ...admin,
+          parameters: queryParams(alertQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/alerts/rules': {
+        get: {
+          summary: 'The alert rules, their thresholds and cooldowns',
+          ...admin,
+          responses: ok(alertRules),
+        },
+        patch: {
+          summary: 'Change some fields of some rules (the others keep their values)',
+          ...admin,
+          requestBody: body(alertRulesPatch),
+          responses: ok(alertRules),
         },
       },
       '/v1/admin/health/recompute': {

@@ -386,6 +386,42 @@ export const accountHealthCurrent = sqliteTable(
   ],
 );
 
+/** A workspace's alert rules (shared/schemas/alert-rules.ts) as JSON; no row means the defaults. */
+export const alertSettings = sqliteTable('alert_settings', {
+  workspaceId: text('workspace_id').primaryKey(),
+  rules: text('rules', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The alert inbox: one row per rule that fired for an account on a day (unique, so a re-run of the
+ * day fires nothing twice), with the score and band before and after, and the drivers.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    accountId: text('account_id').notNull(),
+    rule: text('rule').notNull(),
+    day: text('day').notNull(),
+    firedAt: integer('fired_at').notNull(),
+    score: integer('score'),
+    previousScore: integer('previous_score'),
+    band: text('band').notNull(),
+    previousBand: text('previous_band'),
+    /** The top drivers at firing time, as JSON: measure, impact, text. */
+    drivers: text('drivers', { mode: 'json' }).$type<unknown>().notNull(),
+    /** One line in words, also the Slack-compatible `text` of its webhook. */
+    text: text('text').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('alerts_once').on(t.workspaceId, t.accountId, t.rule, t.day),
+    index('alerts_fired').on(t.workspaceId, t.firedAt),
+  ],
+);
+
 /**
  * A workspace's health run for one day: claimed with a lease so that one server instance runs it
  * while several share the database; `cursor` is the last account written, so a crashed run resumes.

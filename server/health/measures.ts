@@ -22,6 +22,8 @@ export type Segment = 'enterprise' | 'midMarket' | 'smb';
 /** What the score is computed from, and what a CS person reads beside it. */
 export interface AccountFacts {
   accountId: string;
+  /** The `name` trait, or the id when there is none. */
+  name: string;
   raw: RawValues;
   profile: Profile;
   stage: LifecycleStage;
@@ -244,6 +246,7 @@ export async function accountFacts(db: Database, workspaceId: string, inputs: Wo
     const arr = numberTrait(traits.arr);
     return {
       accountId: account.id,
+      name: typeof traits.name === 'string' && traits.name.trim() !== '' ? traits.name : account.id,
       raw,
       profile,
       stage: stageOf(ageDays, valueGoal !== undefined, valueAt !== undefined),

@@ -1,11 +1,13 @@
 import type { InStatement } from '@libsql/client';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { CoreFeatureService } from '../adoption/core-features.ts';
 import type { Database } from '../db/client.ts';
 import { healthRuns, milestones, workspaces } from '../db/schema.ts';
 import { isRevisionConflict } from '../goals/catalog.ts';
 import type { Logger } from '../logger.ts';
+import { type AlertInput, alertInsert, evaluateAlerts, loadAlertRules } from './alerts.ts';
+import { describeValue } from './explain.ts';
 import { type AccountFacts, accountFacts } from './measures.ts';
 import type { HealthModelStore } from './model-store.ts';
 import { type HealthScore, scoreAccount, topDrivers } from './score.ts';
@@ -44,7 +46,9 @@ export interface SnapshotDetail {
   cappedBy: string | null;
   groups: HealthScore['groups'];
   measures: Array<Omit<HealthScore['measures'][number], 'raw'> & { raw: number | string | null }>;
-  facts: Omit<AccountFacts, 'raw' | 'accountId' | 'profile' | 'stage' | 'segment'> & { advocacy: Advocacy };
+  facts: Omit<AccountFacts, 'raw' | 'accountId' | 'name' | 'profile' | 'stage' | 'segment'> & {
+    advocacy: Advocacy;
+  };
 }
 export type Advocacy = 'champion' | 'happy' | 'satisfied' | null;
 
@@ -73,7 +77,7 @@ export async function scoreWorkspace(deps: HealthDeps, workspaceId: string, at: 
   scored.sort((a, b) =>
     a.facts.accountId < b.facts.accountId ? -1 : a.facts.accountId > b.facts.accountId ? 1 : 0,
   );
-  return { modelVersion: current.version, scored };
+  return { modelVersion: current.version, model: current.model, scored };
 }
 
 /** Advocacy from NPS (README): 9-10 happy, 10 with green health a champion, 7-8 satisfied. */
@@ -85,17 +89,10 @@ function advocacyOf(best: number | null, band: HealthScore['band']): Advocacy {
   return null;
 }
 
-/** The statements that write one account's snapshot of `day` and, when it is its newest, its current row. */
-function snapshotWrites(
-  workspaceId: string,
-  day: string,
-  modelVersion: number,
-  facts: AccountFacts,
-  result: HealthScore,
-  now: number,
-): InStatement[] {
-  const { raw: _raw, accountId, profile, stage, segment, ...rest } = facts;
-  const detail: SnapshotDetail = {
+/** What a snapshot stores to explain itself: every measure, group and fact. */
+export function snapshotDetail(facts: AccountFacts, result: HealthScore): SnapshotDetail {
+  const { raw: _raw, accountId: _id, name: _name, profile: _p, stage: _s, segment: _g, ...rest } = facts;
+  return {
     exact: result.exact,
     cappedBy: result.cappedBy,
     groups: result.groups,
@@ -106,6 +103,34 @@ function snapshotWrites(
     })),
     facts: { ...rest, advocacy: advocacyOf(facts.bestNpsScore, result.band) },
   };
+}
+
+/** The top drivers in words ("Usage: 4 of 12 seats active"), worst first. */
+export function driversOf(detail: SnapshotDetail, labels: ReadonlyMap<string, string>, limit = 3) {
+  return detail.measures
+    .filter((m) => m.impact > 0)
+    .sort((a, b) => b.impact - a.impact)
+    .slice(0, limit)
+    .map((m) => ({
+      measure: m.measure,
+      group: m.group,
+      impact: m.impact,
+      score: m.score,
+      text: `${labels.get(m.group) ?? m.group}: ${describeValue(m.measure, m.raw, detail.facts)}`,
+    }));
+}
+
+/** The statements that write one account's snapshot of `day` and, when it is its newest, its current row. */
+function snapshotWrites(
+  workspaceId: string,
+  day: string,
+  modelVersion: number,
+  facts: AccountFacts,
+  result: HealthScore,
+  now: number,
+): InStatement[] {
+  const { accountId, profile, stage, segment } = facts;
+  const detail = snapshotDetail(facts, result);
   const driver = topDrivers(result, 1)[0]?.measure ?? null;
   const scoreThen = (days: number) =>
     `(SELECT score FROM account_health WHERE workspace_id = ?1 AND account_id = ?2 AND day = '${shiftDay(day, -days)}')`;
@@ -170,6 +195,44 @@ function leaseGuard(workspaceId: string, day: string, owner: string): InStatemen
   };
 }
 
+/** Per account, the newest snapshot before `day` and the one `days` before it: what alerts compare with. */
+async function snapshotsBefore(
+  db: Database,
+  workspaceId: string,
+  day: string,
+  days: number,
+  accountIds: string[],
+) {
+  const ids = sql.join(
+    accountIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const [previous, earlier] = await Promise.all([
+    db.reports.all<{ account_id: string; score: number | null; band: string }>(sql`
+      SELECT h.account_id, h.score, h.band FROM account_health h
+      WHERE h.workspace_id = ${workspaceId} AND h.account_id IN (${ids})
+        AND h.day = (SELECT max(day) FROM account_health p
+          WHERE p.workspace_id = h.workspace_id AND p.account_id = h.account_id AND p.day < ${day})`),
+    db.reports.all<{ account_id: string; score: number | null }>(sql`
+      SELECT account_id, score FROM account_health
+      WHERE workspace_id = ${workspaceId} AND account_id IN (${ids}) AND day = ${shiftDay(day, -days)}`),
+  ]);
+  return {
+    previous: new Map(previous.map((r) => [r.account_id, { score: r.score, band: r.band }])),
+    earlier: new Map(earlier.map((r) => [r.account_id, { score: r.score }])),
+  };
+}
+
+/** Per account, its members' detractor answers (0-6) given on `day`. */
+async function detractorsOn(db: Database, workspaceId: string, day: string) {
+  const rows = await db.reports.all<{ account_id: string; count: number; lowest: number }>(sql`
+    SELECT account_id, count(*) AS count, min(score) AS lowest FROM survey_responses
+    WHERE workspace_id = ${workspaceId} AND account_id IS NOT NULL AND score <= 6
+      AND responded_at >= ${endOfDay(day) - dayMs} AND responded_at < ${endOfDay(day)}
+    GROUP BY account_id`);
+  return new Map(rows.map((r) => [r.account_id, { count: r.count, lowest: r.lowest }]));
+}
+
 export type RunOutcome = 'done' | 'already done' | 'running elsewhere' | 'lease lost';
 
 /**
@@ -200,15 +263,43 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
   }
   const cursor = row.cursor === null ? null : String(row.cursor);
   const at = Math.min(endOfDay(day), now);
-  const { modelVersion, scored } = await scoreWorkspace(deps, workspaceId, at);
+  const [{ modelVersion, model, scored }, rules] = await Promise.all([
+    scoreWorkspace(deps, workspaceId, at),
+    loadAlertRules(deps.db, workspaceId),
+  ]);
+  const labels = new Map(model.groups.map((g) => [g.key, g.label]));
   const todo = cursor === null ? scored : scored.filter((s) => s.facts.accountId > cursor);
+  const detractors = await detractorsOn(deps.db, workspaceId, day);
   try {
     for (let i = 0; i < todo.length; i += pageSize) {
       const page = todo.slice(i, i + pageSize);
       const written = deps.clock();
+      const before = await snapshotsBefore(
+        deps.db,
+        workspaceId,
+        day,
+        rules.scoreDrop.days,
+        page.map((s) => s.facts.accountId),
+      );
+      const fired = page.flatMap((s) => {
+        const input: AlertInput = {
+          name: s.facts.name,
+          day,
+          facts: s.facts,
+          result: s.result,
+          previous: before.previous.get(s.facts.accountId) ?? null,
+          earlier: before.earlier.get(s.facts.accountId) ?? null,
+          detractors: detractors.get(s.facts.accountId) ?? null,
+          drivers: driversOf(snapshotDetail(s.facts, s.result), labels),
+        };
+        return evaluateAlerts(rules, input).map(
+          (f) => alertInsert(workspaceId, rules, input, f, written).statement,
+        );
+      });
       await deps.db.writer.batch([
         leaseGuard(workspaceId, day, owner),
         ...page.flatMap((s) => snapshotWrites(workspaceId, day, modelVersion, s.facts, s.result, written)),
+        ...fired,
         {
           sql: `UPDATE health_runs SET cursor = ?, accounts = accounts + ?, lease_until = ?
             WHERE workspace_id = ? AND day = ? AND lease_owner = ?`,

@@ -2,13 +2,15 @@ import { and, asc, desc, eq, gte, like, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
+import { alertRuleNames, alertRulesPatch, applyAlertRulesPatch } from '../../shared/schemas/alert-rules.ts';
 import { coreFeatureInput } from '../../shared/schemas/core-feature.ts';
 import { healthModel, type MeasureId } from '../../shared/schemas/health-model.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
-import { describeChange, describeValue } from '../health/explain.ts';
+import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
+import { describeChange } from '../health/explain.ts';
 import { lifecycleStages } from '../health/measures.ts';
-import { backfill, dayOf, recompute, type SnapshotDetail } from '../health/run.ts';
+import { backfill, dayOf, driversOf, recompute, type SnapshotDetail } from '../health/run.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
@@ -42,6 +44,21 @@ export const portfolioQuery = z.object({
     .default('score'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const alertQuery = z.object({
+  accountId: z.string().min(1).max(200).optional(),
+  rule: z.enum(alertRuleNames).optional(),
+  /** Cursor: the `next` of the previous page. */
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.al_[\w-]+$/, 'must be the `next` cursor of a previous page')
+    .transform((cursor) => {
+      const dot = cursor.indexOf('.');
+      return [Number(cursor.slice(0, dot)), cursor.slice(dot + 1)] as [number, string];
+    })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
 /** Recompute one account (by id) or, without one, every account. */
@@ -202,17 +219,7 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
         changes,
       };
     };
-    const drivers = detail.measures
-      .filter((m) => m.impact > 0)
-      .sort((a, b) => b.impact - a.impact)
-      .slice(0, 3)
-      .map((m) => ({
-        measure: m.measure,
-        group: m.group,
-        impact: m.impact,
-        score: m.score,
-        text: `${labels.get(m.group) ?? m.group}: ${describeValue(m.measure as MeasureId, m.raw, detail.facts)}`,
-      }));
+    const drivers = driversOf(detail, labels);
     const [account] = await db.read
       .select({ traits: accounts.traits, firstSeen: accounts.firstSeen, lastSeen: accounts.lastSeen })
       .from(accounts)
@@ -286,6 +293,20 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
       })),
       movers: { falling, rising },
     });
+  });
+
+  app.get('/alerts/rules', async (c) => c.json(await loadAlertRules(db, ws(c))));
+  // A partial change: each rule keeps the fields the body does not name.
+  app.patch('/alerts/rules', async (c) => {
+    const patch = parse(alertRulesPatch, await jsonBody(c.req.raw));
+    const rules = applyAlertRulesPatch(await loadAlertRules(db, ws(c)), patch);
+    await db.writer.batch([saveAlertRules(ws(c), rules, deps.clock())]);
+    return c.json(rules);
+  });
+
+  app.get('/alerts', async (c) => {
+    const q = parse(alertQuery, c.req.query());
+    return c.json(await listAlerts(db, ws(c), q));
   });
 
   app.post('/health/recompute', async (c) => {

@@ -222,4 +222,45 @@ describe('account health from stored data', () => {
       (await h.adminJson('/health/model/versions')).body.versions.map((v: { version: number }) => v.version),
     ).toEqual([1, 0]);
   });
+
+  it('fires playbook alerts once: a downgrade, a failed payment, a renewal at risk; cooldowns and switches hold', async () => {
+    await seedAccount(traits);
+    const dayAgo = (n: number) => new Date(h.clock.now - n * day).toISOString().slice(0, 10);
+    await h.adminJson('/health/backfill', 'POST', { from: dayAgo(2), to: dayAgo(2) });
+    expect((await h.adminJson('/health/accounts/acme')).body.band).toBe('yellow');
+    const patched = await h.adminJson('/alerts/rules', 'PATCH', {
+      lowAdoption: { enabled: false },
+      renewalAtRisk: { withinDays: 80 },
+    });
+    expect(patched.body.renewalAtRisk).toEqual({ enabled: true, cooldownDays: 30, withinDays: 80 });
+    expect(patched.body.lowAdoption).toEqual({ enabled: false, cooldownDays: 30, afterDays: 60, below: 0.3 });
+    const bad = await h.adminJson('/alerts/rules', 'PATCH', { scoreDrop: { points: 0 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].pointer).toBe('/scoreDrop/points');
+
+    await ingest([
+      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
+    ]);
+    expect(await runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1))).toBe('done');
+    const inbox = (await h.adminJson('/alerts')).body.alerts;
+    expect(inbox.map((a: { rule: string }) => a.rule).sort()).toEqual([
+      'bandDowngrade',
+      'paymentPastDue',
+      'renewalAtRisk',
+    ]);
+    const downgrade = inbox.find((a: { rule: string }) => a.rule === 'bandDowngrade');
+    expect(downgrade).toMatchObject({ accountId: 'acme', band: 'red', previousBand: 'yellow' });
+    expect(downgrade.text).toBe(
+      `Acme turned red (was yellow): score ${downgrade.score}, was ${downgrade.previousScore}. ${downgrade.drivers[0].text}`,
+    );
+    // 2026-11-22 to the renewal on 2027-02-01: 71 days, within 80.
+    expect(inbox.find((a: { rule: string }) => a.rule === 'renewalAtRisk').text).toBe(
+      `Acme renews on 2027-02-01 (in 71 days) and is red. ${downgrade.drivers[0].text}`,
+    );
+
+    // The next day: still red (no downgrade), payment still failed but within its 30-day cooldown.
+    h.clock.now += day;
+    expect(await runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1))).toBe('done');
+    expect((await h.adminJson('/alerts')).body.alerts).toHaveLength(3);
+  });
 });

@@ -36,6 +36,30 @@ CREATE TABLE `account_health_current` (
 --> statement-breakpoint
 CREATE INDEX `account_health_current_score` ON `account_health_current` (`workspace_id`,`score`);--> statement-breakpoint
 CREATE INDEX `account_health_current_band` ON `account_health_current` (`workspace_id`,`band`,`score`);--> statement-breakpoint
+CREATE TABLE `alert_settings` (
+	`workspace_id` text PRIMARY KEY NOT NULL,
+	`rules` text NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `alerts` (
+	`workspace_id` text NOT NULL,
+	`id` text NOT NULL,
+	`account_id` text NOT NULL,
+	`rule` text NOT NULL,
+	`day` text NOT NULL,
+	`fired_at` integer NOT NULL,
+	`score` integer,
+	`previous_score` integer,
+	`band` text NOT NULL,
+	`previous_band` text,
+	`drivers` text NOT NULL,
+	`text` text NOT NULL,
+	PRIMARY KEY(`workspace_id`, `id`)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `alerts_once` ON `alerts` (`workspace_id`,`account_id`,`rule`,`day`);--> statement-breakpoint
+CREATE INDEX `alerts_fired` ON `alerts` (`workspace_id`,`fired_at`);--> statement-breakpoint
 CREATE TABLE `core_features` (
 	`workspace_id` text NOT NULL,
 	`id` text NOT NULL,
