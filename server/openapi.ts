@@ -13,6 +13,7 @@ import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
 import { alertQuery, backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
+import { peopleQuery } from './routes/people.ts';
 import { previewRequest } from './routes/spotlights.ts';
 
 /**
@@ -245,6 +246,32 @@ export function openApiDocument(serverUrl: string) {
           summary: 'For account health: recent detractor responses, and accounts whose NPS dropped',
           ...admin,
           parameters: queryParams(npsSignalsQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/accounts': {
+        get: {
+          summary:
+            'Accounts in id order, with name and health; search by id or name prefix (case-insensitive)',
+          ...admin,
+          parameters: queryParams(peopleQuery.omit({ accountId: true })),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/users': {
+        get: {
+          summary: 'Users in id order; search by id, name or email prefix; filter by account',
+          ...admin,
+          parameters: queryParams(peopleQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/accounts/import': {
+        post: {
+          summary:
+            'Account traits from a CSV export (id column + one column per trait): bad cells reported by line and column, valid rows applied, idempotent',
+          ...admin,
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
           responses: ok(null),
         },
       },

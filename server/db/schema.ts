@@ -90,6 +90,9 @@ export const users = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('users_account').on(t.workspaceId, t.accountId),
+    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive.
+    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
+    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`),
   ],
 );
 
@@ -104,7 +107,10 @@ export const accounts = sqliteTable(
     firstSeen: integer('first_seen').notNull(),
     lastSeen: integer('last_seen').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('accounts_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
+  ],
 );
 
 /** How a message's user was vouched for: see identity verification in the README. */

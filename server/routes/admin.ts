@@ -24,6 +24,7 @@ import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
+import { peopleRoutes } from './people.ts';
 import { spotlightRoutes } from './spotlights.ts';
 
 const workspacePatch = z.strictObject({
@@ -87,6 +88,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route('/', spotlightRoutes(deps));
   app.route('/', keyRoutes(deps));
   app.route('/', healthRoutes(deps));
+  app.route('/', peopleRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 

@@ -93,3 +93,7 @@ CREATE TABLE `health_runs` (
 	`finished_at` integer,
 	PRIMARY KEY(`workspace_id`, `day`)
 );
+--> statement-breakpoint
+CREATE INDEX `accounts_name` ON `accounts` (`workspace_id`, lower(json_extract(`traits`, '$.name')));--> statement-breakpoint
+CREATE INDEX `users_name` ON `users` (`workspace_id`, lower(json_extract(`traits`, '$.name')));--> statement-breakpoint
+CREATE INDEX `users_email` ON `users` (`workspace_id`, lower(json_extract(`traits`, '$.email')));
