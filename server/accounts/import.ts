@@ -85,12 +85,10 @@ export function parseAccountCsv(text: string): ParsedImport {
       continue;
     }
     const id = record.fields[idAt]!.trim();
-    if (id === '' || id.length > 200 || /[\u0000-\u001f\u007f]/.test(id)) {
-      errors.push({
-        line: record.line,
-        column: names[idAt]!,
-        detail: 'must be an account id of 1 to 200 printable characters',
-      });
+    if (id === '' || id.length > 200 || !idCharacters.pattern.test(id)) {
+      const detail =
+        id === '' || id.length > 200 ? 'must be an account id of 1 to 200 characters' : idCharacters.message;
+      errors.push({ line: record.line, column: names[idAt]!, detail });
       continue;
     }
     if (seen.has(id)) {
