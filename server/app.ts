@@ -26,6 +26,8 @@ import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { staticRoutes } from './routes/static.ts';
+import { WebhookEndpoints } from './webhooks/endpoints.ts';
+import { defaultWebhookSettings, type WebhookSettings, WebhookWorker } from './webhooks/worker.ts';
 import { currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export interface AppOptions {
@@ -44,6 +46,8 @@ export interface AppOptions {
   trustProxy?: number;
   /** Runs the daily health run inside this app (the server does; tests call it themselves). */
   scheduleHealth?: boolean;
+  /** Webhook delivery (`defaultWebhookSettings` unless given); the worker starts with `app.webhooks.start()`. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 /** The HTTP app, and what must be stopped before its database closes. */
@@ -52,7 +56,12 @@ export type WaymarkApp = Hono<AppEnv> & {
   rateLimits: RateLimits | null;
   /** What the health run needs (tests run it by hand). */
   healthDeps: HealthDeps;
-  /** Writes the rate-limit counts and stops their timer; call it before closing the database. */
+  /** The webhook delivery worker: main.ts starts it; tests call `runOnce()` with their clock. */
+  webhooks: WebhookWorker;
+  /**
+   * Stops the health schedule, writes the rate-limit counts and stops their timer, and stops the
+   * webhook worker once the attempts under way are recorded; call it before closing the database.
+   */
   close(): Promise<void>;
 };
 
@@ -69,6 +78,7 @@ export interface AppDeps {
   surveys: VersionedContent<SurveyContent>;
   spotlights: VersionedContent<SpotlightContent>;
   ingest: IngestService;
+  webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
   /** Null when rate limits are off. */
   rateLimits: RateLimits | null;
   distDir: string;
@@ -102,6 +112,11 @@ export function createApp(options: AppOptions): WaymarkApp {
         trustProxy: options.trustProxy ?? 0,
       })
     : null;
+  const webhookSettings = { ...defaultWebhookSettings, ...options.webhooks };
+  const webhooks = {
+    endpoints: new WebhookEndpoints(options.db, clock, webhookSettings.allowPrivate),
+    worker: new WebhookWorker({ db: options.db, clock, logger, settings: webhookSettings }),
+  };
   const deps: AppDeps = {
     db: options.db,
     clock,
@@ -113,6 +128,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
     ingest: new IngestService({ db: options.db, goals, clock }),
+    webhooks,
     rateLimits,
     distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
@@ -192,8 +208,10 @@ export function createApp(options: AppOptions): WaymarkApp {
   return Object.assign(app, {
     rateLimits,
     healthDeps: deps.health,
+    webhooks: webhooks.worker,
     close: async () => {
       await scheduler?.stop();
+      await webhooks.worker.stop();
       await rateLimits?.close();
     },
   });

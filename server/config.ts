@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultRateLimits, type RateLimitSettings } from './http/rate-limit.ts';
+import { defaultWebhookSettings, type WebhookSettings } from './webhooks/worker.ts';
 
 /**
  * Server settings, read from the environment once at start-up. A bad value stops the server with a
@@ -44,10 +45,33 @@ export const configSchema = z
     RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(defaultRateLimits.key.limit),
     /** Failed admin authentications per client address in 5 minutes. */
     RATE_LIMIT_ADMIN_FAILURES: z.coerce.number().int().min(1).default(defaultRateLimits.adminFailures.limit),
+    /** `off`: this instance queues webhook deliveries but does not send them (another instance does). */
+    WEBHOOK_DELIVERY: z.enum(['on', 'off']).default('on'),
+    /**
+     * Whether webhook URLs may name or resolve to loopback, private or link-local addresses. Default:
+     * yes, except with `NODE_ENV=production`, where a secret-key holder must not reach the server's
+     * own network.
+     */
+    WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).optional(),
+    /** One delivery attempt's limit (ms), from connecting to the end of the answer. */
+    WEBHOOK_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(defaultWebhookSettings.timeoutMs),
+    /** Attempts before a delivery is marked failed (back-off: 1 minute, tripled each time, at most 12 h). */
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(defaultWebhookSettings.maxAttempts),
+    /** How often an idle delivery worker looks for due deliveries (ms). */
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(defaultWebhookSettings.pollMs),
   })
-  .transform(({ SEED_DEMO, ...config }) => ({
+  .transform(({ SEED_DEMO, WEBHOOK_ALLOW_PRIVATE_URLS, ...config }) => ({
     ...config,
     SEED_DEMO: SEED_DEMO === undefined ? config.NODE_ENV !== 'production' : SEED_DEMO === 'true',
+    WEBHOOK_ALLOW_PRIVATE_URLS:
+      WEBHOOK_ALLOW_PRIVATE_URLS === undefined
+        ? config.NODE_ENV !== 'production'
+        : WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
   }));
 export type Config = z.infer<typeof configSchema>;
 
@@ -77,5 +101,22 @@ export function rateLimitSettings(config: Config): RateLimitSettings | false {
     address: { ...address, limit: config.RATE_LIMIT_PER_ADDRESS },
     key: { ...key, limit: config.RATE_LIMIT_PER_KEY },
     adminFailures: { ...adminFailures, limit: config.RATE_LIMIT_ADMIN_FAILURES },
+  };
+}
+
+/**
+ * Webhook delivery as the configuration asks for it.
+ *
+ * @example
+ * createApp({ db, webhooks: webhookSettings(config) })
+ */
+export function webhookSettings(config: Config): WebhookSettings {
+  return {
+    ...defaultWebhookSettings,
+    deliver: config.WEBHOOK_DELIVERY === 'on',
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    pollMs: config.WEBHOOK_POLL_MS,
   };
 }

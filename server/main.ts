@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
-import { loadConfig, rateLimitSettings } from './config.ts';
+import { loadConfig, rateLimitSettings, webhookSettings } from './config.ts';
 import { openDatabase, optimizeDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
 import { type DemoKeys, demoWorkspaceId, removePlainTextDemoKeys, seedDemo } from './seed.ts';
@@ -43,7 +43,10 @@ const app = createApp({
   rateLimits: rateLimitSettings(config),
   trustProxy: config.TRUST_PROXY,
   scheduleHealth: true,
+  webhooks: webhookSettings(config),
 });
+// Delivers the webhook outbox in this process; several instances share it through leases.
+app.webhooks.start();
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;
   logger.info(`listening on ${base} (database: ${config.DATABASE_URL})`);

@@ -10,6 +10,16 @@ import { batchEnvelope, batchResult, message } from '../shared/schemas/message.t
 import { milestone, milestoneInput } from '../shared/schemas/milestone.ts';
 import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../shared/schemas/spotlight.ts';
 import { surveyDraftInput, surveyRecord, surveyVersion } from '../shared/schemas/survey.ts';
+import {
+  webhookDelivery,
+  webhookDeliveryQuery,
+  webhookEndpoint,
+  webhookEndpointInput,
+  webhookEndpointPatch,
+  webhookEndpointWithSecret,
+  webhookEvent,
+  webhookSecretRotation,
+} from '../shared/schemas/webhook.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
 import { alertQuery, backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
@@ -122,7 +132,12 @@ export function openApiDocument(serverUrl: string) {
         },
         secretKey: { type: 'http', scheme: 'bearer', description: 'Workspace secret key (sk_...).' },
       },
-      schemas: { Problem: json(problem, 'output'), Message: json(message, 'input') },
+      schemas: {
+        Problem: json(problem, 'output'),
+        Message: json(message, 'input'),
+        /** The body of every webhook delivery. */
+        WebhookEvent: json(webhookEvent, 'output'),
+      },
     },
     paths: {
       '/v1/batch': {
@@ -432,6 +447,61 @@ export function openApiDocument(serverUrl: string) {
           summary: 'End a key at once (409 for the last key of its kind without an end date)',
           ...admin,
           responses: ok(apiKey),
+        },
+      },
+      '/v1/admin/webhooks': {
+        get: {
+          summary: 'The webhook endpoints (their signing secrets never)',
+          ...admin,
+          responses: ok(z.object({ webhooks: z.array(webhookEndpoint) })),
+        },
+        post: {
+          summary: 'Create an endpoint; its signing secret is in this answer only',
+          description:
+            'https://, or http:// to localhost or 127.0.0.1. Private, loopback and link-local addresses are refused unless the server allows them (WEBHOOK_ALLOW_PRIVATE_URLS). Every delivery posts a signed event (see the `WebhookEvent` schema and the README, "Webhooks").',
+          ...admin,
+          requestBody: body(webhookEndpointInput),
+          responses: ok(webhookEndpointWithSecret, 'Created', 201),
+        },
+      },
+      '/v1/admin/webhooks/{id}': {
+        parameters: [idParam()],
+        get: { summary: 'An endpoint', ...admin, responses: ok(webhookEndpoint) },
+        patch: {
+          summary: 'Change an endpoint: only the fields sent',
+          ...admin,
+          requestBody: body(webhookEndpointPatch),
+          responses: ok(webhookEndpoint),
+        },
+        delete: {
+          summary: 'Delete an endpoint and its deliveries',
+          ...admin,
+          responses: ok(null, 'Deleted', 204),
+        },
+      },
+      '/v1/admin/webhooks/{id}/secret': {
+        parameters: [idParam()],
+        post: {
+          summary: 'Rotate the signing secret (shown once); the previous one also signs for overlapHours',
+          ...admin,
+          requestBody: body(webhookSecretRotation),
+          responses: ok(webhookEndpointWithSecret, 'Created', 201),
+        },
+      },
+      '/v1/admin/webhooks/{id}/test': {
+        parameters: [idParam()],
+        post: {
+          summary: 'Queue a webhook.test event for this endpoint alone (409 when it is disabled)',
+          ...admin,
+          responses: ok(webhookDelivery, 'Queued', 202),
+        },
+      },
+      '/v1/admin/webhooks/{id}/deliveries': {
+        get: {
+          parameters: [idParam(), ...queryParams(webhookDeliveryQuery)],
+          summary: 'The delivery log, newest first: status, attempts, last error, next attempt',
+          ...admin,
+          responses: ok(z.object({ deliveries: z.array(webhookDelivery) })),
         },
       },
     },

@@ -448,6 +448,71 @@ export const healthRuns = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
 );
 
+/**
+ * A workspace's webhook endpoints (server/webhooks/). `secrets` holds the signing secret in plain
+ * text (it must sign every delivery), the current one first; after a rotation the previous one is
+ * second and also signs until `previousSecretExpiresAt`. `eventTypes` null: every event type.
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    /** `whe_...` */
+    id: text('id').notNull(),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    eventTypes: text('event_types', { mode: 'json' }).$type<string[] | null>(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    secrets: text('secrets', { mode: 'json' }).$type<string[]>().notNull(),
+    previousSecretExpiresAt: integer('previous_secret_expires_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+/** The states of a delivery: `pending` until a 2xx (`delivered`) or until it gives up (`failed`). */
+export const deliveryStates = ['pending', 'delivered', 'failed'] as const;
+
+/**
+ * The webhook outbox: one row per event and endpoint, written in the transaction that raised the
+ * event, delivered by whichever server instance's worker leases it first (`leaseOwner` until
+ * `leaseUntil`). `body` is the exact JSON posted, so every attempt signs the same bytes; `log` holds
+ * each attempt as JSON (`{at, statusCode, durationMs, error}`).
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    /** `whd_...`, sent as `Waymark-Delivery-Id`: the same on every attempt, so receivers dedupe by it. */
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: deliveryStates }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastDurationMs: integer('last_duration_ms'),
+    log: text('log', { mode: 'json' })
+      .$type<Array<{ at: number; statusCode: number | null; durationMs: number; error: string | null }>>()
+      .notNull()
+      .default(sql`'[]'`),
+    createdAt: integer('created_at').notNull(),
+    /** When it was delivered or given up on. */
+    completedAt: integer('completed_at'),
+  },
+  (t) => [
+    index('webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint').on(t.workspaceId, t.endpointId, t.createdAt),
+    index('webhook_deliveries_completed').on(t.status, t.completedAt),
+  ],
+);
+
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type KeyKind = (typeof keyKinds)[number];
@@ -460,3 +525,6 @@ export type ContentRow = typeof contents.$inferSelect;
 export type SurveyResponseRow = typeof surveyResponses.$inferSelect;
 export type CoreFeatureRow = typeof coreFeatures.$inferSelect;
 export type AccountHealthRow = typeof accountHealth.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type DeliveryState = (typeof deliveryStates)[number];

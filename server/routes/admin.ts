@@ -26,6 +26,7 @@ import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
 import { spotlightRoutes } from './spotlights.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 const workspacePatch = z.strictObject({
   name: workspaceName.optional(),
@@ -89,6 +90,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route('/', keyRoutes(deps));
   app.route('/', healthRoutes(deps));
   app.route('/', peopleRoutes(deps));
+  app.route('/', webhookRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
 

@@ -169,6 +169,13 @@ const validBodies: Record<string, unknown> = {
     promptCooldownHours: 24,
   },
   keys: { kind: 'publishable', overlapHours: 720 },
+  webhooks: {
+    url: 'https://hooks.example.com/waymark?team=ops',
+    description: 'Ops',
+    eventTypes: ['alert.created', 'webhook.test'],
+    enabled: true,
+  },
+  secret: { overlapHours: 2 },
 };
 
 /** A valid body for a write route: its action's (`preview`), else its collection's, else `{}`. */
@@ -191,6 +198,11 @@ async function newRecord(collection: string): Promise<Record<string, string>> {
   }
   const body = validBodies[collection];
   if (!body || collection === 'workspace') return { id: 'nowhere-0000' };
+  if (collection === 'webhooks') {
+    const res = await h.adminJson('/webhooks', 'POST', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return { id: res.body.id };
+  }
   const res = await h.adminJson(
     `/${collection}`,
     'POST',
@@ -391,7 +403,8 @@ describe('admin writes that are accepted', () => {
           const res = await h.admin(url.replace('/v1/admin', ''), { method: route.method, body: sent });
           const label = `${route.method} ${url} ${sent.slice(0, 300)}`;
           if (await checkAnswer(res, label, parsedBody(sent))) return;
-          const answer = await res.json();
+          // A webhook's signing secret is in the answer that creates it and nowhere else, by design.
+          const { secret: _shownOnce, ...answer } = await res.json();
           const readBack = createsAt(route) ? `${url}/${encodeURIComponent(answer.id)}` : url;
           const read = await h.admin(readBack.replace('/v1/admin', ''));
           expect(await read.json(), `${label}: read back from ${readBack}`).toEqual(answer);

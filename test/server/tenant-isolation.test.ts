@@ -153,6 +153,8 @@ const bodies = (mark: string): Record<string, unknown> => ({
   recompute: {},
   backfill: { from: '2026-11-20', to: '2026-11-22' },
   preview: { url: 'https://app.example.com/x', expiresInMinutes: 5 },
+  webhooks: { url: `https://${mark}.example.com/hook`, description: `${mark} hook` },
+  secret: { overlapHours: 1 },
 });
 
 beforeAll(async () => {
@@ -174,6 +176,9 @@ beforeAll(async () => {
       content[kind] = created.id;
     }
     const feature = await as(ws.secretKey, 'POST', '/v1/admin/core-features', given['core-features']);
+    const webhook = await as(ws.secretKey, 'POST', '/v1/admin/webhooks', given.webhooks);
+    // A's deliveries exist, so that B's reads of A's log would show them.
+    await as(ws.secretKey, 'POST', `/v1/admin/webhooks/${webhook.id}/test`);
     const user = ws === a ? 'user-of-a' : 'user-of-b';
     const account = ws === a ? 'account-of-a' : 'account-of-b';
     await as(ws.publishableKey, 'POST', '/v1/batch', { batch: messages(mark, { user, account, content }) });
@@ -187,6 +192,7 @@ beforeAll(async () => {
         users: [user],
         accounts: [account],
         'core-features': [feature.id],
+        webhooks: [webhook.id],
       });
       identifiersOfA = [
         ...Object.values(idsOfA).flat(),
@@ -196,6 +202,7 @@ beforeAll(async () => {
         a.secretKey,
         a.identitySecret,
         `${secret}-response-1`,
+        webhook.secret,
       ];
     }
   }
