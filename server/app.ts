@@ -138,6 +138,7 @@ export function createApp(options: AppOptions): WaymarkApp {
       logger,
       models: new HealthModelStore(options.db, clock),
       features: new CoreFeatureService(options.db, clock),
+      deliveriesQueued: () => webhooks.worker.wake(),
     },
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };

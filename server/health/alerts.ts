@@ -9,6 +9,7 @@ import {
 } from '../../shared/schemas/alert-rules.ts';
 import type { Database } from '../db/client.ts';
 import { alertSettings, alerts } from '../db/schema.ts';
+import type { WebhookPayload } from '../webhooks/outbox.ts';
 import type { AccountFacts } from './measures.ts';
 import type { HealthScore } from './score.ts';
 
@@ -137,6 +138,30 @@ export function evaluateAlerts(rules: AlertRules, input: AlertInput): Fired[] {
     });
   }
   return fired;
+}
+
+/**
+ * The webhook of a fired rule (`alert.created`): the alert, the account, the score and band before
+ * and after, and the drivers; its `text` is the alert's sentence, so a Slack incoming webhook shows it.
+ */
+export function alertPayload(id: string, fired: Fired, input: AlertInput): WebhookPayload {
+  return {
+    data: {
+      alert: {
+        id,
+        rule: fired.rule,
+        day: input.day,
+        accountId: input.facts.accountId,
+        accountName: input.name,
+        score: input.result.score,
+        previousScore: input.previous?.score ?? null,
+        band: input.result.band,
+        previousBand: input.previous?.band ?? null,
+        drivers: input.drivers,
+      },
+    },
+    text: fired.text,
+  };
 }
 
 /**

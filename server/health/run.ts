@@ -6,7 +6,8 @@ import type { Database } from '../db/client.ts';
 import { healthRuns, milestones, workspaces } from '../db/schema.ts';
 import { isRevisionConflict } from '../goals/catalog.ts';
 import type { Logger } from '../logger.ts';
-import { type AlertInput, alertInsert, evaluateAlerts, loadAlertRules } from './alerts.ts';
+import { enqueueWebhook } from '../webhooks/outbox.ts';
+import { type AlertInput, alertInsert, alertPayload, evaluateAlerts, loadAlertRules } from './alerts.ts';
 import { describeValue } from './explain.ts';
 import { type AccountFacts, accountFacts } from './measures.ts';
 import type { HealthModelStore } from './model-store.ts';
@@ -32,6 +33,8 @@ export interface HealthDeps {
   features: CoreFeatureService;
   /** Names this instance in leases. */
   instanceId?: string;
+  /** Called after a run queued webhook deliveries (alerts), so they go out now rather than at the next poll. */
+  deliveriesQueued?: () => void;
 }
 
 /** `YYYY-MM-DD` (UTC) of a time. */
@@ -270,6 +273,7 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
   const labels = new Map(model.groups.map((g) => [g.key, g.label]));
   const todo = cursor === null ? scored : scored.filter((s) => s.facts.accountId > cursor);
   const detractors = await detractorsOn(deps.db, workspaceId, day);
+  const queued = false;
   try {
     for (let i = 0; i < todo.length; i += pageSize) {
       const page = todo.slice(i, i + pageSize);
@@ -321,6 +325,8 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
       return 'lease lost';
     }
     throw error;
+  } finally {
+    if (queued) deps.deliveriesQueued?.();
   }
   return 'done';
 }
