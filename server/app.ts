@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { errorCodes } from '../shared/problem.ts';
 import type { SpotlightContent } from '../shared/schemas/spotlight.ts';
 import type { SurveyContent } from '../shared/schemas/survey.ts';
+import { CoreFeatureService } from './adoption/core-features.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
@@ -10,6 +11,8 @@ import type { VersionedContent } from './content/versioned.ts';
 import type { Database } from './db/client.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
+import { HealthModelStore } from './health/model-store.ts';
+import { type HealthDeps, HealthScheduler } from './health/run.ts';
 import { ApiError } from './http/api-error.ts';
 import { limitBodies } from './http/body-limits.ts';
 import { compressJson } from './http/compress-json.ts';
@@ -41,6 +44,8 @@ export interface AppOptions {
   rateLimits?: RateLimitSettings | false;
   /** Proxies in front of this server whose `X-Forwarded-For` entry names the client (`TRUST_PROXY`). */
   trustProxy?: number;
+  /** Runs the daily health run inside this app (the server does; tests call it themselves). */
+  scheduleHealth?: boolean;
   /** Webhook delivery (`defaultWebhookSettings` unless given); the worker starts with `app.webhooks.start()`. */
   webhooks?: Partial<WebhookSettings>;
 }
@@ -49,11 +54,13 @@ export interface AppOptions {
 export type WaymarkApp = Hono<AppEnv> & {
   /** The shared rate-limit counts, null when limits are off (tests flush them to share counts now). */
   rateLimits: RateLimits | null;
+  /** What the health run needs (tests run it by hand). */
+  healthDeps: HealthDeps;
   /** The webhook delivery worker: main.ts starts it; tests call `runOnce()` with their clock. */
   webhooks: WebhookWorker;
   /**
-   * Writes the rate-limit counts and stops their timer, and stops the webhook worker once the
-   * attempts under way are recorded; call it before closing the database.
+   * Stops the health schedule, writes the rate-limit counts and stops their timer, and stops the
+   * webhook worker once the attempts under way are recorded; call it before closing the database.
    */
   close(): Promise<void>;
 };
@@ -78,6 +85,8 @@ export interface AppDeps {
   /** Origins of this server itself, whose pages may always call it. */
   ownOrigins(requestUrl: string): string[];
   demoKey(): Promise<string | null>;
+  /** Account health: the model, core features, and what the daily run and recomputes need. */
+  health: HealthDeps;
 }
 
 /**
@@ -123,6 +132,14 @@ export function createApp(options: AppOptions): WaymarkApp {
     rateLimits,
     distDir: options.distDir ?? distDir,
     ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
+    health: {
+      db: options.db,
+      clock,
+      logger,
+      models: new HealthModelStore(options.db, clock),
+      features: new CoreFeatureService(options.db, clock),
+      deliveriesQueued: () => webhooks.worker.wake(),
+    },
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };
 
@@ -187,10 +204,14 @@ export function createApp(options: AppOptions): WaymarkApp {
     logger.error('unhandled error', error);
     return problemResponse(new ApiError(500, errorCodes.internal, 'Internal error', 'Nothing was stored.'));
   }
+  const scheduler = options.scheduleHealth ? new HealthScheduler(deps.health) : null;
+  scheduler?.start();
   return Object.assign(app, {
     rateLimits,
+    healthDeps: deps.health,
     webhooks: webhooks.worker,
     close: async () => {
+      await scheduler?.stop();
       await webhooks.worker.stop();
       await rateLimits?.close();
     },

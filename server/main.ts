@@ -42,6 +42,7 @@ const app = createApp({
   demoWorkspaceId,
   rateLimits: rateLimitSettings(config),
   trustProxy: config.TRUST_PROXY,
+  scheduleHealth: true,
   webhooks: webhookSettings(config),
 });
 // Delivers the webhook outbox in this process; several instances share it through leases.

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { problem } from '../shared/problem.ts';
+import { alertRules, alertRulesPatch } from '../shared/schemas/alert-rules.ts';
 import { apiKey, keyRotation, rotatedApiKey } from '../shared/schemas/api-key.ts';
 import { checklistDraftInput, checklistRecord, checklistVersion } from '../shared/schemas/checklist.ts';
 import { contentRequest, contentResponse } from '../shared/schemas/content.ts';
+import { coreFeature, coreFeatureInput } from '../shared/schemas/core-feature.ts';
+import { defaultHealthModel, healthModel } from '../shared/schemas/health-model.ts';
 import { batchEnvelope, batchResult, message } from '../shared/schemas/message.ts';
 import { milestone, milestoneInput } from '../shared/schemas/milestone.ts';
 import { spotlightDraftInput, spotlightRecord, spotlightVersion } from '../shared/schemas/spotlight.ts';
@@ -20,6 +23,8 @@ import {
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
 import { workspacePatch } from './routes/admin.ts';
+import { alertQuery, backfillBody, portfolioQuery, recomputeBody } from './routes/health.ts';
+import { peopleQuery } from './routes/people.ts';
 import { previewRequest } from './routes/versioned.ts';
 
 /**
@@ -48,6 +53,15 @@ function body(schema: Schema, example: unknown, contentType = 'application/json'
 
 /** Request examples, one per kind of body: what a client can send as it is. */
 const examples = {
+  coreFeature: {
+    key: 'invoicing',
+    name: 'Invoicing',
+    events: [{ event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt', value: 0 }] }],
+  },
+  alertRules: { scoreDrop: { points: 15 }, lowAdoption: { enabled: false } },
+  recompute: {},
+  accountsCsv: 'id,name,arr,seats,renewalDate,paymentStatus\nacme,Acme Inc,120000,25,2027-03-01,current\n',
+  backfill: { from: '2026-11-01', to: '2026-11-07' },
   webhook: {
     url: 'https://hooks.example.com/waymark',
     description: 'CS alerts',
@@ -358,6 +372,32 @@ export function openApiDocument(serverUrl: string) {
           responses: ok(null),
         },
       },
+      '/v1/admin/accounts': {
+        get: {
+          summary:
+            'Accounts in id order, with name and health; search by id or name prefix (case-insensitive)',
+          ...admin,
+          parameters: queryParams(peopleQuery.omit({ accountId: true })),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/users': {
+        get: {
+          summary: 'Users in id order; search by id, name or email prefix; filter by account',
+          ...admin,
+          parameters: queryParams(peopleQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/accounts/import': {
+        post: {
+          summary:
+            'Account traits from a CSV export (id column + one column per trait): bad cells reported by line and column, valid rows applied, idempotent',
+          ...admin,
+          requestBody: body(z.string(), examples.accountsCsv, 'text/csv'),
+          responses: ok(null),
+        },
+      },
       '/v1/admin/users/{id}': {
         parameters: [idParam()],
         get: { summary: 'A user, its traits, milestones and time to value', ...admin, responses: ok(null) },
@@ -403,6 +443,113 @@ export function openApiDocument(serverUrl: string) {
           ...admin,
           requestBody: body(keyRotation, examples.keyRotation),
           responses: ok(rotatedApiKey, 'Created', 201),
+        },
+      },
+      '/v1/admin/health/model': {
+        get: {
+          summary: 'The health model in force and its version (0: the shipped default)',
+          ...admin,
+          responses: ok(null),
+        },
+        put: {
+          summary:
+            'Save a new version of the health model (validated: weights, thresholds in order, known measures)',
+          ...admin,
+          requestBody: body(healthModel, defaultHealthModel),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/model/versions': {
+        get: {
+          summary: 'Every saved version of the health model, newest first',
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/core-features': {
+        get: {
+          summary: 'List core features',
+          ...admin,
+          responses: ok(z.object({ coreFeatures: z.array(coreFeature) })),
+        },
+        post: {
+          summary: 'Name a core feature by the events that prove use (at most 10)',
+          ...admin,
+          requestBody: body(coreFeatureInput, examples.coreFeature),
+          responses: ok(coreFeature, 'Created', 201),
+        },
+      },
+      '/v1/admin/core-features/{id}': {
+        parameters: [idParam()],
+        get: { summary: 'Get a core feature', ...admin, responses: ok(coreFeature) },
+        put: {
+          summary: 'Replace a core feature',
+          ...admin,
+          requestBody: body(coreFeatureInput, examples.coreFeature),
+          responses: ok(coreFeature),
+        },
+        delete: { summary: 'Delete a core feature', ...admin, responses: ok(null, 'Deleted', 204) },
+      },
+      '/v1/admin/health/accounts': {
+        get: {
+          summary:
+            'Portfolio: every account with score, band, trend (7 and 30 days), coverage, ARR, renewal, stage, segment, top driver; filtered, sorted and paged on the server',
+          ...admin,
+          parameters: queryParams(portfolioQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/accounts/{id}': {
+        parameters: [idParam()],
+        get: {
+          summary:
+            "One account's health: score, groups, measures with raw values, drivers in words, change against 7 and 30 days before, 18 weeks of history",
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/distribution': {
+        get: {
+          summary: "Accounts and ARR per band, and the week's biggest movers",
+          ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/alerts': {
+        get: {
+          summary: 'The alert inbox: rules that fired, newest first, with before/after, drivers and a cursor',
+          ...admin,
+          parameters: queryParams(alertQuery),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/alerts/rules': {
+        get: {
+          summary: 'The alert rules, their thresholds and cooldowns',
+          ...admin,
+          responses: ok(alertRules),
+        },
+        patch: {
+          summary: 'Change some fields of some rules (the others keep their values)',
+          ...admin,
+          requestBody: body(alertRulesPatch, examples.alertRules),
+          responses: ok(alertRules),
+        },
+      },
+      '/v1/admin/health/recompute': {
+        post: {
+          summary: "Recompute today's snapshot now, for one account or all",
+          ...admin,
+          requestBody: body(recomputeBody, examples.recompute),
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/health/backfill': {
+        post: {
+          summary: 'Write the daily snapshots of a date range from stored events (at most 400 days)',
+          ...admin,
+          requestBody: body(backfillBody, examples.backfill),
+          responses: ok(null),
         },
       },
       '/v1/admin/keys/{id}/revoke': {

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import { contentKinds } from '../../shared/schemas/versioned.ts';
 
@@ -81,6 +90,9 @@ export const users = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('users_account').on(t.workspaceId, t.accountId),
+    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive.
+    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
+    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`),
   ],
 );
 
@@ -95,7 +107,10 @@ export const accounts = sqliteTable(
     firstSeen: integer('first_seen').notNull(),
     lastSeen: integer('last_seen').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('accounts_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
+  ],
 );
 
 /** How a message's user was vouched for: see identity verification in the README. */
@@ -285,6 +300,154 @@ export const goalProgress = sqliteTable(
   ],
 );
 
+/** The health model's versions (shared/schemas/health-model.ts), as JSON; the newest is in force. */
+export const healthModels = sqliteTable(
+  'health_models',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    version: integer('version').notNull(),
+    model: text('model', { mode: 'json' }).$type<unknown>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.version] })],
+);
+
+/** A core feature (shared/schemas/core-feature.ts); `events` is its list of proving events as JSON. */
+export const coreFeatures = sqliteTable(
+  'core_features',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    events: text('events', { mode: 'json' }).$type<unknown>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('core_features_key').on(t.workspaceId, t.key),
+  ],
+);
+
+/**
+ * One account's health on one day (UTC, `YYYY-MM-DD`): the score, its band and coverage, and every
+ * measure's raw value and score (JSON), under the model version that produced it. Written by the daily
+ * run (server/health/run.ts), again by a recompute or a backfill of that day.
+ */
+export const accountHealth = sqliteTable(
+  'account_health',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    accountId: text('account_id').notNull(),
+    day: text('day').notNull(),
+    modelVersion: integer('model_version').notNull(),
+    /** Null when the data covers under the model's minimum share of its weight. */
+    score: integer('score'),
+    band: text('band', { enum: ['red', 'yellow', 'green', 'insufficient'] }).notNull(),
+    coverage: real('coverage').notNull(),
+    profile: text('profile', { enum: ['default', 'onboarding'] }).notNull(),
+    stage: text('stage').notNull(),
+    segment: text('segment'),
+    /** The whole explanation: measures, groups, cap (server/health/score.ts HealthScore, without totals). */
+    detail: text('detail', { mode: 'json' }).$type<unknown>().notNull(),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.accountId, t.day] }),
+    index('account_health_day').on(t.workspaceId, t.day, t.score),
+  ],
+);
+
+/**
+ * Each account's newest snapshot with what the portfolio sorts and filters by (score, band, trend
+ * against 7 and 30 days before, ARR, renewal, stage, segment, top driver): one row per account,
+ * replaced when a newer day's snapshot is written, so the portfolio reads one row per account.
+ */
+export const accountHealthCurrent = sqliteTable(
+  'account_health_current',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    accountId: text('account_id').notNull(),
+    day: text('day').notNull(),
+    modelVersion: integer('model_version').notNull(),
+    score: integer('score'),
+    band: text('band', { enum: ['red', 'yellow', 'green', 'insufficient'] }).notNull(),
+    coverage: real('coverage').notNull(),
+    /** Score now minus score 7 (30) days before; null when either is missing. */
+    trend7: integer('trend7'),
+    trend30: integer('trend30'),
+    stage: text('stage').notNull(),
+    segment: text('segment'),
+    arr: real('arr'),
+    renewalDate: text('renewal_date'),
+    topDriver: text('top_driver'),
+    computedAt: integer('computed_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.accountId] }),
+    index('account_health_current_score').on(t.workspaceId, t.score),
+    index('account_health_current_band').on(t.workspaceId, t.band, t.score),
+  ],
+);
+
+/** A workspace's alert rules (shared/schemas/alert-rules.ts) as JSON; no row means the defaults. */
+export const alertSettings = sqliteTable('alert_settings', {
+  workspaceId: text('workspace_id').primaryKey(),
+  rules: text('rules', { mode: 'json' }).$type<unknown>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The alert inbox: one row per rule that fired for an account on a day (unique, so a re-run of the
+ * day fires nothing twice), with the score and band before and after, and the drivers.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    id: text('id').notNull(),
+    accountId: text('account_id').notNull(),
+    rule: text('rule').notNull(),
+    day: text('day').notNull(),
+    firedAt: integer('fired_at').notNull(),
+    score: integer('score'),
+    previousScore: integer('previous_score'),
+    band: text('band').notNull(),
+    previousBand: text('previous_band'),
+    /** The top drivers at firing time, as JSON: measure, impact, text. */
+    drivers: text('drivers', { mode: 'json' }).$type<unknown>().notNull(),
+    /** One line in words, also the Slack-compatible `text` of its webhook. */
+    text: text('text').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    uniqueIndex('alerts_once').on(t.workspaceId, t.accountId, t.rule, t.day),
+    index('alerts_fired').on(t.workspaceId, t.firedAt),
+  ],
+);
+
+/**
+ * A workspace's health run for one day: claimed with a lease so that one server instance runs it
+ * while several share the database; `cursor` is the last account written, so a crashed run resumes.
+ */
+export const healthRuns = sqliteTable(
+  'health_runs',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    day: text('day').notNull(),
+    status: text('status', { enum: ['running', 'done'] }).notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    cursor: text('cursor'),
+    accounts: integer('accounts').notNull().default(0),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
+);
+
 /**
  * A workspace's webhook endpoints (server/webhooks/). `secrets` holds the signing secret in plain
  * text (it must sign every delivery), the current one first; after a rotation the previous one is
@@ -381,6 +544,8 @@ export type IdentityState = (typeof identityStates)[number];
 export type MilestoneRow = typeof milestones.$inferSelect;
 export type ContentRow = typeof contents.$inferSelect;
 export type SurveyResponseRow = typeof surveyResponses.$inferSelect;
+export type CoreFeatureRow = typeof coreFeatures.$inferSelect;
+export type AccountHealthRow = typeof accountHealth.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type DeliveryState = (typeof deliveryStates)[number];

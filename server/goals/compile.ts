@@ -150,13 +150,9 @@ function matching(
   const where: string[] = [];
   const args: InValue[] = [];
   if (goal.on.type === 'track') {
-    where.push(`e.type = 'track'`, 'e.name = ?');
-    args.push(goal.on.event);
-    for (const filter of goal.on.where) {
-      const [sql, values] = filterSql(propertyValue(filter.property), filter, now);
-      where.push(sql);
-      args.push(...values);
-    }
+    const [sql, values] = trackSql(goal.on.event, goal.on.where, now);
+    where.push(sql);
+    args.push(...values);
   } else {
     where.push(`e.type = 'page'`);
     const [sql, values] = urlSql(goal.on.url);
@@ -175,6 +171,25 @@ function matching(
     { join, where: where.join(' AND ') },
     { join: [], where: args },
   ];
+}
+
+/**
+ * SQL (on the alias `e`) for a `track` event named `event` whose properties pass every filter; also
+ * used by core-feature adoption (server/adoption/).
+ */
+export function trackSql(
+  event: string,
+  filters: readonly PropertyFilter[],
+  now: number,
+): [string, InValue[]] {
+  const where = [`e.type = 'track'`, 'e.name = ?'];
+  const args: InValue[] = [event];
+  for (const filter of filters) {
+    const [sql, values] = filterSql(propertyValue(filter.property), filter, now);
+    where.push(sql);
+    args.push(...values);
+  }
+  return [where.join(' AND '), args];
 }
 
 /** Forgets a goal's progress (before a backfill with a changed rule). */

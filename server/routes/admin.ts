@@ -21,9 +21,11 @@ import { jsonBody, parse } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey } from '../workspaces/store.ts';
+import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
+import { peopleRoutes } from './people.ts';
 import { spotlightRoutes } from './spotlights.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -95,6 +97,8 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route('/', npsRoutes(deps));
   app.route('/', spotlightRoutes(deps));
   app.route('/', keyRoutes(deps));
+  app.route('/', healthRoutes(deps));
+  app.route('/', peopleRoutes(deps));
   app.route('/', webhookRoutes(deps));
 
   app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));

@@ -1,4 +1,4 @@
-import type { InStatement } from '@libsql/client';
+import type { InStatement, InValue } from '@libsql/client';
 import { nanoid } from 'nanoid';
 import { type WebhookEvent, webhookEventType } from '../../shared/schemas/webhook.ts';
 
@@ -42,6 +42,8 @@ export function enqueueWebhook(
   type: string,
   payload: WebhookPayload,
   now: number,
+  /** A condition the transaction must meet for anything to be queued (e.g. that an alert row was written). */
+  onlyIf?: { sql: string; args: InValue[] },
 ): WebhookEvent {
   const { event, body } = buildEvent(workspaceId, type, payload, now);
   tx.push({
@@ -50,8 +52,9 @@ export function enqueueWebhook(
           SELECT ${newDeliveryIdSql}, workspace_id, id, ?, ?, ?, ?, ?
           FROM webhook_endpoints
           WHERE workspace_id = ? AND enabled = 1
-            AND (event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(event_types) WHERE value = ?))`,
-    args: [event.id, type, body, now, now, workspaceId, type],
+            AND (event_types IS NULL OR EXISTS (SELECT 1 FROM json_each(event_types) WHERE value = ?))
+            ${onlyIf ? `AND (${onlyIf.sql})` : ''}`,
+    args: [event.id, type, body, now, now, workspaceId, type, ...(onlyIf?.args ?? [])],
   });
   return event;
 }

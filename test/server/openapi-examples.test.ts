@@ -84,7 +84,10 @@ describe('the OpenAPI document', () => {
         op.path === '/v1/content' ? { ...(op.example as object), writeKey: h.ws.publishableKey } : op.example;
       const res = await h.app.request(path, {
         method: op.method.toUpperCase(),
-        body: JSON.stringify(example),
+        body:
+          op.contentType.includes('json') || op.contentType === 'text/plain'
+            ? JSON.stringify(example)
+            : String(example),
         headers: {
           'content-type': op.contentType,
           authorization: admin ? `Bearer ${h.ws.secretKey}` : `Bearer ${h.ws.publishableKey}`,

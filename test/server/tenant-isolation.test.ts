@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreatedWorkspace, createWorkspace } from '../../server/workspaces/store.ts';
+import { defaultHealthModel } from '../../shared/schemas/health-model.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 /**
@@ -143,6 +144,14 @@ const bodies = (mark: string): Record<string, unknown> => ({
     },
   },
   workspace: { name: `${mark} workspace` },
+  'core-features': {
+    key: `${mark.replaceAll('-', '_')}_feature`,
+    name: `${mark} feature`,
+    events: [{ event: 'Invoice Sent' }],
+  },
+  model: defaultHealthModel,
+  recompute: {},
+  backfill: { from: '2026-11-20', to: '2026-11-22' },
   preview: { url: 'https://app.example.com/x', expiresInMinutes: 5 },
   webhooks: { url: `https://${mark}.example.com/hook`, description: `${mark} hook` },
   secret: { overlapHours: 1 },
@@ -166,12 +175,14 @@ beforeAll(async () => {
       await as(ws.secretKey, 'POST', `/v1/admin/${kind}/${created.id}/publish`);
       content[kind] = created.id;
     }
+    const feature = await as(ws.secretKey, 'POST', '/v1/admin/core-features', given['core-features']);
     const webhook = await as(ws.secretKey, 'POST', '/v1/admin/webhooks', given.webhooks);
     // A's deliveries exist, so that B's reads of A's log would show them.
     await as(ws.secretKey, 'POST', `/v1/admin/webhooks/${webhook.id}/test`);
     const user = ws === a ? 'user-of-a' : 'user-of-b';
     const account = ws === a ? 'account-of-a' : 'account-of-b';
     await as(ws.publishableKey, 'POST', '/v1/batch', { batch: messages(mark, { user, account, content }) });
+    await as(ws.secretKey, 'POST', '/v1/admin/health/recompute', {});
     if (ws === a) {
       Object.assign(idsOfA, {
         milestones: [milestone.id],
@@ -180,6 +191,7 @@ beforeAll(async () => {
         spotlights: [content.spotlights],
         users: [user],
         accounts: [account],
+        'core-features': [feature.id],
         webhooks: [webhook.id],
       });
       identifiersOfA = [

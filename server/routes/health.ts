@@ -1,0 +1,331 @@
+import { and, asc, desc, eq, gte, like, sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { errorCodes } from '../../shared/problem.ts';
+import { alertRuleNames, alertRulesPatch, applyAlertRulesPatch } from '../../shared/schemas/alert-rules.ts';
+import { coreFeatureInput } from '../../shared/schemas/core-feature.ts';
+import { healthModel, type MeasureId } from '../../shared/schemas/health-model.ts';
+import type { AppDeps } from '../app.ts';
+import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
+import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
+import { describeChange } from '../health/explain.ts';
+import { lifecycleStages } from '../health/measures.ts';
+import { backfill, dayOf, driversOf, recompute, type SnapshotDetail } from '../health/run.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/context.ts';
+import { jsonBody, parse } from '../http/parse.ts';
+import { workspaceOf } from './versioned.ts';
+
+const dayMs = 86_400_000;
+const isoDay = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
+
+const sortable = {
+  score: accountHealthCurrent.score,
+  trend7: accountHealthCurrent.trend7,
+  trend30: accountHealthCurrent.trend30,
+  arr: accountHealthCurrent.arr,
+  renewalDate: accountHealthCurrent.renewalDate,
+  accountId: accountHealthCurrent.accountId,
+} as const;
+
+export const portfolioQuery = z.object({
+  band: z.enum(['red', 'yellow', 'green', 'insufficient']).optional(),
+  segment: z.enum(['enterprise', 'midMarket', 'smb']).optional(),
+  stage: z.enum(lifecycleStages).optional(),
+  /** Accounts whose id starts with this text. */
+  search: z.string().trim().min(1).max(200).optional(),
+  /** A column, `-` first for descending: `score`, `-trend7`, `arr`, `renewalDate`, ... */
+  sort: z
+    .string()
+    .regex(
+      /^-?(score|trend7|trend30|arr|renewalDate|accountId)$/,
+      'must be one of score, trend7, trend30, arr, renewalDate, accountId, with - for descending',
+    )
+    .default('score'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const alertQuery = z.object({
+  accountId: z.string().min(1).max(200).optional(),
+  rule: z.enum(alertRuleNames).optional(),
+  /** Cursor: the `next` of the previous page. */
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.al_[\w-]+$/, 'must be the `next` cursor of a previous page')
+    .transform((cursor) => {
+      const dot = cursor.indexOf('.');
+      return [Number(cursor.slice(0, dot)), cursor.slice(dot + 1)] as [number, string];
+    })
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Recompute one account (by id) or, without one, every account. */
+export const recomputeBody = z.strictObject({ accountId: z.string().min(1).max(200).optional() });
+
+export const backfillBody = z
+  .strictObject({ from: isoDay, to: isoDay })
+  .refine((b) => b.from <= b.to, { path: ['to'], message: 'must not be before from' })
+  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= 400 * dayMs, {
+    path: ['from'],
+    message: 'a backfill covers at most 400 days',
+  });
+
+/**
+ * Admin API for account health and adoption (mounted under /v1/admin): the model, core features, the
+ * portfolio, one account's score with history and reasons, distribution and movers, recompute and
+ * backfill. The README ("Account health") documents the model and its formulas.
+ */
+export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const ws = workspaceOf;
+  const { db } = deps;
+
+  app.get('/health/model', async (c) => c.json(await deps.health.models.current(ws(c))));
+  app.put('/health/model', async (c) => {
+    const model = parse(healthModel, await jsonBody(c.req.raw));
+    return c.json(await deps.health.models.save(ws(c), model));
+  });
+  app.get('/health/model/versions', async (c) => c.json({ versions: await deps.health.models.list(ws(c)) }));
+
+  app.get('/core-features', async (c) => c.json({ coreFeatures: await deps.health.features.list(ws(c)) }));
+  app.post('/core-features', async (c) => {
+    const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
+    return c.json(await deps.health.features.create(ws(c), input), 201);
+  });
+  app.get('/core-features/:id', async (c) =>
+    c.json(await deps.health.features.get(ws(c), c.req.param('id'))),
+  );
+  app.put('/core-features/:id', async (c) => {
+    const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
+    return c.json(await deps.health.features.replace(ws(c), c.req.param('id'), input));
+  });
+  app.delete('/core-features/:id', async (c) => {
+    await deps.health.features.delete(ws(c), c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  // The portfolio: every account's newest snapshot, filtered, sorted and paged on the server.
+  app.get('/health/accounts', async (c) => {
+    const q = parse(portfolioQuery, c.req.query());
+    const t = accountHealthCurrent;
+    const where = and(
+      eq(t.workspaceId, ws(c)),
+      q.band === undefined ? undefined : eq(t.band, q.band),
+      q.segment === undefined ? undefined : eq(t.segment, q.segment),
+      q.stage === undefined ? undefined : eq(t.stage, q.stage),
+      q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
+    );
+    const descending = q.sort.startsWith('-');
+    const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
+    // Nulls (no score, no ARR) last either way, then a stable tie-break.
+    const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
+    const [rows, [total]] = await Promise.all([
+      db.reports
+        .select({
+          accountId: t.accountId,
+          name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
+            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
+          day: t.day,
+          score: t.score,
+          band: t.band,
+          coverage: t.coverage,
+          trend7: t.trend7,
+          trend30: t.trend30,
+          arr: t.arr,
+          renewalDate: t.renewalDate,
+          stage: t.stage,
+          segment: t.segment,
+          topDriver: t.topDriver,
+          modelVersion: t.modelVersion,
+        })
+        .from(t)
+        .where(where)
+        .orderBy(...order)
+        .limit(q.limit)
+        .offset(q.offset),
+      db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where),
+    ]);
+    const next = q.offset + rows.length < (total?.n ?? 0) ? q.offset + rows.length : null;
+    return c.json({ accounts: rows, total: total?.n ?? 0, next });
+  });
+
+  // One account: its newest snapshot explained, its history, and what moved it against 7 and 30 days before.
+  app.get('/health/accounts/:id', async (c) => {
+    const accountId = c.req.param('id');
+    const history = await db.reports
+      .select({
+        day: accountHealth.day,
+        score: accountHealth.score,
+        band: accountHealth.band,
+        detail: accountHealth.detail,
+        modelVersion: accountHealth.modelVersion,
+        profile: accountHealth.profile,
+        stage: accountHealth.stage,
+        segment: accountHealth.segment,
+        coverage: accountHealth.coverage,
+      })
+      .from(accountHealth)
+      .where(
+        and(
+          eq(accountHealth.workspaceId, ws(c)),
+          eq(accountHealth.accountId, accountId),
+          gte(accountHealth.day, dayOf(deps.clock() - 126 * dayMs)),
+        ),
+      )
+      .orderBy(asc(accountHealth.day));
+    const latest = history.at(-1);
+    if (!latest) {
+      throw new ApiError(
+        404,
+        errorCodes.notFound,
+        'No health score yet',
+        'This account has no health snapshot: it is computed daily, or now with POST /v1/admin/health/recompute.',
+      );
+    }
+    const model = (await deps.health.models.version(ws(c), latest.modelVersion))?.model;
+    const labels = new Map(model?.groups.map((g) => [g.key, g.label]) ?? []);
+    const detail = latest.detail as SnapshotDetail;
+    const byDay = new Map(history.map((h) => [h.day, h]));
+    const against = (days: number) => {
+      const then = byDay.get(dayOf(Date.parse(`${latest.day}T00:00:00Z`) - days * dayMs));
+      if (!then) return null;
+      const before = then.detail as SnapshotDetail;
+      const old = new Map(before.measures.map((m) => [m.measure, m]));
+      const changes = detail.measures
+        .flatMap((m) => {
+          const o = old.get(m.measure);
+          if (m.score === null || !o || o.score === null || m.score === o.score) return [];
+          const points = m.weight * (m.score - o.score);
+          const label = labels.get(m.group) ?? m.group;
+          const text = describeChange(
+            m.measure as MeasureId,
+            label,
+            points,
+            m.raw,
+            o.raw,
+            detail.facts,
+            before.facts,
+          );
+          return [{ measure: m.measure, points, text }];
+        })
+        .sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+      return {
+        day: then.day,
+        score: then.score,
+        band: then.band,
+        change: latest.score !== null && then.score !== null ? latest.score - then.score : null,
+        changes,
+      };
+    };
+    const drivers = driversOf(detail, labels);
+    const [account] = await db.read
+      .select({ traits: accounts.traits, firstSeen: accounts.firstSeen, lastSeen: accounts.lastSeen })
+      .from(accounts)
+      .where(and(eq(accounts.workspaceId, ws(c)), eq(accounts.id, accountId)));
+    return c.json({
+      accountId,
+      traits: account?.traits ?? {},
+      day: latest.day,
+      score: latest.score,
+      band: latest.band,
+      coverage: latest.coverage,
+      profile: latest.profile,
+      stage: latest.stage,
+      segment: latest.segment,
+      modelVersion: latest.modelVersion,
+      cappedBy: detail.cappedBy,
+      groups: detail.groups,
+      measures: detail.measures,
+      facts: detail.facts,
+      drivers,
+      against7: against(7),
+      against30: against(30),
+      history: history.map((h) => ({ day: h.day, score: h.score, band: h.band })),
+    });
+  });
+
+  // Accounts and ARR per band, and the biggest movers of the week.
+  app.get('/health/distribution', async (c) => {
+    const t = accountHealthCurrent;
+    const [bands, falling, rising] = await Promise.all([
+      db.reports
+        .select({
+          band: t.band,
+          accounts: sql<number>`count(*)`,
+          arr: sql<number>`coalesce(sum(${t.arr}), 0)`,
+        })
+        .from(t)
+        .where(eq(t.workspaceId, ws(c)))
+        .groupBy(t.band),
+      db.reports
+        .select({
+          accountId: t.accountId,
+          score: t.score,
+          band: t.band,
+          trend7: t.trend7,
+          topDriver: t.topDriver,
+        })
+        .from(t)
+        .where(and(eq(t.workspaceId, ws(c)), sql`${t.trend7} < 0`))
+        .orderBy(asc(t.trend7), asc(t.accountId))
+        .limit(5),
+      db.reports
+        .select({
+          accountId: t.accountId,
+          score: t.score,
+          band: t.band,
+          trend7: t.trend7,
+          topDriver: t.topDriver,
+        })
+        .from(t)
+        .where(and(eq(t.workspaceId, ws(c)), sql`${t.trend7} > 0`))
+        .orderBy(desc(t.trend7), asc(t.accountId))
+        .limit(5),
+    ]);
+    const per = new Map(bands.map((b) => [b.band, b]));
+    return c.json({
+      bands: (['green', 'yellow', 'red', 'insufficient'] as const).map((band) => ({
+        band,
+        accounts: per.get(band)?.accounts ?? 0,
+        arr: per.get(band)?.arr ?? 0,
+      })),
+      movers: { falling, rising },
+    });
+  });
+
+  app.get('/alerts/rules', async (c) => c.json(await loadAlertRules(db, ws(c))));
+  // A partial change: each rule keeps the fields the body does not name.
+  app.patch('/alerts/rules', async (c) => {
+    const patch = parse(alertRulesPatch, await jsonBody(c.req.raw));
+    const rules = applyAlertRulesPatch(await loadAlertRules(db, ws(c)), patch);
+    await db.writer.batch([saveAlertRules(ws(c), rules, deps.clock())]);
+    return c.json(rules);
+  });
+
+  app.get('/alerts', async (c) => {
+    const q = parse(alertQuery, c.req.query());
+    return c.json(await listAlerts(db, ws(c), q));
+  });
+
+  app.post('/health/recompute', async (c) => {
+    const body = parse(
+      z.strictObject({ accountId: z.string().min(1).max(200).optional() }),
+      await jsonBody(c.req.raw),
+    );
+    return c.json(await recompute(deps.health, ws(c), body.accountId));
+  });
+
+  app.post('/health/backfill', async (c) => {
+    const body = parse(backfillBody, await jsonBody(c.req.raw));
+    if (body.to > dayOf(deps.clock())) {
+      throw new ApiError(400, errorCodes.validationFailed, 'Invalid request', undefined, [
+        { pointer: '/to', detail: 'must not be in the future' },
+      ]);
+    }
+    return c.json(await backfill(deps.health, ws(c), body.from, body.to));
+  });
+
+  return app;
+}

@@ -1,0 +1,185 @@
+import { and, asc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { errorCodes } from '../../shared/problem.ts';
+import { accountTraitWrites, parseAccountCsv } from '../accounts/import.ts';
+import type { AppDeps } from '../app.ts';
+import { accountHealthCurrent, accounts, users } from '../db/schema.ts';
+import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/context.ts';
+import { parse } from '../http/parse.ts';
+import { workspaceOf } from './versioned.ts';
+
+export const peopleQuery = z.object({
+  /** Ids, names (and for users, emails) starting with this text, case-insensitive for names and emails. */
+  search: z.string().trim().min(1).max(200).optional(),
+  /** Users only: members of this account. */
+  accountId: z.string().min(1).max(200).optional(),
+  /** Cursor: the `next` of the previous page (the last id it held). */
+  after: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** `lower(expr)` starts with `prefix`, as a range on the expression's index (LIKE could not use it). */
+function startsWith(expression: SQL, prefix: string): SQL {
+  const lower = prefix.toLowerCase();
+  return and(gte(expression, lower), lt(expression, `${lower}\u{10FFFF}`))!;
+}
+const idStartsWith = (column: typeof accounts.id | typeof users.id, prefix: string) =>
+  and(gte(column, prefix), lt(column, `${prefix}\u{10FFFF}`))!;
+
+/**
+ * One page from the pages of several searches (by id, by name, by email), each already in id order:
+ * one index range read per search instead of an OR the planner would answer with a scan.
+ */
+function mergePages<R extends { id: string }>(pages: R[][], limit: number): R[] {
+  const byId = new Map<string, R>();
+  for (const row of pages.flat()) byId.set(row.id, row);
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, limit);
+}
+
+/**
+ * Admin API for the people behind the events (mounted under /v1/admin): the account and user lists
+ * CS teams search by name instead of opaque ids, and account traits imported from a CRM or billing
+ * export as CSV.
+ */
+export function peopleRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db } = deps;
+
+  app.get('/accounts', async (c) => {
+    const q = parse(peopleQuery.omit({ accountId: true }), c.req.query());
+    const name = sql`lower(json_extract(${accounts.traits}, '$.name'))`;
+    // `+id` keeps the planner off the primary key for name and email searches: it reads the
+    // expression's index range and sorts the matches, instead of walking every id in order.
+    const page = (match: SQL | undefined, viaExpression = false) =>
+      db.reports
+        .select({
+          id: accounts.id,
+          traits: accounts.traits,
+          firstSeen: accounts.firstSeen,
+          lastSeen: accounts.lastSeen,
+          score: accountHealthCurrent.score,
+          band: accountHealthCurrent.band,
+        })
+        .from(accounts)
+        .leftJoin(
+          accountHealthCurrent,
+          and(
+            eq(accountHealthCurrent.workspaceId, accounts.workspaceId),
+            eq(accountHealthCurrent.accountId, accounts.id),
+          ),
+        )
+        .where(
+          and(
+            eq(accounts.workspaceId, workspaceOf(c)),
+            match,
+            q.after === undefined
+              ? undefined
+              : viaExpression
+                ? sql`+${accounts.id} > ${q.after}`
+                : gt(accounts.id, q.after),
+          ),
+        )
+        .orderBy(viaExpression ? sql`+${accounts.id}` : asc(accounts.id))
+        .limit(q.limit);
+    const rows =
+      q.search === undefined
+        ? await page(undefined)
+        : mergePages(
+            await Promise.all([
+              page(idStartsWith(accounts.id, q.search)),
+              page(startsWith(name, q.search), true),
+            ]),
+            q.limit,
+          );
+    return c.json({
+      accounts: rows.map((r) => ({
+        id: r.id,
+        name: typeof r.traits.name === 'string' ? r.traits.name : null,
+        traits: r.traits,
+        firstSeen: new Date(r.firstSeen).toISOString(),
+        lastSeen: new Date(r.lastSeen).toISOString(),
+        health: r.band === null ? null : { score: r.score, band: r.band },
+      })),
+      next: rows.length === q.limit ? rows.at(-1)!.id : null,
+    });
+  });
+
+  app.get('/users', async (c) => {
+    const q = parse(peopleQuery, c.req.query());
+    const name = sql`lower(json_extract(${users.traits}, '$.name'))`;
+    const email = sql`lower(json_extract(${users.traits}, '$.email'))`;
+    // `+id` keeps the planner off the primary key for name and email searches: it reads the
+    // expression's index range and sorts the matches, instead of walking every id in order.
+    const page = (match: SQL | undefined, viaExpression = false) =>
+      db.reports
+        .select()
+        .from(users)
+        .where(
+          and(
+            eq(users.workspaceId, workspaceOf(c)),
+            q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
+            match,
+            q.after === undefined
+              ? undefined
+              : viaExpression
+                ? sql`+${users.id} > ${q.after}`
+                : gt(users.id, q.after),
+          ),
+        )
+        .orderBy(viaExpression ? sql`+${users.id}` : asc(users.id))
+        .limit(q.limit);
+    const rows =
+      q.search === undefined
+        ? await page(undefined)
+        : mergePages(
+            await Promise.all([
+              page(idStartsWith(users.id, q.search)),
+              page(startsWith(name, q.search), true),
+              page(startsWith(email, q.search), true),
+            ]),
+            q.limit,
+          );
+    return c.json({
+      users: rows.map((r) => ({
+        id: r.id,
+        accountId: r.accountId,
+        name: typeof r.traits.name === 'string' ? r.traits.name : null,
+        email: typeof r.traits.email === 'string' ? r.traits.email : null,
+        traits: r.traits,
+        firstSeen: new Date(r.firstSeen).toISOString(),
+        lastSeen: new Date(r.lastSeen).toISOString(),
+      })),
+      next: rows.length === q.limit ? rows.at(-1)!.id : null,
+    });
+  });
+
+  app.post('/accounts/import', async (c) => {
+    const type = c.req.header('content-type') ?? '';
+    if (!type.startsWith('text/csv')) {
+      throw new ApiError(
+        415,
+        errorCodes.validationFailed,
+        'Send CSV',
+        'Send the file as Content-Type: text/csv.',
+      );
+    }
+    const parsed = parseAccountCsv(await c.req.text());
+    if (parsed.fatal) {
+      throw new ApiError(400, errorCodes.validationFailed, 'Unreadable CSV', parsed.fatal);
+    }
+    const results =
+      parsed.rows.length === 0
+        ? []
+        : await db.writer.batch(accountTraitWrites(workspaceOf(c), parsed.rows, deps.clock()));
+    return c.json({
+      rows: parsed.rows.length + new Set(parsed.errors.map((e) => e.line)).size,
+      applied: parsed.rows.length,
+      changed: results.reduce((n, r) => n + r.rowsAffected, 0),
+      errors: parsed.errors,
+    });
+  });
+
+  return app;
+}
