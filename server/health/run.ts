@@ -273,7 +273,7 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
   const labels = new Map(model.groups.map((g) => [g.key, g.label]));
   const todo = cursor === null ? scored : scored.filter((s) => s.facts.accountId > cursor);
   const detractors = await detractorsOn(deps.db, workspaceId, day);
-  const queued = false;
+  let queued = false;
   try {
     for (let i = 0; i < todo.length; i += pageSize) {
       const page = todo.slice(i, i + pageSize);
@@ -296,9 +296,17 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
           detractors: detractors.get(s.facts.accountId) ?? null,
           drivers: driversOf(snapshotDetail(s.facts, s.result), labels),
         };
-        return evaluateAlerts(rules, input).map(
-          (f) => alertInsert(workspaceId, rules, input, f, written).statement,
-        );
+        return evaluateAlerts(rules, input).flatMap((f) => {
+          const { id, statement } = alertInsert(workspaceId, rules, input, f, written);
+          const tx = [statement];
+          // Queued only when the alert row was written (not within its cooldown), in the same transaction.
+          enqueueWebhook(tx, workspaceId, 'alert.created', alertPayload(id, f, input), written, {
+            sql: 'EXISTS (SELECT 1 FROM alerts WHERE workspace_id = ? AND id = ?)',
+            args: [workspaceId, id],
+          });
+          queued = true;
+          return tx;
+        });
       });
       await deps.db.writer.batch([
         leaseGuard(workspaceId, day, owner),

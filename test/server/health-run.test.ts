@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
@@ -262,5 +264,76 @@ describe('account health from stored data', () => {
     h.clock.now += day;
     expect(await runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1))).toBe('done');
     expect((await h.adminJson('/alerts')).body.alerts).toHaveLength(3);
+  });
+
+  it('sends a downgrade to a webhook once, signed, with two instances running the day', async () => {
+    // A receiver on loopback: allowed as in development (WEBHOOK_ALLOW_PRIVATE_URLS).
+    await h.close();
+    h = await createHarness(undefined, { webhooks: { allowPrivate: true } });
+    const received: Array<{ body: string; signature: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['waymark-signature']) });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const otherDb = await openDatabase({ url: `file:${h.dir}/test.db`, logger: createLogger('silent') });
+    const other = createApp({
+      db: otherDb,
+      logger: createLogger('silent'),
+      clock: () => h.clock.now,
+      webhooks: { allowPrivate: true },
+    });
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      const endpoint = await h.adminJson('/webhooks', 'POST', {
+        url: `http://127.0.0.1:${port}/hook`,
+        eventTypes: ['alert.created'],
+      });
+      expect(endpoint.status).toBe(201);
+      await seedAccount(traits);
+      const dayAgo = (n: number) => new Date(h.clock.now - n * day).toISOString().slice(0, 10);
+      await h.adminJson('/health/backfill', 'POST', { from: dayAgo(2), to: dayAgo(2) });
+      await h.adminJson('/alerts/rules', 'PATCH', { renewalAtRisk: { enabled: false } });
+      await ingest([
+        msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
+      ]);
+      const outcomes = await Promise.all([
+        runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1)),
+        runHealthDay({ ...other.healthDeps, instanceId: 'b' }, 'ws1', dayAgo(1)),
+      ]);
+      expect(outcomes.sort()).toEqual(['done', 'running elsewhere']);
+      await Promise.all([h.app.webhooks.runOnce(), other.webhooks.runOnce()]);
+      await Promise.all([h.app.webhooks.runOnce(), other.webhooks.runOnce()]);
+      const types = received.map(
+        (r) =>
+          JSON.parse(r.body) as {
+            type: string;
+            text: string;
+            data: { alert: { rule: string; band: string; previousBand: string } };
+          },
+      );
+      expect(types.map((t) => t.data.alert.rule).sort()).toEqual(['bandDowngrade', 'paymentPastDue']);
+      const downgrade = types.find((t) => t.data.alert.rule === 'bandDowngrade')!;
+      expect(downgrade).toMatchObject({
+        type: 'alert.created',
+        data: { alert: { band: 'red', previousBand: 'yellow' } },
+      });
+      expect(downgrade.text).toMatch(/^Acme turned red \(was yellow\)/);
+      // Signed as the README says: HMAC-SHA256(secret, "<t>.<body>") in hex.
+      for (const { body, signature } of received) {
+        const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
+        expect(v1).toBe(createHmac('sha256', endpoint.body.secret).update(`${t}.${body}`).digest('hex'));
+      }
+    } finally {
+      await other.close();
+      await otherDb.close();
+      await new Promise((done) => receiver.close(done));
+    }
   });
 });
