@@ -242,12 +242,15 @@ async function seedSpotlights(db: Database, workspaceId: string, now: number) {
             id: 'invoices_nav',
             kind: 'tooltip',
             title: 'All your invoices',
-            body: 'Sent, paid and overdue invoices live here. Click **Invoices** to continue.',
+            body: 'Sent, paid and overdue invoices live here. Click **Invoices** (in the menu on a phone) to continue.',
             anchor: { selector: '[data-tour="nav-invoices"]' },
             placement: { side: 'right' },
             page: { match: 'exact', pattern: '/demo' },
             pageUrl: '/demo',
             advance: 'click',
+            // On a phone the link is in the collapsed menu: the step shows in the middle of the
+            // screen, and moves to the link when the user opens the menu.
+            whenHidden: 'center',
           },
           {
             id: 'filters',

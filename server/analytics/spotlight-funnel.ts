@@ -1,8 +1,12 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SpotlightVersion } from '../../shared/schemas/spotlight.ts';
 import type { Database } from '../db/client.ts';
 import { events } from '../db/schema.ts';
+
+/** The same table again, for the users a version was shown to. */
+const seen = alias(events, 'seen');
 
 const names = {
   shown: internalEvent('spotlight_shown'),
@@ -15,8 +19,9 @@ const names = {
 /**
  * A spotlight or tour version's funnel, in distinct users (the widget's own events):
  * - `shown`: users it started for; `steps`: per step, users who viewed it, and users who dismissed
- *   the tour at it; `completed`: users who finished the last step; `completionRate` = completed /
- *   shown (null when shown is 0);
+ *   the tour at it; `completed`: users it was shown to who finished the last step (a spotlight none
+ *   of whose steps ever showed, every target missing and skipped, is not completed: older widgets
+ *   sent `spotlight_completed` for it); `completionRate` = completed / shown (null when shown is 0);
  * - `targetNotFound`: per step, selector and page, how often the target was missing (events and
  *   users) and when last, so a broken selector shows up for the author.
  */
@@ -32,7 +37,31 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
   const counts = await db.reports
     .select({ name: events.name, stepId, users: sql<number>`count(DISTINCT ${events.userId})` })
     .from(events)
-    .where(and(scope, inArray(events.name, [names.shown, names.step, names.completed, names.dismissed])))
+    .where(
+      and(
+        scope,
+        inArray(events.name, [names.shown, names.step, names.completed, names.dismissed]),
+        // A completion counts for a user it was shown to (a correlated subquery on the same scope).
+        or(
+          ne(events.name, names.completed),
+          exists(
+            db.reports
+              .select({ one: sql`1` })
+              .from(seen)
+              .where(
+                and(
+                  eq(seen.workspaceId, workspaceId),
+                  eq(seen.type, 'track'),
+                  eq(seen.name, names.shown),
+                  eq(seen.userId, events.userId),
+                  eq(sql`json_extract(${seen.properties}, '$.contentId')`, version.contentId),
+                  eq(sql`json_extract(${seen.properties}, '$.version')`, version.version),
+                ),
+              ),
+          ),
+        ),
+      ),
+    )
     .groupBy(events.name, stepId);
   const users = (name: string, step: string | null = null) =>
     counts.find((row) => row.name === name && (step === null || row.stepId === step))?.users ?? 0;

@@ -16,6 +16,7 @@ const promptEvents = [
   'survey_dismissed',
   'spotlight_shown',
   'spotlight_step_viewed',
+  'spotlight_step_reached',
   'spotlight_completed',
   'spotlight_dismissed',
 ] as const satisfies readonly InternalEventName[];

@@ -91,6 +91,8 @@ export function present(
       advance: step.advance,
       whenMissing: step.whenMissing,
       waitSeconds: step.waitSeconds,
+      whenHidden: step.whenHidden,
+      backdrop: step.backdrop,
     })),
     trigger: content.trigger,
     urls: content.audience.urls,

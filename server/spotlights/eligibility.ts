@@ -12,7 +12,7 @@ export type SpotlightState =
 /**
  * Whether a user may see a spotlight or tour now, from its frequency and their history with it:
  * - a tour they are in the middle of (started, not completed nor dismissed, active within a day)
- *   resumes at the last step they viewed, whatever the frequency;
+ *   resumes at the last step they viewed or moved to (Next, Back), whatever the frequency;
  * - `once`: until it has been shown; `untilDone`: until completed or dismissed; `every` N days:
  *   again N days after it was last shown.
  *
@@ -27,9 +27,17 @@ export function spotlightState(
 ): SpotlightState {
   const times = (name: PromptEvent['name']) => history.filter((e) => e.name === name).map((e) => e.at);
   const lastShown = latest(times('spotlight_shown'));
-  const lastEnded = latest([...times('spotlight_completed'), ...times('spotlight_dismissed')]);
+  // Never shown, never ended: older widgets sent `spotlight_completed` for a spotlight whose every
+  // target was missing and skipped, which the user never saw.
+  const lastEnded =
+    lastShown === null ? null : latest([...times('spotlight_completed'), ...times('spotlight_dismissed')]);
+  // Where the user is: the step last shown, or the one they moved to since (Next to a step on
+  // another page, which has not shown yet).
   const steps = history.filter(
-    (e) => e.name === 'spotlight_step_viewed' && lastShown !== null && e.at >= lastShown,
+    (e) =>
+      (e.name === 'spotlight_step_viewed' || e.name === 'spotlight_step_reached') &&
+      lastShown !== null &&
+      e.at >= lastShown,
   );
   const lastStep = steps.reduce<PromptEvent | null>((a, b) => (a === null || b.at >= a.at ? b : a), null);
 

@@ -140,6 +140,9 @@ export const deliveredStep = z.object({
   advance: z.enum(['next', 'click']),
   whenMissing: z.enum(['wait', 'skip']),
   waitSeconds: z.number().int(),
+  /** Absent from a copy cached from an older server: then `center` and no backdrop. */
+  whenHidden: z.enum(['center', 'wait', 'skip']).optional(),
+  backdrop: z.boolean().optional(),
 });
 export type DeliveredStep = z.infer<typeof deliveredStep>;
 

@@ -49,6 +49,11 @@ export const internalEvents = {
   /** A spotlight or tour started: its first step shown (a resumed tour does not send it again). */
   spotlight_shown: z.object(contentRef),
   spotlight_step_viewed: z.object({ ...stepRef, stepIndex: z.number().int().min(0).max(19) }),
+  /**
+   * The user moved to a step (Next, Back, a click on the target, a skip past a missing one) before
+   * it shows, perhaps on another page: where a tour resumes, not a view (the funnel ignores it).
+   */
+  spotlight_step_reached: z.object({ ...stepRef, stepIndex: z.number().int().min(0).max(19) }),
   /** The last step was finished. */
   spotlight_completed: z.object(contentRef),
   spotlight_dismissed: z.object(stepRef),
@@ -58,8 +63,11 @@ export const internalEvents = {
     selector: storedText(z.string().max(500)),
     /** The page path (and query) where it was looked for. */
     url: storedText(z.string().max(2000)),
-    /** What the step did about it: waited on, or was skipped. */
-    outcome: z.enum(['waiting', 'skipped']),
+    /**
+     * What the step did about it: waited on, was skipped, or (a target there but hidden, `whenHidden:
+     * 'center'`) showed in the middle of the screen.
+     */
+    outcome: z.enum(['waiting', 'skipped', 'centered']),
   }),
 } as const;
 export type InternalEventName = keyof typeof internalEvents;

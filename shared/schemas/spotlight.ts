@@ -35,7 +35,11 @@ export const anchor = z.object({
 });
 export type Anchor = z.infer<typeof anchor>;
 
-/** Where the tooltip goes; it flips and shifts by itself when there is no room. */
+/**
+ * Where the tooltip goes. With no room on that side it takes the opposite one, then one of the two
+ * across; with room on none (a phone) it is pinned to the screen's bottom or top edge, away from its
+ * target, which a ring then marks. It slides along its side to stay 8 px inside the viewport.
+ */
 export const placement = z.object({
   side: z.enum(['top', 'right', 'bottom', 'left']).default('bottom'),
   align: z.enum(['start', 'center', 'end']).default('center'),
@@ -67,6 +71,17 @@ export const spotlightStep = z
     /** A target that is missing after `waitSeconds`: wait on, or skip the step. */
     whenMissing: z.enum(['wait', 'skip']).default('wait'),
     waitSeconds: z.number().int().min(1).max(60).default(10),
+    /**
+     * A target that is there but not visible (in a collapsed menu on a phone, a closed tab):
+     * `center` shows a tooltip in the middle of the screen, moving to its target once that shows;
+     * `wait` treats it as missing; `skip` skips the step at once. A hotspot's beacon always waits.
+     */
+    whenHidden: z.enum(['center', 'wait', 'skip']).default('center'),
+    /**
+     * Dim the page around the target while the tooltip shows: only the target stays lit and
+     * clickable, a click on the dimmed part does nothing (it neither reaches the page nor dismisses).
+     */
+    backdrop: z.boolean().default(false),
   })
   .superRefine((step, ctx) => {
     if (step.kind !== 'modal' && !step.anchor)

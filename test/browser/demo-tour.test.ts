@@ -23,9 +23,9 @@ afterEach(async () => {
 });
 
 /** A new user of a new company, signed in, with the onboarding checklist (open on first view) closed. */
-async function newUser(): Promise<Page> {
+async function newUser(viewport = { width: 1280, height: 800 }): Promise<Page> {
   // A fresh context and context.newPage(), as AxeBuilder requires.
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -88,7 +88,9 @@ describe('the demo’s tour and hotspot', () => {
     expect(rows.map((e) => [e.name, props(e).stepId])).toEqual([
       ['$waymark.spotlight_shown', undefined],
       ['$waymark.spotlight_step_viewed', 'new_invoice'],
+      ['$waymark.spotlight_step_reached', 'invoices_nav'],
       ['$waymark.spotlight_step_viewed', 'invoices_nav'],
+      ['$waymark.spotlight_step_reached', 'filters'],
       ['$waymark.spotlight_step_viewed', 'filters'],
       ['$waymark.spotlight_completed', undefined],
     ]);
@@ -101,6 +103,41 @@ describe('the demo’s tour and hotspot', () => {
     await page.reload();
     await tip(page, 'All your invoices').waitFor();
     expect(await tip(page, 'Start here').count()).toBe(0);
+  });
+
+  it('takes a phone user (375 px) through the tour, its second step centred while its link is in the closed menu', async () => {
+    const page = await newUser({ width: 375, height: 667 });
+    /** The card that shows: its title, side and box against the viewport. */
+    const card = () =>
+      page.evaluate(() => {
+        for (const host of document.querySelectorAll('waymark-widget')) {
+          const el = host.shadowRoot?.querySelector<HTMLElement>('.tip[data-side]');
+          if (!el) continue;
+          const r = el.getBoundingClientRect();
+          const { clientWidth, clientHeight } = document.documentElement;
+          const inside = r.left >= 0 && r.top >= 0 && r.right <= clientWidth && r.bottom <= clientHeight;
+          return { title: el.querySelector('h2')?.textContent, side: el.dataset.side, inside };
+        }
+        return null;
+      });
+    await tip(page, 'Start here').waitFor();
+    await expect.poll(card).toMatchObject({ title: 'Start here', inside: true });
+    await tip(page, 'Start here').getByRole('button', { name: 'Next' }).click();
+    // The Invoices link is in the collapsed menu: the step shows in the middle of the screen.
+    await expect.poll(card).toEqual({ title: 'All your invoices', side: 'center', inside: true });
+    await page.screenshot({ path: join(shotsDir, 'tour-step-2-375-centred.png') });
+    // The user opens the menu: the tooltip moves to the link, whole on screen.
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await expect
+      .poll(async () => (await card())?.side, { timeout: 5000 })
+      .toMatch(/^(top|right|bottom|left|dock)$/);
+    expect(await card()).toMatchObject({ title: 'All your invoices', inside: true });
+    await page.screenshot({ path: join(shotsDir, 'tour-step-2-375-menu.png') });
+    await page.locator('[data-tour="nav-invoices"]').click();
+    await page.waitForURL(/\/demo\/invoices$/);
+    await expect.poll(card).toMatchObject({ title: 'See what is overdue', inside: true });
+    await tip(page, 'See what is overdue').getByRole('button', { name: 'Done' }).click();
+    await tip(page, 'See what is overdue').waitFor({ state: 'detached' });
   });
 
   it('opens the export hotspot with the keyboard, and its tooltip passes axe', async () => {

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SpotlightContentInput } from '../../shared/schemas/spotlight.ts';
 import { snippet } from '../../widget/snippet.ts';
-import { chromiumArgs, startWaymark, type Waymark } from './harness.ts';
+import { chromiumArgs, shotsDir, startWaymark, type Waymark } from './harness.ts';
 
 // Spotlights on host pages written for the purpose, served from a made-up origin (http://host.test,
 // through Playwright's router) that loads the built widget from the real server, as a customer's
@@ -65,14 +66,26 @@ async function publish(path: string, content: Omit<SpotlightContentInput, 'audie
   return created.id;
 }
 
-/** A new visitor (own storage), signed in as a user of their own, with the page `path` served as `body`. */
-async function visit(path: string, body: string, options: { head?: string; reducedMotion?: boolean } = {}) {
+/**
+ * A new visitor (own storage), signed in as a user of their own (or as `user`: the same person on
+ * another device), with the page `path` (and any other page) served as `body`.
+ */
+async function visit(
+  path: string,
+  body: string,
+  options: {
+    head?: string;
+    reducedMotion?: boolean;
+    viewport?: { width: number; height: number };
+    user?: string;
+  } = {},
+) {
   context = await browser.newContext({
-    viewport: { width: 1000, height: 700 },
+    viewport: options.viewport ?? { width: 1000, height: 700 },
     reducedMotion: options.reducedMotion === false ? 'no-preference' : 'reduce',
   });
   context.setDefaultTimeout(10_000);
-  const user = `host-user-${++seq}-${Date.now()}`;
+  const user = options.user ?? `host-user-${++seq}-${Date.now()}`;
   await context.route(`${origin}/**`, (route) =>
     route.fulfill({
       contentType: 'text/html',
@@ -86,7 +99,7 @@ async function visit(path: string, body: string, options: { head?: string; reduc
   pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${origin}${path}`);
-  return page;
+  return user;
 }
 
 const step = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -97,6 +110,16 @@ const step = (id: string, extra: Record<string, unknown> = {}) => ({
   anchor: { selector: `[data-tour="${id}"]` },
   ...extra,
 });
+
+/** The title of the tooltip (placed) or modal that shows, or null while none does. Runs in the page. */
+const tipOrModal = () =>
+  page.evaluate(() => {
+    for (const host of document.querySelectorAll('waymark-widget')) {
+      const title = host.shadowRoot?.querySelector('.tip[data-side] h2, .modal h2');
+      if (title) return title.textContent;
+    }
+    return null;
+  });
 
 /** The tooltip's title, or null while none shows. Runs in the page. */
 const tipTitle = () =>
@@ -266,7 +289,7 @@ describe('spotlights on host pages', () => {
     ).toContain(id);
   });
 
-  it('flip to the other side where the author’s side has no room, and slide along into view', async () => {
+  it('flip to the other side where the author’s side has no room, then across, and slide along into view', async () => {
     const long = 'A longer explanation of this control, written to make the tooltip tall. '.repeat(8);
     await publish('/flip', {
       steps: [
@@ -274,7 +297,7 @@ describe('spotlights on host pages', () => {
         step('corner', { placement: { side: 'bottom', align: 'start' } }),
         // At the left edge: no room on the left.
         step('edge', { placement: { side: 'left' } }),
-        // A tooltip too tall for either side: it takes the side where less of it is cut off.
+        // A tooltip too tall for the space above or below: it goes to the right, whole.
         step('tall', { placement: { side: 'top' }, body: long }),
       ],
     });
@@ -294,13 +317,13 @@ describe('spotlights on host pages', () => {
     await next();
     await expect.poll(tipTitle).toBe('Step tall');
     const tall = await attached('[data-tour="tall"]');
-    // Cut off above: what does not fit between the viewport's top and the target, minus the gap;
-    // below, the same between the target and the viewport's bottom (700 px).
-    const above = tall.tip.height + 10 - tall.target.top;
-    const below = tall.tip.height + 10 - (700 - tall.target.bottom);
-    expect(above).toBeGreaterThan(0);
-    expect(below).toBeGreaterThan(0);
-    expect(tall.side).toBe(above <= below ? 'top' : 'bottom');
+    // It would be cut off above (what does not fit between the viewport's top and the target,
+    // minus the gap) and below (the same down to the viewport's bottom, 700 px).
+    expect(tall.tip.height + 10 - tall.target.top).toBeGreaterThan(0);
+    expect(tall.tip.height + 10 - (700 - tall.target.bottom)).toBeGreaterThan(0);
+    expect(tall.side).toBe('right');
+    expect(tall.tip.top).toBeGreaterThanOrEqual(8);
+    expect(tall.tip.top + tall.tip.height).toBeLessThanOrEqual(700 - 8 + 1);
   });
 
   it('follow a single-page app’s route change mid-tour', async () => {
@@ -421,5 +444,180 @@ describe('spotlights on host pages', () => {
     });
     const hostile = await look();
     expect(hostile).toEqual(clean);
+  });
+
+  it('never put a tooltip or modal partly off screen, at 320, 375 and 1280 px, on any side', async () => {
+    const sides = ['top', 'right', 'bottom', 'left'] as const;
+    const targets = ['nav', 'mid', 'corner'];
+    const body = 'What this control does, in a sentence or two, as authors write them for a tour step.';
+    // Too tall for the room above or below the middle of a 320 px phone: docked there.
+    const long = `${body} `.repeat(5);
+    await publish('/fit', {
+      steps: [
+        ...targets.flatMap((t) =>
+          sides.map((side) => ({
+            ...step(`${t}_${side}`, { body: t === 'mid' ? long : body, placement: { side } }),
+            anchor: { selector: `[data-tour="${t}"]` },
+          })),
+        ),
+        { id: 'modal', kind: 'modal' as const, title: 'Step modal', body },
+      ],
+    });
+    // A link in a side navigation (the demo's step 2 at 375 px), a button in the middle, one in the corner.
+    const page1 = `<nav style="position:fixed;left:0;top:0;bottom:0;width:150px;background:#eef">
+        <a data-tour="nav" href="/fit" style="display:block;margin:120px 12px">Invoices</a></nav>
+      <button data-tour="mid" style="position:fixed;left:45%;top:45%">Middle</button>
+      <button data-tour="corner" style="position:fixed;right:4px;bottom:4px">Corner</button>`;
+    for (const viewport of [
+      { width: 320, height: 568 },
+      { width: 375, height: 667 },
+      { width: 1280, height: 800 },
+    ]) {
+      await visit('/fit', page1, { viewport });
+      const seen: Record<string, string> = {};
+      for (const [i, id] of [...targets.flatMap((t) => sides.map((s) => `${t}_${s}`)), 'modal'].entries()) {
+        // The card of step `id`, once placed, two frames later (where it stays).
+        const box = async () => {
+          await expect.poll(tipOrModal).toBe(`Step ${id}`);
+          return page.evaluate(
+            () =>
+              new Promise<Record<string, number | string>>((done) =>
+                requestAnimationFrame(() =>
+                  requestAnimationFrame(() => {
+                    for (const host of document.querySelectorAll('waymark-widget')) {
+                      const card = host.shadowRoot?.querySelector<HTMLElement>('.card');
+                      if (!card) continue;
+                      const r = card.getBoundingClientRect();
+                      const { clientWidth, clientHeight } = document.documentElement;
+                      done({
+                        side: card.dataset.side ?? 'modal',
+                        left: r.left,
+                        top: r.top,
+                        right: clientWidth - r.right,
+                        bottom: clientHeight - r.bottom,
+                      });
+                    }
+                  }),
+                ),
+              ),
+          );
+        };
+        const where = await box();
+        seen[id] = String(where.side);
+        if (id === 'mid_top' || id === 'nav_right')
+          await page.screenshot({ path: join(shotsDir, `tip-${id}-${viewport.width}.png`) });
+        // Whole within the viewport (a pixel of rounding allowed).
+        for (const edge of ['left', 'top', 'right', 'bottom'])
+          expect(where[edge], `${viewport.width} px, ${id}: ${JSON.stringify(where)}`).toBeGreaterThanOrEqual(
+            -1,
+          );
+        await page
+          .locator('waymark-widget')
+          .getByRole('button', { name: i === 12 ? 'Done' : 'Next' })
+          .click();
+      }
+      if (viewport.width === 1280) {
+        // Room everywhere around the middle button: the author's side.
+        expect(sides.map((s) => seen[`mid_${s}`])).toEqual([...sides]);
+        // No room on the left of the navigation's link: the other side.
+        expect(seen.nav_left).toBe('right');
+      } else {
+        // Neither side has room for the link at 375 px (nor at 320): below it, across.
+        expect(seen.nav_right).toBe('bottom');
+      }
+      if (viewport.width === 320) expect(sides.map((s) => seen[`mid_${s}`])).toEqual(sides.map(() => 'dock'));
+      await context.close();
+    }
+    await visit('/other', '<p>Nothing</p>'); // for afterEach
+  });
+
+  it('remember a Next to a step on another page: a reload of the first page, or another device, resumes there', async () => {
+    await publish('/prog', {
+      steps: [
+        step('p1', { page: { match: 'exact', pattern: '/prog' } }),
+        // No `pageUrl`: the user goes there themselves.
+        step('p2', { page: { match: 'exact', pattern: '/prog/two' } }),
+      ],
+    });
+    const body = '<p><button data-tour="p1">One</button> <a href="/prog/two" data-tour="p2">Two</a></p>';
+    const user = await visit('/prog', body);
+    await attached('[data-tour="p1"]');
+    await page.locator('waymark-widget').getByRole('button', { name: 'Next' }).click();
+    await expect.poll(tipTitle).toBeNull(); // step two belongs to the other page
+    await page.reload();
+    await page.waitForTimeout(1500); // time for the widget to load and show what it would
+    expect(await tipTitle()).toBeNull();
+
+    // Another device: the server's record (the step moved to, sent when the user pressed Next).
+    await waymark.waitForEvents((rows) =>
+      rows.some((e) => e.user_id === user && e.name === '$waymark.spotlight_step_reached'),
+    );
+    await context.close();
+    await visit('/prog', body, { user });
+    await page.waitForTimeout(1500);
+    expect(await tipTitle()).toBeNull();
+    await page.click('[data-tour="p2"]'); // a full page load of /prog/two
+    await attached('[data-tour="p2"]');
+    expect(await tipTitle()).toBe('Step p2');
+  });
+
+  it('dim the page around the target with a backdrop that keeps clicks from the page, following the target', async () => {
+    await publish('/dim', { steps: [step('lit', { backdrop: true, placement: { side: 'right' } })] });
+    await visit(
+      '/dim',
+      `<p style="height:200px;margin:0">Top</p><button data-tour="lit" style="margin-left:100px">Lit</button>
+       <button id="under" style="position:fixed;left:10px;top:10px">Under</button><p style="height:1500px">More</p>
+       <script>window.clicks = []; document.addEventListener('click', (e) => clicks.push(e.target.id || e.target.localName));</script>`,
+    );
+    await attached('[data-tour="lit"]');
+    /** What is hit at the target's centre, 30 px below it, and over the page's button at the top left. */
+    const hits = () =>
+      page.evaluate(() => {
+        const box = document.querySelector('[data-tour="lit"]')!.getBoundingClientRect();
+        const at = (x: number, y: number) => {
+          const hit = document.elementFromPoint(x, y);
+          return hit?.shadowRoot?.elementFromPoint(x, y)?.className ?? hit?.textContent;
+        };
+        return {
+          inside: at(box.left + box.width / 2, box.top + box.height / 2),
+          below: at(box.left + 4, box.bottom + 30),
+          over: at(20, 20),
+        };
+      });
+    expect(await hits()).toEqual({ inside: 'Lit', below: 'dim', over: 'dim' });
+    await page.screenshot({ path: join(shotsDir, 'tip-backdrop.png') });
+    // A real click on the dimmed page reaches neither the button under it nor the page's listeners,
+    // and does not dismiss the step.
+    await page.mouse.click(20, 20);
+    await page.mouse.click(400, 600);
+    expect(await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks)).toEqual([]);
+    expect(await tipTitle()).toBe('Step lit');
+    // The target itself takes clicks.
+    await page.click('[data-tour="lit"]');
+    expect(await page.evaluate(() => (window as unknown as { clicks: string[] }).clicks)).toEqual(['button']);
+    // Scrolled: the hole follows the target.
+    await page.evaluate(() => scrollBy(0, 150));
+    await attached('[data-tour="lit"]');
+    await expect.poll(hits).toEqual({ inside: 'Lit', below: 'dim', over: 'dim' });
+    await page.setViewportSize({ width: 700, height: 500 });
+    await expect.poll(hits).toEqual({ inside: 'Lit', below: 'dim', over: 'dim' });
+  });
+
+  it('do no work while nothing moves: no layout read each frame to keep a tooltip in place', async () => {
+    await publish('/idle', { steps: [step('still')] });
+    await visit('/idle', '<p><button data-tour="still" style="margin-left:200px">Still</button></p>', {
+      head: `<script>window.reads = 0; const read = Element.prototype.getBoundingClientRect;
+        Element.prototype.getBoundingClientRect = function () { window.reads++; return read.call(this); };</script>`,
+    });
+    await attached('[data-tour="still"]');
+    const reads = () => page.evaluate(() => (window as unknown as { reads: number }).reads);
+    const before = await reads();
+    await page.waitForTimeout(1000);
+    expect((await reads()) - before).toBe(0);
+    // It still follows when something does move.
+    await page.evaluate(() => {
+      document.querySelector<HTMLElement>('[data-tour="still"]')!.style.marginLeft = '400px';
+    });
+    await attached('[data-tour="still"]');
   });
 });

@@ -166,6 +166,47 @@ describe('spotlights and tours', () => {
     ]);
   });
 
+  it('count as completed only for users they were shown to: a skipped spotlight is not completed', async () => {
+    const single = await published({ steps: [step('a', { whenMissing: 'skip' })] });
+    await ingest([
+      { type: 'identify', userId: 'u1', traits: {} },
+      { type: 'identify', userId: 'u2', traits: {} },
+    ]);
+    const ref = { contentId: single, version: 1 };
+    const missing = { ...ref, stepId: 'a', selector: '[data-tour="a"]', url: '/', outcome: 'skipped' };
+    // u1: the target never showed and the step was skipped; an older widget then sent a completion.
+    // u2: saw it and finished it.
+    await ingest([
+      event('spotlight_target_not_found', missing),
+      event('spotlight_completed', ref),
+      { ...event('spotlight_shown', ref), userId: 'u2' },
+      { ...event('spotlight_step_viewed', { ...ref, stepId: 'a', stepIndex: 0 }), userId: 'u2' },
+      { ...event('spotlight_completed', ref), userId: 'u2' },
+    ]);
+    const { body } = await h.adminJson(`/spotlights/${single}/funnel`);
+    expect(body.funnels[0]).toMatchObject({ shown: 1, completed: 1, completionRate: 1 });
+    // Never shown, so not done: u1 is still offered it (untilDone), u2 is not.
+    expect((await h.content('u1')).spotlights.map((s) => s.id)).toEqual([single]);
+    expect((await h.content('u2')).spotlights).toEqual([]);
+  });
+
+  it('resume a tour at the step the user moved to with Next, before that step showed', async () => {
+    const tour = await published({ steps: [step('a'), step('b'), step('c')] });
+    await ingest([{ type: 'identify', userId: 'u1', traits: {} }]);
+    const ref = { contentId: tour, version: 1 };
+    await ingest([
+      event('spotlight_shown', ref),
+      event('spotlight_step_viewed', { ...ref, stepId: 'a', stepIndex: 0 }),
+    ]);
+    h.clock.now += 1000;
+    await ingest([event('spotlight_step_reached', { ...ref, stepId: 'b', stepIndex: 1 })]);
+    const delivered = await h.content('u1');
+    expect(delivered.spotlights.map((s) => [s.id, s.resumeAt])).toEqual([[tour, 'b']]);
+    // It is not a view: the funnel counts none for step b.
+    const { body } = await h.adminJson(`/spotlights/${tour}/funnel`);
+    expect(body.funnels[0].steps.map((s: { viewed: number }) => s.viewed)).toEqual([1, 0, 0]);
+  });
+
   it('show a draft through a signed, expiring preview link, to nobody else', async () => {
     const created = await h.adminJson('/spotlights', 'POST', {
       name: 'Draft',

@@ -63,11 +63,16 @@ describe('a tour', () => {
     expect(title()).toBe('Step c');
     button('Done')!.click();
     expect(card()).toBeNull();
+    // Each move is recorded as the user makes it (where a tour resumes), then the step's view.
+    const at = (stepId: string, stepIndex: number) => [
+      ['spotlight_step_reached', { ...ref, stepId, stepIndex }],
+      ['spotlight_step_viewed', { ...ref, stepId, stepIndex }],
+    ];
     expect(m.emitted.slice(2)).toEqual([
-      ['spotlight_step_viewed', { ...ref, stepId: 'b', stepIndex: 1 }],
-      ['spotlight_step_viewed', { ...ref, stepId: 'a', stepIndex: 0 }],
-      ['spotlight_step_viewed', { ...ref, stepId: 'b', stepIndex: 1 }],
-      ['spotlight_step_viewed', { ...ref, stepId: 'c', stepIndex: 2 }],
+      ...at('b', 1),
+      ...at('a', 0),
+      ...at('b', 1),
+      ...at('c', 2),
       ['spotlight_completed', ref],
     ]);
 
@@ -197,6 +202,63 @@ describe('a tour', () => {
       'spotlight_target_not_found',
       { ...ref, stepId: 'b', selector: '[data-tour="b"]', url: '/start?tab=2', outcome: 'skipped' },
     ]);
+  });
+
+  it('with a hidden target: centres the step, waits for it, or skips it at once, as `whenHidden` says', async () => {
+    const m = mountSpotlights();
+    const hidden = (id: string) => `<nav style="display:none"><a href="/x" data-tour="${id}">${id}</a></nav>`;
+    page(m.env, '/start', `${hidden('a')}${hidden('b')}${hidden('c')}<button data-tour="d">D</button>`);
+    m.view.update(
+      spotlightState([
+        spotlight({
+          steps: [
+            step('a', { whenHidden: 'skip' }),
+            step('b'), // centre, the default
+            step('c', { whenHidden: 'wait' }),
+            step('d'),
+          ],
+        }),
+      ]),
+    );
+    await tick();
+    // a: skipped at once, not after waitSeconds; b: shown, centred.
+    expect(title()).toBe('Step b');
+    const outcomes = () =>
+      m.emitted
+        .filter(([n]) => n === 'spotlight_target_not_found')
+        .map(([, p]) => [(p as { stepId: string }).stepId, (p as { outcome: string }).outcome]);
+    expect(outcomes()).toEqual([
+      ['a', 'skipped'],
+      ['b', 'centered'],
+    ]);
+    button('Next')!.click();
+    // c waits, as for a missing target, and is reported as such after waitSeconds.
+    expect(card()).toBeNull();
+    await advance(5000);
+    expect(outcomes()).toEqual([
+      ['a', 'skipped'],
+      ['b', 'centered'],
+      ['c', 'waiting'],
+    ]);
+    document.querySelector<HTMLElement>('[data-tour="c"]')!.parentElement!.style.display = 'block';
+    await tick();
+    expect(title()).toBe('Step c');
+  });
+
+  it('does not complete a spotlight whose every step was skipped: it never showed', async () => {
+    const m = mountSpotlights();
+    page(m.env, '/start', '<p>No target here</p>');
+    m.view.update(
+      spotlightState([spotlight({ steps: [step('a', { whenMissing: 'skip', waitSeconds: 1 })] })]),
+    );
+    await advance(1000);
+    expect(names(m.emitted)).toEqual(['spotlight_target_not_found']);
+    // Over on this device for now: the same content does not try again at once.
+    m.view.update(
+      spotlightState([spotlight({ steps: [step('a', { whenMissing: 'skip', waitSeconds: 1 })] })]),
+    );
+    await advance(5000);
+    expect(names(m.emitted)).toEqual(['spotlight_target_not_found']);
   });
 
   it('waits on for a missing target when told to, reporting it once per page view, and shows it when it comes', async () => {

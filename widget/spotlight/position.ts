@@ -1,163 +1,145 @@
-import {
-  computePosition,
-  detectOverflow,
-  type Middleware,
-  type Placement,
-  type Platform,
-  type Side,
-  shift,
-} from '@floating-ui/core';
 import type { DeliveredStep } from '../../shared/schemas/content.ts';
 import { own } from './target.ts';
 
 /**
- * Floating UI's geometry for our one case: the tooltip is `position: fixed` in the widget's own
- * layer, which is fixed at the viewport's origin with no transform, filter or containment (its
- * inline `all: initial !important` style sees to that), so viewport coordinates are the tooltip's
- * coordinates and the viewport is what clips it. @floating-ui/dom's general platform (offset
- * parents, clipping ancestors, scale, iframes) would add 1.8 KB gzipped to work that out, and its
- * `autoUpdate` as much again to know when to ask: see `follow`.
+ * Calls `update` now and, coalesced to one animation frame, whenever `target` (none: a tooltip
+ * centred on the screen) or `floating` may have moved or changed size: a scroll anywhere (the
+ * window, any scroll container, in capture; the shadow roots around the target too, as a scroll
+ * event does not leave its shadow tree), a resize of the viewport, of the target, of the floating
+ * element or of the page's body (ResizeObserver), a change to the DOM (MutationObserver), the end
+ * of a CSS transition or animation, a load (an image above the target). Nothing runs while nothing
+ * happens: a once-a-frame check of the target's box cost a forced layout every frame, and long
+ * tasks on the demo's dashboard (README, "Spotlights and tours"). A CSS transition or animation
+ * that moves the target is caught at its end. Returns the function that stops it.
  */
-const isRTL = (element: Element) => getComputedStyle(element).direction === 'rtl';
-const size = (element: HTMLElement) => ({ width: element.offsetWidth, height: element.offsetHeight });
-const viewport: Platform = {
-  getElementRects: ({ reference, floating }) => ({
-    reference: reference.getBoundingClientRect(),
-    floating: { x: 0, y: 0, ...size(floating) },
-  }),
-  getDimensions: size,
-  getClippingRect: ({ element }) => {
-    const root = (element as Element).ownerDocument.documentElement;
-    return { x: 0, y: 0, width: root.clientWidth, height: root.clientHeight };
-  },
-  isRTL,
-};
-
-/**
- * Calls `update` now and whenever `target` or `floating` may have moved or changed size: once a
- * frame it compares what the position depends on (the target's box, the floating element's size,
- * the viewport's size) with the last time, as Floating UI's `autoUpdate` does with its
- * `animationFrame` option. That catches scrolls of the window or of any scroll container (the
- * target's box moves), resizes, layout shifts, animations and scrolls inside a shadow root alike,
- * in the frame they happen (scroll and resize steps run before animation frame callbacks), with no
- * listener to add. It runs only while a beacon or tooltip is shown. Returns the function that stops it.
- */
-function follow(target: Element, floating: HTMLElement, update: () => void): () => void {
+function follow(target: Element | null, floating: HTMLElement, update: () => void): () => void {
   const doc = floating.ownerDocument;
   const view = doc.defaultView ?? window;
-  let last = '';
   let frame = 0;
-  const check = () => {
-    const { x, y, width, height } = target.getBoundingClientRect();
-    const { clientWidth, clientHeight } = doc.documentElement;
-    const now = [
-      x,
-      y,
-      width,
-      height,
-      floating.offsetWidth,
-      floating.offsetHeight,
-      clientWidth,
-      clientHeight,
-    ].join();
-    if (now !== last) {
-      last = now;
+  const later = () => {
+    frame ||= view.requestAnimationFrame(() => {
+      frame = 0;
       update();
-    }
-    frame = view.requestAnimationFrame(check);
+    });
   };
-  check();
-  return () => view.cancelAnimationFrame(frame);
+  const sizes = new ResizeObserver(later);
+  const changes = new MutationObserver(later);
+  const roots: Array<Document | ShadowRoot | Window> = [view];
+  for (let node = target; node; node = (node.getRootNode() as ShadowRoot).host) {
+    roots.push(node.getRootNode() as Document | ShadowRoot);
+    sizes.observe(node);
+  }
+  sizes.observe(floating);
+  if (doc.body) sizes.observe(doc.body);
+  const events = ['scroll', 'resize', 'transitionend', 'animationend', 'load'];
+  for (const root of roots) {
+    if (root !== view) changes.observe(root as Node, { childList: true, subtree: true, attributes: true });
+    for (const name of events) root.addEventListener(name, later, true);
+  }
+  update();
+  return () => {
+    view.cancelAnimationFrame(frame);
+    sizes.disconnect();
+    changes.disconnect();
+    for (const root of roots) for (const name of events) root.removeEventListener(name, later, true);
+  };
 }
 
-/**
- * Floating UI's `offset` for what a tooltip needs: `gap` px away from its target, on whichever side
- * it is (its alignment axis and the RTL cases of the general one do not arise). 0.2 KB less.
- */
-const gapFrom = (gap: number): Middleware => ({
-  name: 'offset',
-  fn: ({ x, y, placement }) => {
-    const side = placement.split('-')[0];
-    return {
-      x: x + (side === 'right' ? gap : side === 'left' ? -gap : 0),
-      y: y + (side === 'bottom' ? gap : side === 'top' ? -gap : 0),
-    };
-  },
-});
-
 const opposite = { top: 'bottom', bottom: 'top', left: 'right', right: 'left' } as const;
+type Side = keyof typeof opposite;
 
 /**
- * Floating UI's `flip` for what a tooltip needs: to the opposite side when the author's side has
- * no room, unless the opposite side has even less (then back: the side that hides less of it),
- * measured by Floating UI's own `detectOverflow`. Floating UI's general `flip` (fallback axes and
- * alignments, strategies) costs 0.8 KB gzipped more, and every byte of the widget counts (README,
- * "Size"). Alignment stays; `shift` then slides the tooltip along its side into view.
- */
-const flipToOpposite = (preferred: Placement): Middleware => ({
-  name: 'flip',
-  async fn(state) {
-    const [side, align] = state.placement.split('-') as [Side, string | undefined];
-    const overflow = (await detectOverflow(state))[side];
-    if (overflow <= 0) return {};
-    // Kept across the reset: what the author's side overflowed by.
-    const tried = state.middlewareData.flip as { overflow: number } | undefined;
-    if (!tried)
-      return {
-        data: { overflow },
-        reset: { placement: `${opposite[side]}${align ? `-${align}` : ''}` as Placement },
-      };
-    return tried.overflow < overflow && state.placement !== preferred
-      ? { reset: { placement: preferred } }
-      : {};
-  },
-});
-
-/**
- * Keeps a tooltip attached to its target with Floating UI: the author's side and alignment, flipped
- * to the other side and shifted along (8 px from the viewport's edges) when there is no room, with
- * its arrow pointing at the target, repositioned whenever either may have moved (`follow`). Returns
- * the function that stops it. The tooltip stays transparent (CSS: no `data-side` yet) until its first
- * position is known: transparent, not `visibility: hidden`, which would refuse it focus meanwhile.
+ * Keeps a tooltip by its target: on the author's side and alignment, `offset` px away, with its
+ * arrow pointing at the target; repositioned whenever either may have moved (`follow`). Where
+ * the author's side has no room it takes the opposite side, then one across (below, above; right,
+ * left); it slides along its side to stay 8 px inside the viewport. Where no side has room (a
+ * phone), it is docked: pinned, centred, to the bottom edge of the screen, or to the top when the
+ * target is in the lower half, no taller than half the screen (CSS), so that it leaves the
+ * target's centre in view; with no arrow, and a ring around the target (`.ring`) shows what it is
+ * about. Without a target (one that is there but hidden, `whenHidden: 'center'`) it is
+ * centred on the screen. The tooltip is never larger than the viewport less 8 px each way (CSS: its
+ * body scrolls), so every one of these places fits whole. A backdrop (`.dim` after the ring) dims
+ * the page with a hole where the target is. Returns the function that stops it. The tooltip stays
+ * transparent (CSS: no `data-side` yet) until its first position is known: transparent, not
+ * `visibility: hidden`, which would refuse it focus meanwhile.
  *
  * The arrow (12 px square, turned 45°) sits on the tooltip's edge that faces the target (CSS, by
  * `data-side`); along that edge it points at the target's centre, kept 10 px from the tooltip's
- * ends so that it never lands on a rounded corner. That is what Floating UI's `arrow` middleware
- * computes, for less code.
+ * ends so that it never lands on a rounded corner.
+ *
+ * This is the geometry of Floating UI's `computePosition` with `offset`, `flip` and `shift` for our
+ * one case: the tooltip is `position: fixed` in the widget's own layer, which is fixed at the
+ * viewport's origin with no transform, filter or containment (its inline `all: initial !important`
+ * style sees to that), so viewport coordinates are the tooltip's coordinates.
  *
  * @example
- * const stop = attachTip(button, tipElement, arrowElement, { side: 'bottom', align: 'end', offset: 10 })
+ * const stop = attachTip(button, tipElement, step) // step.placement: { side: 'bottom', align: 'end', offset: 10 }
  */
 export function attachTip(
-  target: Element,
+  target: Element | null,
   tip: HTMLElement,
-  tail: HTMLElement,
-  { side, align, offset: gap }: DeliveredStep['placement'],
+  { placement: { side, align, offset: gap }, backdrop }: DeliveredStep,
 ): () => void {
-  const placement = (align === 'center' ? side : `${side}-${align}`) as Placement;
+  const tail = tip.firstElementChild as HTMLElement;
+  const ring = tip.nextElementSibling as HTMLElement;
+  const dim = backdrop ? (ring.nextElementSibling as HTMLElement) : null;
+  // What the user does on the dimmed page stays there: the page's own "click outside" listeners
+  // (on the document, bubbling) would close its menus or dialogs.
+  for (const name of ['click', 'pointerdown', 'mousedown'])
+    dim?.addEventListener(name, (event) => event.stopPropagation());
+  const root = tip.ownerDocument.documentElement;
+  const rtl = getComputedStyle(tip).direction === 'rtl';
   return follow(target, tip, () => {
-    void computePosition(target, tip, {
-      platform: viewport,
-      strategy: 'fixed',
-      placement,
-      middleware: [gapFrom(gap), flipToOpposite(placement), shift({ padding: 8 })],
-    }).then(({ x, y, placement: final }) => {
-      const edge = final.split('-')[0]!;
-      tip.style.left = `${x}px`;
-      tip.style.top = `${y}px`;
-      tip.dataset.side = edge;
-      // Along a top or bottom edge the arrow moves in x, along a left or right one in y; in the
-      // tooltip's padding box (inside its border), where `left` and `top` place it.
-      const across = edge === 'top' || edge === 'bottom';
-      const box = target.getBoundingClientRect();
-      const centre = across
-        ? box.left + box.width / 2 - x - tip.clientLeft
-        : box.top + box.height / 2 - y - tip.clientTop;
-      const length = across ? tip.clientWidth : tip.clientHeight;
-      const at = `${Math.max(10, Math.min(centre - 6, length - 22))}px`;
-      tail.style.left = across ? at : '';
-      tail.style.top = across ? '' : at;
-    });
+    const vw = root.clientWidth;
+    const vh = root.clientHeight;
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    // Its height with all of its body showing (the body scrolls when the tooltip is capped, CSS):
+    // where it fits is judged on that, so that a cap (docked) does not make it fit somewhere else.
+    const body = tip.querySelector('p');
+    const whole = h + (body ? body.scrollHeight - body.clientHeight : 0);
+    const box = target?.getBoundingClientRect();
+    let x = (vw - w) / 2;
+    let y = (vh - h) / 2;
+    let edge = 'center';
+    if (box) {
+      const room = { top: box.top, bottom: vh - box.bottom, left: box.left, right: vw - box.right };
+      const across = (s: Side) => s === 'top' || s === 'bottom';
+      const cross: Side[] = across(side) ? ['right', 'left'] : ['bottom', 'top'];
+      const fit = [side, opposite[side], ...cross].find((s) => room[s] >= (across(s) ? whole : w) + gap);
+      if (fit) {
+        edge = fit;
+        const a = across(fit);
+        // Along the side: the tooltip's start, centre or end lined up with the target's (start is
+        // the right edge in a right-to-left page), then slid into view.
+        const k = align === 'center' ? 0.5 : (align === 'start') !== (a && rtl) ? 0 : 1;
+        const along = (a ? box.left : box.top) + (a ? box.width - w : box.height - h) * k;
+        const slid = Math.max(8, Math.min(along, (a ? vw - w : vh - h) - 8));
+        x = a ? slid : fit === 'right' ? box.right + gap : box.left - gap - w;
+        y = a ? (fit === 'bottom' ? box.bottom + gap : box.top - gap - h) : slid;
+        // Along a top or bottom edge the arrow moves in x, along a left or right one in y; in the
+        // tooltip's padding box (inside its border), where `left` and `top` place it.
+        const centre = a
+          ? box.left + box.width / 2 - x - tip.clientLeft
+          : box.top + box.height / 2 - y - tip.clientTop;
+        const at = `${Math.max(10, Math.min(centre - 6, (a ? tip.clientWidth : tip.clientHeight) - 22))}px`;
+        tail.style.left = a ? at : '';
+        tail.style.top = a ? '' : at;
+      } else {
+        edge = 'dock';
+        y = box.top + box.height / 2 > vh / 2 ? 8 : vh - h - 8;
+      }
+      // The ring (shown when docked) and the backdrop's hole: the target's box and 4 px around it.
+      const [l, t, rw, rh] = [box.left - 4, box.top - 4, box.width + 8, box.height + 8];
+      Object.assign(ring.style, { left: `${l}px`, top: `${t}px`, width: `${rw}px`, height: `${rh}px` });
+      dim?.style.setProperty(
+        'clip-path',
+        `path(evenodd,"M0 0H${vw}V${vh}H0ZM${l} ${t}h${rw}v${rh}h${-rw}Z")`,
+      );
+    } else dim?.style.removeProperty('clip-path');
+    tip.style.left = `${x}px`;
+    tip.style.top = `${y}px`;
+    tip.dataset.side = edge;
   });
 }
 
@@ -166,7 +148,7 @@ export function attachTip(
  * left-to-right page), following it as `attachTip` does.
  */
 export function attachBeacon(target: Element, beacon: HTMLElement): () => void {
-  const rtl = isRTL(beacon);
+  const rtl = getComputedStyle(beacon).direction === 'rtl';
   return follow(target, beacon, () => {
     const box = target.getBoundingClientRect();
     const half = beacon.offsetWidth / 2;

@@ -1,6 +1,13 @@
 import { base } from '../view/styles.ts';
 
 /**
+ * The stacking level, in the spotlight layer's own stacking context (its shadow host is above the
+ * page), of a step's backdrop and of the ring around a docked tooltip's target: above beacons,
+ * below the step's card (one more).
+ */
+export const backdropZ = 1;
+
+/**
  * The spotlight layer's stylesheet, adopted by its own shadow root only (nothing leaks in or out),
  * after the rules the widget's stylesheets share (widget/view/styles.ts: palettes on `.layer`,
  * reset, focus ring, links, code, `.x`, reduced motion). Everything it draws is `position: fixed`
@@ -11,10 +18,17 @@ import { base } from '../view/styles.ts';
  */
 export const css = `${base('.layer')}
 .layer{overflow-wrap:break-word}
-.card{position:fixed;z-index:1;padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
-.tip{width:max-content;max-width:min(320px,calc(100vw - 16px))}
+.card{position:fixed;z-index:${backdropZ + 1};padding:14px 16px;background:var(--wm-bg);border:1px solid var(--wm-line);border-radius:var(--wm-radius);box-shadow:0 12px 36px rgba(0,0,0,.28)}
+.tip{display:flex;flex-direction:column;width:max-content;max-width:min(320px,calc(100% - 16px));max-height:calc(100% - 16px)}
+.tip>p{overflow:auto}
 .tip:not([data-side]){opacity:0}
 .arrow{position:absolute;width:12px;height:12px;background:inherit;border:0 solid var(--wm-line);transform:rotate(45deg)}
+[data-side=dock]{max-height:calc(50% - 8px)}
+[data-side=dock]>.arrow,[data-side=center]>.arrow{display:none}
+.ring,.dim{position:fixed;z-index:${backdropZ}}
+.ring{display:none;pointer-events:none;border-radius:6px;box-shadow:0 0 0 2px var(--wm-brand),0 0 0 6px rgba(255,255,255,.6)}
+[data-side=dock]+.ring{display:block}
+.dim{inset:0;background:rgba(17,24,39,.55)}
 [data-side=bottom]>.arrow{top:-7px;border-width:1px 0 0 1px}
 [data-side=top]>.arrow{bottom:-7px;border-width:0 1px 1px 0}
 [data-side=right]>.arrow{left:-7px;border-width:0 0 1px 1px}

@@ -17,9 +17,10 @@ export function isVisible(element: Element): boolean {
 
 /**
  * The element a step points at: the first visible match of `selector`, in document order, whose text
- * contains `text` (trimmed, case-insensitive) when there is one. With `pierceShadow`, open shadow
- * roots are searched too, each where its host stands (the composed tree), and `onRoot` hears of each
- * so that a watcher can observe it. A selector the browser rejects finds nothing.
+ * contains `text` (trimmed, case-insensitive) when there is one; with `hidden`, when none is visible,
+ * the first match that is not. With `pierceShadow`, open shadow roots are searched too, each where
+ * its host stands (the composed tree), and `onRoot` hears of each so that a watcher can observe it.
+ * A selector the browser rejects finds nothing.
  *
  * @example
  * findTarget({ selector: 'button', text: 'export', pierceShadow: true }) // <button>Export CSV</button>
@@ -28,13 +29,19 @@ export function findTarget(
   anchor: Anchor,
   doc: Document = document,
   onRoot?: (root: ShadowRoot) => void,
+  hidden = false,
 ): Element | null {
   const text = anchor.text?.trim().toLowerCase();
-  const fits = (element: Element) =>
-    element.localName !== own &&
-    // An element's textContent is never null; `text` is trimmed, so the haystack need not be.
-    (!text || element.textContent!.toLowerCase().includes(text)) &&
-    isVisible(element);
+  let unseen: Element | null = null;
+  const fits = (element: Element) => {
+    const match =
+      element.localName !== own &&
+      // An element's textContent is never null; `text` is trimmed, so the haystack need not be.
+      (!text || element.textContent!.toLowerCase().includes(text));
+    if (match && isVisible(element)) return true;
+    if (match) unseen ??= element;
+    return false;
+  };
   const search = (root: Document | ShadowRoot): Element | null => {
     if (!anchor.pierceShadow) return [...root.querySelectorAll(anchor.selector)].find(fits) ?? null;
     for (const element of root.querySelectorAll('*')) {
@@ -49,23 +56,26 @@ export function findTarget(
     return null;
   };
   try {
-    return search(doc);
+    return search(doc) ?? (hidden ? unseen : null);
   } catch {
     return null; // not a selector this browser understands
   }
 }
 
 export interface TargetWatch {
-  /** The target now (null while there is none). */
+  /** The target now (null while there is none, or it is hidden). */
   current(): Element | null;
+  /** The target is there but not visible (`findTarget`'s `hidden`). */
+  hidden(): boolean;
   stop(): void;
 }
 
 /**
- * Follows a step's target: `change(element)` when it appears, is replaced (a re-render), or goes
- * (null); `late()` once if there is none `waitMs` after the start. One MutationObserver on the
- * document (and on the open shadow roots searched) wakes it: no polling. While a target is there,
- * a mutation costs one check of that element; the full search runs only while there is none.
+ * Follows a step's target: `change(element)` when it appears, is replaced (a re-render), goes
+ * (null) or is hidden (null, and `hidden()`); `late()` once if none is visible `waitMs` after the
+ * start. One MutationObserver on the document (and on the open shadow roots searched) and the
+ * viewport's resizes (a media query that hides or shows it) wake it: no polling. While a target is
+ * visible, a mutation costs one check of that element; the full search runs only while none is.
  *
  * @example
  * const watch = watchTarget(step.anchor, env, 10_000, (el) => draw(el), () => report())
@@ -79,25 +89,32 @@ export function watchTarget(
   doc: Document = document,
 ): TargetWatch {
   let target: Element | null = null;
+  let visible = false;
   const options = { childList: true, subtree: true, attributes: true };
-  const observer = new MutationObserver(() => check());
-  const observe = (root: Node) => observer.observe(root, options);
   const check = () => {
-    if (target?.isConnected && isVisible(target)) return;
-    const found = findTarget(anchor, doc, observe);
-    if (found === target) return;
+    if (visible && target!.isConnected && isVisible(target!)) return;
+    const found = findTarget(anchor, doc, observe, true);
+    const seen = !!found && isVisible(found);
+    if (found === target && seen === visible) return;
     target = found;
-    change(found);
+    visible = seen;
+    change(seen ? found : null);
   };
+  const observer = new MutationObserver(check);
+  const observe = (root: Node) => observer.observe(root, options);
+  const view = doc.defaultView;
   observe(doc);
+  view?.addEventListener('resize', check);
   const timer = env.setTimeout(() => {
-    if (!target) late();
+    if (!visible) late();
   }, waitMs);
   check();
   return {
-    current: () => target,
+    current: () => (visible ? target : null),
+    hidden: () => !!target && !visible,
     stop() {
       observer.disconnect();
+      view?.removeEventListener('resize', check);
       env.clearTimeout(timer);
     },
   };

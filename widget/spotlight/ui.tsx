@@ -82,7 +82,8 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
 
 /**
  * A step's card: a tooltip (a non-modal dialog: a tooltip with buttons is not a WAI-ARIA tooltip)
- * with an arrow at its target, or a modal dialog over a backdrop. Labelled by its title, described
+ * with an arrow at its target (and the page dimmed around it when the step says so), or a modal
+ * dialog over a backdrop. Labelled by its title, described
  * by its body; the step counter for tours, Back, Next or Done (none when the step advances on a
  * click on its target), and a close button when the spotlight may be dismissed.
  */
@@ -135,5 +136,9 @@ function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
       </div>
     </div>
   );
-  return modal ? [<div class="backdrop" />, card] : card;
+  // A tooltip's ring (shown when it is docked, away from its target) and backdrop: position.ts
+  // finds them after it.
+  return modal
+    ? [<div class="backdrop" />, card]
+    : [card, <div class="ring" />, step.backdrop && <div class="dim" />];
 }

@@ -78,8 +78,10 @@ interface Attached {
  * at (kept on this device so that a reload resumes at once, else the server's `resumeAt`), what
  * each step points at (target.ts), and drawing them (ui.tsx) into a shadow root of their own, moved
  * into the top layer when a target is in there (a modal dialog). Sends `spotlight_shown` (a run's
- * first step shown), `spotlight_step_viewed` (each time a step's content shows on a page view),
- * `spotlight_completed`, `spotlight_dismissed` and `spotlight_target_not_found`; none for previews.
+ * first step shown), `spotlight_step_reached` (the user moved to a step: Next, Back, a click on the
+ * target, a skip), `spotlight_step_viewed` (each time a step's content shows on a page view),
+ * `spotlight_completed` (the end of a run that showed something), `spotlight_dismissed` and
+ * `spotlight_target_not_found`; none for previews.
  *
  * Focus moves into a card only when the user acted in our UI or asked for it (Next, Back, a
  * beacon, a click trigger, "Show me"): the button they pressed is gone, and focus would otherwise
@@ -221,7 +223,8 @@ export function createSpotlightView(
   };
   const finish = (run: Run, dismissed: boolean) => {
     if (dismissed) emit(run, 'spotlight_dismissed', {});
-    else emit(run, 'spotlight_completed');
+    // Not when no step ever showed (each target missing or hidden, and skipped): nothing was done.
+    else if (!run.fresh) emit(run, 'spotlight_completed');
     ended.add(id(run.s));
     remember(run.s, { ended: env.now() });
     giveFocusBack(run);
@@ -235,6 +238,12 @@ export function createSpotlightView(
     run.open = true; // a hotspot met along a tour shows its tooltip at once
     run.focus = byUser;
     stopWatch(run);
+    // Where the user is now, before the step shows (it may be on another page, or wait for its
+    // target): a reload resumes here, and another device from the server's `resumeAt`.
+    if (!run.fresh) {
+      remember(run.s, { step: step.id, at: env.now() });
+      emit(run, 'spotlight_step_reached', { stepIndex: index });
+    }
     // The step lives on another page: take the user there (the SPA's router follows a popstate).
     if (byUser && step.pageUrl && !here(run.s, step)) navigate(step.pageUrl, false);
   };
@@ -271,9 +280,19 @@ export function createSpotlightView(
   };
 
   /**
+   * What a step does while its target is there but hidden (`whenHidden`, `center` when a copy
+   * cached from an older server does not say): a hotspot's beacon cannot be centred, it waits.
+   */
+  const onHidden = (step: DeliveredStep) =>
+    step.kind === 'hotspot' && step.whenHidden !== 'skip' ? 'wait' : (step.whenHidden ?? 'center');
+  /** The run's step is a tooltip shown in the middle of the screen: its target is hidden. */
+  const centred = (run: Run, step: DeliveredStep) => !!run.watch?.hidden() && onHidden(step) === 'center';
+
+  /**
    * Watches for the current step's target where the step may show (its page); asks for the screen
-   * once there is something to show (a target, or a modal), so that a tour waiting for a missing
-   * target or for another page holds back nobody. A closed beacon needs no screen.
+   * once there is something to show (a target, a modal, a tooltip centred for a hidden target), so
+   * that a tour waiting for a missing target or for another page holds back nobody. A closed beacon
+   * needs no screen. A hidden target the step says to skip is skipped at once.
    */
   const sync = () => {
     for (const run of runs.values()) {
@@ -282,34 +301,49 @@ export function createSpotlightView(
         stopWatch(run);
         continue;
       }
-      if (step.kind === 'modal' || (run.watch?.current() && (step.kind !== 'hotspot' || run.open)))
-        claim(run);
       if (step.anchor && step.kind !== 'modal' && !run.watch) {
         run.watch = watchTarget(
           step.anchor,
           env,
           step.waitSeconds * 1000,
           guard(refresh),
-          act(() => missing(run, step)),
+          act(() => {
+            // A hidden target that is centred or skipped is told of as such (below), not as late.
+            if (!run.watch?.hidden() || onHidden(step) === 'wait')
+              missing(run, step, step.whenMissing === 'skip' ? 'skipped' : 'waiting');
+          }),
           doc,
         );
       }
+      if (run.watch?.hidden() && onHidden(step) === 'skip') {
+        missing(run, step, 'skipped');
+        again = true; // the next step, on another pass
+        continue;
+      }
+      if (centred(run, step) && run.missed !== run.index) missing(run, step, 'centered');
+      if (
+        step.kind === 'modal' ||
+        centred(run, step) ||
+        (run.watch?.current() && (step.kind !== 'hotspot' || run.open))
+      )
+        claim(run);
     }
   };
 
   /**
-   * No target `waitSeconds` after the current step could show (its watch, stopped when the step
-   * changes or the run ends, is still on): tell its author; skip it if it says so.
+   * No visible target: `waitSeconds` after the current step could show (its watch, stopped when
+   * the step changes or the run ends, is still on), or a hidden one. Tells its author what the step
+   * did (once a page view, but every skip); skips it if that is what it did.
    */
-  const missing = (run: Run, step: DeliveredStep) => {
-    const skip = step.whenMissing === 'skip';
+  const missing = (run: Run, step: DeliveredStep, outcome: 'waiting' | 'skipped' | 'centered') => {
+    const skip = outcome === 'skipped';
     if (skip || run.missed !== run.index) {
       run.missed = run.index;
       const { path = '/', search = '' } = env.page();
       emit(run, 'spotlight_target_not_found', {
         selector: step.anchor!.selector,
         url: `${path}${search}`.slice(0, 2000),
-        outcome: skip ? 'skipped' : 'waiting',
+        outcome,
       });
     }
     if (skip) go(run, run.index + 1, false);
@@ -368,8 +402,8 @@ export function createSpotlightView(
         });
       if (step.kind === 'modal') {
         if (run.granted) item('modal');
-      } else if (target) {
-        if (step.kind === 'hotspot') item('beacon');
+      } else if (target || centred(run, step)) {
+        if (step.kind === 'hotspot') item('beacon'); // never centred: a target
         if (run.granted && (step.kind !== 'hotspot' || run.open)) item('tip');
       }
     }
@@ -447,8 +481,9 @@ export function createSpotlightView(
       if (before?.target !== (target ?? el)) {
         before?.stop();
         // A modal takes focus when it opens, whoever opened it.
-        if (!target) run.focus = true;
-        attached.set(el, { target: target ?? el, stop: target ? attach(s, el, target) : () => {} });
+        const modal = s.kind === 'modal';
+        if (modal) run.focus = true;
+        attached.set(el, { target: target ?? el, stop: modal ? () => {} : attach(s, el, target) });
       }
       if (run.focus) {
         const active = doc.activeElement as HTMLElement | null;
@@ -466,13 +501,14 @@ export function createSpotlightView(
     }
   };
 
-  const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element): (() => void) => {
+  /** Keeps a beacon or tooltip on its target (a tooltip without one: centred, `whenHidden`). */
+  const attach = (s: Shown & { run: Run }, element: HTMLElement, target: Element | null): (() => void) => {
     const { run, step } = s;
-    if (s.kind === 'beacon') return attachBeacon(target, element);
-    reveal(target, doc);
-    // Every tooltip has an arrow (ui.tsx).
-    const stop = attachTip(target, element, element.querySelector<HTMLElement>('.arrow')!, step.placement);
-    if (step.advance !== 'click') return stop;
+    // A beacon is drawn only for a target (`scene`).
+    if (s.kind === 'beacon') return attachBeacon(target!, element);
+    if (target) reveal(target, doc);
+    const stop = attachTip(target, element, step);
+    if (step.advance !== 'click' || !target) return stop;
     // `advance: click`: the user's click on the target itself is the step's Next. Capture phase:
     // before the page's own handlers, which may navigate or re-render it.
     const advance = act(() => go(run, run.index + 1, false));
