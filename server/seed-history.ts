@@ -46,9 +46,9 @@ export async function seedSurvey(db: Database, workspaceId: string, now: number)
 
 /**
  * The size and seed of the demo's history: small enough to seed in a few seconds on every first start
- * (and in every browser test), large enough that the reports have something to say. The seed was
- * chosen, among a few, for a history that shows every story (test/server/seed.test.ts checks its
- * shape through the admin API): accounts that never reach value, churning ones with detractors.
+ * (and in every browser test), large enough that the reports have something to say. With this seed
+ * the history shows every story (test/server/seed.test.ts checks its shape through the admin API):
+ * accounts that never reach value, churning ones with detractors; another seed may not.
  */
 export const demoHistory = { seed: 7, accounts: 40, users: 240, events: 12_000, days: 180 } as const;
 

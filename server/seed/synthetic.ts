@@ -489,7 +489,8 @@ function widgetEvents(
       const ref = { contentId: tour.contentId, version: tour.version };
       const t1 = t0 + 120_000;
       widget(member.userId, 'spotlight_shown', ref, t1);
-      // People drop off step by step; on phones the second step's target is hidden in a menu.
+      // People drop off step by step; on phones the second step's target is hidden in the collapsed
+      // menu, and the step shows in the middle of the screen (the demo tour's `whenHidden: 'center'`).
       let stepIndex = 0;
       for (const stepId of tour.steps) {
         widget(
@@ -502,7 +503,7 @@ function widgetEvents(
           widget(
             member.userId,
             'spotlight_target_not_found',
-            { ...ref, stepId, selector: '[data-tour="nav-invoices"]', url: '/demo', outcome: 'skipped' },
+            { ...ref, stepId, selector: '[data-tour="nav-invoices"]', url: '/demo', outcome: 'centered' },
             t1 + stepIndex * 15_000 + 5_000,
           );
         }
