@@ -35,8 +35,8 @@ export async function ingestHistory(
     now: number;
     /** Batches in flight at once (default 8). */
     concurrency?: number;
-    /** Called after every `progressEvery` messages (default 100,000) and at the end. */
-    onProgress?: (progress: HistoryProgress) => void;
+    /** Called after every `progressEvery` messages (default 100,000) and at the end; awaited. */
+    onProgress?: (progress: HistoryProgress) => void | Promise<void>;
     progressEvery?: number;
   },
 ): Promise<HistoryProgress> {
@@ -82,13 +82,13 @@ export async function ingestHistory(
     progress.messages += account.messages.length;
     if (progress.messages >= nextReport) {
       nextReport += every;
-      options.onProgress?.(snapshot());
+      await options.onProgress?.(snapshot());
     }
   }
   if (batch.length > 0) send(batch);
   await Promise.all(inFlight);
   if (failure) throw failure;
   const done = snapshot();
-  options.onProgress?.(done);
+  await options.onProgress?.(done);
   return done;
 }
