@@ -24,7 +24,11 @@ import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
  * The server's entry points, each built to dist/server/<name>.js: the one list to extend when the
  * server gains a command (`cli: 'server/cli.ts'` builds dist/server/cli.js).
  */
-const serverEntries: Record<string, string> = { main: 'server/main.ts', cli: 'server/cli.ts' };
+const serverEntries: Record<string, string> = {
+  main: 'server/main.ts',
+  cli: 'server/cli.ts',
+  'seed-large': 'server/seed-large.ts',
+};
 
 /** What a production install (`npm ci --omit=dev`) has: Node's builtins and package.json `dependencies`. */
 const runtimePackages = Object.keys(

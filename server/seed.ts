@@ -10,6 +10,7 @@ import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { GoalCatalog } from './goals/catalog.ts';
+import type { SyntheticOptions } from './seed/synthetic.ts';
 import { seedHistory, seedSurvey } from './seed-history.ts';
 import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
@@ -47,12 +48,10 @@ export async function seedDemo(db: Database, now: number): Promise<DemoKeys> {
         .where(eq(workspaces.id, demoWorkspaceId)),
     ),
   ]);
-  await seedOnboarding(db, now);
-  await seedSpotlights(db, now);
-  const survey = await seedSurvey(db, demoWorkspaceId, now);
+  const content = await seedDemoContent(db, demoWorkspaceId, now);
   // The history is sent as the customer's own server would send it: with the secret key.
   const tenant = await new WorkspaceDirectory(db, () => now).byKey(created.secretKey);
-  if (tenant) await seedHistory(db, tenant, new GoalCatalog(db), survey, now);
+  if (tenant) await seedHistory(db, tenant, new GoalCatalog(db), content, now);
   return {
     created: true,
     publishableKey: created.publishableKey,
@@ -83,10 +82,42 @@ export async function removePlainTextDemoKeys(databaseUrl: string): Promise<stri
 }
 
 /**
+ * The demo's content, published in a workspace: its milestones, onboarding checklist, spotlights and
+ * NPS survey. Answers what a history's widget events refer to (see server/seed/synthetic.ts).
+ *
+ * @example
+ * const content = await seedDemoContent(db, 'demo', Date.now()) // content.survey.contentId...
+ */
+export async function seedDemoContent(
+  db: Database,
+  workspaceId: string,
+  now: number,
+): Promise<SyntheticOptions['content']> {
+  const checklist = await seedOnboarding(db, workspaceId, now);
+  const tour = await seedSpotlights(db, workspaceId, now);
+  const survey = await seedSurvey(db, workspaceId, now);
+  const items = checklist.content.items;
+  return {
+    checklist: {
+      contentId: checklist.contentId,
+      version: checklist.version,
+      items: items.filter((item) => item.completion.kind !== 'manual').map((item) => item.id),
+      manualItems: items.filter((item) => item.completion.kind === 'manual').map((item) => item.id),
+    },
+    tour: {
+      contentId: tour.contentId,
+      version: tour.version,
+      steps: tour.content.steps.map((step) => step.id),
+    },
+    survey: { contentId: survey.contentId, version: survey.version },
+  };
+}
+
+/**
  * The demo's onboarding: four milestones ("sent an invoice" is the value milestone) and a published
  * account-scope checklist whose items tick as anyone in the demo company does the real thing.
  */
-async function seedOnboarding(db: Database, now: number): Promise<void> {
+async function seedOnboarding(db: Database, workspaceId: string, now: number) {
   const clock = () => now;
   const milestones = new MilestoneService(db, clock);
   const checklists = checklistService(db, milestones, clock);
@@ -97,16 +128,20 @@ async function seedOnboarding(db: Database, now: number): Promise<void> {
     { key: 'bank_connected', name: 'Connected a bank account', rule: { event: 'Bank Account Connected' } },
   ];
   for (const definition of definitions)
-    await milestones.create(demoWorkspaceId, milestoneInput.parse(definition));
+    await milestones.create(workspaceId, milestoneInput.parse(definition));
 
   const checklist = await checklists.create(
-    demoWorkspaceId,
+    workspaceId,
     checklistDraftInput.parse({
       name: 'Ledgerly onboarding',
       content: {
         title: 'Get paid with Ledgerly',
         description: 'Four steps to your first paid invoice. Anyone on your team can tick them off.',
         scope: 'account',
+        // For accounts in their first month: a returning customer has onboarded (and may be asked for NPS).
+        audience: {
+          conditions: [{ on: 'account', trait: 'createdAt', op: 'after', value: { daysAgo: 30 } }],
+        },
         items: [
           {
             id: 'create_customer',
@@ -160,14 +195,15 @@ async function seedOnboarding(db: Database, now: number): Promise<void> {
       },
     }),
   );
-  await checklists.publish(demoWorkspaceId, checklist.id);
+  return checklists.publish(workspaceId, checklist.id);
 }
 
 /**
  * The demo's spotlights: a hotspot on the easy-to-miss CSV export, and a three-step tour from the
- * dashboard to the invoice list that resumes where the user left off after a reload.
+ * dashboard to the invoice list that resumes where the user left off after a reload. Answers the
+ * tour's published version.
  */
-async function seedSpotlights(db: Database, now: number): Promise<void> {
+async function seedSpotlights(db: Database, workspaceId: string, now: number) {
   const spotlights = spotlightService(db, () => now);
   const definitions: SpotlightDraftInput[] = [
     {
@@ -237,8 +273,12 @@ async function seedSpotlights(db: Database, now: number): Promise<void> {
       },
     },
   ];
+  const published = [];
   for (const definition of definitions) {
-    const created = await spotlights.create(demoWorkspaceId, spotlightDraftInput.parse(definition));
-    await spotlights.publish(demoWorkspaceId, created.id);
+    const created = await spotlights.create(workspaceId, spotlightDraftInput.parse(definition));
+    published.push(await spotlights.publish(workspaceId, created.id));
   }
+  const tour = published.find((version) => version.content.steps.length > 1);
+  if (!tour) throw new Error('the demo has a tour');
+  return tour;
 }

@@ -110,7 +110,7 @@ export interface SignInInput {
   name: string;
   email: string;
   company: string;
-  /** When the user signed up, for a returning customer; now by default. */
+  /** When the user (and a company new to this browser) signed up, for a returning customer; now by default. */
   createdAt?: string;
 }
 
@@ -136,7 +136,9 @@ export function signIn(input: SignInInput): SignedIn {
   user.lastAccountId = accountId;
   user.lastSignInAt = now;
 
-  const account = getAccount(accountId) ?? newAccount(accountId, company, now);
+  // A returning customer's company is as old as they are: its onboarding is behind it (the demo's
+  // checklist is for accounts in their first month), and its people may be asked for NPS.
+  const account = getAccount(accountId) ?? newAccount(accountId, company, input.createdAt ?? now);
   user.lastCompany = account.name;
   map[email] = user;
   writeJson(KEY_USERS, map);

@@ -32,9 +32,12 @@ export interface SyntheticOptions {
   /** How far back the oldest account goes. */
   days: number;
   now: number;
+  /** The start of every message id (`<prefix>-<account>-<n>`) and response id; `syn` by default. */
+  idPrefix?: string;
   content: {
     survey?: ContentRef;
-    checklist?: ContentRef & { items: string[] };
+    /** `items`: those clicked; `manualItems`: those ticked by hand (`checklist_item_checked`). */
+    checklist?: ContentRef & { items: string[]; manualItems?: string[] };
     tour?: ContentRef & { steps: string[] };
   };
 }
@@ -132,13 +135,14 @@ const usageEvents: Array<[string, number]> = [
 const stalledEvents = usageEvents.filter(
   ([event]) => !(milestoneEvents as readonly string[]).includes(event),
 );
+/** The demo product's pages (demo/src/lib/routes.ts), where its spotlights' page rules point. */
 const pages = [
-  '/app',
-  '/app/invoices',
-  '/app/invoices/new',
-  '/app/customers',
-  '/app/reports',
-  '/app/settings',
+  '/demo',
+  '/demo/invoices',
+  '/demo/invoices/new',
+  '/demo/customers',
+  '/demo/team',
+  '/demo/settings',
 ];
 
 const nameParts = {
@@ -301,7 +305,8 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
     let seq = 0;
     const push = (m: Record<string, unknown>, time: number) => {
       const t = Math.min(time, options.now - 60_000);
-      const message = { ...m, messageId: `syn-${a + 1}-${++seq}`, timestamp: new Date(t).toISOString() };
+      const messageId = `${options.idPrefix ?? 'syn'}-${a + 1}-${++seq}`;
+      const message = { ...m, messageId, timestamp: new Date(t).toISOString() };
       timed.push({ t, message: message as MessageInput });
     };
 
@@ -428,7 +433,7 @@ export function* syntheticHistory(options: SyntheticOptions): Generator<Syntheti
       }
     }
 
-    widgetEvents(options, { rand, push, members, archetype, reached, id });
+    widgetEvents(options, { rand, push, members, archetype, reached, id, createdAt, churnedAt });
     timed.sort((x, y) => x.t - y.t);
     yield { id, archetype, messages: timed.map((entry) => entry.message) };
   }
@@ -444,6 +449,8 @@ function widgetEvents(
     archetype: Archetype;
     reached: number[];
     id: string;
+    createdAt: number;
+    churnedAt: number;
   },
 ): void {
   const { rand, push, members, archetype } = account;
@@ -456,14 +463,21 @@ function widgetEvents(
 
   for (const member of members) {
     const t0 = member.joined + 5 * 60_000;
-    if (checklist) {
+    // Onboarding is for new accounts: people who join an account after its first month are not shown it.
+    if (checklist && member.joined < account.createdAt + 30 * day) {
       const ref = { contentId: checklist.contentId, version: checklist.version };
       widget(member.userId, 'checklist_shown', ref, t0);
-      if (rand() < 0.7) widget(member.userId, 'checklist_opened', ref, t0 + 10_000);
+      const opened = rand() < 0.7;
+      if (opened) widget(member.userId, 'checklist_opened', ref, t0 + 10_000);
       const clicks = Math.floor(rand() * (archetype === 'never' ? 2 : 4));
       for (let i = 0; i < clicks; i++) {
         const itemId = checklist.items[i % checklist.items.length] ?? 'item';
         widget(member.userId, 'checklist_item_clicked', { ...ref, itemId }, t0 + (20 + i * 30) * 1_000);
+      }
+      // The optional, manual items: ticked by a few of those who opened the list.
+      for (const itemId of checklist.manualItems ?? []) {
+        if (opened && rand() < (archetype === 'never' ? 0.1 : 0.3))
+          widget(member.userId, 'checklist_item_checked', { ...ref, itemId }, t0 + between(rand, 1, 7) * day);
       }
       if (rand() < (archetype === 'never' ? 0.5 : 0.25))
         widget(member.userId, 'checklist_dismissed', ref, t0 + 3_600_000);
@@ -475,7 +489,8 @@ function widgetEvents(
       const ref = { contentId: tour.contentId, version: tour.version };
       const t1 = t0 + 120_000;
       widget(member.userId, 'spotlight_shown', ref, t1);
-      // People drop off step by step; on phones the second step's target is hidden in a menu.
+      // People drop off step by step; on phones the second step's target is hidden in the collapsed
+      // menu, and the step shows in the middle of the screen (the demo tour's `whenHidden: 'center'`).
       let stepIndex = 0;
       for (const stepId of tour.steps) {
         widget(
@@ -488,7 +503,7 @@ function widgetEvents(
           widget(
             member.userId,
             'spotlight_target_not_found',
-            { ...ref, stepId, selector: '[data-tour="nav-invoices"]', url: '/app', outcome: 'skipped' },
+            { ...ref, stepId, selector: '[data-tour="nav-invoices"]', url: '/demo', outcome: 'centered' },
             t1 + stepIndex * 15_000 + 5_000,
           );
         }
@@ -504,51 +519,71 @@ function widgetEvents(
   }
 }
 
-/** NPS asked 30 days after joining, again 90 days after an answer or 30 after a dismissal. */
+/**
+ * The NPS prompt as the survey's default sampling shows it (README, "NPS surveys"): first 30 days
+ * after joining, at the member's next visit; again 90 days after an answer or 30 after a dismissal;
+ * an unanswered prompt comes back a day later, and after 3 displays with neither, backs off as
+ * after a dismissal. Most people ignore it: 15-35% of those shown answer, by archetype. A churning
+ * account's people are rarely there to be asked once its usage has fallen.
+ */
 function npsPrompts(
   options: SyntheticOptions,
-  account: { rand: () => number; archetype: Archetype },
+  account: { rand: () => number; archetype: Archetype; churnedAt: number },
   member: { userId: string; joined: number },
   survey: ContentRef,
   widget: (userId: string, name: string, properties: Record<string, unknown>, t: number) => void,
 ): void {
   const { rand, archetype } = account;
   const mean: Record<Archetype, number> = { growing: 9, fast: 8.2, slow: 7, never: 5.2, churning: 4.5 };
-  const responseRate: Record<Archetype, number> = {
-    growing: 0.35,
-    fast: 0.3,
-    slow: 0.22,
-    never: 0.15,
-    churning: 0.2,
+  // Per display: people asked again and again answer at some point, so these stay low.
+  const answerChance: Record<Archetype, number> = {
+    growing: 0.08,
+    fast: 0.07,
+    slow: 0.05,
+    never: 0.035,
+    churning: 0.05,
   };
   const ref = { contentId: survey.contentId, version: survey.version };
-  let asked = member.joined + (30 + rand() * 10) * day;
+  const visit = () => between(rand, 0, 6) * day;
+  let asked = member.joined + 30 * day + visit();
+  let unanswered = 0;
   let n = 0;
   while (asked < options.now - day) {
+    if (asked > account.churnedAt && rand() < 0.7) {
+      asked += 30 * day;
+      continue;
+    }
     widget(member.userId, 'survey_shown', ref, asked);
     const r = rand();
-    if (r < responseRate[archetype]) {
+    if (r < answerChance[archetype]) {
       // A churning account's people grow less happy as its usage falls.
       const late = archetype === 'churning' && asked > options.now - 60 * day ? -2 : 0;
       const score = Math.max(0, Math.min(10, Math.round(mean[archetype] + late + (rand() - 0.5) * 4)));
       const group = score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
-      const responseId = `syn-${member.userId}-${++n}`.replace(/[^\w-]/g, '-').padEnd(8, '0');
+      const prefix = options.idPrefix ?? 'syn';
+      const responseId = `${prefix}-${member.userId}-${++n}`.replace(/[^\w-]/g, '-').padEnd(8, '0');
       widget(member.userId, 'survey_answered', { ...ref, responseId, score }, asked + 20_000);
       if (rand() < 0.45) {
         const list = comments[group];
         const comment = list[Math.floor(rand() * list.length)];
         widget(member.userId, 'survey_answered', { ...ref, responseId, score, comment }, asked + 60_000);
       }
-      asked += 90 * day;
-    } else if (r < responseRate[archetype] + 0.35) {
+      asked += 90 * day + visit();
+      unanswered = 0;
+    } else if (r < answerChance[archetype] + 0.12) {
       widget(member.userId, 'survey_dismissed', ref, asked + 15_000);
-      asked += 30 * day;
+      asked += 30 * day + visit();
+      unanswered = 0;
+    } else if (++unanswered >= 3) {
+      asked += 30 * day + visit();
+      unanswered = 0;
     } else {
-      // Shown and ignored: the prompt comes back a day later, then backs off as after a dismissal.
-      asked += 31 * day;
+      asked += day + visit();
     }
   }
 }
+
+const between = (rand: () => number, lo: number, hi: number) => lo + rand() * (hi - lo);
 
 function weighted<K extends string>(rand: () => number, shares: Record<K, number>): K {
   const entries = Object.entries(shares) as Array<[K, number]>;

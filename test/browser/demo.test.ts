@@ -63,4 +63,49 @@ describe('the demo app', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('a returning customer (Customer since: 60 days ago) is asked the NPS question, without the onboarding checklist, once', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const widget = page.locator('waymark-widget');
+    const prompt = widget.getByRole('region', { name: 'Quick survey' });
+    const checklist = widget.getByRole('button', { name: /^Get paid with Ledgerly/ });
+
+    await page.goto(`${waymark.url}/`);
+    await page.waitForURL(/\/demo\/signin/);
+    await page.getByLabel('Full name').fill('Margaret Scully');
+    await page.getByLabel('Work email').fill('maggie@annapolis.test');
+    await page.getByLabel('Company name').fill('Annapolis Naval Supply');
+    await page.getByLabel('Customer since').selectOption({ label: '60 days ago (returning customer)' });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.includes('signin'));
+
+    // The survey comes after its 2 s delay; the company onboarded long ago: no checklist, no tour.
+    await prompt.getByRole('radiogroup').waitFor();
+    expect(await checklist.count()).toBe(0);
+    expect(await widget.getByRole('dialog').count()).toBe(0);
+    await page.screenshot({ path: join(shotsDir, 'demo-returning-customer.png') });
+    await prompt.getByRole('button', { name: 'Close', exact: true }).click();
+    await prompt.waitFor({ state: 'detached' });
+    const dismissed = await waymark.waitForEvents((rows) =>
+      rows.some((e) => e.name === '$waymark.survey_dismissed'),
+    );
+    const userId = dismissed.find((e) => e.name === '$waymark.survey_dismissed')?.user_id;
+    const group = dismissed.find((e) => e.type === 'group' && e.user_id === userId);
+    expect(JSON.parse(group?.traits ?? '{}').createdAt).toBe(
+      JSON.parse(dismissed.find((e) => e.type === 'identify' && e.user_id === userId)?.traits ?? '{}')
+        .createdAt,
+    );
+
+    // Once: the next page load asks no more (a dismissal waits 30 days).
+    await page.reload();
+    await page.waitForTimeout(4000);
+    expect(await prompt.count()).toBe(0);
+    expect(await checklist.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -40,6 +40,8 @@ export interface Waymark {
   setIngestDown(down: boolean): void;
   /** Rows of `events` for the demo workspace that the test caused (not the seeded history), oldest first. */
   events(): Promise<EventRow[]>;
+  /** Every row of `events` for the demo workspace, its seeded history included, oldest first. */
+  allEvents(): Promise<EventRow[]>;
   /** Polls `events()` until `predicate` holds, or throws with what was there. */
   waitForEvents(predicate: (rows: EventRow[]) => boolean, timeoutMs?: number): Promise<EventRow[]>;
   close(): Promise<void>;
@@ -89,6 +91,10 @@ export async function startWaymark(): Promise<Waymark> {
     db,
     keys,
     events,
+    allEvents: () =>
+      db.read.all<EventRow>(
+        sql`SELECT * FROM events WHERE workspace_id = ${demoWorkspaceId} ORDER BY timestamp, seq`,
+      ),
     setIngestDown(down) {
       state.ingestDown = down;
     },

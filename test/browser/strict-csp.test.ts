@@ -78,7 +78,9 @@ beforeEach(async () => {
   hostFiles.set('/app/snippet.js', { type: 'text/javascript', body: snippetCode });
   hostFiles.set('/app/identify.js', {
     type: 'text/javascript',
-    body: `waymark.identify('csp-user', { name: 'Strict' }); waymark.group('csp-co', { name: 'Strict Co' });
+    // A company that signed up just now: the demo's checklist is for accounts in their first month.
+    body: `waymark.identify('csp-user', { name: 'Strict' });
+waymark.group('csp-co', { name: 'Strict Co', createdAt: new Date().toISOString() });
 waymark.track('Under Strict CSP');`,
   });
 });

@@ -105,6 +105,28 @@ describe('the built server', () => {
       expect(output).toContain(`listening on http://localhost:${new URL(url).port}`);
     });
 
+    it('seeds a large history with the built seed:large command (dist/server/seed-large.js)', async () => {
+      const seeded = spawn(
+        process.execPath,
+        [
+          join(serverDir, 'seed-large.js'),
+          ...['--db', `file:${join(dir, 'large.db')}`, '--accounts', '5', '--users', '20', '--events', '500'],
+        ],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let printed = '';
+      seeded.stdout?.on('data', (chunk) => (printed += chunk));
+      seeded.stderr?.on('data', (chunk) => (printed += chunk));
+      const code = await new Promise((resolve) => seeded.on('exit', resolve));
+      expect(printed).toMatch(/Stored [\d,]+ events \(0 duplicates\)/);
+      expect(printed).toMatch(/secret key: +sk_\w+/);
+      expect(code).toBe(0);
+    });
+
     it('serves the built widget and the demo from dist/', async () => {
       const widget = await fetch(`${url}/widget.js`, { headers: { 'accept-encoding': 'br, gzip' } });
       expect(widget.status).toBe(200);

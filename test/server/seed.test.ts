@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -43,6 +44,101 @@ describe('the demo workspace', () => {
     expect(await removePlainTextDemoKeys(`file:${join(dir, 'w.db')}`)).toBeNull();
     expect(await removePlainTextDemoKeys('http://127.0.0.1:8080')).toBeNull();
   });
+});
+
+describe('the demo history', () => {
+  const day = 86_400_000;
+  const now = Date.parse('2026-11-23T12:00:00.000Z');
+
+  it('looks like a real product: value not reached by all, funnels with drop-off, NPS answered by a few, accounts in decline', async () => {
+    const keys = await seedDemo(db, now);
+    if (!keys.created) throw new Error('the demo was not created on an empty database');
+    const app = createApp({
+      db,
+      logger: createLogger('silent'),
+      clock: () => now,
+      distDir: join(dir, 'dist'),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever JSON an endpoint answers.
+    const admin = async (path: string): Promise<any> => {
+      const res = await app.request(`/v1/admin${path}`, {
+        headers: { authorization: `Bearer ${keys.secretKey}` },
+      });
+      expect(res.status, path).toBe(200);
+      return res.json();
+    };
+    try {
+      // Time to value: most accounts get there, not all of them, and not all in the first week.
+      const ttv = (await admin('/reports/time-to-value?subject=account')).overall;
+      expect(ttv.reached).toBeGreaterThan(ttv.neverReached);
+      expect(ttv.neverReached).toBeGreaterThanOrEqual(3);
+      expect(ttv.reachedBy.day7.share).toBeLessThan(0.9);
+
+      // The checklist's funnel narrows step by step, and some people dismiss it.
+      const [checklist] = (await admin('/checklists')).checklists;
+      const [funnel] = (await admin(`/checklists/${checklist.id}/funnel`)).funnels;
+      expect(funnel.shown).toBeGreaterThan(funnel.started);
+      expect(funnel.started).toBeGreaterThan(funnel.completed);
+      expect(funnel.completed).toBeGreaterThan(0);
+      expect(funnel.dismissed).toBeGreaterThan(0);
+      const itemCounts = funnel.items.map((item: { completed: number }) => item.completed);
+      expect(itemCounts.every((n: number) => n > 0 && n < funnel.shown)).toBe(true);
+      expect(new Set(itemCounts).size).toBeGreaterThan(2);
+
+      // The tour loses people at each step.
+      const { spotlights } = await admin('/spotlights');
+      const tour = spotlights.find((s: { name: string }) => s.name === 'Ledgerly tour');
+      const [tourFunnel] = (await admin(`/spotlights/${tour.id}/funnel`)).funnels;
+      expect(tourFunnel.shown).toBeGreaterThan(tourFunnel.completed);
+      expect(tourFunnel.completed).toBeGreaterThan(0);
+
+      // NPS over the last 90 days: answered by 15-35% of the people shown it.
+      const [survey] = (await admin('/surveys')).surveys;
+      const results = await admin(`/surveys/${survey.id}/results`);
+      expect(results.rates.responseRate).toBeGreaterThan(0.15);
+      expect(results.rates.responseRate).toBeLessThan(0.35);
+      expect(results.summary.detractors).toBeGreaterThan(0);
+
+      // Accounts turning worse: fewer events and fewer active people in the last four weeks than in
+      // the four before, and a detractor among their answers of the last 90 days.
+      const recent = new Map<string, { events: number; users: Set<string> }>();
+      const before = new Map<string, { events: number; users: Set<string> }>();
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page = await admin(`/events?limit=1000${cursor ? `&before=${cursor}` : ''}`);
+        for (const event of page.events) {
+          const t = Date.parse(event.timestamp);
+          if (t < now - 56 * day) {
+            page.next = null;
+            break;
+          }
+          if (!event.accountId || event.name?.startsWith('$waymark.')) continue;
+          const windows = t >= now - 28 * day ? recent : before;
+          const entry = windows.get(event.accountId) ?? { events: 0, users: new Set<string>() };
+          entry.events++;
+          entry.users.add(event.userId);
+          windows.set(event.accountId, entry);
+        }
+        cursor = page.next;
+      }
+      const falling = [...before].filter(([id, then]) => {
+        const lately = recent.get(id) ?? { events: 0, users: new Set() };
+        return then.events >= 20 && lately.events < then.events / 2 && lately.users.size < then.users.size;
+      });
+      expect(falling.length).toBeGreaterThanOrEqual(1);
+      const unhappy = [];
+      for (const [accountId] of falling) {
+        const from = new Date(now - 90 * day).toISOString();
+        const { responses } = await admin(
+          `/surveys/${survey.id}/responses?group=detractor&accountId=${accountId}&from=${from}`,
+        );
+        if (responses.length > 0) unhappy.push(accountId);
+      }
+      expect(unhappy.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
 });
 
 describe('SEED_DEMO', () => {
