@@ -1,9 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { milestonesByKey } from '../content/milestones.ts';
 import type { Database } from '../db/client.ts';
-import { events, goalProgress, users } from '../db/schema.ts';
+import { contentUsers, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { median, toDays } from './stats.ts';
 
@@ -17,25 +17,24 @@ import { median, toDays } from './stats.ts';
  */
 export async function checklistFunnel(db: Database, workspaceId: string, version: ChecklistVersion) {
   const { contentId: checklistId, content } = version;
-  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
-  const versionOf = sql<number>`json_extract(${events.properties}, '$.version')`;
+  // Who it was shown to (first time) and who dismissed it: the content_users rollup, one row per
+  // person, kept at ingestion (server/ingest/rollups.ts).
   const interactions = await db.reports
-    .select({ userId: events.userId, name: events.name, at: sql<number>`min(${events.timestamp})` })
-    .from(events)
+    .select({ userId: contentUsers.subjectId, name: contentUsers.name, at: contentUsers.firstAt })
+    .from(contentUsers)
     .where(
       and(
-        eq(events.workspaceId, workspaceId),
-        eq(events.type, 'track'),
-        inArray(events.name, [internalEvent('checklist_shown'), internalEvent('checklist_dismissed')]),
-        eq(contentId, checklistId),
-        eq(versionOf, version.version),
+        eq(contentUsers.workspaceId, workspaceId),
+        eq(contentUsers.contentId, checklistId),
+        eq(contentUsers.version, version.version),
+        inArray(contentUsers.name, [internalEvent('checklist_shown'), internalEvent('checklist_dismissed')]),
+        eq(contentUsers.stepId, ''),
+        eq(contentUsers.anonymous, 0),
       ),
-    )
-    .groupBy(events.userId, events.name);
+    );
   const shown = new Map<string, number>();
   const dismissed = new Set<string>();
   for (const row of interactions) {
-    if (row.userId === null) continue;
     if (row.name === internalEvent('checklist_shown')) shown.set(row.userId, row.at);
     else dismissed.add(row.userId);
   }
@@ -50,10 +49,24 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
   );
   const accountOf = new Map<string, string | null>();
   if (content.scope === 'account' && viewers.length > 0) {
+    // Joined in SQL rather than passed as a list: the viewers may be more than a statement can bind.
     const rows = await db.reports
       .select({ id: users.id, accountId: users.accountId })
-      .from(users)
-      .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, viewers)));
+      .from(contentUsers)
+      .innerJoin(
+        users,
+        and(eq(users.workspaceId, contentUsers.workspaceId), eq(users.id, contentUsers.subjectId)),
+      )
+      .where(
+        and(
+          eq(contentUsers.workspaceId, workspaceId),
+          eq(contentUsers.contentId, checklistId),
+          eq(contentUsers.version, version.version),
+          eq(contentUsers.name, internalEvent('checklist_shown')),
+          eq(contentUsers.stepId, ''),
+          eq(contentUsers.anonymous, 0),
+        ),
+      );
     for (const row of rows) accountOf.set(row.id, row.accountId);
   }
   const progress = await db.reports

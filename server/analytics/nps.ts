@@ -5,9 +5,9 @@ import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { storedText } from '../../shared/schemas/stored-text.ts';
 import { type NpsGroup, npsGroupOf, npsGroups } from '../../shared/schemas/survey.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, events, surveyResponses, users } from '../db/schema.ts';
+import { accounts, events, surveyPromptDays, surveyResponses, userDays, users } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import { cohortOf, dayMs, groupBy } from './stats.ts';
+import { cohortOf, dayMs, groupBy, splitByDays } from './stats.ts';
 
 /**
  * NPS results for CS teams (../shared/DOMAIN.md, "NPS"): the score with its 95% interval, the
@@ -510,49 +510,83 @@ interface SurveyRates {
   activeUsers: number;
 }
 
-/** The widget's display and dismissal counts for a survey, and the active users, in the period. */
+/**
+ * The widget's display and dismissal counts for a survey, and the active users, in the period: the
+ * whole UTC days of the period from the rollups kept at ingestion (survey_prompt_days, user_days),
+ * and the partial days at either end, if any, from those hours' events (an index range of at most
+ * two days' events, whatever the length of history).
+ */
 async function surveyRates(
   db: Database,
   workspaceId: string,
   surveyId: string,
   range: Period,
 ): Promise<SurveyRates> {
-  const inPeriod = and(
-    eq(events.workspaceId, workspaceId),
-    gte(events.timestamp, range.from),
-    lt(events.timestamp, range.to),
-  );
+  const { days, edges } = splitByDays(range);
   const shown = internalEvent('survey_shown');
   const dismissed = internalEvent('survey_dismissed');
-  const [prompts, [active]] = await Promise.all([
-    db.reports
-      .select({
-        name: events.name,
-        count: sql<number>`count(*)`,
-        users: sql<number>`count(distinct ${events.userId})`,
-      })
-      .from(events)
-      .where(
-        and(
-          inPeriod,
-          eq(events.type, 'track'),
-          inArray(events.name, [shown, dismissed]),
-          eq(sql`json_extract(${events.properties}, '$.contentId')`, surveyId),
-        ),
-      )
-      .groupBy(events.name),
-    db.reports
-      .select({ users: sql<number>`count(distinct ${events.userId})` })
-      .from(events)
-      .where(and(inPeriod, isNotNull(events.userId))),
+  const edgeEvents = (columns: SQL, where: SQL) =>
+    edges.map(
+      (edge) => sql`SELECT ${columns} FROM ${events}
+        WHERE ${events.workspaceId} = ${workspaceId} AND ${where}
+          AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to}`,
+    );
+  const union = (parts: SQL[]) => sql.join(parts, sql` UNION ALL `);
+  const p = surveyPromptDays;
+  const promptDays = (name: string, columns: SQL, where: SQL = sql`1`) =>
+    days === null
+      ? []
+      : [
+          sql`SELECT ${columns} FROM ${p}
+            WHERE ${p.workspaceId} = ${workspaceId} AND ${p.surveyId} = ${surveyId} AND ${p.name} = ${name}
+              AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to} AND ${where}`,
+        ];
+  const promptEdges = (name: string, columns: SQL, where: SQL = sql`1`) =>
+    edgeEvents(
+      columns,
+      sql`${events.name} = ${name} AND ${events.type} = 'track'
+        AND json_extract(${events.properties}, '$.contentId') = ${surveyId} AND ${where}`,
+    );
+  const prompts = async (name: string) => {
+    const parts = [...promptDays(name, sql`sum(${p.events}) AS n`), ...promptEdges(name, sql`count(*) AS n`)];
+    const people = [
+      ...promptDays(name, sql`${p.subjectId} AS id`, sql`${p.anonymous} = 0`),
+      ...promptEdges(name, sql`${events.userId} AS id`, sql`${events.userId} IS NOT NULL`),
+    ];
+    if (parts.length === 0) return { count: 0, users: 0 };
+    const [row] = await db.reports.all<{ count: number | null; users: number }>(sql`
+      SELECT (SELECT sum(n) FROM (${union(parts)})) AS count,
+        (SELECT count(DISTINCT id) FROM (${union(people)})) AS users`);
+    return { count: row?.count ?? 0, users: row?.users ?? 0 };
+  };
+  const active = async () => {
+    const people = [
+      ...(days === null
+        ? []
+        : [
+            sql`SELECT ${userDays.userId} AS id FROM ${userDays}
+              WHERE ${userDays.workspaceId} = ${workspaceId}
+                AND ${userDays.day} >= ${days.from} AND ${userDays.day} < ${days.to}`,
+          ]),
+      ...edgeEvents(sql`${events.userId} AS id`, sql`${events.userId} IS NOT NULL`),
+    ];
+    if (people.length === 0) return 0;
+    const [row] = await db.reports.all<{ users: number }>(
+      sql`SELECT count(DISTINCT id) AS users FROM (${union(people)})`,
+    );
+    return row?.users ?? 0;
+  };
+  const [displays, dismissals, activeUsers] = await Promise.all([
+    prompts(shown),
+    prompts(dismissed),
+    active(),
   ]);
-  const of = (name: string) => prompts.find((row) => row.name === name);
   return {
-    displays: of(shown)?.count ?? 0,
-    usersShown: of(shown)?.users ?? 0,
-    dismissals: of(dismissed)?.count ?? 0,
-    usersDismissed: of(dismissed)?.users ?? 0,
-    activeUsers: active?.users ?? 0,
+    displays: displays.count,
+    usersShown: displays.users,
+    dismissals: dismissals.count,
+    usersDismissed: dismissals.users,
+    activeUsers,
   };
 }
 

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SpotlightVersion } from '../../shared/schemas/spotlight.ts';
 import type { Database } from '../db/client.ts';
-import { events } from '../db/schema.ts';
+import { contentUsers, spotlightMisses } from '../db/schema.ts';
 
 const names = {
   shown: internalEvent('spotlight_shown'),
@@ -21,41 +21,43 @@ const names = {
  *   users) and when last, so a broken selector shows up for the author.
  */
 export async function spotlightFunnel(db: Database, workspaceId: string, version: SpotlightVersion) {
-  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
-  const stepId = sql<string | null>`json_extract(${events.properties}, '$.stepId')`;
-  const scope = and(
-    eq(events.workspaceId, workspaceId),
-    eq(events.type, 'track'),
-    eq(contentId, version.contentId),
-    eq(sql`json_extract(${events.properties}, '$.version')`, version.version),
-  );
+  // Per person counts from the rollups kept at ingestion (server/ingest/rollups.ts): one row per
+  // user, event and step in content_users, per person and missing target in spotlight_misses.
+  const c = contentUsers;
   const counts = await db.reports
-    .select({ name: events.name, stepId, users: sql<number>`count(DISTINCT ${events.userId})` })
-    .from(events)
-    .where(and(scope, inArray(events.name, [names.shown, names.step, names.completed, names.dismissed])))
-    .groupBy(events.name, stepId);
+    .select({ name: c.name, stepId: c.stepId, users: sql<number>`count(*)` })
+    .from(c)
+    .where(
+      and(
+        eq(c.workspaceId, workspaceId),
+        eq(c.contentId, version.contentId),
+        eq(c.version, version.version),
+        inArray(c.name, [names.shown, names.step, names.completed, names.dismissed]),
+        eq(c.anonymous, 0),
+      ),
+    )
+    .groupBy(c.name, c.stepId);
   const users = (name: string, step: string | null = null) =>
     counts.find((row) => row.name === name && (step === null || row.stepId === step))?.users ?? 0;
   const total = (name: string) =>
     counts.filter((row) => row.name === name).reduce((sum, row) => sum + row.users, 0);
 
+  const m = spotlightMisses;
   const missing = await db.reports
     .select({
-      stepId,
-      selector: sql<string>`json_extract(${events.properties}, '$.selector')`,
-      url: sql<string>`json_extract(${events.properties}, '$.url')`,
-      events: sql<number>`count(*)`,
-      users: sql<number>`count(DISTINCT coalesce(${events.userId}, ${events.anonymousId}))`,
-      lastAt: sql<number>`max(${events.timestamp})`,
+      stepId: m.stepId,
+      selector: m.selector,
+      url: m.url,
+      events: sql<number>`sum(${m.events})`,
+      users: sql<number>`count(*)`,
+      lastAt: sql<number>`max(${m.lastAt})`,
     })
-    .from(events)
-    .where(and(scope, eq(events.name, names.missing)))
-    .groupBy(
-      stepId,
-      sql`json_extract(${events.properties}, '$.selector')`,
-      sql`json_extract(${events.properties}, '$.url')`,
+    .from(m)
+    .where(
+      and(eq(m.workspaceId, workspaceId), eq(m.contentId, version.contentId), eq(m.version, version.version)),
     )
-    .orderBy(sql`count(*) DESC`);
+    .groupBy(m.stepId, m.selector, m.url)
+    .orderBy(sql`sum(${m.events}) DESC`);
 
   const shown = users(names.shown);
   const completed = users(names.completed);
