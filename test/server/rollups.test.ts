@@ -99,7 +99,7 @@ function history(seed: number, count: number, survey: string) {
           timestamp,
           context,
         };
-      case 'survey':
+      default: // 'survey'
         return {
           type: 'track',
           messageId,
