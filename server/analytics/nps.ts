@@ -72,6 +72,11 @@ export const npsResultsQuery = z
       .transform((text) => text.split(',').map(Number))
       .refine((bounds) => bounds.every((b, i) => i === 0 || b > (bounds[i - 1] as number)), 'must ascend')
       .optional(),
+    /**
+     * How many accounts `accounts` lists (those with the most responses first; `accountCount` says
+     * how many have any): the answer stays the size of what a view draws, whatever the customer base.
+     */
+    accountLimit: z.coerce.number().int().min(0).max(1000).default(25),
   })
   .superRefine(fromBeforeTo)
   .superRefine((query, ctx) => {
@@ -397,7 +402,9 @@ export const maxResultsDays = 1830;
  * - `rates`: how often it was shown, answered and dismissed (see surveyRates);
  * - `trend`: per week or month, each person's latest response within that bucket;
  * - `segments` (when `segment` is given): per value of the trait, `null` where it is missing;
- * - `accounts`: per account of the counted responses, with the account's `name` trait.
+ * - `accounts`: per account of the counted responses, with the account's `name` trait: the
+ *   `accountLimit` with the most responses, of `accountCount` (an account's verbatims are
+ *   `responses?accountId=`).
  */
 export async function npsResults(
   db: Database,
@@ -423,6 +430,7 @@ export async function npsResults(
     surveyRates(db, workspaceId, surveyId, range),
   ]);
   const summary = summaryOfCounts(counts);
+  const perAccount = accountsOf(counts);
   const byBucket = new Map(groupBy(trendCounts, (row) => row.bucket));
   return {
     period: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
@@ -431,7 +439,8 @@ export async function npsResults(
     rates: { ...rates, respondents: summary.responses, ...ratesOf(rates, summary.responses) },
     trend: buckets.map(({ key }) => ({ bucket: key, ...summaryOfCounts(byBucket.get(key) ?? []) })),
     segments: trait ? (query.bands ? bandsOf(counts, query.bands) : segmentsOf(counts)) : undefined,
-    accounts: accountsOf(counts),
+    accountCount: perAccount.length,
+    accounts: perAccount.slice(0, query.accountLimit),
   };
 }
 
