@@ -568,21 +568,27 @@ async function surveyRates(
         (SELECT count(DISTINCT id) FROM (${union(people)})) AS users`);
     return { count: row?.count ?? 0, users: row?.users ?? 0 };
   };
+  // Each user of the workspace once, by primary key: active on a whole day of the period (user_days),
+  // or by an event in a partial day, looked for only if they were active on that day at all. One
+  // short probe per user: far less than the distinct count of every active user-day of a period.
   const active = async () => {
-    const people = [
-      ...(days === null
-        ? []
-        : [
-            sql`SELECT ${userDays.userId} AS id FROM ${userDays}
-              WHERE ${userDays.workspaceId} = ${workspaceId}
-                AND ${userDays.day} >= ${days.from} AND ${userDays.day} < ${days.to}`,
-          ]),
-      ...edgeEvents(sql`${events.userId} AS id`, sql`${events.userId} IS NOT NULL`),
+    const u = users;
+    const d = userDays;
+    const activeOn = (from: number, to: number) => sql`EXISTS (SELECT 1 FROM ${d}
+      WHERE ${d.workspaceId} = ${u.workspaceId} AND ${d.userId} = ${u.id}
+        AND ${d.day} >= ${from} AND ${d.day} < ${to})`;
+    const conditions = [
+      ...(days === null ? [] : [activeOn(days.from, days.to)]),
+      ...edges.map((edge) => {
+        const day = Math.floor(edge.from / dayMs);
+        return sql`(${activeOn(day, day + 1)} AND EXISTS (SELECT 1 FROM ${events}
+          WHERE ${events.workspaceId} = ${u.workspaceId} AND ${events.userId} = ${u.id}
+            AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to}))`;
+      }),
     ];
-    if (people.length === 0) return 0;
-    const [row] = await db.reports.all<{ users: number }>(
-      sql`SELECT count(DISTINCT id) AS users FROM (${union(people)})`,
-    );
+    if (conditions.length === 0) return 0;
+    const [row] = await db.reports.all<{ users: number }>(sql`SELECT count(*) AS users FROM ${u}
+      WHERE ${u.workspaceId} = ${workspaceId} AND (${sql.join(conditions, sql` OR `)})`);
     return row?.users ?? 0;
   };
   const [displays, dismissals, activeUsers] = await Promise.all([
