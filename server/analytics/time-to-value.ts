@@ -126,7 +126,9 @@ function segmentOf(segment: string, subject: 'user' | 'account'): ['user' | 'acc
 /**
  * Each subject's first-seen time and value time, in one read joined in SQL (the value goal's progress
  * by its primary key); traits leave the database only when a segment reads them, and only the side
- * it reads. A summary needs every subject's duration, so this is one row per subject in the window.
+ * it reads. A summary needs every subject's duration, so this reads one row per subject in the
+ * window, and they leave the database as one JSON array: the client builds an object per row, which
+ * for tens of thousands of rows costs more than the query.
  */
 async function loadSubjects(
   db: Database,
@@ -138,39 +140,33 @@ async function loadSubjects(
   const on = query.segment ? segmentOf(query.segment, query.subject)[0] : null;
   // A user's account traits come through their membership; an account is its own account.
   const viaAccount = query.subject === 'user' && on === 'account';
-  const bag =
-    on === null
-      ? sql<null>`NULL`
-      : viaAccount
-        ? sql<string | null>`${accounts.traits}`
-        : sql<string>`${subject.traits}`;
-  const reached = and(
-    eq(goalProgress.workspaceId, subject.workspaceId),
-    eq(goalProgress.goal, goalId.milestone(valueMilestoneId)),
-    eq(goalProgress.subject, query.subject),
-    eq(goalProgress.subjectId, subject.id),
-  );
-  const base = db.reports
-    .select({ firstSeen: sql<number>`${subject.firstSeen}`, reachedAt: goalProgress.reachedAt, bag })
-    .from(subject)
-    .leftJoin(goalProgress, reached);
-  const joined = viaAccount
-    ? base.leftJoin(
-        accounts,
-        and(eq(accounts.workspaceId, users.workspaceId), eq(accounts.id, users.accountId)),
-      )
-    : base;
-  const rows = await joined.where(
-    and(
-      eq(subject.workspaceId, workspaceId),
-      query.from ? gte(subject.firstSeen, Date.parse(query.from)) : undefined,
-      query.to ? lt(subject.firstSeen, Date.parse(query.to)) : undefined,
-    ),
-  );
-  return rows.map((row) => ({
-    firstSeen: row.firstSeen,
-    reachedAt: row.reachedAt,
-    bag: row.bag === null ? (on === null ? null : {}) : (JSON.parse(row.bag) as Record<string, unknown>),
+  // Account traits go out once per account, not once per member.
+  const bag = on === null ? sql`NULL` : viaAccount ? sql`${users.accountId}` : sql`json(${subject.traits})`;
+  const g = goalProgress;
+  const [row] = await db.reports.all<{ subjects: string | null }>(sql`
+    SELECT json_group_array(json_array(${subject.firstSeen}, ${g.reachedAt}, ${bag})) AS subjects
+    FROM ${subject}
+    LEFT JOIN ${g} ON ${g.workspaceId} = ${subject.workspaceId}
+      AND ${g.goal} = ${goalId.milestone(valueMilestoneId)} AND ${g.subject} = ${query.subject}
+      AND ${g.subjectId} = ${subject.id}
+    WHERE ${subject.workspaceId} = ${workspaceId}
+      ${query.from ? sql`AND ${subject.firstSeen} >= ${Date.parse(query.from)}` : sql``}
+      ${query.to ? sql`AND ${subject.firstSeen} < ${Date.parse(query.to)}` : sql``}`);
+  const rows = JSON.parse(row?.subjects ?? '[]') as Array<
+    [number, number | null, Record<string, unknown> | string | null]
+  >;
+  const accountTraits = new Map<string, Record<string, unknown>>();
+  if (viaAccount) {
+    const [all] = await db.reports.all<{ traits: string | null }>(sql`
+      SELECT json_group_object(${accounts.id}, json(${accounts.traits})) AS traits FROM ${accounts}
+      WHERE ${accounts.workspaceId} = ${workspaceId}`);
+    const byId = JSON.parse(all?.traits ?? '{}') as Record<string, Record<string, unknown>>;
+    for (const [id, traits] of Object.entries(byId)) accountTraits.set(id, traits);
+  }
+  return rows.map(([firstSeen, reachedAt, traits]) => ({
+    firstSeen,
+    reachedAt,
+    bag: on === null ? null : typeof traits === 'string' ? (accountTraits.get(traits) ?? {}) : (traits ?? {}),
   }));
 }
 
