@@ -25,10 +25,8 @@ export const markNewEvents: InStatement = {
   args: [],
 };
 
-/** A UTC day number (epoch days) of an event's timestamp, as the rollups key their days. */
-export const dayOf = (timestamp: number): number => Math.floor(timestamp / 86_400_000);
-
 const newEvents = 'seq > (SELECT seq FROM rollup_mark WHERE id = 1)';
+// The UTC day of an event (epoch days), as the rollups key their days.
 const day = '(timestamp / 86400000)';
 const quoted = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
