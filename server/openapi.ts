@@ -338,7 +338,7 @@ export function openApiDocument(serverUrl: string) {
       '/v1/admin/surveys/{id}/results': {
         get: {
           summary:
-            'NPS over a period (each person once, by their latest response): score, 95% interval, distribution, response and dismissal rates, trend, segments, accounts',
+            'NPS over a period (each person once, by their latest response): score, 95% interval, distribution, response and dismissal rates, trend, segments, the accounts with the most responses (accountLimit) and how many there are',
           description: trendVersusSummary,
           ...admin,
           parameters: [idParam(), ...queryParams(npsResultsQuery)],

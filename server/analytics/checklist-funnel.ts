@@ -1,9 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { milestonesByKey } from '../content/milestones.ts';
 import type { Database } from '../db/client.ts';
-import { events, goalProgress, users } from '../db/schema.ts';
+import { contentUsers, goalProgress, users } from '../db/schema.ts';
 import { goalId } from '../goals/catalog.ts';
 import { median, toDays } from './stats.ts';
 
@@ -17,30 +17,6 @@ import { median, toDays } from './stats.ts';
  */
 export async function checklistFunnel(db: Database, workspaceId: string, version: ChecklistVersion) {
   const { contentId: checklistId, content } = version;
-  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
-  const versionOf = sql<number>`json_extract(${events.properties}, '$.version')`;
-  const interactions = await db.reports
-    .select({ userId: events.userId, name: events.name, at: sql<number>`min(${events.timestamp})` })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, workspaceId),
-        eq(events.type, 'track'),
-        inArray(events.name, [internalEvent('checklist_shown'), internalEvent('checklist_dismissed')]),
-        eq(contentId, checklistId),
-        eq(versionOf, version.version),
-      ),
-    )
-    .groupBy(events.userId, events.name);
-  const shown = new Map<string, number>();
-  const dismissed = new Set<string>();
-  for (const row of interactions) {
-    if (row.userId === null) continue;
-    if (row.name === internalEvent('checklist_shown')) shown.set(row.userId, row.at);
-    else dismissed.add(row.userId);
-  }
-  const viewers = [...shown.keys()];
-
   // Where each item's completion is recorded: its own goal, or its milestone's.
   const milestoneByKey = await milestonesByKey(db, workspaceId);
   const goals = content.items.map((item) =>
@@ -48,35 +24,44 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
       ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
       : goalId.item(checklistId, item.id),
   );
-  const accountOf = new Map<string, string | null>();
-  if (content.scope === 'account' && viewers.length > 0) {
-    const rows = await db.reports
-      .select({ id: users.id, accountId: users.accountId })
-      .from(users)
-      .where(and(eq(users.workspaceId, workspaceId), inArray(users.id, viewers)));
-    for (const row of rows) accountOf.set(row.id, row.accountId);
-  }
-  const progress = await db.reports
-    .select({
-      goal: goalProgress.goal,
-      subject: goalProgress.subject,
-      subjectId: goalProgress.subjectId,
-      reachedAt: goalProgress.reachedAt,
-    })
-    .from(goalProgress)
-    .where(and(eq(goalProgress.workspaceId, workspaceId), inArray(goalProgress.goal, goals)));
-  const done = new Map(progress.map((row) => [`${row.subject}:${row.subjectId}:${row.goal}`, row.reachedAt]));
-  const doneAt = (userId: string, goal: string): number | null => {
-    const account = accountOf.get(userId);
-    if (content.scope === 'account' && account) return done.get(`account:${account}:${goal}`) ?? null;
-    return done.get(`user:${userId}:${goal}`) ?? null;
-  };
+
+  // Who it was shown to (first time) and who dismissed it come from the content_users rollup kept
+  // at ingestion (server/ingest/rollups.ts); item times from goal_progress by primary key, once per
+  // subject: the viewer, or their account when the checklist is account-wide (all its viewers share
+  // its items). One statement, whose answer leaves the database as one JSON array: the client builds
+  // an object per row, which for tens of thousands of rows costs more than the query.
+  const c = contentUsers;
+  const ofVersion = (
+    name: string,
+  ) => sql`${c.workspaceId} = ${workspaceId} AND ${c.contentId} = ${checklistId}
+    AND ${c.version} = ${version.version} AND ${c.name} = ${name} AND ${c.stepId} = '' AND ${c.anonymous} = 0`;
+  const byAccount = content.scope === 'account';
+  const subject = byAccount
+    ? sql`CASE WHEN ${users.accountId} IS NULL THEN 'user' ELSE 'account' END`
+    : sql`'user'`;
+  const subjectId = byAccount ? sql`coalesce(${users.accountId}, ${c.subjectId})` : sql`${c.subjectId}`;
+  const itemTimes = goals.map(
+    (goal) => sql`, (SELECT ${goalProgress.reachedAt} FROM ${goalProgress}
+      WHERE ${goalProgress.workspaceId} = ${workspaceId} AND ${goalProgress.goal} = ${goal}
+        AND ${goalProgress.subject} = viewers.subject AND ${goalProgress.subjectId} = viewers.subject_id)`,
+  );
+  const [row] = await db.reports.all<{ subjects: string; dismissed: number }>(sql`
+    SELECT
+      (SELECT json_group_array(json_array(json(viewers.shown)${sql.join(itemTimes, sql``)}))
+        FROM (SELECT ${subject} AS subject, ${subjectId} AS subject_id, json_group_array(${c.firstAt}) AS shown
+          FROM ${c}
+          ${byAccount ? sql`LEFT JOIN ${users} ON ${users.workspaceId} = ${c.workspaceId} AND ${users.id} = ${c.subjectId}` : sql``}
+          WHERE ${ofVersion(internalEvent('checklist_shown'))}
+          GROUP BY 1, 2) AS viewers) AS subjects,
+      (SELECT count(*) FROM ${c} WHERE ${ofVersion(internalEvent('checklist_dismissed'))}) AS dismissed`);
+  /** Per subject: when it was first shown to each of its viewers, then each item's time or null. */
+  const subjects = JSON.parse(row?.subjects ?? '[]') as Array<[number[], ...Array<number | null>]>;
+  const viewers = subjects.flatMap(([shown, ...times]) => shown.map((shownAt) => ({ shownAt, times })));
 
   const itemCounts = content.items.map(() => 0);
   let started = 0;
   const completionTimes: number[] = [];
-  for (const userId of viewers) {
-    const times = goals.map((goal) => doneAt(userId, goal));
+  for (const { shownAt, times } of viewers) {
     times.forEach((time, index) => {
       if (time !== null) itemCounts[index] = (itemCounts[index] ?? 0) + 1;
     });
@@ -84,7 +69,7 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
     const required = times.filter((_, index) => content.items[index]?.required);
     if (required.every((time) => time !== null)) {
       const last = Math.max(...(required as number[]));
-      completionTimes.push(Math.max(0, last - (shown.get(userId) as number)));
+      completionTimes.push(Math.max(0, last - shownAt));
     }
   }
   return {
@@ -99,7 +84,7 @@ export async function checklistFunnel(db: Database, workspaceId: string, version
       completed: itemCounts[index] ?? 0,
     })),
     completed: completionTimes.length,
-    dismissed: dismissed.size,
+    dismissed: row?.dismissed ?? 0,
     medianDaysToComplete: toDays(median(completionTimes)),
   };
 }

@@ -5,9 +5,9 @@ import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { storedText } from '../../shared/schemas/stored-text.ts';
 import { type NpsGroup, npsGroupOf, npsGroups } from '../../shared/schemas/survey.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, events, surveyResponses, users } from '../db/schema.ts';
+import { accounts, events, surveyPromptDays, surveyResponses, userDays, users } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import { cohortOf, dayMs, groupBy, npsInterval } from './stats.ts';
+import { cohortOf, dayMs, groupBy, npsInterval, splitByDays } from './stats.ts';
 
 /**
  * NPS results for CS teams (../shared/DOMAIN.md, "NPS"): the score with its 95% interval, the
@@ -72,6 +72,11 @@ export const npsResultsQuery = z
       .transform((text) => text.split(',').map(Number))
       .refine((bounds) => bounds.every((b, i) => i === 0 || b > (bounds[i - 1] as number)), 'must ascend')
       .optional(),
+    /**
+     * How many accounts `accounts` lists (those with the most responses first; `accountCount` says
+     * how many have any): the answer stays the size of what a view draws, whatever the customer base.
+     */
+    accountLimit: z.coerce.number().int().min(0).max(1000).default(25),
   })
   .superRefine(fromBeforeTo)
   .superRefine((query, ctx) => {
@@ -387,7 +392,9 @@ export const maxResultsDays = 1830;
  * - `rates`: how often it was shown, answered and dismissed (see surveyRates);
  * - `trend`: per week or month, each person's latest response within that bucket;
  * - `segments` (when `segment` is given): per value of the trait, `null` where it is missing;
- * - `accounts`: per account of the counted responses, with the account's `name` trait.
+ * - `accounts`: per account of the counted responses, with the account's `name` trait: the
+ *   `accountLimit` with the most responses, of `accountCount` (an account's verbatims are
+ *   `responses?accountId=`).
  */
 export async function npsResults(
   db: Database,
@@ -413,6 +420,7 @@ export async function npsResults(
     surveyRates(db, workspaceId, surveyId, range),
   ]);
   const summary = summaryOfCounts(counts);
+  const perAccount = accountsOf(counts);
   const byBucket = new Map(groupBy(trendCounts, (row) => row.bucket));
   return {
     period: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
@@ -421,7 +429,8 @@ export async function npsResults(
     rates: { ...rates, respondents: summary.responses, ...ratesOf(rates, summary.responses) },
     trend: buckets.map(({ key }) => ({ bucket: key, ...summaryOfCounts(byBucket.get(key) ?? []) })),
     segments: trait ? (query.bands ? bandsOf(counts, query.bands) : segmentsOf(counts)) : undefined,
-    accounts: accountsOf(counts),
+    accountCount: perAccount.length,
+    accounts: perAccount.slice(0, query.accountLimit),
   };
 }
 
@@ -500,49 +509,89 @@ interface SurveyRates {
   activeUsers: number;
 }
 
-/** The widget's display and dismissal counts for a survey, and the active users, in the period. */
+/**
+ * The widget's display and dismissal counts for a survey, and the active users, in the period: the
+ * whole UTC days of the period from the rollups kept at ingestion (survey_prompt_days, user_days),
+ * and the partial days at either end, if any, from those hours' events (an index range of at most
+ * two days' events, whatever the length of history).
+ */
 async function surveyRates(
   db: Database,
   workspaceId: string,
   surveyId: string,
   range: Period,
 ): Promise<SurveyRates> {
-  const inPeriod = and(
-    eq(events.workspaceId, workspaceId),
-    gte(events.timestamp, range.from),
-    lt(events.timestamp, range.to),
-  );
+  const { days, edges } = splitByDays(range);
   const shown = internalEvent('survey_shown');
   const dismissed = internalEvent('survey_dismissed');
-  const [prompts, [active]] = await Promise.all([
-    db.reports
-      .select({
-        name: events.name,
-        count: sql<number>`count(*)`,
-        users: sql<number>`count(distinct ${events.userId})`,
-      })
-      .from(events)
-      .where(
-        and(
-          inPeriod,
-          eq(events.type, 'track'),
-          inArray(events.name, [shown, dismissed]),
-          eq(sql`json_extract(${events.properties}, '$.contentId')`, surveyId),
-        ),
-      )
-      .groupBy(events.name),
-    db.reports
-      .select({ users: sql<number>`count(distinct ${events.userId})` })
-      .from(events)
-      .where(and(inPeriod, isNotNull(events.userId))),
+  const edgeEvents = (columns: SQL, where: SQL) =>
+    edges.map(
+      (edge) => sql`SELECT ${columns} FROM ${events}
+        WHERE ${events.workspaceId} = ${workspaceId} AND ${where}
+          AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to}`,
+    );
+  const union = (parts: SQL[]) => sql.join(parts, sql` UNION ALL `);
+  const p = surveyPromptDays;
+  const promptDays = (name: string, columns: SQL, where: SQL = sql`1`) =>
+    days === null
+      ? []
+      : [
+          sql`SELECT ${columns} FROM ${p}
+            WHERE ${p.workspaceId} = ${workspaceId} AND ${p.surveyId} = ${surveyId} AND ${p.name} = ${name}
+              AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to} AND ${where}`,
+        ];
+  const promptEdges = (name: string, columns: SQL, where: SQL = sql`1`) =>
+    edgeEvents(
+      columns,
+      sql`${events.name} = ${name} AND ${events.type} = 'track'
+        AND json_extract(${events.properties}, '$.contentId') = ${surveyId} AND ${where}`,
+    );
+  const prompts = async (name: string) => {
+    const parts = [...promptDays(name, sql`sum(${p.events}) AS n`), ...promptEdges(name, sql`count(*) AS n`)];
+    const people = [
+      ...promptDays(name, sql`${p.subjectId} AS id`, sql`${p.anonymous} = 0`),
+      ...promptEdges(name, sql`${events.userId} AS id`, sql`${events.userId} IS NOT NULL`),
+    ];
+    if (parts.length === 0) return { count: 0, users: 0 };
+    const [row] = await db.reports.all<{ count: number | null; users: number }>(sql`
+      SELECT (SELECT sum(n) FROM (${union(parts)})) AS count,
+        (SELECT count(DISTINCT id) FROM (${union(people)})) AS users`);
+    return { count: row?.count ?? 0, users: row?.users ?? 0 };
+  };
+  // Each user of the workspace once, by primary key: active on a whole day of the period (user_days),
+  // or by an event in a partial day, looked for only if they were active on that day at all. One
+  // short probe per user: far less than the distinct count of every active user-day of a period.
+  const active = async () => {
+    const u = users;
+    const d = userDays;
+    const activeOn = (from: number, to: number) => sql`EXISTS (SELECT 1 FROM ${d}
+      WHERE ${d.workspaceId} = ${u.workspaceId} AND ${d.userId} = ${u.id}
+        AND ${d.day} >= ${from} AND ${d.day} < ${to})`;
+    const conditions = [
+      ...(days === null ? [] : [activeOn(days.from, days.to)]),
+      ...edges.map((edge) => {
+        const day = Math.floor(edge.from / dayMs);
+        return sql`(${activeOn(day, day + 1)} AND EXISTS (SELECT 1 FROM ${events}
+          WHERE ${events.workspaceId} = ${u.workspaceId} AND ${events.userId} = ${u.id}
+            AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to}))`;
+      }),
+    ];
+    if (conditions.length === 0) return 0;
+    const [row] = await db.reports.all<{ users: number }>(sql`SELECT count(*) AS users FROM ${u}
+      WHERE ${u.workspaceId} = ${workspaceId} AND (${sql.join(conditions, sql` OR `)})`);
+    return row?.users ?? 0;
+  };
+  const [displays, dismissals, activeUsers] = await Promise.all([
+    prompts(shown),
+    prompts(dismissed),
+    active(),
   ]);
-  const of = (name: string) => prompts.find((row) => row.name === name);
   return {
-    displays: of(shown)?.count ?? 0,
-    usersShown: of(shown)?.users ?? 0,
-    dismissals: of(dismissed)?.count ?? 0,
-    usersDismissed: of(dismissed)?.users ?? 0,
-    activeUsers: active?.users ?? 0,
+    displays: displays.count,
+    usersShown: displays.users,
+    dismissals: dismissals.count,
+    usersDismissed: dismissals.users,
+    activeUsers,
   };
 }
 

@@ -3,10 +3,10 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SpotlightVersion } from '../../shared/schemas/spotlight.ts';
 import type { Database } from '../db/client.ts';
-import { events } from '../db/schema.ts';
+import { contentUsers, spotlightMisses } from '../db/schema.ts';
 
-/** The same table again, for the users a version was shown to. */
-const seen = alias(events, 'seen');
+/** The same rollup again, for the users a version was shown to. */
+const shownTo = alias(contentUsers, 'shown_to');
 
 const names = {
   shown: internalEvent('spotlight_shown'),
@@ -26,65 +26,62 @@ const names = {
  *   users) and when last, so a broken selector shows up for the author.
  */
 export async function spotlightFunnel(db: Database, workspaceId: string, version: SpotlightVersion) {
-  const contentId = sql<string>`json_extract(${events.properties}, '$.contentId')`;
-  const stepId = sql<string | null>`json_extract(${events.properties}, '$.stepId')`;
-  const scope = and(
-    eq(events.workspaceId, workspaceId),
-    eq(events.type, 'track'),
-    eq(contentId, version.contentId),
-    eq(sql`json_extract(${events.properties}, '$.version')`, version.version),
-  );
+  // Per person counts from the rollups kept at ingestion (server/ingest/rollups.ts): one row per
+  // user, event and step in content_users, per person and missing target in spotlight_misses.
+  const c = contentUsers;
   const counts = await db.reports
-    .select({ name: events.name, stepId, users: sql<number>`count(DISTINCT ${events.userId})` })
-    .from(events)
+    .select({ name: c.name, stepId: c.stepId, users: sql<number>`count(*)` })
+    .from(c)
     .where(
       and(
-        scope,
-        inArray(events.name, [names.shown, names.step, names.completed, names.dismissed]),
-        // A completion counts for a user it was shown to (a correlated subquery on the same scope).
+        eq(c.workspaceId, workspaceId),
+        eq(c.contentId, version.contentId),
+        eq(c.version, version.version),
+        inArray(c.name, [names.shown, names.step, names.completed, names.dismissed]),
+        eq(c.anonymous, 0),
+        // A completion counts for a user the spotlight was shown to (skipped is not completed).
         or(
-          ne(events.name, names.completed),
+          ne(c.name, names.completed),
           exists(
             db.reports
               .select({ one: sql`1` })
-              .from(seen)
+              .from(shownTo)
               .where(
                 and(
-                  eq(seen.workspaceId, workspaceId),
-                  eq(seen.type, 'track'),
-                  eq(seen.name, names.shown),
-                  eq(seen.userId, events.userId),
-                  eq(sql`json_extract(${seen.properties}, '$.contentId')`, version.contentId),
-                  eq(sql`json_extract(${seen.properties}, '$.version')`, version.version),
+                  eq(shownTo.workspaceId, workspaceId),
+                  eq(shownTo.contentId, version.contentId),
+                  eq(shownTo.version, version.version),
+                  eq(shownTo.name, names.shown),
+                  eq(shownTo.anonymous, 0),
+                  eq(shownTo.subjectId, c.subjectId),
                 ),
               ),
           ),
         ),
       ),
     )
-    .groupBy(events.name, stepId);
+    .groupBy(c.name, c.stepId);
   const users = (name: string, step: string | null = null) =>
     counts.find((row) => row.name === name && (step === null || row.stepId === step))?.users ?? 0;
   const total = (name: string) =>
     counts.filter((row) => row.name === name).reduce((sum, row) => sum + row.users, 0);
 
+  const m = spotlightMisses;
   const missing = await db.reports
     .select({
-      stepId,
-      selector: sql<string>`json_extract(${events.properties}, '$.selector')`,
-      url: sql<string>`json_extract(${events.properties}, '$.url')`,
-      events: sql<number>`count(*)`,
-      users: sql<number>`count(DISTINCT coalesce(${events.userId}, ${events.anonymousId}))`,
-      lastAt: sql<number>`max(${events.timestamp})`,
+      stepId: m.stepId,
+      selector: m.selector,
+      url: m.url,
+      events: sql<number>`sum(${m.events})`,
+      users: sql<number>`count(*)`,
+      lastAt: sql<number>`max(${m.lastAt})`,
     })
-    .from(events)
-    .where(and(scope, eq(events.name, names.missing)))
-    .groupBy(
-      stepId,
-      sql`json_extract(${events.properties}, '$.selector')`,
-      sql`json_extract(${events.properties}, '$.url')`,
+    .from(m)
+    .where(
+      and(eq(m.workspaceId, workspaceId), eq(m.contentId, version.contentId), eq(m.version, version.version)),
     )
-    .orderBy(sql`count(*) DESC`);
+    .groupBy(m.stepId, m.selector, m.url)
+    .orderBy(sql`sum(${m.events}) DESC`);
 
   const shown = users(names.shown);
   const completed = users(names.completed);

@@ -22,6 +22,28 @@ export const median = (values: readonly number[]): number | null => percentile(v
 
 export const dayMs = 86_400_000;
 
+/**
+ * A period `[from, to)` (epoch ms) as the whole UTC days inside it (epoch day numbers `[from, to)`,
+ * what the daily rollups answer; null when there is none) and the partial days left at either end
+ * (to be read from the events themselves: together less than two days).
+ *
+ * @example
+ * splitByDays({ from: 1.5 * dayMs, to: 4 * dayMs }) // days 2-3, edge [1.5, 2) days
+ */
+export function splitByDays(range: { from: number; to: number }): {
+  days: { from: number; to: number } | null;
+  edges: Array<{ from: number; to: number }>;
+} {
+  const first = Math.ceil(range.from / dayMs);
+  const last = Math.floor(range.to / dayMs);
+  if (first >= last) return { days: null, edges: range.from < range.to ? [range] : [] };
+  const edges = [
+    { from: range.from, to: first * dayMs },
+    { from: last * dayMs, to: range.to },
+  ].filter((edge) => edge.from < edge.to);
+  return { days: { from: first, to: last }, edges };
+}
+
 /** Milliseconds as days, rounded to 0.01 day for reports. */
 export const toDays = (ms: number | null): number | null =>
   ms === null ? null : Math.round((ms / dayMs) * 100) / 100;

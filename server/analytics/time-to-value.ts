@@ -41,11 +41,10 @@ export interface TtvSummary {
 }
 
 interface Subject {
-  id: string;
   firstSeen: number;
   reachedAt: number | null;
-  traits: Record<string, unknown>;
-  accountTraits: Record<string, unknown>;
+  /** The traits the segment reads (the subject's own, or its account's); null without a segment. */
+  bag: Record<string, unknown> | null;
 }
 
 /**
@@ -73,11 +72,8 @@ export async function timeToValue(
       .map(([cohort, members]) => ({ cohort: String(cohort), ...summarize(members, now) }));
   }
   if (query.segment) {
-    const [on, trait] = segmentOf(query.segment, query.subject);
-    result.segments = groupBy(
-      subjects,
-      (s) => lookup(on === 'account' ? s.accountTraits : s.traits, trait) ?? null,
-    )
+    const [, trait] = segmentOf(query.segment, query.subject);
+    result.segments = groupBy(subjects, (s) => lookup(s.bag ?? {}, trait) ?? null)
       .sort(([a], [b]) => String(a).localeCompare(String(b)))
       .map(([value, members]) => ({ value, ...summarize(members, now) }));
   }
@@ -127,59 +123,50 @@ function segmentOf(segment: string, subject: 'user' | 'account'): ['user' | 'acc
   return [subject, segment];
 }
 
+/**
+ * Each subject's first-seen time and value time, in one read joined in SQL (the value goal's progress
+ * by its primary key); traits leave the database only when a segment reads them, and only the side
+ * it reads. A summary needs every subject's duration, so this reads one row per subject in the
+ * window, and they leave the database as one JSON array: the client builds an object per row, which
+ * for tens of thousands of rows costs more than the query.
+ */
 async function loadSubjects(
   db: Database,
   workspaceId: string,
   valueMilestoneId: string,
   query: TtvQuery,
 ): Promise<Subject[]> {
-  const goal = goalId.milestone(valueMilestoneId);
-  const reachedRows = await db.reports
-    .select({ subjectId: goalProgress.subjectId, reachedAt: goalProgress.reachedAt })
-    .from(goalProgress)
-    .where(
-      and(
-        eq(goalProgress.workspaceId, workspaceId),
-        eq(goalProgress.goal, goal),
-        eq(goalProgress.subject, query.subject),
-      ),
-    );
-  const reached = new Map(reachedRows.map((row) => [row.subjectId, row.reachedAt]));
-  const window = (column: typeof users.firstSeen | typeof accounts.firstSeen) => [
-    query.from ? gte(column, Date.parse(query.from)) : undefined,
-    query.to ? lt(column, Date.parse(query.to)) : undefined,
-  ];
-
-  // Accounts are read once: as the subjects, or for their traits when users are.
-  const accountRows = await db.reports
-    .select({ id: accounts.id, firstSeen: accounts.firstSeen, traits: accounts.traits })
-    .from(accounts)
-    .where(
-      and(
-        eq(accounts.workspaceId, workspaceId),
-        ...(query.subject === 'account' ? window(accounts.firstSeen) : []),
-      ),
-    );
-  if (query.subject === 'account') {
-    return accountRows.map((row) => ({
-      id: row.id,
-      firstSeen: row.firstSeen,
-      reachedAt: reached.get(row.id) ?? null,
-      traits: row.traits,
-      accountTraits: row.traits,
-    }));
+  const subject = query.subject === 'user' ? users : accounts;
+  const on = query.segment ? segmentOf(query.segment, query.subject)[0] : null;
+  // A user's account traits come through their membership; an account is its own account.
+  const viaAccount = query.subject === 'user' && on === 'account';
+  // Account traits go out once per account, not once per member.
+  const bag = on === null ? sql`NULL` : viaAccount ? sql`${users.accountId}` : sql`json(${subject.traits})`;
+  const g = goalProgress;
+  const [row] = await db.reports.all<{ subjects: string | null }>(sql`
+    SELECT json_group_array(json_array(${subject.firstSeen}, ${g.reachedAt}, ${bag})) AS subjects
+    FROM ${subject}
+    LEFT JOIN ${g} ON ${g.workspaceId} = ${subject.workspaceId}
+      AND ${g.goal} = ${goalId.milestone(valueMilestoneId)} AND ${g.subject} = ${query.subject}
+      AND ${g.subjectId} = ${subject.id}
+    WHERE ${subject.workspaceId} = ${workspaceId}
+      ${query.from ? sql`AND ${subject.firstSeen} >= ${Date.parse(query.from)}` : sql``}
+      ${query.to ? sql`AND ${subject.firstSeen} < ${Date.parse(query.to)}` : sql``}`);
+  const rows = JSON.parse(row?.subjects ?? '[]') as Array<
+    [number, number | null, Record<string, unknown> | string | null]
+  >;
+  const accountTraits = new Map<string, Record<string, unknown>>();
+  if (viaAccount) {
+    const [all] = await db.reports.all<{ traits: string | null }>(sql`
+      SELECT json_group_object(${accounts.id}, json(${accounts.traits})) AS traits FROM ${accounts}
+      WHERE ${accounts.workspaceId} = ${workspaceId}`);
+    const byId = JSON.parse(all?.traits ?? '{}') as Record<string, Record<string, unknown>>;
+    for (const [id, traits] of Object.entries(byId)) accountTraits.set(id, traits);
   }
-  const accountTraits = new Map(accountRows.map((row) => [row.id, row.traits]));
-  const rows = await db.reports
-    .select({ id: users.id, firstSeen: users.firstSeen, traits: users.traits, accountId: users.accountId })
-    .from(users)
-    .where(and(eq(users.workspaceId, workspaceId), ...window(users.firstSeen)));
-  return rows.map((row) => ({
-    id: row.id,
-    firstSeen: row.firstSeen,
-    reachedAt: reached.get(row.id) ?? null,
-    traits: row.traits,
-    accountTraits: (row.accountId ? accountTraits.get(row.accountId) : undefined) ?? {},
+  return rows.map(([firstSeen, reachedAt, traits]) => ({
+    firstSeen,
+    reachedAt,
+    bag: on === null ? null : typeof traits === 'string' ? (accountTraits.get(traits) ?? {}) : (traits ?? {}),
   }));
 }
 

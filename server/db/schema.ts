@@ -534,6 +534,120 @@ export const userContentState = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.contentId, t.name] })],
 );
 
+/**
+ * Rollups kept at ingestion, in the commit that stores the events they count (server/ingest/rollups.ts):
+ * each stored event is counted once (a duplicate is never inserted, so never counted), late and
+ * out-of-order events land in their own day, and reports read these instead of the events.
+ */
+
+/** Events per user per UTC day (`day` = epoch days): active users over any run of whole days. */
+export const userDays = sqliteTable(
+  'user_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    day: integer('day').notNull(),
+    events: integer('events').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId, t.day] }),
+    // Distinct active users of a period: one range read of its days.
+    index('user_days_day').on(t.workspaceId, t.day, t.userId),
+  ],
+);
+
+/** Events per account per UTC day. */
+export const accountDays = sqliteTable(
+  'account_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    accountId: text('account_id').notNull(),
+    day: integer('day').notNull(),
+    events: integer('events').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.accountId, t.day] }),
+    index('account_days_day').on(t.workspaceId, t.day, t.accountId),
+  ],
+);
+
+/**
+ * The widget's interactions with one content version, per person: one row per
+ * (content, version, event, step, person) with its first and last time and how many events. The
+ * checklist and spotlight funnels count these rows. `subject_id` is the user id, or the anonymous
+ * id when `anonymous` is 1 (funnels count users; a missing target counts anonymous visitors too).
+ */
+export const contentUsers = sqliteTable(
+  'content_users',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    contentId: text('content_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    /** The step of a spotlight event that names one; '' otherwise. */
+    stepId: text('step_id').notNull(),
+    subjectId: text('subject_id').notNull(),
+    anonymous: integer('anonymous').notNull(),
+    firstAt: integer('first_at').notNull(),
+    lastAt: integer('last_at').notNull(),
+    events: integer('events').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.workspaceId, t.contentId, t.version, t.name, t.stepId, t.anonymous, t.subjectId],
+    }),
+  ],
+);
+
+/** Where a spotlight step's target was missing, per person: the funnel's `targetNotFound`. */
+export const spotlightMisses = sqliteTable(
+  'spotlight_misses',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    contentId: text('content_id').notNull(),
+    version: integer('version').notNull(),
+    stepId: text('step_id').notNull(),
+    selector: text('selector').notNull(),
+    url: text('url').notNull(),
+    /** The user id, else the anonymous id (counted together, as people). */
+    subjectId: text('subject_id').notNull(),
+    lastAt: integer('last_at').notNull(),
+    events: integer('events').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      columns: [t.workspaceId, t.contentId, t.version, t.stepId, t.selector, t.url, t.subjectId],
+    }),
+  ],
+);
+
+/**
+ * Survey displays and dismissals per survey, UTC day and person (every version): the NPS rates of a
+ * period without reading its events.
+ */
+export const surveyPromptDays = sqliteTable(
+  'survey_prompt_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    surveyId: text('survey_id').notNull(),
+    name: text('name').notNull(),
+    day: integer('day').notNull(),
+    subjectId: text('subject_id').notNull(),
+    anonymous: integer('anonymous').notNull(),
+    events: integer('events').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] })],
+);
+
+/**
+ * The last event `seq` stored before the current ingestion commit (one row): the rollup statements
+ * of that commit count exactly the events with a greater seq, which are the ones it inserted.
+ */
+export const rollupMark = sqliteTable('rollup_mark', {
+  id: integer('id').primaryKey(),
+  seq: integer('seq').notNull(),
+});
+
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type KeyKind = (typeof keyKinds)[number];

@@ -4,6 +4,7 @@ import { type GoalCatalog, isRevisionConflict, revisionGuard } from '../goals/ca
 import { evaluateGoal, type Goal } from '../goals/compile.ts';
 import { surveyResponseUpsert } from '../surveys/responses.ts';
 import type { IngestEvent } from './parse-batch.ts';
+import { markNewEvents, rollupUpdates } from './rollups.ts';
 
 /** What one submitted request learns from the commit that held its events. */
 export interface StoreResult {
@@ -68,10 +69,13 @@ export async function storeEvents(
     }
     try {
       const responses = workspaceIds.flatMap((workspaceId) => surveyResponseUpsert(workspaceId, unique));
+      // The rollups count the events this commit inserts: marked before, counted after (rollups.ts).
       results = await deps.writer.batch([
         ...guards,
         ...writes,
+        markNewEvents,
         ...eventInserts,
+        ...rollupUpdates,
         ...evaluations,
         ...responses,
       ]);
@@ -83,7 +87,7 @@ export async function storeEvents(
   }
 
   const inserted = new Set<string>();
-  const firstEventStatement = workspaceIds.length + writes.length;
+  const firstEventStatement = workspaceIds.length + writes.length + 1;
   for (const result of results.slice(firstEventStatement, firstEventStatement + eventInserts.length)) {
     for (const row of result.rows) inserted.add(eventKey(String(row.workspace_id), String(row.message_id)));
   }

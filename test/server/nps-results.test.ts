@@ -454,7 +454,13 @@ describe('survey results', () => {
       ['globex', 'Globex', 2, -100],
       ['initech', null, 1, 0],
     ]);
+    expect(body.accountCount).toBe(3);
     expect(body.segments).toBeUndefined();
+    // Sized for a view: the accounts with the most responses, and how many there are in all.
+    const top = await h.adminJson(`/surveys/${sv}/results?${october}&accountLimit=2`);
+    expect(top.body.accounts.map((a: { accountId: string }) => a.accountId)).toEqual(['acme', 'globex']);
+    expect(top.body.accountCount).toBe(3);
+    expect(top.body.summary).toEqual(body.summary);
   });
 
   it('keeps one response per response id: a late comment attaches, a retried message counts once', async () => {

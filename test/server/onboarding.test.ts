@@ -396,6 +396,42 @@ describe('checklists', () => {
     const state = (await h.content('u3')).checklists[0];
     expect([state?.seen, state?.dismissed]).toEqual([true, true]);
   });
+
+  it('report an account-wide funnel: an item done by one member is done for every viewer there', async () => {
+    const id = await publishedChecklist('account');
+    const shown = (u: string, d: number) =>
+      track(u, '$waymark.checklist_shown', d, { contentId: id, version: 1 });
+    await ingest([
+      ...identify('u1', 0, 'acme'),
+      ...identify('u2', 0, 'acme'),
+      ...identify('u3', 0, 'other'),
+      ...identify('u4', 0),
+      // Shown twice to u1: the first time counts.
+      shown('u1', 1),
+      shown('u1', 2),
+      shown('u2', 2),
+      shown('u3', 1),
+      shown('u4', 1),
+      // acme: u2 adds a customer, u1 sends an invoice at 3: both viewers complete, 2 and 1 days
+      // after being shown. u4, in no account, adds a customer on its own: started only.
+      track('u2', 'Customer Created', 1.5),
+      track('u1', 'Invoice Sent', 3),
+      track('u4', 'Customer Created', 4),
+    ]);
+    const { body } = await h.adminJson(`/checklists/${id}/funnel?version=1`);
+    expect(body.funnels[0]).toMatchObject({
+      shown: 4,
+      started: 3,
+      items: [
+        { id: 'customer', completed: 3 },
+        { id: 'invoice', completed: 2 },
+        { id: 'guide', completed: 0 },
+      ],
+      completed: 2,
+      dismissed: 0,
+      medianDaysToComplete: 1.5,
+    });
+  });
 });
 
 describe('the widget’s own strings', () => {

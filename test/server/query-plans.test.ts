@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.ts';
 import { subjectSql } from '../../server/content/subject-read.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { rollupUpdates } from '../../server/ingest/rollups.ts';
 import { createLogger } from '../../server/logger.ts';
+import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 /**
@@ -91,12 +93,94 @@ const hot: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp }> =
   },
 ];
 
-async function plans(analyzed: boolean) {
+/**
+ * The reports' reads (funnels, NPS rates, time to value) and the ingestion commit's rollup updates.
+ * `temp` is the one temporary B-tree a query may build, over rows it has already narrowed to a small
+ * range (a period's user-days, the commit's own events), never over a workspace's events.
+ */
+const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp; temp?: RegExp }> = [
+  ...rollupUpdates.map((update, i) => ({
+    name: `rollup update ${i + 1} reads only the commit's new events`,
+    sql: update.sql,
+    args: [],
+    uses: /SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  })),
+  {
+    name: 'active users of a period: one probe per user into its days, then its partial days',
+    sql: `SELECT count(*) FROM users u WHERE u.workspace_id = ? AND (
+      EXISTS (SELECT 1 FROM user_days d WHERE d.workspace_id = u.workspace_id AND d.user_id = u.id
+        AND d.day >= ? AND d.day < ?)
+      OR (EXISTS (SELECT 1 FROM user_days d WHERE d.workspace_id = u.workspace_id AND d.user_id = u.id
+          AND d.day >= ? AND d.day < ?)
+        AND EXISTS (SELECT 1 FROM events e WHERE e.workspace_id = u.workspace_id AND e.user_id = u.id
+          AND e.timestamp >= ? AND e.timestamp < ?)))`,
+    args: ['ws1', 20000, 20090, 20090, 20091, 1.7e12, 1.7e12 + 3_600_000],
+    uses: /SEARCH d USING PRIMARY KEY.*SEARCH e USING COVERING INDEX events_user_time/,
+  },
+  {
+    name: "a survey's displays on a partial day",
+    sql: `SELECT count(*) FROM events WHERE workspace_id = ? AND name = ? AND type = 'track'
+      AND json_extract(properties, '$.contentId') = ? AND timestamp >= ? AND timestamp < ?`,
+    args: ['ws1', '$waymark.survey_shown', 's1', 1.7e12, 1.7e12 + 3_600_000],
+    uses: /USING INDEX events_name_time/,
+  },
+  {
+    name: "a survey's displays over whole days",
+    sql: `SELECT sum(events), count(DISTINCT subject_id) FROM survey_prompt_days
+      WHERE workspace_id = ? AND survey_id = ? AND name = ? AND day >= ? AND day < ? AND anonymous = 0`,
+    args: ['ws1', 's1', '$waymark.survey_shown', 20000, 20090],
+    uses: /SEARCH survey_prompt_days USING PRIMARY KEY/,
+    temp: /USE TEMP B-TREE FOR count\(DISTINCT\)/,
+  },
+  {
+    name: 'a spotlight funnel',
+    sql: `SELECT name, step_id, count(*) FROM content_users WHERE workspace_id = ? AND content_id = ?
+      AND version = ? AND name IN (?, ?) AND anonymous = 0 GROUP BY name, step_id`,
+    args: ['ws1', 'sp1', 1, '$waymark.spotlight_shown', '$waymark.spotlight_step_viewed'],
+    uses: /SEARCH content_users USING PRIMARY KEY/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  },
+  {
+    name: "a checklist's viewers and their accounts",
+    sql: `SELECT u.id, u.account_id FROM content_users c JOIN users u ON u.workspace_id = c.workspace_id
+      AND u.id = c.subject_id WHERE c.workspace_id = ? AND c.content_id = ? AND c.version = ?
+      AND c.name = ? AND c.step_id = '' AND c.anonymous = 0`,
+    args: ['ws1', 'cl1', 1, '$waymark.checklist_shown'],
+    uses: /SEARCH c USING PRIMARY KEY/,
+  },
+  {
+    name: "a spotlight's missing targets",
+    sql: `SELECT step_id, selector, url, sum(events), count(*) FROM spotlight_misses
+      WHERE workspace_id = ? AND content_id = ? AND version = ? GROUP BY step_id, selector, url`,
+    args: ['ws1', 'sp1', 1],
+    uses: /SEARCH spotlight_misses USING PRIMARY KEY/,
+  },
+  {
+    name: 'time to value: each user with its value time',
+    sql: `SELECT json_group_array(json_array(u.first_seen, g.reached_at)) FROM users u
+      LEFT JOIN goal_progress g ON g.workspace_id = u.workspace_id AND g.goal = ? AND g.subject = 'user'
+        AND g.subject_id = u.id
+      WHERE u.workspace_id = ?`,
+    args: ['milestone:m1', 'ws1'],
+    // Every user of the workspace is read: by an index of the workspace, or the table itself (the
+    // planner's choice once it knows there is one workspace); the goals by primary key, never scanned.
+    uses: /(SCAN u|SEARCH u USING (COVERING )?INDEX (sqlite_autoindex_users_1|users_account) \(workspace_id=\?\)) \| SEARCH g USING (COVERING )?INDEX sqlite_autoindex_goal_progress_1/,
+  },
+  {
+    name: "a goal's progress (funnel items, time to value)",
+    sql: 'SELECT subject_id, reached_at FROM goal_progress WHERE workspace_id = ? AND goal = ? AND subject = ?',
+    args: ['ws1', 'milestone:m1', 'user'],
+    uses: /SEARCH goal_progress USING (COVERING )?INDEX sqlite_autoindex_goal_progress_1/,
+  },
+];
+
+async function plans(analyzed: boolean, queries = hot) {
   const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
   try {
     if (analyzed) await client.execute('ANALYZE');
-    const out: Array<{ name: string; plan: string; uses: RegExp }> = [];
-    for (const query of hot) {
+    const out: Array<{ name: string; plan: string; uses: RegExp; temp?: RegExp | undefined }> = [];
+    for (const query of queries) {
       const rows = await client.execute({
         sql: `EXPLAIN QUERY PLAN ${query.sql}`,
         args: query.args as never,
@@ -105,6 +189,7 @@ async function plans(analyzed: boolean) {
         name: query.name,
         plan: rows.rows.map((r) => String(r.detail)).join(' | '),
         uses: query.uses,
+        temp: 'temp' in query ? (query.temp as RegExp | undefined) : undefined,
       });
     }
     return out;
@@ -133,6 +218,39 @@ describe('hot query plans', () => {
           /SCAN (events|e|d|goal_progress|survey_responses|webhook_deliveries|user_content_state|users|accounts|milestones)\b/,
         );
         expect(plan, name).not.toMatch(/TEMP B-TREE/);
+      }
+    });
+  }
+});
+
+describe('report and rollup query plans', () => {
+  for (const analyzed of [false, true]) {
+    it(`read rollups and index ranges ${analyzed ? 'after' : 'before'} ANALYZE`, async () => {
+      const created = await h.adminJson('/surveys', 'POST', {
+        name: 'NPS',
+        content: { productName: 'Acme', ...defaultSurveyText },
+      });
+      await h.adminJson(`/surveys/${created.body.id}/publish`, 'POST');
+      const ref = { contentId: created.body.id, version: 1 };
+      // Enough rows in every rollup for ANALYZE to have statistics to mislead with.
+      const batch = Array.from({ length: 400 }, (_, i) => ({
+        type: 'track',
+        userId: `u${i % 80}`,
+        event: ['Invoice Sent', '$waymark.survey_shown', '$waymark.spotlight_shown'][i % 3],
+        properties: i % 3 === 2 ? { contentId: 'sp1', version: 1 } : ref,
+        timestamp: new Date(h.clock.now - (i % 40) * 86_400_000).toISOString(),
+        context: { groupId: i % 2 === 0 ? 'acme' : `co${i % 7}` },
+        messageId: `m${i}`,
+      }));
+      const res = await h.post({ batch });
+      expect((await res.json()).accepted).toBe(400);
+      for (const { name, plan, uses, temp } of await plans(analyzed, reports)) {
+        expect(plan, name).toMatch(uses);
+        expect(plan, name).not.toMatch(
+          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses)\b/,
+        );
+        const temps = plan.split(' | ').filter((step) => step.includes('TEMP B-TREE'));
+        for (const step of temps) expect(step, name).toMatch(temp ?? /^$/);
       }
     });
   }
