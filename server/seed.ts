@@ -10,6 +10,7 @@ import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { GoalCatalog } from './goals/catalog.ts';
+import { seedDemoHealth } from './seed/demo-health.ts';
 import type { SyntheticOptions } from './seed/synthetic.ts';
 import { seedHistory, seedSurvey } from './seed-history.ts';
 import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
@@ -52,6 +53,7 @@ export async function seedDemo(db: Database, now: number): Promise<DemoKeys> {
   // The history is sent as the customer's own server would send it: with the secret key.
   const tenant = await new WorkspaceDirectory(db, () => now).byKey(created.secretKey);
   if (tenant) await seedHistory(db, tenant, new GoalCatalog(db), content, now);
+  await seedDemoHealth(db, demoWorkspaceId, now);
   return {
     created: true,
     publishableKey: created.publishableKey,

@@ -135,6 +135,20 @@ describe('the demo history', () => {
         if (responses.length > 0) unhappy.push(accountId);
       }
       expect(unhappy.length).toBeGreaterThanOrEqual(1);
+
+      // Account health: every band has accounts, each with a reason, 18 weeks of history, and the
+      // scheduled run of yesterday has told the CS team something.
+      const { bands } = await admin('/health/distribution');
+      for (const band of ['green', 'yellow', 'red']) {
+        expect(bands.find((b: { band: string }) => b.band === band).accounts, band).toBeGreaterThan(0);
+      }
+      const worst = (await admin('/health/accounts?sort=score&limit=1')).accounts[0];
+      expect(worst.band).toBe('red');
+      const detail = await admin(`/health/accounts/${worst.accountId}`);
+      expect(detail.drivers.length).toBeGreaterThan(0);
+      expect(detail.drivers[0].text).toMatch(/: /);
+      expect(detail.history.length).toBeGreaterThanOrEqual(120);
+      expect((await admin('/alerts')).alerts.length).toBeGreaterThan(0);
     } finally {
       await app.close();
     }
