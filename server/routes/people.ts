@@ -158,16 +158,15 @@ export function peopleRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/accounts/import', async (c) => {
     const type = c.req.header('content-type') ?? '';
     if (!type.startsWith('text/csv')) {
-      throw new ApiError(
-        415,
-        errorCodes.validationFailed,
-        'Send CSV',
-        'Send the file as Content-Type: text/csv.',
-      );
+      throw new ApiError(415, errorCodes.validationFailed, 'Send CSV', undefined, [
+        { pointer: '', detail: 'send the file as Content-Type: text/csv' },
+      ]);
     }
     const parsed = parseAccountCsv(await c.req.text());
     if (parsed.fatal) {
-      throw new ApiError(400, errorCodes.validationFailed, 'Unreadable CSV', parsed.fatal);
+      throw new ApiError(400, errorCodes.validationFailed, 'Unreadable CSV', parsed.fatal, [
+        { pointer: '', detail: parsed.fatal },
+      ]);
     }
     const results =
       parsed.rows.length === 0

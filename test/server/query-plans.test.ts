@@ -165,7 +165,7 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     args: ['milestone:m1', 'ws1'],
     // Every user of the workspace is read: by an index of the workspace, or the table itself (the
     // planner's choice once it knows there is one workspace); the goals by primary key, never scanned.
-    uses: /(SCAN u|SEARCH u USING (COVERING )?INDEX (sqlite_autoindex_users_1|users_account) \(workspace_id=\?\)) \| SEARCH g USING (COVERING )?INDEX sqlite_autoindex_goal_progress_1/,
+    uses: /(SCAN u|SEARCH u USING (COVERING )?INDEX (sqlite_autoindex_users_1|users_account|users_name|users_email) \(workspace_id=\?\)) \| SEARCH g USING (COVERING )?INDEX sqlite_autoindex_goal_progress_1/,
   },
   {
     name: "a goal's progress (funnel items, time to value)",
