@@ -1,5 +1,5 @@
 import type { InStatement } from '@libsql/client';
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
 import type { ContentKind, ContentRecord, ContentVersion } from '../../shared/schemas/versioned.ts';
@@ -302,8 +302,9 @@ export async function publishedContentAt<C>(
         isNotNull(contents.publishedVersion),
       ),
     )
-    // Oldest publication first: where content is ranked (a checklist's priority), ties keep this order.
-    .orderBy(contentVersions.publishedAt, contents.id);
+    // Oldest publication first (rowid: the order versions were written in, for publications in the
+    // same millisecond): where content is ranked (a checklist's priority), ties keep this order.
+    .orderBy(contentVersions.publishedAt, sql`content_versions.rowid`);
   // Bounded: one entry per workspace and kind; a server with very many workspaces starts afresh.
   if (byWorkspace.size > 30_000) byWorkspace.clear();
   // Shared by every request from now on: frozen, so that no caller can change what the next one sees.
