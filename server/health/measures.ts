@@ -56,17 +56,21 @@ interface Activity {
 }
 
 /**
- * Active users and active user-days per account in `[from, to)`: a user is active on a UTC day when
- * they sent a `track`, `page` or `screen` that day while in the account.
+ * Active users and active user-days per account over the whole UTC days from `from` to `to` (a day
+ * counts when `to` falls in it), from the daily rollup kept at ingestion (`user_days`: a user is
+ * active on a day they sent any event), for the users now in each account: one range read of the
+ * window's days, whatever the size of history.
  */
-async function activityByAccount(db: Database, workspaceId: string, from: number, to: number) {
+export async function activityByAccount(db: Database, workspaceId: string, from: number, to: number) {
+  const [first, end] = [Math.ceil(from / dayMs), Math.ceil(to / dayMs)];
   const rows = await db.reports.all<{ account_id: string; users: number; user_days: number }>(sql`
-    SELECT account_id, count(*) AS users, sum(days) AS user_days FROM (
-      SELECT account_id, count(DISTINCT timestamp / ${dayMs}) AS days FROM events
-      WHERE workspace_id = ${workspaceId} AND timestamp >= ${from} AND timestamp < ${to}
-        AND type IN ('track', 'page', 'screen') AND account_id IS NOT NULL AND user_id IS NOT NULL
-      GROUP BY account_id, user_id
-    ) GROUP BY account_id`);
+    SELECT u.account_id, count(*) AS users, sum(d.days) AS user_days FROM (
+      SELECT user_id, count(*) AS days FROM user_days
+      WHERE workspace_id = ${workspaceId} AND day >= ${first} AND day < ${end}
+      GROUP BY user_id
+    ) d JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = d.user_id
+    WHERE u.account_id IS NOT NULL
+    GROUP BY u.account_id`);
   return new Map<string, Activity>(
     rows.map((r) => [r.account_id, { users: r.users, userDays: r.user_days }]),
   );

@@ -30,6 +30,17 @@ async function ingest(batch: unknown[]) {
   }
 }
 
+/** Changes acme's traits through the CSV import: `columns\nvalues`, with the id column added. */
+async function importTraits(csv: string) {
+  const [header, row] = csv.split('\n');
+  const res = await h.admin('/accounts/import', {
+    method: 'POST',
+    body: `id,${header}\nacme,${row}`,
+    headers: { 'content-type': 'text/csv' },
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
 async function seedAccount(traits: Record<string, unknown>) {
   expect(
     (
@@ -132,19 +143,16 @@ describe('account health from stored data', () => {
     expect(body.drivers[0]).toMatchObject({ measure: 'activeSeats', text: 'Usage: 4 of 10 seats active' });
 
     // Tickets closed: support 100, overall (4805.56 + 500) / 85 = 62.42 -> 62.
-    await ingest([msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { openTickets: 0 } })]);
+    // Traits as CS or billing would change them (a CSV import is not activity; a group call would be).
+    await importTraits('openTickets\n0');
     await h.adminJson('/health/recompute', 'POST', { accountId: 'acme' });
     expect((await h.adminJson('/health/accounts/acme')).body.score).toBe(62);
     // Payment past due: commercial 25, overall (5305.56 - 750) / 85 = 53.59 -> 54.
-    await ingest([
-      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'past_due' } }),
-    ]);
+    await importTraits('paymentStatus\npast_due');
     await h.adminJson('/health/recompute', 'POST', { accountId: 'acme' });
     expect((await h.adminJson('/health/accounts/acme')).body).toMatchObject({ score: 54, band: 'yellow' });
     // Payment failed: critical, capped to red whatever the score (5305.56 - 1000) / 85 = 50.65 -> 51 would be yellow.
-    await ingest([
-      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
-    ]);
+    await importTraits('paymentStatus\nfailed');
     await h.adminJson('/health/recompute', 'POST', { accountId: 'acme' });
     expect((await h.adminJson('/health/accounts/acme')).body).toMatchObject({
       score: 51,
