@@ -20,6 +20,7 @@ import {
   webhookEvent,
   webhookSecretRotation,
 } from '../shared/schemas/webhook.ts';
+import { adoptionQuery } from './adoption/report.ts';
 import { npsExportQuery, npsResponsesQuery, npsResultsQuery, npsSignalsQuery } from './analytics/nps.ts';
 import { ttvQuery } from './analytics/time-to-value.ts';
 import { workspacePatch } from './routes/admin.ts';
@@ -512,6 +513,15 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary: "Accounts and ARR per band, and the week's biggest movers",
           ...admin,
+          responses: ok(null),
+        },
+      },
+      '/v1/admin/reports/adoption': {
+        get: {
+          summary:
+            'Adoption over a window: DAU, WAU, MAU, stickiness, active days per active user, frequency bands; per core feature its users, accounts, adoption rate and depth; breadth',
+          ...admin,
+          parameters: queryParams(adoptionQuery),
           responses: ok(null),
         },
       },

@@ -76,6 +76,34 @@ export async function activityByAccount(db: Database, workspaceId: string, from:
   );
 }
 
+/**
+ * Per core feature (by key), who used it in `[from, to)`: each user with the account the event
+ * named. One index range read (events by name and time) per proving event.
+ */
+export async function featureUsers(
+  db: Database,
+  workspaceId: string,
+  features: WorkspaceInputs['coreFeatures'],
+  from: number,
+  to: number,
+): Promise<Map<string, Map<string, string>>> {
+  const byFeature = new Map<string, Map<string, string>>();
+  for (const feature of features) {
+    const users = new Map<string, string>();
+    for (const proof of feature.events) {
+      const [where, args] = trackSql(proof.event, proof.where, to);
+      const rows = await db.reports.all<{ account_id: string; user_id: string }>(
+        sql`SELECT DISTINCT e.account_id, e.user_id FROM events e
+          WHERE e.workspace_id = ${workspaceId} AND e.timestamp >= ${from} AND e.timestamp < ${to}
+            AND e.account_id IS NOT NULL AND e.user_id IS NOT NULL AND ${fragment(where, args)}`,
+      );
+      for (const row of rows) users.set(row.user_id, row.account_id);
+    }
+    byFeature.set(feature.key, users);
+  }
+  return byFeature;
+}
+
 /** Per account, the core features used in `[from, to)` and the users who used any. */
 async function featureUse(
   db: Database,
@@ -85,20 +113,12 @@ async function featureUse(
   to: number,
 ) {
   const byAccount = new Map<string, { features: Set<string>; users: Set<string> }>();
-  for (const feature of features) {
-    for (const proof of feature.events) {
-      const [where, args] = trackSql(proof.event, proof.where, to);
-      const rows = await db.reports.all<{ account_id: string; user_id: string }>(
-        sql`SELECT DISTINCT e.account_id, e.user_id FROM events e
-          WHERE e.workspace_id = ${workspaceId} AND e.timestamp >= ${from} AND e.timestamp < ${to}
-            AND e.account_id IS NOT NULL AND e.user_id IS NOT NULL AND ${fragment(where, args)}`,
-      );
-      for (const row of rows) {
-        const entry = byAccount.get(row.account_id) ?? { features: new Set(), users: new Set() };
-        entry.features.add(feature.key);
-        entry.users.add(row.user_id);
-        byAccount.set(row.account_id, entry);
-      }
+  for (const [key, users] of await featureUsers(db, workspaceId, features, from, to)) {
+    for (const [userId, accountId] of users) {
+      const entry = byAccount.get(accountId) ?? { features: new Set(), users: new Set() };
+      entry.features.add(key);
+      entry.users.add(userId);
+      byAccount.set(accountId, entry);
     }
   }
   return byAccount;

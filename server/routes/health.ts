@@ -5,6 +5,7 @@ import { errorCodes } from '../../shared/problem.ts';
 import { alertRuleNames, alertRulesPatch, applyAlertRulesPatch } from '../../shared/schemas/alert-rules.ts';
 import { coreFeatureInput } from '../../shared/schemas/core-feature.ts';
 import { healthModel, type MeasureId } from '../../shared/schemas/health-model.ts';
+import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
 import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
@@ -293,6 +294,11 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
       })),
       movers: { falling, rising },
     });
+  });
+
+  app.get('/reports/adoption', async (c) => {
+    const query = parse(adoptionQuery, c.req.query());
+    return c.json(await adoptionReport(db, deps.health.features, ws(c), query, deps.clock()));
   });
 
   app.get('/alerts/rules', async (c) => c.json(await loadAlertRules(db, ws(c))));

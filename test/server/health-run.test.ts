@@ -344,4 +344,48 @@ describe('account health from stored data', () => {
       await new Promise((done) => receiver.close(done));
     }
   });
+
+  it('reports adoption as counted by hand: active users, stickiness, bands, feature rate, depth, breadth', async () => {
+    await seedAccount(traits);
+    // In the 30 days before: u1 and u3 sent invoices (adopters then); u1 did again in the window.
+    await ingest([
+      msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(40) }),
+      msg({ type: 'track', userId: 'u3', event: 'Invoice Sent', timestamp: at(45) }),
+    ]);
+    const { status, body } = await h.adminJson('/reports/adoption');
+    expect(status).toBe(200);
+    // Window: the 30 UTC days to today. Active: u1 10 days, u2 8, u3 4, u4 2 = 4 users, 24 user-days.
+    expect(body.activeUsers).toEqual({ dau: 24 / 30, wau: 4, mau: 4 });
+    expect(body.stickiness).toBeCloseTo(0.2, 9); // 0.8 / 4
+    expect(body.activeDaysPerActiveUser).toBe(6);
+    expect(body.frequency).toEqual([
+      { band: '1-4', users: 2 },
+      { band: '5-12', users: 2 },
+      { band: '13+', users: 0 },
+    ]);
+    expect(body.activeAccounts).toBe(1);
+    expect(body.breadth).toBe(0.5); // acme uses 1 of 2 core features
+    expect(body.features).toEqual([
+      {
+        key: 'invoicing',
+        name: 'Invoicing',
+        users: 2,
+        accounts: 1,
+        adoptionRate: 0.5,
+        accountAdoptionRate: 1,
+        previousUsers: 2,
+        depth: 0.5,
+      },
+      {
+        key: 'reports',
+        name: 'Reports',
+        users: 0,
+        accounts: 0,
+        adoptionRate: 0,
+        accountAdoptionRate: 0,
+        previousUsers: 0,
+        depth: null,
+      },
+    ]);
+  });
 });
