@@ -10,7 +10,7 @@ import { ApiError } from '../http/api-error.ts';
 import { cohortOf, dayMs, groupBy, npsInterval, splitByDays } from './stats.ts';
 
 /**
- * NPS results for CS teams (../shared/DOMAIN.md, "NPS"): the score with its 95% interval, the
+ * NPS results for CS teams (README, "NPS surveys"): the score with its 95% interval, the
  * 0-10 distribution, response and dismissal rates, a trend, segments, accounts and verbatims.
  * A period counts each person's latest response in it once; dismissals are shown, never counted
  * as responses.
@@ -842,7 +842,7 @@ export function responsesCsv(
 
 /**
  * Every detractor response (score 0-6) of any survey since `since` (epoch ms), newest first: a
- * playbook trigger of its own (DOMAIN.md, account health).
+ * playbook trigger of its own (README, "Account health, adoption and alerts").
  *
  * @example
  * await detractorResponses(db, 'ws1', now - 30 * dayMs) // [{ userId, accountId, score: 3, comment, ... }]

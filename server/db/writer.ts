@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 /**
  * The one path by which this process writes to the database.
  *
- * Why it exists (see ../shared/TOOLCHAIN.md, "a data-loss trap"): with @libsql/client on a `file:`
+ * Why it exists (README, "Architecture": the libSQL trap): with @libsql/client on a `file:`
  * database, a connection that met `SQLITE_BUSY` can be left inside an implicit transaction, and every
  * later write on it reports success but is never committed. So:
  * - writes are serialized: one batch at a time, each one non-interactive transaction (`BEGIN IMMEDIATE`

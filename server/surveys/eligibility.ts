@@ -31,7 +31,7 @@ export type Ineligible =
 export type Eligibility = { eligible: true } | { eligible: false; reason: Ineligible; until: number | null };
 
 /**
- * Whether a user may be asked now, by the survey's sampling rules (defaults in DOMAIN.md):
+ * Whether a user may be asked now, by the survey's sampling rules (defaults in the README, "NPS surveys"):
  * 1. not before `firstAskAfterDays` after the user's start;
  * 2. not within `askAgainAfterResponseDays` of a response, nor `askAgainAfterDismissDays` of a
  *    dismissal;

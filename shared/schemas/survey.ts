@@ -61,7 +61,7 @@ const translation = z.object({
 export type SurveyTranslation = z.infer<typeof translation>;
 
 /**
- * When a user may be asked. Defaults from ../shared/DOMAIN.md: first ask 30 days after the user's
+ * When a user may be asked. Defaults (README, "NPS surveys"): first ask 30 days after the user's
  * `createdAt`, again 90 days after a response or 30 after a dismissal.
  */
 export const sampling = z.object({
