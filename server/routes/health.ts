@@ -73,6 +73,28 @@ export const backfillBody = z
     message: 'a backfill covers at most 400 days',
   });
 
+/** The five accounts whose score moved most against 7 days before, in one direction. */
+function movers(db: AppDeps['db'], workspaceId: string, direction: 'falling' | 'rising') {
+  const t = accountHealthCurrent;
+  return db.reports
+    .select({
+      accountId: t.accountId,
+      score: t.score,
+      band: t.band,
+      trend7: t.trend7,
+      topDriver: t.topDriver,
+    })
+    .from(t)
+    .where(
+      and(
+        eq(t.workspaceId, workspaceId),
+        direction === 'falling' ? sql`${t.trend7} < 0` : sql`${t.trend7} > 0`,
+      ),
+    )
+    .orderBy(direction === 'falling' ? asc(t.trend7) : desc(t.trend7), asc(t.accountId))
+    .limit(5);
+}
+
 /**
  * Admin API for account health and adoption (mounted under /v1/admin): the model, core features, the
  * portfolio, one account's score with history and reasons, distribution and movers, recompute and
@@ -260,30 +282,8 @@ export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
         .from(t)
         .where(eq(t.workspaceId, ws(c)))
         .groupBy(t.band),
-      db.reports
-        .select({
-          accountId: t.accountId,
-          score: t.score,
-          band: t.band,
-          trend7: t.trend7,
-          topDriver: t.topDriver,
-        })
-        .from(t)
-        .where(and(eq(t.workspaceId, ws(c)), sql`${t.trend7} < 0`))
-        .orderBy(asc(t.trend7), asc(t.accountId))
-        .limit(5),
-      db.reports
-        .select({
-          accountId: t.accountId,
-          score: t.score,
-          band: t.band,
-          trend7: t.trend7,
-          topDriver: t.topDriver,
-        })
-        .from(t)
-        .where(and(eq(t.workspaceId, ws(c)), sql`${t.trend7} > 0`))
-        .orderBy(desc(t.trend7), asc(t.accountId))
-        .limit(5),
+      movers(db, ws(c), 'falling'),
+      movers(db, ws(c), 'rising'),
     ]);
     const per = new Map(bands.map((b) => [b.band, b]));
     return c.json({
