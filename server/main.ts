@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { loadConfig, rateLimitSettings, webhookSettings } from './config.ts';
-import { openDatabase, optimizeDatabase } from './db/client.ts';
+import { keepStatistics, openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
 import { type DemoKeys, demoWorkspaceId, removePlainTextDemoKeys, seedDemo } from './seed.ts';
 import { installSnippet } from './workspaces/install-snippet.ts';
@@ -29,11 +29,8 @@ if (removed) {
   );
 }
 const keys = config.SEED_DEMO ? await seedDemo(db, Date.now()) : null;
-// Planner statistics at start and every 6 hours (see optimizeDatabase); a failure only costs plans.
-const optimize = () =>
-  optimizeDatabase(db).catch((error: unknown) => logger.error('PRAGMA optimize failed', error));
-await optimize();
-setInterval(optimize, 6 * 3_600_000).unref();
+// Planner statistics at start, every 6 hours, and when the events outgrow them (see keepStatistics).
+await keepStatistics(db, (error) => logger.error('PRAGMA optimize failed', error));
 const workspaceCount = keys ? null : (await listWorkspaces(db, Date.now())).length;
 const app = createApp({
   db,

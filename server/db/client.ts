@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Client, createClient, type InArgs, type InStatement } from '@libsql/client';
+import { sql } from 'drizzle-orm';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import type { Logger } from '../logger.ts';
@@ -119,4 +120,57 @@ export async function optimizeDatabase(db: Database): Promise<void> {
     { sql: 'PRAGMA analysis_limit = 1000', args: [] },
     { sql: 'PRAGMA optimize = 0x10002', args: [] },
   ]);
+}
+
+/**
+ * Whether the planner's statistics are due again: the events table has grown by half, and by at
+ * least 100,000 rows, since they were last gathered (`seq` only grows). A new install that fills fast
+ * would otherwise plan with the statistics of its first minutes for hours (README, "Architecture").
+ *
+ * @example
+ * statisticsDue(200_000, 290_000) // false: grown by 45%
+ * statisticsDue(200_000, 310_000) // true
+ */
+export function statisticsDue(analyzedAtSeq: number, currentSeq: number): boolean {
+  return currentSeq - analyzedAtSeq >= Math.max(100_000, analyzedAtSeq / 2);
+}
+
+/**
+ * Keeps the planner's statistics current: `optimizeDatabase` now, every `everyMs` (6 hours), and
+ * whenever `statisticsDue` says the events have outgrown them (checked each minute: one read of the
+ * largest `seq`). Failures are logged; they only cost plans. Returns a stop function.
+ */
+export async function keepStatistics(
+  db: Database,
+  onError: (error: unknown) => void,
+  options: { everyMs?: number; checkMs?: number; optimize?: (db: Database) => Promise<void> } = {},
+): Promise<() => void> {
+  const optimize = options.optimize ?? optimizeDatabase;
+  let analyzedAt = 0;
+  const run = async () => {
+    try {
+      const [row] = await db.read.all<{ seq: number | null }>(sql`SELECT max(seq) AS seq FROM events`);
+      analyzedAt = row?.seq ?? 0;
+      await optimize(db);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const check = async () => {
+    try {
+      const [row] = await db.read.all<{ seq: number | null }>(sql`SELECT max(seq) AS seq FROM events`);
+      if (statisticsDue(analyzedAt, row?.seq ?? 0)) await run();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  await run();
+  const timers = [
+    setInterval(run, options.everyMs ?? 6 * 3_600_000),
+    setInterval(check, options.checkMs ?? 60_000),
+  ];
+  for (const timer of timers) timer.unref();
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+  };
 }
