@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -10,6 +8,7 @@ import { type Database, openDatabase } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { ApiError } from './http/api-error.ts';
 import { createLogger } from './logger.ts';
+import { isEntryPoint } from './paths.ts';
 import { listKeys, revokeKey, rotateKey } from './workspaces/api-keys.ts';
 import { installSnippet } from './workspaces/install-snippet.ts';
 import { createWorkspace, listWorkspaces } from './workspaces/store.ts';
@@ -350,15 +349,4 @@ async function main(): Promise<void> {
   }
 }
 
-/** Whether this module is the program being run (`tsx server/cli.ts`, `node cli.js`), not an import. */
-function executed(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (executed()) await main();
+if (isEntryPoint(import.meta.url)) await main();

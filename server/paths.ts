@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** `true` in the server's bundle (vite.config.ts, server build); absent when tsx runs the source. */
 declare const __WAYMARK_SERVER_BUNDLE__: boolean | undefined;
@@ -25,3 +26,20 @@ export const distDir = fileURLToPath(new URL(bundled ? '../' : '../dist/', impor
 export const migrationsFolder = fileURLToPath(
   new URL(bundled ? './migrations/' : './db/migrations/', import.meta.url),
 );
+
+/**
+ * Whether the module at `moduleUrl` is the program being run (`node dist/server/cli.js`,
+ * `tsx server/cli.ts`), not an import.
+ *
+ * @example
+ * if (isEntryPoint(import.meta.url)) await main();
+ */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return moduleUrl === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { workspaceInput } from '../shared/schemas/workspace.ts';
@@ -8,6 +6,7 @@ import { type Database, openDatabase, optimizeDatabase } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
 import { GoalCatalog } from './goals/catalog.ts';
 import { createLogger } from './logger.ts';
+import { isEntryPoint } from './paths.ts';
 import { type HistoryProgress, ingestHistory } from './seed/ingest-history.ts';
 import { syntheticHistory } from './seed/synthetic.ts';
 import { seedDemoContent } from './seed.ts';
@@ -231,15 +230,4 @@ async function main(): Promise<void> {
   });
 }
 
-/** Whether this module is the program being run (`node seed-large.js`), not an import. */
-function executed(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (executed()) await main();
+if (isEntryPoint(import.meta.url)) await main();

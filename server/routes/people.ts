@@ -29,6 +29,18 @@ const idStartsWith = (column: typeof accounts.id | typeof users.id, prefix: stri
   and(gte(column, prefix), lt(column, `${prefix}\u{10FFFF}`))!;
 
 /**
+ * Paging in id order. With `viaExpression`, `+id` keeps the planner off the primary key (a name or
+ * email search reads its expression's index range and sorts the matches, instead of walking every id).
+ */
+function idOrder(column: typeof accounts.id | typeof users.id, viaExpression: boolean) {
+  return {
+    after: (cursor: string | undefined) =>
+      cursor === undefined ? undefined : viaExpression ? sql`+${column} > ${cursor}` : gt(column, cursor),
+    order: viaExpression ? sql`+${column}` : asc(column),
+  };
+}
+
+/**
  * One page from the pages of several searches (by id, by name, by email), each already in id order:
  * one index range read per search instead of an OR the planner would answer with a scan.
  */
@@ -74,14 +86,10 @@ export function peopleRoutes(deps: AppDeps): Hono<AppEnv> {
           and(
             eq(accounts.workspaceId, workspaceOf(c)),
             match,
-            q.after === undefined
-              ? undefined
-              : viaExpression
-                ? sql`+${accounts.id} > ${q.after}`
-                : gt(accounts.id, q.after),
+            idOrder(accounts.id, viaExpression).after(q.after),
           ),
         )
-        .orderBy(viaExpression ? sql`+${accounts.id}` : asc(accounts.id))
+        .orderBy(idOrder(accounts.id, viaExpression).order)
         .limit(q.limit);
     const rows =
       q.search === undefined
@@ -121,14 +129,10 @@ export function peopleRoutes(deps: AppDeps): Hono<AppEnv> {
             eq(users.workspaceId, workspaceOf(c)),
             q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
             match,
-            q.after === undefined
-              ? undefined
-              : viaExpression
-                ? sql`+${users.id} > ${q.after}`
-                : gt(users.id, q.after),
+            idOrder(users.id, viaExpression).after(q.after),
           ),
         )
-        .orderBy(viaExpression ? sql`+${users.id}` : asc(users.id))
+        .orderBy(idOrder(users.id, viaExpression).order)
         .limit(q.limit);
     const rows =
       q.search === undefined
