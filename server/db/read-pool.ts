@@ -22,7 +22,12 @@ const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createClient } = require(workerData.libsql);
 const client = createClient({ url: workerData.url, authToken: workerData.authToken });
-parentPort.on('message', async ({ id, sql, args }) => {
+parentPort.on('message', async ({ id, sql, args, close }) => {
+  if (close) {
+    client.close();
+    parentPort.close();
+    return;
+  }
   try {
     const result = await client.execute({ sql, args });
     parentPort.postMessage({ id, columns: result.columns, rows: result.rows.map((row) => Array.from(row)) });
@@ -62,9 +67,23 @@ export class ReadPool {
     });
   }
 
+  /**
+   * Asks each worker to close its connection and end by itself, and waits for it to. Not
+   * `worker.terminate()`: stopping a thread that holds a native SQLite connection can crash the
+   * whole process (the addon's memory is freed under it), which is what terminating did, now and
+   * then, to a test run. A worker still in a long query ends when the query does.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#workers.map(({ worker }) => worker.terminate()));
+    await Promise.all(
+      this.#workers.map(
+        ({ worker }) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => resolve());
+            worker.postMessage({ close: true });
+          }),
+      ),
+    );
     this.#workers = [];
     for (const { reject } of this.#pending.values()) reject(new Error('the read pool was closed'));
     this.#pending.clear();

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReadPool } from '../../server/db/read-pool.ts';
 import { milestones, workspaces } from '../../server/db/schema.ts';
+import { createLogger } from '../../server/logger.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -57,5 +60,21 @@ describe('the report pool', () => {
     const inPool = await longestStall(() => h.db.reports.all(busy));
     // Ratios in one run (the machine is shared): the main thread is held for the whole query there.
     expect(onMain).toBeGreaterThan(5 * inPool);
+  });
+});
+
+describe('closing the report pool', () => {
+  it('lets a report in flight finish, then ends its workers by themselves', async () => {
+    // Ending a worker thread from outside while it holds a SQLite connection can crash the process;
+    // closing waits for the worker to close its connection and exit instead.
+    const pool = new ReadPool({ url: `file:${join(h.dir, 'test.db')}`, logger: createLogger('silent') });
+    await pool.db.all(sql`SELECT 1`);
+    const inFlight = Promise.resolve(pool.db.all<{ c: number }>(busy)); // drizzle starts it on then()
+    await new Promise((resolve) => setTimeout(resolve, 20)); // posted to the worker
+    await pool.close();
+    expect((await inFlight)[0]?.c).toBe(3_000_000);
+    await expect(pool.db.all(sql`SELECT 1`)).rejects.toMatchObject({
+      cause: { message: 'the read pool is closed' },
+    });
   });
 });
