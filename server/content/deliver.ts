@@ -27,8 +27,10 @@ import type { Tenant } from '../workspaces/store.ts';
 import { checklistStates } from './content-state.ts';
 import { previewDraft, readPreviewToken } from './preview.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
+import type { Subject } from './subject.ts';
 import { readSubject } from './subject-read.ts';
 import { deliverTheme } from './theme.ts';
+import { pickTranslation } from './translation.ts';
 import { deliverableUrls, isSafeRule } from './url-rules.ts';
 import { type Published, publishedContentAt } from './versioned.ts';
 
@@ -121,15 +123,6 @@ export async function deliverContent(
   // A survey's preview is asked now: the widget's scheduler would hold it back for the cooldown.
   if (response.surveys[0]?.version === 0) response.promptCooldownHours = 0;
   return response;
-}
-
-/** Who is asking for content, with the traits the audience conditions see. */
-export interface Subject {
-  workspaceId: string;
-  userId: string;
-  accountId: string | null;
-  traits: { user: Bag; account: Bag };
-  locale: string | null;
 }
 
 /**
@@ -276,26 +269,6 @@ function localRule(item: ChecklistItem, milestoneByKey: Map<string, { rule: Even
     return { kind: 'event', event: rule.event, where: rule.where };
   }
   return null;
-}
-
-/**
- * The best translation for a requested locale: exact tag, then its language, then another tag of
- * that language; none when the content's own locale is the one asked for.
- */
-export function pickTranslation<T>(
-  translations: Record<string, T>,
-  own: string,
-  requested: string | null,
-): { locale: string; translation: T | undefined } {
-  const tags = Object.keys(translations);
-  const wanted = requested?.toLowerCase() ?? '';
-  const language = wanted.split('-')[0] ?? '';
-  const tag =
-    tags.find((t) => t.toLowerCase() === wanted) ??
-    tags.find((t) => t.toLowerCase() === language) ??
-    tags.find((t) => t.toLowerCase().split('-')[0] === language);
-  const translation = tag !== undefined && wanted !== own.toLowerCase() ? translations[tag] : undefined;
-  return { locale: translation && tag ? tag : own, translation };
 }
 
 /** A checklist's text in the best locale for the request; each field falls back on its own. */
