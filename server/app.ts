@@ -1,8 +1,12 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
 import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
 import { errorCodes } from '../shared/problem.ts';
+import { message } from '../shared/schemas/message.ts';
 import type { SpotlightContent } from '../shared/schemas/spotlight.ts';
 import type { SurveyContent } from '../shared/schemas/survey.ts';
+import { webhookEvent } from '../shared/schemas/webhook.ts';
 import { CoreFeatureService } from './adoption/core-features.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { spotlightService, surveyService } from './content/kinds.ts';
@@ -18,9 +22,9 @@ import { limitBodies } from './http/body-limits.ts';
 import { compressJson } from './http/compress-json.ts';
 import type { AppEnv } from './http/context.ts';
 import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
+import { answers, routes } from './http/routes.ts';
 import { IngestService } from './ingest/ingest-service.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { openApiDocument } from './openapi.ts';
 import { distDir } from './paths.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
@@ -51,7 +55,7 @@ export interface AppOptions {
 }
 
 /** The HTTP app, and what must be stopped before its database closes. */
-export type WaymarkApp = Hono<AppEnv> & {
+export type WaymarkApp = ReturnType<typeof routes> & {
   /** The shared rate-limit counts, null when limits are off (tests flush them to share counts now). */
   rateLimits: RateLimits | null;
   /** What the health run needs (tests run it by hand). */
@@ -143,7 +147,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
   };
 
-  const app = new Hono<AppEnv>();
+  const app = routes();
   // Ingestion and content (`/v1/batch`, `/v1/t`, `/v1/content`, ...): a flood is refused before its
   // body is read or its key looked up.
   if (rateLimits) app.use('/v1/:kind', rateLimits.perAddress);
@@ -152,15 +156,8 @@ export function createApp(options: AppOptions): WaymarkApp {
   // Every JSON answer of 1 KB or more, errors included (`/v1/content` ~7 KB, `/openapi.json` ~370 KB);
   // the widget and demo files go out compressed at build time instead (routes/static.ts).
   app.use(compressJson());
-  app.route('/v1/admin', adminRoutes(deps));
-  app.route('/v1', contentRoutes(deps));
-  app.route('/v1', ingestRoutes(deps));
-  app.get('/health', async (c) => {
-    await options.db.read.run('SELECT 1');
-    // Connections replaced after SQLITE_BUSY: a rising count means processes contend for the file.
-    return c.json({ status: 'ok', busyReplacements: options.db.writer.replacements });
-  });
-  app.get('/openapi.json', (c) => c.json(openApiDocument(publicOrigin ?? new URL(c.req.url).origin)));
+  app.route('/', apiRoutes(deps));
+  describeApi(app, publicOrigin);
   app.route('/', staticRoutes(deps));
 
   app.notFound(() => problemResponse(new ApiError(404, errorCodes.notFound, 'Not found')));
@@ -216,6 +213,73 @@ export function createApp(options: AppOptions): WaymarkApp {
       await rateLimits?.close();
     },
   });
+}
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Liveness: the database answers',
+  responses: answers(
+    z.object({
+      status: z.literal('ok'),
+      /** Connections replaced after SQLITE_BUSY: a rising count means processes contend for the file. */
+      busyReplacements: z.number().int(),
+    }),
+  ),
+});
+
+/**
+ * Every route of the HTTP API, declared with its request and response schemas: what `/openapi.json`
+ * is generated from, and what the console's typed client (`hc<AppType>`, hono/client) is typed by.
+ */
+function apiRoutes(deps: AppDeps) {
+  return routes()
+    .route('/v1/admin', adminRoutes(deps))
+    .route('/v1', contentRoutes(deps))
+    .route('/v1', ingestRoutes(deps))
+    .openapi(healthRoute, async (c) => {
+      await deps.db.read.run('SELECT 1');
+      // Connections replaced after SQLITE_BUSY: a rising count means processes contend for the file.
+      return c.json({ status: 'ok' as const, busyReplacements: deps.db.writer.replacements }, 200);
+    });
+}
+
+/**
+ * The API's routes and the types of their answers, for `hc<AppType>(url)` (hono/client): a changed
+ * response schema fails the type check of the code that reads it.
+ */
+export type AppType = ReturnType<typeof apiRoutes>;
+
+/**
+ * `/openapi.json`, the OpenAPI 3.1 document generated from the declared routes, and `/docs`, an
+ * interactive reference that reads it.
+ */
+function describeApi(app: ReturnType<typeof routes>, publicOrigin: string | null) {
+  const registry = app.openAPIRegistry;
+  registry.registerComponent('securitySchemes', 'publishableKey', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'Publishable key as the user name (Segment style); or Bearer, or `writeKey` in the body.',
+  });
+  registry.registerComponent('securitySchemes', 'secretKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Workspace secret key (sk_...).',
+  });
+  registry.register('Message', message);
+  /** The body of every webhook delivery. */
+  registry.register('WebhookEvent', webhookEvent);
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Waymark API',
+      version: '1',
+      description:
+        'Ingestion (Segment-compatible), content for the widget, and the admin API. Errors are RFC 9457 problem+json with a stable `code` and a JSON pointer per field.',
+    },
+    servers: [{ url: publicOrigin ?? new URL(c.req.url).origin }],
+  }));
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Waymark API' }));
 }
 
 function problemResponse(error: ApiError): Response {

@@ -1,9 +1,15 @@
+import { createRoute } from '@hono/zod-openapi';
 import { and, desc, eq, lt, or } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
+import { accountDetail, eventPage, userDetail } from '../../shared/schemas/people.ts';
 import { theme } from '../../shared/schemas/theme.ts';
-import { allowedOrigin, workspaceName } from '../../shared/schemas/workspace.ts';
+import {
+  allowedOrigin,
+  identitySecretRotation,
+  workspaceName,
+  workspaceSettingsView,
+} from '../../shared/schemas/workspace.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
 import { statement } from '../db/client.ts';
@@ -15,10 +21,10 @@ import {
   workspaces,
 } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
-import { jsonBody, parse } from '../http/parse.ts';
+import { jsonBody } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
+import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey } from '../workspaces/store.ts';
 import { healthRoutes } from './health.ts';
@@ -27,6 +33,7 @@ import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
 import { spotlightRoutes } from './spotlights.ts';
+import { idParams } from './versioned.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 /**
@@ -67,12 +74,66 @@ const eventQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const getWorkspace = createRoute({
+  method: 'get',
+  path: '/workspace',
+  summary: 'The workspace, its keys and identity-verification traffic',
+  security: adminSecurity,
+  responses: answers(workspaceSettingsView),
+});
+
+const patchWorkspace = createRoute({
+  method: 'patch',
+  path: '/workspace',
+  summary: 'Change name, allowed origins, identity verification, theme, prompt cooldown',
+  description:
+    'Only the fields named change; nested objects (the theme) field by field. The merged settings are checked as a whole.',
+  security: adminSecurity,
+  request: { body: body(workspacePatch, { theme: { mode: 'dark' }, promptCooldownHours: 48 }) },
+  responses: answers(workspaceSettingsView),
+});
+
+const rotateIdentitySecret = createRoute({
+  method: 'post',
+  path: '/workspace/identity-secrets',
+  summary: 'A new identity secret (shown once); the previous one keeps verifying until the next rotation',
+  security: adminSecurity,
+  responses: answers(identitySecretRotation, 'Created', 201),
+});
+
+const listEvents = createRoute({
+  method: 'get',
+  path: '/events',
+  summary: 'Stored events, newest first, with filters and a cursor',
+  security: adminSecurity,
+  request: { query: eventQuery },
+  responses: answers(eventPage),
+});
+
+const getUser = createRoute({
+  method: 'get',
+  path: '/users/{id}',
+  summary: 'A user, its traits, milestones and time to value',
+  security: adminSecurity,
+  request: { params: idParams },
+  responses: answers(userDetail),
+});
+
+const getAccount = createRoute({
+  method: 'get',
+  path: '/accounts/{id}',
+  summary: 'An account, its members, milestones and time to value',
+  security: adminSecurity,
+  request: { params: idParams },
+  responses: answers(accountDetail),
+});
+
 /**
  * The admin API: everything a workspace's own server, its CS team's tools or the web app read and
  * change. Authenticated by the workspace's secret key (`Authorization: Bearer sk_...`).
  */
-export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function adminRoutes(deps: AppDeps) {
+  const app = routes();
   const { db } = deps;
 
   if (deps.rateLimits) app.use('*', deps.rateLimits.adminFailures);
@@ -93,135 +154,144 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
     await next();
   });
 
-  app.route('/', onboardingRoutes(deps));
-  app.route('/', npsRoutes(deps));
-  app.route('/', spotlightRoutes(deps));
-  app.route('/', keyRoutes(deps));
-  app.route('/', healthRoutes(deps));
-  app.route('/', peopleRoutes(deps));
-  app.route('/', webhookRoutes(deps));
-
-  app.get('/workspace', async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id)));
-
-  app.patch('/workspace', async (c) => {
-    // Merged into the stored row, not the tenant's cached copy (another instance may have changed it).
-    const [workspace] = await db.read
-      .select()
-      .from(workspaces)
-      .where(eq(workspaces.id, c.get('tenant').workspace.id));
-    if (!workspace)
-      throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
-    const current = {
-      name: workspace.name,
-      allowedOrigins: workspace.allowedOrigins,
-      identityVerification: workspace.identityVerification,
-      theme: workspace.theme,
-      promptCooldownHours: workspace.promptCooldownHours,
-    };
-    const patch = parsePatch(workspaceSettings, current, await jsonBody(c.req.raw));
-    if (Object.keys(patch).length > 0) {
+  const api = app
+    .route('/', onboardingRoutes(deps))
+    .route('/', npsRoutes(deps))
+    .route('/', spotlightRoutes(deps))
+    .route('/', keyRoutes(deps))
+    .route('/', healthRoutes(deps))
+    .route('/', peopleRoutes(deps))
+    .route('/', webhookRoutes(deps))
+    .openapi(getWorkspace, async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id), 200))
+    .openapi(bodyReadByHandler(app, patchWorkspace), async (c) => {
+      // Merged into the stored row, not the tenant's cached copy (another instance may have changed it).
+      const [workspace] = await db.read
+        .select()
+        .from(workspaces)
+        .where(eq(workspaces.id, c.get('tenant').workspace.id));
+      if (!workspace)
+        throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
+      const current = {
+        name: workspace.name,
+        allowedOrigins: workspace.allowedOrigins,
+        identityVerification: workspace.identityVerification,
+        theme: workspace.theme,
+        promptCooldownHours: workspace.promptCooldownHours,
+      };
+      const patch = parsePatch(workspaceSettings, current, await jsonBody(c.req.raw));
+      if (Object.keys(patch).length > 0) {
+        await db.writer.batch([
+          statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),
+        ]);
+        deps.workspaces.forget();
+      }
+      return c.json(await presentWorkspace(workspace.id), 200);
+    })
+    // Rotation: the new secret becomes current and the previous one stays valid until the next rotation,
+    // so the customer's servers can switch over without a window of rejected users.
+    .openapi(rotateIdentitySecret, async (c) => {
+      const { workspace } = c.get('tenant');
+      const secret = newIdentitySecret();
+      const live = [secret, ...workspace.identitySecrets].slice(0, 2);
       await db.writer.batch([
-        statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),
+        statement(
+          db.read.update(workspaces).set({ identitySecrets: live }).where(eq(workspaces.id, workspace.id)),
+        ),
       ]);
       deps.workspaces.forget();
-    }
-    return c.json(await presentWorkspace(workspace.id));
-  });
-
-  // Rotation: the new secret becomes current and the previous one stays valid until the next rotation,
-  // so the customer's servers can switch over without a window of rejected users.
-  app.post('/workspace/identity-secrets', async (c) => {
-    const { workspace } = c.get('tenant');
-    const secret = newIdentitySecret();
-    const live = [secret, ...workspace.identitySecrets].slice(0, 2);
-    await db.writer.batch([
-      statement(
-        db.read.update(workspaces).set({ identitySecrets: live }).where(eq(workspaces.id, workspace.id)),
-      ),
-    ]);
-    deps.workspaces.forget();
-    return c.json({ identitySecret: secret, liveSecrets: live.length }, 201);
-  });
-
-  app.get('/events', async (c) => {
-    const q = parse(eventQuery, c.req.query());
-    const ws = c.get('tenant').workspace.id;
-    // Newest first by event time (ties by arrival), so that every filter is one index read in order:
-    // events_time, events_{user,account,name}_time. A report connection, off the main thread.
-    const rows = await db.reports
-      .select()
-      .from(events)
-      .where(
-        and(
-          eq(events.workspaceId, ws),
-          q.userId === undefined ? undefined : eq(events.userId, q.userId),
-          q.accountId === undefined ? undefined : eq(events.accountId, q.accountId),
-          q.anonymousId === undefined ? undefined : eq(events.anonymousId, q.anonymousId),
-          q.type === undefined ? undefined : eq(events.type, q.type),
-          q.name === undefined ? undefined : eq(events.name, q.name),
-          q.before === undefined
-            ? undefined
-            : or(
-                lt(events.timestamp, q.before[0]),
-                and(eq(events.timestamp, q.before[0]), lt(events.seq, q.before[1])),
-              ),
-        ),
-      )
-      .orderBy(desc(events.timestamp), desc(events.seq))
-      .limit(q.limit);
-    return c.json({
-      events: rows.map((row) => ({
-        seq: row.seq,
-        messageId: row.messageId,
-        type: row.type,
-        name: row.name,
-        userId: row.userId,
-        anonymousId: row.anonymousId,
-        accountId: row.accountId,
-        timestamp: new Date(row.timestamp).toISOString(),
-        receivedAt: new Date(row.receivedAt).toISOString(),
-        properties: parseJson(row.properties),
-        traits: parseJson(row.traits),
-        context: parseJson(row.context),
-        identity: row.identity,
-      })),
-      next: rows.length === q.limit ? cursorOf(rows.at(-1)) : null,
+      return c.json({ identitySecret: secret, liveSecrets: live.length }, 201);
+    })
+    .openapi(listEvents, async (c) => {
+      const q = c.req.valid('query');
+      const ws = c.get('tenant').workspace.id;
+      // Newest first by event time (ties by arrival), so that every filter is one index read in order:
+      // events_time, events_{user,account,name}_time. A report connection, off the main thread.
+      const rows = await db.reports
+        .select()
+        .from(events)
+        .where(
+          and(
+            eq(events.workspaceId, ws),
+            q.userId === undefined ? undefined : eq(events.userId, q.userId),
+            q.accountId === undefined ? undefined : eq(events.accountId, q.accountId),
+            q.anonymousId === undefined ? undefined : eq(events.anonymousId, q.anonymousId),
+            q.type === undefined ? undefined : eq(events.type, q.type),
+            q.name === undefined ? undefined : eq(events.name, q.name),
+            q.before === undefined
+              ? undefined
+              : or(
+                  lt(events.timestamp, q.before[0]),
+                  and(eq(events.timestamp, q.before[0]), lt(events.seq, q.before[1])),
+                ),
+          ),
+        )
+        .orderBy(desc(events.timestamp), desc(events.seq))
+        .limit(q.limit);
+      return c.json(
+        {
+          events: rows.map((row) => ({
+            seq: row.seq,
+            messageId: row.messageId,
+            type: row.type,
+            name: row.name,
+            userId: row.userId,
+            anonymousId: row.anonymousId,
+            accountId: row.accountId,
+            timestamp: new Date(row.timestamp).toISOString(),
+            receivedAt: new Date(row.receivedAt).toISOString(),
+            properties: parseJson(row.properties),
+            traits: parseJson(row.traits),
+            context: parseJson(row.context),
+            identity: row.identity,
+          })),
+          next: rows.length === q.limit ? cursorOf(rows.at(-1)) : null,
+        },
+        200,
+      );
+    })
+    .openapi(getUser, async (c) => {
+      const ws = c.get('tenant').workspace.id;
+      const [user] = await db.read
+        .select()
+        .from(users)
+        .where(and(eq(users.workspaceId, ws), eq(users.id, c.req.param('id'))));
+      if (!user)
+        throw new ApiError(404, errorCodes.notFound, 'Not found', 'No user with this id in this workspace.');
+      return c.json(
+        {
+          ...presentEntity(user),
+          ...(await subjectProgress(db, ws, 'user', user.id, user.firstSeen)),
+        },
+        200,
+      );
+    })
+    .openapi(getAccount, async (c) => {
+      const ws = c.get('tenant').workspace.id;
+      const id = c.req.param('id');
+      const [account] = await db.read
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.workspaceId, ws), eq(accounts.id, id)));
+      if (!account)
+        throw new ApiError(
+          404,
+          errorCodes.notFound,
+          'Not found',
+          'No account with this id in this workspace.',
+        );
+      const members = await db.read
+        .select()
+        .from(users)
+        .where(and(eq(users.workspaceId, ws), eq(users.accountId, id)));
+      return c.json(
+        {
+          ...presentEntity(account),
+          ...(await subjectProgress(db, ws, 'account', account.id, account.firstSeen)),
+          users: members.map(presentEntity),
+        },
+        200,
+      );
     });
-  });
-
-  app.get('/users/:id', async (c) => {
-    const ws = c.get('tenant').workspace.id;
-    const [user] = await db.read
-      .select()
-      .from(users)
-      .where(and(eq(users.workspaceId, ws), eq(users.id, c.req.param('id'))));
-    if (!user)
-      throw new ApiError(404, errorCodes.notFound, 'Not found', 'No user with this id in this workspace.');
-    return c.json({
-      ...presentEntity(user),
-      ...(await subjectProgress(db, ws, 'user', user.id, user.firstSeen)),
-    });
-  });
-
-  app.get('/accounts/:id', async (c) => {
-    const ws = c.get('tenant').workspace.id;
-    const id = c.req.param('id');
-    const [account] = await db.read
-      .select()
-      .from(accounts)
-      .where(and(eq(accounts.workspaceId, ws), eq(accounts.id, id)));
-    if (!account)
-      throw new ApiError(404, errorCodes.notFound, 'Not found', 'No account with this id in this workspace.');
-    const members = await db.read
-      .select()
-      .from(users)
-      .where(and(eq(users.workspaceId, ws), eq(users.accountId, id)));
-    return c.json({
-      ...presentEntity(account),
-      ...(await subjectProgress(db, ws, 'account', account.id, account.firstSeen)),
-      users: members.map(presentEntity),
-    });
-  });
 
   async function presentWorkspace(id: string) {
     const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, id));
@@ -272,7 +342,7 @@ export function adminRoutes(deps: AppDeps): Hono<AppEnv> {
     return { users: of('user'), accounts: of('account') };
   }
 
-  return app;
+  return api;
 }
 
 function presentEntity(row: {

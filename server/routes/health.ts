@@ -1,10 +1,25 @@
+import { createRoute } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gte, like, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
-import { alertRuleNames, alertRulesPatch, applyAlertRulesPatch } from '../../shared/schemas/alert-rules.ts';
-import { coreFeatureInput } from '../../shared/schemas/core-feature.ts';
-import { healthModel, type MeasureId } from '../../shared/schemas/health-model.ts';
+import {
+  alertRuleNames,
+  alertRules,
+  alertRulesPatch,
+  applyAlertRulesPatch,
+} from '../../shared/schemas/alert-rules.ts';
+import { coreFeature, coreFeatureInput } from '../../shared/schemas/core-feature.ts';
+import { defaultHealthModel, healthModel, type MeasureId } from '../../shared/schemas/health-model.ts';
+import {
+  accountHealthDetail,
+  alertPage,
+  backfillResult,
+  healthDistribution,
+  healthModelVersion,
+  portfolioPage,
+  recomputeResult,
+} from '../../shared/schemas/health-report.ts';
+import { adoptionReportAnswer } from '../../shared/schemas/reports.ts';
 import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
@@ -13,9 +28,9 @@ import { describeChange } from '../health/explain.ts';
 import { lifecycleStages } from '../health/measures.ts';
 import { backfill, dayOf, driversOf, recompute, type SnapshotDetail } from '../health/run.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
-import { workspaceOf } from './versioned.ts';
+import { adminSecurity, answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
+import { idParams, workspaceOf } from './versioned.ts';
 
 const dayMs = 86_400_000;
 const isoDay = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
@@ -73,6 +88,150 @@ export const backfillBody = z
     message: 'a backfill covers at most 400 days',
   });
 
+const security = adminSecurity;
+const coreFeatureExample = {
+  key: 'invoicing',
+  name: 'Invoicing',
+  events: [{ event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt' as const, value: 0 }] }],
+};
+const route = {
+  getModel: createRoute({
+    method: 'get',
+    path: '/health/model',
+    summary: 'The health model in force and its version (0: the shipped default)',
+    security,
+    responses: answers(healthModelVersion),
+  }),
+  putModel: createRoute({
+    method: 'put',
+    path: '/health/model',
+    summary:
+      'Save a new version of the health model (validated: weights, thresholds in order, known measures)',
+    security,
+    request: { body: body(healthModel, defaultHealthModel) },
+    responses: answers(healthModelVersion),
+  }),
+  modelVersions: createRoute({
+    method: 'get',
+    path: '/health/model/versions',
+    summary: 'Every saved version of the health model, newest first',
+    security,
+    responses: answers(z.object({ versions: z.array(healthModelVersion) })),
+  }),
+  listFeatures: createRoute({
+    method: 'get',
+    path: '/core-features',
+    summary: 'List core features',
+    security,
+    responses: answers(z.object({ coreFeatures: z.array(coreFeature) })),
+  }),
+  createFeature: createRoute({
+    method: 'post',
+    path: '/core-features',
+    summary: 'Name a core feature by the events that prove use (at most 10)',
+    security,
+    request: { body: body(coreFeatureInput, coreFeatureExample) },
+    responses: answers(coreFeature, 'Created', 201),
+  }),
+  getFeature: createRoute({
+    method: 'get',
+    path: '/core-features/{id}',
+    summary: 'Get a core feature',
+    security,
+    request: { params: idParams },
+    responses: answers(coreFeature),
+  }),
+  replaceFeature: createRoute({
+    method: 'put',
+    path: '/core-features/{id}',
+    summary: 'Replace a core feature',
+    security,
+    request: { params: idParams, body: body(coreFeatureInput, coreFeatureExample) },
+    responses: answers(coreFeature),
+  }),
+  deleteFeature: createRoute({
+    method: 'delete',
+    path: '/core-features/{id}',
+    summary: 'Delete a core feature',
+    security,
+    request: { params: idParams },
+    responses: noContent(),
+  }),
+  portfolio: createRoute({
+    method: 'get',
+    path: '/health/accounts',
+    summary:
+      'Portfolio: every account with score, band, trend (7 and 30 days), coverage, ARR, renewal, stage, segment, top driver; filtered, sorted and paged on the server',
+    security,
+    request: { query: portfolioQuery },
+    responses: answers(portfolioPage),
+  }),
+  account: createRoute({
+    method: 'get',
+    path: '/health/accounts/{id}',
+    summary:
+      "One account's health: score, groups, measures with raw values, drivers in words, change against 7 and 30 days before, 18 weeks of history",
+    security,
+    request: { params: idParams },
+    responses: answers(accountHealthDetail),
+  }),
+  distribution: createRoute({
+    method: 'get',
+    path: '/health/distribution',
+    summary: "Accounts and ARR per band, and the week's biggest movers",
+    security,
+    responses: answers(healthDistribution),
+  }),
+  adoption: createRoute({
+    method: 'get',
+    path: '/reports/adoption',
+    summary:
+      'Adoption over a window: DAU, WAU, MAU, stickiness, active days per active user, frequency bands; per core feature its users, accounts, adoption rate and depth; breadth',
+    security,
+    request: { query: adoptionQuery },
+    responses: answers(adoptionReportAnswer),
+  }),
+  getRules: createRoute({
+    method: 'get',
+    path: '/alerts/rules',
+    summary: 'The alert rules, their thresholds and cooldowns',
+    security,
+    responses: answers(alertRules),
+  }),
+  patchRules: createRoute({
+    method: 'patch',
+    path: '/alerts/rules',
+    summary: 'Change some fields of some rules (the others keep their values)',
+    security,
+    request: { body: body(alertRulesPatch, { scoreDrop: { points: 15 }, lowAdoption: { enabled: false } }) },
+    responses: answers(alertRules),
+  }),
+  alerts: createRoute({
+    method: 'get',
+    path: '/alerts',
+    summary: 'The alert inbox: rules that fired, newest first, with before/after, drivers and a cursor',
+    security,
+    request: { query: alertQuery },
+    responses: answers(alertPage),
+  }),
+  recompute: createRoute({
+    method: 'post',
+    path: '/health/recompute',
+    summary: "Recompute today's snapshot now, for one account or all",
+    security,
+    request: { body: body(recomputeBody, {}) },
+    responses: answers(recomputeResult),
+  }),
+  backfill: createRoute({
+    method: 'post',
+    path: '/health/backfill',
+    summary: 'Write the daily snapshots of a date range from stored events (at most 400 days)',
+    security,
+    request: { body: body(backfillBody, { from: '2026-11-01', to: '2026-11-07' }) },
+    responses: answers(backfillResult),
+  }),
+};
+
 /** The five accounts whose score moved most against 7 days before, in one direction. */
 function movers(db: AppDeps['db'], workspaceId: string, direction: 'falling' | 'rising') {
   const t = accountHealthCurrent;
@@ -100,238 +259,240 @@ function movers(db: AppDeps['db'], workspaceId: string, direction: 'falling' | '
  * portfolio, one account's score with history and reasons, distribution and movers, recompute and
  * backfill. The README ("Account health") documents the model and its formulas.
  */
-export function healthRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function healthRoutes(deps: AppDeps) {
+  const app = routes();
   const ws = workspaceOf;
   const { db } = deps;
 
-  app.get('/health/model', async (c) => c.json(await deps.health.models.current(ws(c))));
-  app.put('/health/model', async (c) => {
-    const model = parse(healthModel, await jsonBody(c.req.raw));
-    return c.json(await deps.health.models.save(ws(c), model));
-  });
-  app.get('/health/model/versions', async (c) => c.json({ versions: await deps.health.models.list(ws(c)) }));
-
-  app.get('/core-features', async (c) => c.json({ coreFeatures: await deps.health.features.list(ws(c)) }));
-  app.post('/core-features', async (c) => {
-    const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
-    return c.json(await deps.health.features.create(ws(c), input), 201);
-  });
-  app.get('/core-features/:id', async (c) =>
-    c.json(await deps.health.features.get(ws(c), c.req.param('id'))),
-  );
-  app.put('/core-features/:id', async (c) => {
-    const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
-    return c.json(await deps.health.features.replace(ws(c), c.req.param('id'), input));
-  });
-  app.delete('/core-features/:id', async (c) => {
-    await deps.health.features.delete(ws(c), c.req.param('id'));
-    return c.body(null, 204);
-  });
-
-  // The portfolio: every account's newest snapshot, filtered, sorted and paged on the server.
-  app.get('/health/accounts', async (c) => {
-    const q = parse(portfolioQuery, c.req.query());
-    const t = accountHealthCurrent;
-    const where = and(
-      eq(t.workspaceId, ws(c)),
-      q.band === undefined ? undefined : eq(t.band, q.band),
-      q.segment === undefined ? undefined : eq(t.segment, q.segment),
-      q.stage === undefined ? undefined : eq(t.stage, q.stage),
-      q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
-    );
-    const descending = q.sort.startsWith('-');
-    const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
-    // Nulls (no score, no ARR) last either way, then a stable tie-break.
-    const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
-    const [rows, [total]] = await Promise.all([
-      db.reports
-        .select({
-          accountId: t.accountId,
-          name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
-            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
-          day: t.day,
-          score: t.score,
-          band: t.band,
-          coverage: t.coverage,
-          trend7: t.trend7,
-          trend30: t.trend30,
-          arr: t.arr,
-          renewalDate: t.renewalDate,
-          stage: t.stage,
-          segment: t.segment,
-          topDriver: t.topDriver,
-          modelVersion: t.modelVersion,
-        })
-        .from(t)
-        .where(where)
-        .orderBy(...order)
-        .limit(q.limit)
-        .offset(q.offset),
-      db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where),
-    ]);
-    const next = q.offset + rows.length < (total?.n ?? 0) ? q.offset + rows.length : null;
-    return c.json({ accounts: rows, total: total?.n ?? 0, next });
-  });
-
-  // One account: its newest snapshot explained, its history, and what moved it against 7 and 30 days before.
-  app.get('/health/accounts/:id', async (c) => {
-    const accountId = c.req.param('id');
-    const history = await db.reports
-      .select({
-        day: accountHealth.day,
-        score: accountHealth.score,
-        band: accountHealth.band,
-        detail: accountHealth.detail,
-        modelVersion: accountHealth.modelVersion,
-        profile: accountHealth.profile,
-        stage: accountHealth.stage,
-        segment: accountHealth.segment,
-        coverage: accountHealth.coverage,
+  return (
+    app
+      .openapi(route.getModel, async (c) => c.json(await deps.health.models.current(ws(c)), 200))
+      .openapi(bodyReadByHandler(app, route.putModel), async (c) => {
+        const model = parse(healthModel, await jsonBody(c.req.raw));
+        return c.json(await deps.health.models.save(ws(c), model), 200);
       })
-      .from(accountHealth)
-      .where(
-        and(
-          eq(accountHealth.workspaceId, ws(c)),
-          eq(accountHealth.accountId, accountId),
-          gte(accountHealth.day, dayOf(deps.clock() - 126 * dayMs)),
-        ),
+      .openapi(route.modelVersions, async (c) =>
+        c.json({ versions: await deps.health.models.list(ws(c)) }, 200),
       )
-      .orderBy(asc(accountHealth.day));
-    const latest = history.at(-1);
-    if (!latest) {
-      throw new ApiError(
-        404,
-        errorCodes.notFound,
-        'No health score yet',
-        'This account has no health snapshot: it is computed daily, or now with POST /v1/admin/health/recompute.',
-      );
-    }
-    const model = (await deps.health.models.version(ws(c), latest.modelVersion))?.model;
-    const labels = new Map(model?.groups.map((g) => [g.key, g.label]) ?? []);
-    const detail = latest.detail as SnapshotDetail;
-    const byDay = new Map(history.map((h) => [h.day, h]));
-    const against = (days: number) => {
-      const then = byDay.get(dayOf(Date.parse(`${latest.day}T00:00:00Z`) - days * dayMs));
-      if (!then) return null;
-      const before = then.detail as SnapshotDetail;
-      const old = new Map(before.measures.map((m) => [m.measure, m]));
-      const changes = detail.measures
-        .flatMap((m) => {
-          const o = old.get(m.measure);
-          if (m.score === null || !o || o.score === null || m.score === o.score) return [];
-          const points = m.weight * (m.score - o.score);
-          const label = labels.get(m.group) ?? m.group;
-          const text = describeChange(
-            m.measure as MeasureId,
-            label,
-            points,
-            m.raw,
-            o.raw,
-            detail.facts,
-            before.facts,
+      .openapi(route.listFeatures, async (c) =>
+        c.json({ coreFeatures: await deps.health.features.list(ws(c)) }, 200),
+      )
+      .openapi(bodyReadByHandler(app, route.createFeature), async (c) => {
+        const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
+        return c.json(await deps.health.features.create(ws(c), input), 201);
+      })
+      .openapi(route.getFeature, async (c) =>
+        c.json(await deps.health.features.get(ws(c), c.req.param('id')), 200),
+      )
+      .openapi(bodyReadByHandler(app, route.replaceFeature), async (c) => {
+        const input = parse(coreFeatureInput, await jsonBody(c.req.raw));
+        return c.json(await deps.health.features.replace(ws(c), c.req.param('id'), input), 200);
+      })
+      .openapi(route.deleteFeature, async (c) => {
+        await deps.health.features.delete(ws(c), c.req.param('id'));
+        return c.body(null, 204);
+      })
+      // The portfolio: every account's newest snapshot, filtered, sorted and paged on the server.
+      .openapi(route.portfolio, async (c) => {
+        const q = c.req.valid('query');
+        const t = accountHealthCurrent;
+        const where = and(
+          eq(t.workspaceId, ws(c)),
+          q.band === undefined ? undefined : eq(t.band, q.band),
+          q.segment === undefined ? undefined : eq(t.segment, q.segment),
+          q.stage === undefined ? undefined : eq(t.stage, q.stage),
+          q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
+        );
+        const descending = q.sort.startsWith('-');
+        const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
+        // Nulls (no score, no ARR) last either way, then a stable tie-break.
+        const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
+        const [rows, [total]] = await Promise.all([
+          db.reports
+            .select({
+              accountId: t.accountId,
+              name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
+            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
+              day: t.day,
+              score: t.score,
+              band: t.band,
+              coverage: t.coverage,
+              trend7: t.trend7,
+              trend30: t.trend30,
+              arr: t.arr,
+              renewalDate: t.renewalDate,
+              stage: t.stage,
+              segment: t.segment,
+              topDriver: t.topDriver,
+              modelVersion: t.modelVersion,
+            })
+            .from(t)
+            .where(where)
+            .orderBy(...order)
+            .limit(q.limit)
+            .offset(q.offset),
+          db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where),
+        ]);
+        const next = q.offset + rows.length < (total?.n ?? 0) ? q.offset + rows.length : null;
+        return c.json({ accounts: rows, total: total?.n ?? 0, next }, 200);
+      })
+      // One account: its newest snapshot explained, its history, and what moved it against 7 and 30 days before.
+      .openapi(route.account, async (c) => {
+        const accountId = c.req.param('id');
+        const history = await db.reports
+          .select({
+            day: accountHealth.day,
+            score: accountHealth.score,
+            band: accountHealth.band,
+            detail: accountHealth.detail,
+            modelVersion: accountHealth.modelVersion,
+            profile: accountHealth.profile,
+            stage: accountHealth.stage,
+            segment: accountHealth.segment,
+            coverage: accountHealth.coverage,
+          })
+          .from(accountHealth)
+          .where(
+            and(
+              eq(accountHealth.workspaceId, ws(c)),
+              eq(accountHealth.accountId, accountId),
+              gte(accountHealth.day, dayOf(deps.clock() - 126 * dayMs)),
+            ),
+          )
+          .orderBy(asc(accountHealth.day));
+        const latest = history.at(-1);
+        if (!latest) {
+          throw new ApiError(
+            404,
+            errorCodes.notFound,
+            'No health score yet',
+            'This account has no health snapshot: it is computed daily, or now with POST /v1/admin/health/recompute.',
           );
-          return [{ measure: m.measure, points, text }];
-        })
-        .sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
-      return {
-        day: then.day,
-        score: then.score,
-        band: then.band,
-        change: latest.score !== null && then.score !== null ? latest.score - then.score : null,
-        changes,
-      };
-    };
-    const drivers = driversOf(detail, labels);
-    const [account] = await db.read
-      .select({ traits: accounts.traits, firstSeen: accounts.firstSeen, lastSeen: accounts.lastSeen })
-      .from(accounts)
-      .where(and(eq(accounts.workspaceId, ws(c)), eq(accounts.id, accountId)));
-    return c.json({
-      accountId,
-      traits: account?.traits ?? {},
-      day: latest.day,
-      score: latest.score,
-      band: latest.band,
-      coverage: latest.coverage,
-      profile: latest.profile,
-      stage: latest.stage,
-      segment: latest.segment,
-      modelVersion: latest.modelVersion,
-      cappedBy: detail.cappedBy,
-      groups: detail.groups,
-      measures: detail.measures,
-      facts: detail.facts,
-      drivers,
-      against7: against(7),
-      against30: against(30),
-      history: history.map((h) => ({ day: h.day, score: h.score, band: h.band })),
-    });
-  });
-
-  // Accounts and ARR per band, and the biggest movers of the week.
-  app.get('/health/distribution', async (c) => {
-    const t = accountHealthCurrent;
-    const [bands, falling, rising] = await Promise.all([
-      db.reports
-        .select({
-          band: t.band,
-          accounts: sql<number>`count(*)`,
-          arr: sql<number>`coalesce(sum(${t.arr}), 0)`,
-        })
-        .from(t)
-        .where(eq(t.workspaceId, ws(c)))
-        .groupBy(t.band),
-      movers(db, ws(c), 'falling'),
-      movers(db, ws(c), 'rising'),
-    ]);
-    const per = new Map(bands.map((b) => [b.band, b]));
-    return c.json({
-      bands: (['green', 'yellow', 'red', 'insufficient'] as const).map((band) => ({
-        band,
-        accounts: per.get(band)?.accounts ?? 0,
-        arr: per.get(band)?.arr ?? 0,
-      })),
-      movers: { falling, rising },
-    });
-  });
-
-  app.get('/reports/adoption', async (c) => {
-    const query = parse(adoptionQuery, c.req.query());
-    return c.json(await adoptionReport(db, deps.health.features, ws(c), query, deps.clock()));
-  });
-
-  app.get('/alerts/rules', async (c) => c.json(await loadAlertRules(db, ws(c))));
-  // A partial change: each rule keeps the fields the body does not name.
-  app.patch('/alerts/rules', async (c) => {
-    const patch = parse(alertRulesPatch, await jsonBody(c.req.raw));
-    const rules = applyAlertRulesPatch(await loadAlertRules(db, ws(c)), patch);
-    await db.writer.batch([saveAlertRules(ws(c), rules, deps.clock())]);
-    return c.json(rules);
-  });
-
-  app.get('/alerts', async (c) => {
-    const q = parse(alertQuery, c.req.query());
-    return c.json(await listAlerts(db, ws(c), q));
-  });
-
-  app.post('/health/recompute', async (c) => {
-    const body = parse(
-      z.strictObject({ accountId: z.string().min(1).max(200).optional() }),
-      await jsonBody(c.req.raw),
-    );
-    return c.json(await recompute(deps.health, ws(c), body.accountId));
-  });
-
-  app.post('/health/backfill', async (c) => {
-    const body = parse(backfillBody, await jsonBody(c.req.raw));
-    if (body.to > dayOf(deps.clock())) {
-      throw new ApiError(400, errorCodes.validationFailed, 'Invalid request', undefined, [
-        { pointer: '/to', detail: 'must not be in the future' },
-      ]);
-    }
-    return c.json(await backfill(deps.health, ws(c), body.from, body.to));
-  });
-
-  return app;
+        }
+        const model = (await deps.health.models.version(ws(c), latest.modelVersion))?.model;
+        const labels = new Map(model?.groups.map((g) => [g.key, g.label]) ?? []);
+        const detail = latest.detail as SnapshotDetail;
+        const byDay = new Map(history.map((h) => [h.day, h]));
+        const against = (days: number) => {
+          const then = byDay.get(dayOf(Date.parse(`${latest.day}T00:00:00Z`) - days * dayMs));
+          if (!then) return null;
+          const before = then.detail as SnapshotDetail;
+          const old = new Map(before.measures.map((m) => [m.measure, m]));
+          const changes = detail.measures
+            .flatMap((m) => {
+              const o = old.get(m.measure);
+              if (m.score === null || !o || o.score === null || m.score === o.score) return [];
+              const points = m.weight * (m.score - o.score);
+              const label = labels.get(m.group) ?? m.group;
+              const text = describeChange(
+                m.measure as MeasureId,
+                label,
+                points,
+                m.raw,
+                o.raw,
+                detail.facts,
+                before.facts,
+              );
+              return [{ measure: m.measure, points, text }];
+            })
+            .sort((a, b) => Math.abs(b.points) - Math.abs(a.points));
+          return {
+            day: then.day,
+            score: then.score,
+            band: then.band,
+            change: latest.score !== null && then.score !== null ? latest.score - then.score : null,
+            changes,
+          };
+        };
+        const drivers = driversOf(detail, labels);
+        const [account] = await db.read
+          .select({ traits: accounts.traits, firstSeen: accounts.firstSeen, lastSeen: accounts.lastSeen })
+          .from(accounts)
+          .where(and(eq(accounts.workspaceId, ws(c)), eq(accounts.id, accountId)));
+        return c.json(
+          {
+            accountId,
+            traits: account?.traits ?? {},
+            day: latest.day,
+            score: latest.score,
+            band: latest.band,
+            coverage: latest.coverage,
+            profile: latest.profile,
+            stage: latest.stage,
+            segment: latest.segment,
+            modelVersion: latest.modelVersion,
+            cappedBy: detail.cappedBy,
+            groups: detail.groups,
+            measures: detail.measures,
+            facts: detail.facts,
+            drivers,
+            against7: against(7),
+            against30: against(30),
+            history: history.map((h) => ({ day: h.day, score: h.score, band: h.band })),
+          },
+          200,
+        );
+      })
+      // Accounts and ARR per band, and the biggest movers of the week.
+      .openapi(route.distribution, async (c) => {
+        const t = accountHealthCurrent;
+        const [bands, falling, rising] = await Promise.all([
+          db.reports
+            .select({
+              band: t.band,
+              accounts: sql<number>`count(*)`,
+              arr: sql<number>`coalesce(sum(${t.arr}), 0)`,
+            })
+            .from(t)
+            .where(eq(t.workspaceId, ws(c)))
+            .groupBy(t.band),
+          movers(db, ws(c), 'falling'),
+          movers(db, ws(c), 'rising'),
+        ]);
+        const per = new Map(bands.map((b) => [b.band, b]));
+        return c.json(
+          {
+            bands: (['green', 'yellow', 'red', 'insufficient'] as const).map((band) => ({
+              band,
+              accounts: per.get(band)?.accounts ?? 0,
+              arr: per.get(band)?.arr ?? 0,
+            })),
+            movers: { falling, rising },
+          },
+          200,
+        );
+      })
+      .openapi(route.adoption, async (c) => {
+        const query = c.req.valid('query');
+        return c.json(await adoptionReport(db, deps.health.features, ws(c), query, deps.clock()), 200);
+      })
+      .openapi(route.getRules, async (c) => c.json(await loadAlertRules(db, ws(c)), 200))
+      // A partial change: each rule keeps the fields the body does not name.
+      .openapi(bodyReadByHandler(app, route.patchRules), async (c) => {
+        const patch = parse(alertRulesPatch, await jsonBody(c.req.raw));
+        const rules = applyAlertRulesPatch(await loadAlertRules(db, ws(c)), patch);
+        await db.writer.batch([saveAlertRules(ws(c), rules, deps.clock())]);
+        return c.json(rules, 200);
+      })
+      .openapi(route.alerts, async (c) => {
+        const q = c.req.valid('query');
+        return c.json(await listAlerts(db, ws(c), q), 200);
+      })
+      .openapi(bodyReadByHandler(app, route.recompute), async (c) => {
+        const body = parse(
+          z.strictObject({ accountId: z.string().min(1).max(200).optional() }),
+          await jsonBody(c.req.raw),
+        );
+        return c.json(await recompute(deps.health, ws(c), body.accountId), 200);
+      })
+      .openapi(bodyReadByHandler(app, route.backfill), async (c) => {
+        const body = parse(backfillBody, await jsonBody(c.req.raw));
+        if (body.to > dayOf(deps.clock())) {
+          throw new ApiError(400, errorCodes.validationFailed, 'Invalid request', undefined, [
+            { pointer: '/to', detail: 'must not be in the future' },
+          ]);
+        }
+        return c.json(await backfill(deps.health, ws(c), body.from, body.to), 200);
+      })
+  );
 }

@@ -1,10 +1,51 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { errorCodes, toPointer } from '../../shared/problem.ts';
-import { limits } from '../../shared/schemas/message.ts';
+import { batchEnvelope, batchResult, limits, message } from '../../shared/schemas/message.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { AppEnv } from '../http/context.ts';
 import { publicTenant } from '../http/public-auth.ts';
+import { answers, body, routes } from '../http/routes.ts';
+
+const batchExample = {
+  batch: [
+    {
+      type: 'identify' as const,
+      userId: 'user-42',
+      messageId: 'msg-1',
+      timestamp: '2026-11-23T12:00:00.000Z',
+      traits: { name: 'Grace', email: 'grace@acme.com', createdAt: '2026-10-01T09:00:00Z' },
+    },
+    {
+      type: 'group' as const,
+      userId: 'user-42',
+      groupId: 'acme',
+      messageId: 'msg-2',
+      traits: { plan: 'growth' },
+    },
+    {
+      type: 'track' as const,
+      userId: 'user-42',
+      event: 'Invoice Sent',
+      messageId: 'msg-3',
+      properties: { amount: 120, currency: 'USD' },
+    },
+  ],
+  sentAt: '2026-11-23T12:00:01.000Z',
+};
+
+/**
+ * `/v1/batch` as documented. Every ingestion path shares one handler (`/:kind` below), which reads
+ * the body itself: browsers send it as `text/plain`, and a batch keeps its valid messages when
+ * others are rejected, so it is not checked as a whole before the handler runs.
+ */
+const batchRoute = createRoute({
+  method: 'post',
+  path: '/batch',
+  summary: 'Ingest a Segment batch',
+  security: [{ publishableKey: [] }],
+  request: { body: body(batchEnvelope.extend({ batch: message.array() }), batchExample) },
+  responses: answers(batchResult),
+});
 
 // Segment's HTTP API: `/v1/batch` (and analytics.js's `/v1/b`), and one message per call on
 // `/v1/track` ... (analytics.js's default `/v1/t`, `/v1/i`, ...).
@@ -25,8 +66,9 @@ const singleMessagePaths: Record<string, string> = {
  * Public ingestion, authenticated by a publishable (or secret) key. Browsers post as a CORS "simple
  * request" (`text/plain`, key in the body), so the body is read as JSON whatever its content type.
  */
-export function ingestRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function ingestRoutes(deps: AppDeps) {
+  const app = routes();
+  app.openAPIRegistry.registerPath(batchRoute);
 
   app.options('/*', (c) => {
     const origin = c.req.header('origin');

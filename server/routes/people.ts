@@ -1,13 +1,13 @@
+import { createRoute } from '@hono/zod-openapi';
 import { and, asc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
+import { accountImportResult, accountPage, userPage } from '../../shared/schemas/people.ts';
 import { accountTraitWrites, parseAccountCsv } from '../accounts/import.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealthCurrent, accounts, users } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { AppEnv } from '../http/context.ts';
-import { parse } from '../http/parse.ts';
+import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
 import { workspaceOf } from './versioned.ts';
 
 export const peopleQuery = z.object({
@@ -19,6 +19,43 @@ export const peopleQuery = z.object({
   after: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
+
+/** Accounts have no account to filter by. */
+const accountQuery = peopleQuery.omit({ accountId: true });
+
+const route = {
+  accounts: createRoute({
+    method: 'get',
+    path: '/accounts',
+    summary: 'Accounts in id order, with name and health; search by id or name prefix (case-insensitive)',
+    security: adminSecurity,
+    request: { query: accountQuery },
+    responses: answers(accountPage),
+  }),
+  users: createRoute({
+    method: 'get',
+    path: '/users',
+    summary: 'Users in id order; search by id, name or email prefix; filter by account',
+    security: adminSecurity,
+    request: { query: peopleQuery },
+    responses: answers(userPage),
+  }),
+  importAccounts: createRoute({
+    method: 'post',
+    path: '/accounts/import',
+    summary:
+      'Account traits from a CSV export (id column + one column per trait): bad cells reported by line and column, valid rows applied, idempotent',
+    security: adminSecurity,
+    request: {
+      body: body(
+        z.string(),
+        'id,name,arr,seats,renewalDate,paymentStatus\nacme,Acme Inc,120000,25,2027-03-01,current\n',
+        'text/csv',
+      ),
+    },
+    responses: answers(accountImportResult),
+  }),
+};
 
 /** `lower(expr)` starts with `prefix`, as a range on the expression's index (LIKE could not use it). */
 function startsWith(expression: SQL, prefix: string): SQL {
@@ -55,134 +92,140 @@ function mergePages<R extends { id: string }>(pages: R[][], limit: number): R[] 
  * CS teams search by name instead of opaque ids, and account traits imported from a CRM or billing
  * export as CSV.
  */
-export function peopleRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export function peopleRoutes(deps: AppDeps) {
+  const app = routes();
   const { db } = deps;
 
-  app.get('/accounts', async (c) => {
-    const q = parse(peopleQuery.omit({ accountId: true }), c.req.query());
-    const name = sql`lower(json_extract(${accounts.traits}, '$.name'))`;
-    // `+id` keeps the planner off the primary key for name and email searches: it reads the
-    // expression's index range and sorts the matches, instead of walking every id in order.
-    const page = (match: SQL | undefined, viaExpression = false) =>
-      db.reports
-        .select({
-          id: accounts.id,
-          traits: accounts.traits,
-          firstSeen: accounts.firstSeen,
-          lastSeen: accounts.lastSeen,
-          score: accountHealthCurrent.score,
-          band: accountHealthCurrent.band,
-        })
-        .from(accounts)
-        .leftJoin(
-          accountHealthCurrent,
-          and(
-            eq(accountHealthCurrent.workspaceId, accounts.workspaceId),
-            eq(accountHealthCurrent.accountId, accounts.id),
-          ),
-        )
-        .where(
-          and(
-            eq(accounts.workspaceId, workspaceOf(c)),
-            match,
-            idOrder(accounts.id, viaExpression).after(q.after),
-          ),
-        )
-        .orderBy(idOrder(accounts.id, viaExpression).order)
-        .limit(q.limit);
-    const rows =
-      q.search === undefined
-        ? await page(undefined)
-        : mergePages(
-            await Promise.all([
-              page(idStartsWith(accounts.id, q.search)),
-              page(startsWith(name, q.search), true),
-            ]),
-            q.limit,
-          );
-    return c.json({
-      accounts: rows.map((r) => ({
-        id: r.id,
-        name: typeof r.traits.name === 'string' ? r.traits.name : null,
-        traits: r.traits,
-        firstSeen: new Date(r.firstSeen).toISOString(),
-        lastSeen: new Date(r.lastSeen).toISOString(),
-        health: r.band === null ? null : { score: r.score, band: r.band },
-      })),
-      next: rows.length === q.limit ? rows.at(-1)!.id : null,
+  return app
+    .openapi(route.accounts, async (c) => {
+      const q = c.req.valid('query');
+      const name = sql`lower(json_extract(${accounts.traits}, '$.name'))`;
+      // `+id` keeps the planner off the primary key for name and email searches: it reads the
+      // expression's index range and sorts the matches, instead of walking every id in order.
+      const page = (match: SQL | undefined, viaExpression = false) =>
+        db.reports
+          .select({
+            id: accounts.id,
+            traits: accounts.traits,
+            firstSeen: accounts.firstSeen,
+            lastSeen: accounts.lastSeen,
+            score: accountHealthCurrent.score,
+            band: accountHealthCurrent.band,
+          })
+          .from(accounts)
+          .leftJoin(
+            accountHealthCurrent,
+            and(
+              eq(accountHealthCurrent.workspaceId, accounts.workspaceId),
+              eq(accountHealthCurrent.accountId, accounts.id),
+            ),
+          )
+          .where(
+            and(
+              eq(accounts.workspaceId, workspaceOf(c)),
+              match,
+              idOrder(accounts.id, viaExpression).after(q.after),
+            ),
+          )
+          .orderBy(idOrder(accounts.id, viaExpression).order)
+          .limit(q.limit);
+      const rows =
+        q.search === undefined
+          ? await page(undefined)
+          : mergePages(
+              await Promise.all([
+                page(idStartsWith(accounts.id, q.search)),
+                page(startsWith(name, q.search), true),
+              ]),
+              q.limit,
+            );
+      return c.json(
+        {
+          accounts: rows.map((r) => ({
+            id: r.id,
+            name: typeof r.traits.name === 'string' ? r.traits.name : null,
+            traits: r.traits,
+            firstSeen: new Date(r.firstSeen).toISOString(),
+            lastSeen: new Date(r.lastSeen).toISOString(),
+            health: r.band === null ? null : { score: r.score, band: r.band },
+          })),
+          next: rows.length === q.limit ? rows.at(-1)!.id : null,
+        },
+        200,
+      );
+    })
+    .openapi(route.users, async (c) => {
+      const q = c.req.valid('query');
+      const name = sql`lower(json_extract(${users.traits}, '$.name'))`;
+      const email = sql`lower(json_extract(${users.traits}, '$.email'))`;
+      // `+id` keeps the planner off the primary key for name and email searches: it reads the
+      // expression's index range and sorts the matches, instead of walking every id in order.
+      const page = (match: SQL | undefined, viaExpression = false) =>
+        db.reports
+          .select()
+          .from(users)
+          .where(
+            and(
+              eq(users.workspaceId, workspaceOf(c)),
+              q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
+              match,
+              idOrder(users.id, viaExpression).after(q.after),
+            ),
+          )
+          .orderBy(idOrder(users.id, viaExpression).order)
+          .limit(q.limit);
+      const rows =
+        q.search === undefined
+          ? await page(undefined)
+          : mergePages(
+              await Promise.all([
+                page(idStartsWith(users.id, q.search)),
+                page(startsWith(name, q.search), true),
+                page(startsWith(email, q.search), true),
+              ]),
+              q.limit,
+            );
+      return c.json(
+        {
+          users: rows.map((r) => ({
+            id: r.id,
+            accountId: r.accountId,
+            name: typeof r.traits.name === 'string' ? r.traits.name : null,
+            email: typeof r.traits.email === 'string' ? r.traits.email : null,
+            traits: r.traits,
+            firstSeen: new Date(r.firstSeen).toISOString(),
+            lastSeen: new Date(r.lastSeen).toISOString(),
+          })),
+          next: rows.length === q.limit ? rows.at(-1)!.id : null,
+        },
+        200,
+      );
+    })
+    .openapi(bodyReadByHandler(app, route.importAccounts), async (c) => {
+      const type = c.req.header('content-type') ?? '';
+      if (!type.startsWith('text/csv')) {
+        throw new ApiError(415, errorCodes.validationFailed, 'Send CSV', undefined, [
+          { pointer: '', detail: 'send the file as Content-Type: text/csv' },
+        ]);
+      }
+      const parsed = parseAccountCsv(await c.req.text());
+      if (parsed.fatal) {
+        throw new ApiError(400, errorCodes.validationFailed, 'Unreadable CSV', parsed.fatal, [
+          { pointer: '', detail: parsed.fatal },
+        ]);
+      }
+      const results =
+        parsed.rows.length === 0
+          ? []
+          : await db.writer.batch(accountTraitWrites(workspaceOf(c), parsed.rows, deps.clock()));
+      return c.json(
+        {
+          rows: parsed.rows.length + new Set(parsed.errors.map((e) => e.line)).size,
+          applied: parsed.rows.length,
+          changed: results.reduce((n, r) => n + r.rowsAffected, 0),
+          errors: parsed.errors,
+        },
+        200,
+      );
     });
-  });
-
-  app.get('/users', async (c) => {
-    const q = parse(peopleQuery, c.req.query());
-    const name = sql`lower(json_extract(${users.traits}, '$.name'))`;
-    const email = sql`lower(json_extract(${users.traits}, '$.email'))`;
-    // `+id` keeps the planner off the primary key for name and email searches: it reads the
-    // expression's index range and sorts the matches, instead of walking every id in order.
-    const page = (match: SQL | undefined, viaExpression = false) =>
-      db.reports
-        .select()
-        .from(users)
-        .where(
-          and(
-            eq(users.workspaceId, workspaceOf(c)),
-            q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
-            match,
-            idOrder(users.id, viaExpression).after(q.after),
-          ),
-        )
-        .orderBy(idOrder(users.id, viaExpression).order)
-        .limit(q.limit);
-    const rows =
-      q.search === undefined
-        ? await page(undefined)
-        : mergePages(
-            await Promise.all([
-              page(idStartsWith(users.id, q.search)),
-              page(startsWith(name, q.search), true),
-              page(startsWith(email, q.search), true),
-            ]),
-            q.limit,
-          );
-    return c.json({
-      users: rows.map((r) => ({
-        id: r.id,
-        accountId: r.accountId,
-        name: typeof r.traits.name === 'string' ? r.traits.name : null,
-        email: typeof r.traits.email === 'string' ? r.traits.email : null,
-        traits: r.traits,
-        firstSeen: new Date(r.firstSeen).toISOString(),
-        lastSeen: new Date(r.lastSeen).toISOString(),
-      })),
-      next: rows.length === q.limit ? rows.at(-1)!.id : null,
-    });
-  });
-
-  app.post('/accounts/import', async (c) => {
-    const type = c.req.header('content-type') ?? '';
-    if (!type.startsWith('text/csv')) {
-      throw new ApiError(415, errorCodes.validationFailed, 'Send CSV', undefined, [
-        { pointer: '', detail: 'send the file as Content-Type: text/csv' },
-      ]);
-    }
-    const parsed = parseAccountCsv(await c.req.text());
-    if (parsed.fatal) {
-      throw new ApiError(400, errorCodes.validationFailed, 'Unreadable CSV', parsed.fatal, [
-        { pointer: '', detail: parsed.fatal },
-      ]);
-    }
-    const results =
-      parsed.rows.length === 0
-        ? []
-        : await db.writer.batch(accountTraitWrites(workspaceOf(c), parsed.rows, deps.clock()));
-    return c.json({
-      rows: parsed.rows.length + new Set(parsed.errors.map((e) => e.line)).size,
-      applied: parsed.rows.length,
-      changed: results.reduce((n, r) => n + r.rowsAffected, 0),
-      errors: parsed.errors,
-    });
-  });
-
-  return app;
 }
