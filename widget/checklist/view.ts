@@ -4,12 +4,12 @@ import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/con
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
 import { recall, remember } from '../view/memory.ts';
+import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers } from './app.tsx';
 import { createController } from './controller.ts';
-import { navigate } from './navigate.ts';
 import { edges, panelId, progress } from './panel.tsx';
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */

@@ -3,9 +3,9 @@ import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
-import { navigate } from '../checklist/navigate.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
 import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
