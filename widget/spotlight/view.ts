@@ -1,5 +1,6 @@
 import { h, render } from 'preact';
 import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
+import { cooldownEnd, opensByItself, resumeWindowMs } from '../../shared/prompt-policy.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
@@ -22,12 +23,6 @@ export interface SpotlightView {
   /** Starts a spotlight the user asked for (a checklist item's "Show me"), at its current step if running. */
   start(contentId: string): void;
 }
-
-/**
- * A tour left midway resumes from this device's record for this long, as the server resumes it
- * (server/spotlights/eligibility.ts, resumeWindowMs); a local end keeps it closed as long.
- */
-const resumeMs = 86_400_000;
 
 /** This device's record of a spotlight version for a user: the step last shown, or its end. */
 interface Memory {
@@ -136,7 +131,7 @@ export function createSpotlightView(
   const remember = (s: DeliveredSpotlight, memory: Memory) => {
     if (!s.preview) host.store.set(memoryKey(s), JSON.stringify(memory));
   };
-  const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeMs;
+  const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeWindowMs;
   /** Sends a spotlight event (none for previews); with `extra`, it is about the run's current step. */
   const emit = <N extends `spotlight_${string}` & InternalEventName>(
     run: Run,
@@ -173,7 +168,7 @@ export function createSpotlightView(
   const cooling = () => {
     const response = state?.response;
     return (
-      env.now() < Date.parse(response?.lastPromptAt ?? '') + (response?.promptCooldownHours ?? 0) * 3_600_000
+      env.now() < cooldownEnd(Date.parse(response?.lastPromptAt ?? ''), response?.promptCooldownHours ?? 0)
     );
   };
   /**
@@ -182,7 +177,7 @@ export function createSpotlightView(
    * preview) does not start within the cooldown, nor waits it out: its trigger has to fire again.
    */
   const begin = (s: DeliveredSpotlight, index: number, fresh: boolean, byUser: boolean) => {
-    const selfOpening = fresh && !byUser && !s.preview && s.steps[0]?.kind !== 'hotspot';
+    const selfOpening = fresh && !byUser && !s.preview && opensByItself(s);
     if (selfOpening && cooling()) return;
     const run: Run = {
       s,

@@ -1,6 +1,7 @@
 import { h } from 'preact';
 import { matchesPage } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
+import { dayMs, hourMs } from '../../shared/time.ts';
 import { format } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
 import { recall, remember } from '../view/memory.ts';
@@ -9,8 +10,6 @@ import { pageDirection, type Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
 import { groupOf, SurveyApp, type SurveyHandlers, type SurveyState } from './prompt.tsx';
 
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
 /** How long the thank-you stays before the prompt closes by itself. */
 export const thanksMs = 6000;
 /** A survey's place among prompts waiting for the screen (surveys' default priority; checklists 100). */
