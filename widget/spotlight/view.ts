@@ -6,6 +6,7 @@ import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import type { Kind } from '../view/kind.ts';
 import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
@@ -21,8 +22,14 @@ export interface SpotlightView {
   /** A message the core sent: `event` triggers. */
   observe(message: Observed): void;
   /** Starts a spotlight the user asked for (a checklist item's "Show me"), at its current step if running. */
-  start(contentId: string): void;
+  open(contentId?: string): void;
 }
+
+/** Spotlights and tours, in a shadow root of their own (README, "Spotlights and tours"). */
+export const spotlight: Kind = {
+  name: 'spotlight',
+  create: (host, context) => createSpotlightView(host, context),
+};
 
 /** This device's record of a spotlight version for a user: the step last shown, or its end. */
 interface Memory {
@@ -588,7 +595,7 @@ export function createSpotlightView(
       }
       refresh();
     }),
-    start: act((contentId: string) => {
+    open: act((contentId?: string) => {
       const s = spotlights.find((x) => x.id === contentId);
       if (!s) return host.logger.log('no spotlight', contentId);
       const running = runs.get(s.id);

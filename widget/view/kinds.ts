@@ -1,0 +1,10 @@
+import { checklist } from '../checklist/view.ts';
+import { spotlight } from '../spotlight/view.ts';
+import { survey } from '../survey/view.ts';
+import type { Kind } from './kind.ts';
+
+/**
+ * Every content kind the widget shows, in the order their regions sit in the shadow root and their
+ * views are told of changes. A new kind: a folder of widget/ exporting a `Kind`, and a line here.
+ */
+export const kinds: readonly Kind[] = [spotlight, checklist, survey];
