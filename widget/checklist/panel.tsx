@@ -1,9 +1,3 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
-import { h } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
