@@ -1,6 +1,6 @@
 import { h, render } from 'preact';
 import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
-import { cooldownEnd, opensByItself, resumeWindowMs } from '../../shared/prompt-policy.ts';
+import { cooldownEnd, opensByItself } from '../../shared/prompt-policy.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
@@ -11,6 +11,7 @@ import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
 import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
+import { endedLately, type Memory, resumeIndex } from './run.ts';
 import { css } from './styles.ts';
 import { own, type TargetWatch, watchTarget } from './target.ts';
 import { Layer, type Shown } from './ui.tsx';
@@ -30,13 +31,6 @@ export const spotlight: Kind = {
   name: 'spotlight',
   create: (host, context) => createSpotlightView(host, context),
 };
-
-/** This device's record of a spotlight version for a user: the step last shown, or its end. */
-interface Memory {
-  step?: string;
-  at?: number;
-  ended?: number;
-}
 
 /** One spotlight being shown (or waiting to be: for the screen, its page, its target). */
 interface Run {
@@ -138,7 +132,6 @@ export function createSpotlightView(
   const remember = (s: DeliveredSpotlight, memory: Memory) => {
     if (!s.preview) host.store.set(memoryKey(s), JSON.stringify(memory));
   };
-  const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeWindowMs;
   /** Sends a spotlight event (none for previews); with `extra`, it is about the run's current step. */
   const emit = <N extends `spotlight_${string}` & InternalEventName>(
     run: Run,
@@ -251,7 +244,8 @@ export function createSpotlightView(
   };
 
   /** Not running, not ended on this page nor lately on this device. */
-  const idle = (s: DeliveredSpotlight) => !runs.has(s.id) && !ended.has(id(s)) && !recent(recall(s).ended);
+  const idle = (s: DeliveredSpotlight) =>
+    !runs.has(s.id) && !ended.has(id(s)) && !endedLately(recall(s), env.now());
   /** Whether a trigger may start `s` here and now. */
   const startable = (s: DeliveredSpotlight) => idle(s) && here(s);
 
@@ -262,8 +256,7 @@ export function createSpotlightView(
   const consider = (s: DeliveredSpotlight) => {
     if (!idle(s)) return;
     const memory = recall(s);
-    const resumeAt = memory.step && recent(memory.at) ? memory.step : s.resumeAt;
-    const index = resumeAt ? s.steps.findIndex((step) => step.id === resumeAt) : -1;
+    const index = resumeIndex(s, memory, env.now());
     if (index >= 0) begin(s, index, false, false);
     else if (!here(s)) disarm(s);
     else if (s.preview || s.trigger.kind === 'page') begin(s, 0, true, s.preview);
