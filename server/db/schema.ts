@@ -635,8 +635,24 @@ export const surveyPromptDays = sqliteTable(
     subjectId: text('subject_id').notNull(),
     anonymous: integer('anonymous').notNull(),
     events: integer('events').notNull(),
+    /**
+     * The same person's previous day with this survey and event (null on their first), kept by a
+     * trigger (migration 0010) whatever order the days arrive in: the people of a period are its
+     * rows whose previous day is before the period, one range read with no DISTINCT.
+     */
+    previousDay: integer('previous_day'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] }),
+    index('survey_prompt_days_subject').on(
+      t.workspaceId,
+      t.surveyId,
+      t.name,
+      t.anonymous,
+      t.subjectId,
+      t.day,
+    ),
+  ],
 );
 
 /**

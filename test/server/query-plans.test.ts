@@ -126,13 +126,44 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     uses: /USING INDEX events_name_time/,
   },
   {
-    name: "a survey's displays over whole days",
-    sql: `SELECT sum(events), count(DISTINCT subject_id) FROM survey_prompt_days
-      WHERE workspace_id = ? AND survey_id = ? AND name = ? AND day >= ? AND day < ? AND anonymous = 0`,
-    args: ['ws1', 's1', '$waymark.survey_shown', 20000, 20090],
-    uses: /SEARCH survey_prompt_days USING PRIMARY KEY/,
+    name: "a survey's displays and people over whole days: one range, no DISTINCT",
+    sql: `SELECT coalesce(sum(events), 0),
+        coalesce(sum(anonymous = 0 AND coalesce(previous_day, -1) < ?), 0) FROM survey_prompt_days
+      WHERE workspace_id = ? AND survey_id = ? AND name = ? AND day >= ? AND day < ?`,
+    args: [20000, 'ws1', 's1', '$waymark.survey_shown', 20000, 20090],
+    uses: /SEARCH survey_prompt_days USING PRIMARY KEY \(workspace_id=\? AND survey_id=\? AND name=\? AND day>\? AND day<\?\)/,
+  },
+  {
+    name: "a partial day's people not seen on the period's whole days",
+    sql: `SELECT count(DISTINCT id) FROM (SELECT user_id AS id FROM events WHERE workspace_id = ? AND name = ?
+        AND type = 'track' AND json_extract(properties, '$.contentId') = ? AND user_id IS NOT NULL
+        AND timestamp >= ? AND timestamp < ?) AS edge
+      WHERE NOT EXISTS (SELECT 1 FROM survey_prompt_days p WHERE p.workspace_id = ? AND p.survey_id = ?
+        AND p.name = ? AND p.anonymous = 0 AND p.subject_id = edge.id AND p.day >= ? AND p.day < ?)`,
+    args: [
+      'ws1',
+      '$waymark.survey_shown',
+      's1',
+      1.7e12,
+      1.7e12 + 3_600_000,
+      'ws1',
+      's1',
+      '$waymark.survey_shown',
+      20000,
+      20090,
+    ],
+    uses: all('events_name_time', 'survey_prompt_days_subject'),
     temp: /USE TEMP B-TREE FOR count\(DISTINCT\)/,
   },
+  ...(['max(day) FROM survey_prompt_days p WHERE', 'min(day) FROM survey_prompt_days p WHERE'] as const).map(
+    (read) => ({
+      name: `a new survey day's neighbour (the trigger of migration 0010): ${read.slice(0, 8)}`,
+      sql: `SELECT ${read} p.workspace_id = ? AND p.survey_id = ? AND p.name = ? AND p.anonymous = ?
+        AND p.subject_id = ? AND p.day ${read.startsWith('max') ? '<' : '>'} ?`,
+      args: ['ws1', 's1', '$waymark.survey_shown', 0, 'u1', 20000],
+      uses: /SEARCH p USING COVERING INDEX survey_prompt_days_subject/,
+    }),
+  ),
   {
     name: 'a spotlight funnel',
     sql: `SELECT name, step_id, count(*) FROM content_users WHERE workspace_id = ? AND content_id = ?
