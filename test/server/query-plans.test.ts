@@ -173,12 +173,33 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   },
   {
-    name: "a checklist's viewers and their accounts",
-    sql: `SELECT u.id, u.account_id FROM content_users c JOIN users u ON u.workspace_id = c.workspace_id
-      AND u.id = c.subject_id WHERE c.workspace_id = ? AND c.content_id = ? AND c.version = ?
-      AND c.name = ? AND c.step_id = '' AND c.anonymous = 0`,
-    args: ['ws1', 'cl1', 1, '$waymark.checklist_shown'],
-    uses: /SEARCH c USING PRIMARY KEY/,
+    name: 'a checklist funnel: one range of its viewers, the median two rows of an index in order',
+    sql: `SELECT count(*), sum(done <> 0), json_array(0, sum((done >> 0) & 1), sum((done >> 1) & 1)), count(took),
+      (SELECT json_group_array(took) FROM (SELECT took FROM checklist_viewers
+        WHERE workspace_id = ? AND checklist_id = ? AND version = ? AND took IS NOT NULL ORDER BY took
+        LIMIT 2 OFFSET (SELECT (count(took) - 1) / 2 FROM checklist_viewers
+          WHERE workspace_id = ? AND checklist_id = ? AND version = ?)))
+      FROM checklist_viewers WHERE workspace_id = ? AND checklist_id = ? AND version = ?`,
+    args: ['ws1', 'cl1', 1, 'ws1', 'cl1', 1, 'ws1', 'cl1', 1],
+    uses: /^(?!.*TEMP B-TREE).*(SEARCH checklist_viewers USING (PRIMARY KEY|COVERING INDEX checklist_viewers_took))/,
+  },
+  {
+    name: "a goal reached: its subject's checklist viewers recomputed (migration 0010's trigger)",
+    sql: `UPDATE checklist_viewers SET (shown_at, done, took) = (SELECT s.shown_at, s.done, s.took
+        FROM checklist_viewer_state AS s WHERE s.workspace_id = checklist_viewers.workspace_id
+          AND s.checklist_id = checklist_viewers.checklist_id AND s.version = checklist_viewers.version
+          AND s.user_id = checklist_viewers.user_id)
+      WHERE workspace_id = ? AND user_id IN (SELECT ? WHERE ? = 'user'
+        UNION ALL SELECT u.id FROM users AS u WHERE u.workspace_id = ? AND u.account_id = ? AND ? = 'account')`,
+    args: ['ws1', 'acme', 'account', 'ws1', 'acme', 'account'],
+    uses: /^SEARCH checklist_viewers USING COVERING INDEX checklist_viewers_user.*SEARCH u USING INDEX users_account.*SEARCH c USING PRIMARY KEY \(workspace_id=\? AND content_id=\? AND version=\? AND name=\? AND step_id=\? AND anonymous=\? AND subject_id=\?\).*SEARCH g USING (COVERING )?INDEX/,
+  },
+  {
+    name: "a checklist shown to a user: their row computed (migration 0010's trigger)",
+    sql: `SELECT * FROM checklist_viewer_state WHERE workspace_id = ? AND checklist_id = ? AND version = ?
+      AND user_id = ?`,
+    args: ['ws1', 'cl1', 1, 'u1'],
+    uses: /^SEARCH c USING PRIMARY KEY \(workspace_id=\? AND content_id=\? AND version=\? AND name=\? AND step_id=\? AND anonymous=\? AND subject_id=\?\)/,
   },
   {
     name: "a spotlight's missing targets",
@@ -278,7 +299,7 @@ describe('report and rollup query plans', () => {
       for (const { name, plan, uses, temp } of await plans(analyzed, reports)) {
         expect(plan, name).toMatch(uses);
         expect(plan, name).not.toMatch(
-          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses)\b/,
+          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses|checklist_viewers|w|cv)\b/,
         );
         const temps = plan.split(' | ').filter((step) => step.includes('TEMP B-TREE'));
         for (const step of temps) expect(step, name).toMatch(temp ?? /^$/);
