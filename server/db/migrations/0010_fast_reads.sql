@@ -12,7 +12,7 @@ CREATE TABLE `checklist_viewers` (
 CREATE INDEX `checklist_viewers_user` ON `checklist_viewers` (`workspace_id`,`user_id`);--> statement-breakpoint
 CREATE INDEX `checklist_viewers_took` ON `checklist_viewers` (`workspace_id`,`checklist_id`,`version`,`took`);--> statement-breakpoint
 ALTER TABLE `survey_prompt_days` ADD `previous_day` integer;--> statement-breakpoint
-CREATE INDEX `survey_prompt_days_subject` ON `survey_prompt_days` (`workspace_id`,`survey_id`,`name`,`anonymous`,`subject_id`,`day`);
+CREATE INDEX `survey_prompt_days_subject` ON `survey_prompt_days` (`workspace_id`,`survey_id`,`name`,`anonymous`,`subject_id`,`day`);--> statement-breakpoint
 -- Each person's previous day with a survey and event, for the days already stored; from here on the
 -- trigger below keeps it as days arrive, in any order.
 UPDATE `survey_prompt_days` SET `previous_day` = `prior`.`day`
