@@ -202,6 +202,31 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     uses: /^SEARCH c USING PRIMARY KEY \(workspace_id=\? AND content_id=\? AND version=\? AND name=\? AND step_id=\? AND anonymous=\? AND subject_id=\?\)/,
   },
   {
+    name: 'a spotlight funnel: completions of users shown it, the users shown read once into a list',
+    sql: `SELECT name, step_id, count(*) FROM content_users c WHERE workspace_id = ? AND content_id = ?
+      AND version = ? AND name IN (?, ?, ?, ?) AND anonymous = 0
+      AND (name <> ? OR subject_id IN (SELECT subject_id FROM content_users s WHERE workspace_id = ?
+        AND content_id = ? AND version = ? AND name = ? AND anonymous = 0))
+      GROUP BY name, step_id`,
+    args: [
+      'ws1',
+      'sp1',
+      1,
+      '$waymark.spotlight_shown',
+      '$waymark.spotlight_step_viewed',
+      '$waymark.spotlight_completed',
+      '$waymark.spotlight_dismissed',
+      '$waymark.spotlight_completed',
+      'ws1',
+      'sp1',
+      1,
+      '$waymark.spotlight_shown',
+    ],
+    // Not a correlated probe per completion: it cannot reach a person by key (step_id comes first).
+    uses: /^(?!.*CORRELATED).*SEARCH c USING PRIMARY KEY.*LIST SUBQUERY/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  },
+  {
     name: "a spotlight's missing targets",
     sql: `SELECT step_id, selector, url, sum(events), count(*) FROM spotlight_misses
       WHERE workspace_id = ? AND content_id = ? AND version = ? GROUP BY step_id, selector, url`,
