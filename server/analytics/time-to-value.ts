@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
@@ -50,10 +50,6 @@ interface Subject {
 /**
  * Time to first value: from a user's (or account's) first-seen time to the first time it reached the
  * value milestone. Median and p90 are over those who reached it; those who never did are counted.
- *
- * Summarized in the database (see summarizeInDatabase): only a row per group leaves it, whatever the
- * number of subjects. A segment trait the database cannot read as the report defines it (see
- * readableInDatabase) is summarized here from every subject instead (loadSubjects, summarize).
  */
 export async function timeToValue(
   db: Database,
@@ -62,14 +58,13 @@ export async function timeToValue(
   query: TtvQuery,
   now: number,
 ) {
-  const trait = query.segment ? segmentOf(query.segment, query.subject)[1] : null;
-  const summed =
-    trait === null || readableInDatabase(trait)
-      ? await summarizeInDatabase(db, workspaceId, valueMilestoneId, query, now)
-      : null;
-  if (summed) return summed;
   const subjects = await loadSubjects(db, workspaceId, valueMilestoneId, query);
-  const result: TtvReport = { subject: query.subject, overall: summarize(subjects, now) };
+  const result: {
+    subject: 'user' | 'account';
+    overall: TtvSummary;
+    cohorts?: Array<{ cohort: string } & TtvSummary>;
+    segments?: Array<{ value: unknown } & TtvSummary>;
+  } = { subject: query.subject, overall: summarize(subjects, now) };
   if (query.cohort) {
     const period = query.cohort;
     result.cohorts = groupBy(subjects, (s) => cohortOf(s.firstSeen, period))
@@ -81,179 +76,6 @@ export async function timeToValue(
     result.segments = groupBy(subjects, (s) => lookup(s.bag ?? {}, trait) ?? null)
       .sort(([a], [b]) => String(a).localeCompare(String(b)))
       .map(([value, members]) => ({ value, ...summarize(members, now) }));
-  }
-  return result;
-}
-
-interface TtvReport {
-  subject: 'user' | 'account';
-  overall: TtvSummary;
-  cohorts?: Array<{ cohort: string } & TtvSummary>;
-  segments?: Array<{ value: unknown } & TtvSummary>;
-}
-
-/**
- * Whether SQLite's JSON path reads a trait as `lookup` does (shared/conditions.ts): a name with a
- * quote, backslash or control character cannot be written as a path label, and a numeric part
- * (`tags.0`) indexes an array in `lookup` but not in a path label.
- */
-const readableInDatabase = (trait: string): boolean =>
-  !/["\\]/.test(trait) &&
-  !Array.from(trait).some((char) => char.charCodeAt(0) < 32) &&
-  !trait.split('.').some((part) => /^\d+$/.test(part));
-
-/** The trait as JSON text, as `lookup` reads it: the whole name as one key first, else its dotted path. */
-function traitJson(bag: SQL, trait: string): SQL {
-  const whole = `$."${trait}"`;
-  const path = `$${trait
-    .split('.')
-    .map((part) => `."${part}"`)
-    .join('')}`;
-  const read =
-    whole === path
-      ? sql`${bag} -> ${path}`
-      : sql`CASE WHEN json_type(${bag}, ${whole}) IS NOT NULL
-      THEN ${bag} -> ${whole} ELSE ${bag} -> ${path} END`;
-  // A missing trait and a JSON null are one group (`lookup(...) ?? null`).
-  return sql`nullif(${read}, 'null')`;
-}
-
-/**
- * The report summarized in one statement: each subject's first-seen and value times (the value goal
- * by primary key), grouped for the overall row, each cohort and each segment value; per group the
- * counts, the marks' counts, and the durations at the ranks the median and p90 lie between (see
- * percentile in ./stats.ts), numbered by a window over the group's durations in order. Null when two
- * segment values the database tells apart are one value to the report (`1.0` and `1`): the caller
- * then groups them itself.
- */
-async function summarizeInDatabase(
-  db: Database,
-  workspaceId: string,
-  valueMilestoneId: string,
-  query: TtvQuery,
-  now: number,
-): Promise<TtvReport | null> {
-  const subject = query.subject === 'user' ? users : accounts;
-  const g = goalProgress;
-  const [on, trait] = query.segment ? segmentOf(query.segment, query.subject) : [null, null];
-  // A user's account traits come through their membership; an account is its own account.
-  const viaAccount = query.subject === 'user' && on === 'account';
-  const bag = viaAccount ? sql`${accounts.traits}` : sql`${subject.traits}`;
-  const seconds = sql`${subject.firstSeen} / 1000.0, 'unixepoch'`;
-  // ISO week: its Monday (back 6 days, then on to a Monday); month: YYYY-MM (cohortOf in ./stats.ts).
-  const cohort =
-    query.cohort === 'week'
-      ? sql`date(${seconds}, '-6 days', 'weekday 1')`
-      : query.cohort === 'month'
-        ? sql`strftime('%Y-%m', ${seconds})`
-        : sql`NULL`;
-  const segment = trait === null ? sql`NULL` : traitJson(bag, trait);
-  const groupings = [
-    sql`SELECT 'overall' AS kind, NULL AS grp, f, r FROM s`,
-    ...(query.cohort ? [sql`SELECT 'cohort', cohort, f, r FROM s`] : []),
-    ...(trait === null ? [] : [sql`SELECT 'segment', segment, f, r FROM s`]),
-  ];
-  const markCounts = marks.map((days) => {
-    const by = now - days * dayMs;
-    return sql`, sum(f <= ${by}) AS ${sql.raw(`eligible${days}`)},
-      sum(f <= ${by} AND r IS NOT NULL AND r - f <= ${days * dayMs}) AS ${sql.raw(`reached${days}`)}`;
-  });
-  const ranks = (p: number) =>
-    sql`rank = CAST((n - 1) * ${p} AS INTEGER) OR rank = CAST((n - 1) * ${p} AS INTEGER) + 1`;
-  const [row] = await db.reports.all<{ groups: string }>(sql`
-    WITH s AS MATERIALIZED (
-      SELECT ${subject.firstSeen} AS f, ${g.reachedAt} AS r, ${cohort} AS cohort, ${segment} AS segment
-      FROM ${subject}
-      LEFT JOIN ${g} ON ${g.workspaceId} = ${subject.workspaceId}
-        AND ${g.goal} = ${goalId.milestone(valueMilestoneId)} AND ${g.subject} = ${query.subject}
-        AND ${g.subjectId} = ${subject.id}
-      ${viaAccount ? sql`LEFT JOIN ${accounts} ON ${accounts.workspaceId} = ${users.workspaceId} AND ${accounts.id} = ${users.accountId}` : sql``}
-      WHERE ${subject.workspaceId} = ${workspaceId}
-        ${query.from ? sql`AND ${subject.firstSeen} >= ${Date.parse(query.from)}` : sql``}
-        ${query.to ? sql`AND ${subject.firstSeen} < ${Date.parse(query.to)}` : sql``}),
-    k AS MATERIALIZED (${sql.join(groupings, sql` UNION ALL `)}),
-    durations AS (
-      SELECT kind, grp, max(0, r - f) AS took,
-        row_number() OVER (PARTITION BY kind, grp ORDER BY max(0, r - f)) - 1 AS rank,
-        count(*) OVER (PARTITION BY kind, grp) AS n
-      FROM k WHERE r IS NOT NULL),
-    picks AS (
-      SELECT kind, grp, json_group_array(json_array(rank, took)) AS picks FROM durations
-      WHERE ${ranks(0.5)} OR ${ranks(0.9)} GROUP BY kind, grp),
-    counts AS (
-      SELECT kind, grp, count(*) AS subjects, count(r) AS reached${sql.join(markCounts, sql``)}
-      FROM k GROUP BY kind, grp)
-    SELECT json_group_array(json_object('kind', counts.kind, 'group', counts.grp, 'subjects', subjects,
-        'reached', reached${sql.join(
-          marks.map(
-            (days) =>
-              sql`, ${`eligible${days}`}, ${sql.raw(`eligible${days}`)}, ${`reached${days}`}, ${sql.raw(`reached${days}`)}`,
-          ),
-          sql``,
-        )}, 'picks', json(coalesce(picks.picks, '[]')))) AS groups
-    FROM counts LEFT JOIN picks ON picks.kind = counts.kind AND picks.grp IS counts.grp`);
-  const groups = JSON.parse(row?.groups ?? '[]') as Array<
-    { kind: 'overall' | 'cohort' | 'segment'; group: string | null; picks: Array<[number, number]> } & Record<
-      string,
-      number
-    >
-  >;
-  const summaryOf = (group: (typeof groups)[number]): TtvSummary => {
-    const reached = group.reached ?? 0;
-    const at = new Map(group.picks);
-    const pick = (p: number) => {
-      if (reached === 0) return null;
-      const h = (reached - 1) * p;
-      const a = at.get(Math.floor(h)) as number;
-      const b = at.get(Math.ceil(h)) as number;
-      return a + (b - a) * (h - Math.floor(h));
-    };
-    const reachedBy = {} as TtvSummary['reachedBy'];
-    for (const days of marks) {
-      const eligible = group[`eligible${days}`] ?? 0;
-      const within = group[`reached${days}`] ?? 0;
-      reachedBy[`day${days}`] = {
-        eligible,
-        reached: within,
-        share: eligible === 0 ? null : within / eligible,
-      };
-    }
-    return {
-      subjects: group.subjects ?? 0,
-      reached,
-      neverReached: (group.subjects ?? 0) - reached,
-      medianDays: toDays(pick(0.5)),
-      p90Days: toDays(pick(0.9)),
-      reachedBy,
-    };
-  };
-  const overall = groups.find((group) => group.kind === 'overall');
-  const result: TtvReport = {
-    subject: query.subject,
-    overall: overall ? summaryOf(overall) : summarize([], now),
-  };
-  if (query.cohort) {
-    result.cohorts = groups
-      .filter((group) => group.kind === 'cohort')
-      .map((group) => ({ cohort: String(group.group), ...summaryOf(group) }))
-      .sort((a, b) => a.cohort.localeCompare(b.cohort));
-  }
-  if (trait !== null) {
-    const segments = groups
-      .filter((group) => group.kind === 'segment')
-      .map((group) => ({
-        raw: group.group,
-        value: group.group === null ? null : (JSON.parse(group.group) as unknown),
-        summary: summaryOf(group),
-      }));
-    // Values the report groups as one (compared as JSON, see groupBy in ./stats.ts) must be one row.
-    if (new Set(segments.map((s) => JSON.stringify(s.value))).size < segments.length) return null;
-    result.segments = segments
-      .sort(
-        (a, b) =>
-          String(a.value).localeCompare(String(b.value)) || String(a.raw).localeCompare(String(b.raw)),
-      )
-      .map(({ value, summary }) => ({ value, ...summary }));
   }
   return result;
 }
