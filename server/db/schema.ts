@@ -599,6 +599,34 @@ export const contentUsers = sqliteTable(
   ],
 );
 
+/**
+ * Each user a checklist version was shown to, with where they stand: the checklist funnel is one
+ * aggregate over a version's rows. Kept by triggers (migration 0010) from content_users (who was
+ * shown it, first when), goal_progress (items done), users (whose account an account-wide
+ * checklist's items are done by) and milestones (which goal a milestone item reads), so it is
+ * exactly as current as they are; the view `checklist_viewer_state` computes a row from them.
+ */
+export const checklistViewers = sqliteTable(
+  'checklist_viewers',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    checklistId: text('checklist_id').notNull(),
+    version: integer('version').notNull(),
+    userId: text('user_id').notNull(),
+    /** When it was first shown to this user. */
+    shownAt: integer('shown_at').notNull(),
+    /** Items done, by this user or (account-wide) anyone in their account: bit i for item i. */
+    done: integer('done').notNull(),
+    /** From first shown to the last required item done, never below 0; null until all are done. */
+    took: integer('took'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.checklistId, t.version, t.userId] }),
+    index('checklist_viewers_user').on(t.workspaceId, t.userId),
+    index('checklist_viewers_took').on(t.workspaceId, t.checklistId, t.version, t.took),
+  ],
+);
+
 /** Where a spotlight step's target was missing, per person: the funnel's `targetNotFound`. */
 export const spotlightMisses = sqliteTable(
   'spotlight_misses',
@@ -635,8 +663,24 @@ export const surveyPromptDays = sqliteTable(
     subjectId: text('subject_id').notNull(),
     anonymous: integer('anonymous').notNull(),
     events: integer('events').notNull(),
+    /**
+     * The same person's previous day with this survey and event (null on their first), kept by a
+     * trigger (migration 0010) whatever order the days arrive in: the people of a period are its
+     * rows whose previous day is before the period, one range read with no DISTINCT.
+     */
+    previousDay: integer('previous_day'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] }),
+    index('survey_prompt_days_subject').on(
+      t.workspaceId,
+      t.surveyId,
+      t.name,
+      t.anonymous,
+      t.subjectId,
+      t.day,
+    ),
+  ],
 );
 
 /**
