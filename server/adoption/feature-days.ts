@@ -120,14 +120,7 @@ const forgetRows = (workspaceId: string, featureId: string): InStatement => ({
   args: [workspaceId, featureId],
 });
 
-interface RebuildRow {
-  workspace_id: string;
-  feature_id: string;
-  generation: string;
-  until_seq: number;
-  name_index: number;
-  after_timestamp: number;
-  after_seq: number;
+interface RebuildRow extends RebuildCursor {
   events: string;
 }
 
@@ -190,20 +183,9 @@ export class FeatureRollupBuilder {
     const proofs = storedProofs(JSON.parse(job.events));
     const names = [...new Set(proofs.map((proof) => proof.event))].sort();
     const name = isRollable(proofs) ? names[job.name_index] : undefined;
-    const guard = {
-      sql: `EXISTS (SELECT 1 FROM feature_rebuilds WHERE workspace_id = ? AND feature_id = ? AND generation = ?
-        AND name_index = ? AND after_timestamp = ? AND after_seq = ?)`,
-      args: [
-        job.workspace_id,
-        job.feature_id,
-        job.generation,
-        job.name_index,
-        job.after_timestamp,
-        job.after_seq,
-      ],
-    };
     if (name === undefined) {
       // Every name walked (or nothing to roll up): from now on the feature is read from its rollup.
+      const guard = cursorGuard(job);
       await this.db.writer.batch([
         {
           sql: `DELETE FROM feature_rebuilds WHERE workspace_id = ? AND feature_id = ? AND ${guard.sql}`,
@@ -212,51 +194,94 @@ export class FeatureRollupBuilder {
       ]);
       return true;
     }
-    const after = 'e.timestamp >= ? AND (e.timestamp > ? OR e.seq > ?)';
-    const afterArgs = [job.after_timestamp, job.after_timestamp, job.after_seq];
     // The chunk's last event; none when the rest of this name fits in one chunk.
     const [end] = await this.db.read.all<{ timestamp: number; seq: number }>(sql`
       SELECT e.timestamp, e.seq FROM events e INDEXED BY events_name_time
       WHERE e.workspace_id = ${job.workspace_id} AND e.name = ${name} AND e.seq <= ${job.until_seq}
         AND e.timestamp >= ${job.after_timestamp} AND (e.timestamp > ${job.after_timestamp} OR e.seq > ${job.after_seq})
       ORDER BY e.timestamp, e.seq LIMIT 1 OFFSET ${this.chunk - 1}`);
-    const [match, matchArgs] = featureMatch(
-      proofs.filter((proof) => proof.event === name),
-      0,
-    );
-    const upTo = end ? 'AND e.timestamp <= ? AND (e.timestamp < ? OR e.seq <= ?)' : '';
-    const upToArgs = end ? [end.timestamp, end.timestamp, end.seq] : [];
-    const next = end
-      ? [job.name_index, end.timestamp, end.seq]
-      : [job.name_index + 1, start.timestamp, start.seq];
-    await this.db.writer.batch([
-      {
-        sql: `INSERT INTO feature_days (workspace_id, feature_id, day, user_id, account_id, events, last_at)
-          SELECT e.workspace_id, ?, e.timestamp / ${dayMs}, e.user_id, e.account_id, count(*), max(e.timestamp)
-          FROM events e INDEXED BY events_name_time
-          WHERE e.workspace_id = ? AND e.name = ? AND ${after} ${upTo} AND e.seq <= ?
-            AND e.user_id IS NOT NULL AND e.account_id IS NOT NULL AND (${match}) AND ${guard.sql}
-          GROUP BY 3, 4, 5
-          ${upsert}`,
-        args: [
-          job.feature_id,
-          job.workspace_id,
-          name,
-          ...afterArgs,
-          ...upToArgs,
-          job.until_seq,
-          ...matchArgs,
-          ...guard.args,
-        ],
-      },
-      {
-        sql: `UPDATE feature_rebuilds SET name_index = ?, after_timestamp = ?, after_seq = ?
-          WHERE workspace_id = ? AND feature_id = ? AND ${guard.sql}`,
-        args: [...next, job.workspace_id, job.feature_id, ...guard.args],
-      },
-    ]);
+    await this.db.writer.batch(rebuildChunkStatements(job, proofs, name, end ?? null));
     return true;
   }
+}
+
+/** Where a rebuild stands: a feature's definition generation, and its cursor. */
+export interface RebuildCursor {
+  workspace_id: string;
+  feature_id: string;
+  generation: string;
+  until_seq: number;
+  name_index: number;
+  after_timestamp: number;
+  after_seq: number;
+}
+
+/** True while the rebuild is still at this generation and cursor: what makes a chunk apply at most once. */
+function cursorGuard(job: RebuildCursor): { sql: string; args: InValue[] } {
+  return {
+    sql: `EXISTS (SELECT 1 FROM feature_rebuilds WHERE workspace_id = ? AND feature_id = ? AND generation = ?
+      AND name_index = ? AND after_timestamp = ? AND after_seq = ?)`,
+    args: [
+      job.workspace_id,
+      job.feature_id,
+      job.generation,
+      job.name_index,
+      job.after_timestamp,
+      job.after_seq,
+    ],
+  };
+}
+
+/**
+ * One rebuild chunk: the events of `name` (stored up to `until_seq`) after the cursor and up to `end`
+ * (the rest of the name when null) that prove the feature, added to its days; then the cursor moved.
+ * One name-and-time index range, whatever else the workspace stores.
+ */
+export function rebuildChunkStatements(
+  job: RebuildCursor,
+  proofs: readonly Proof[],
+  name: string,
+  end: { timestamp: number; seq: number } | null,
+): InStatement[] {
+  const guard = cursorGuard(job);
+  const [match, matchArgs] = featureMatch(
+    proofs.filter((proof) => proof.event === name),
+    0,
+  );
+  const upTo = end ? 'AND e.timestamp <= ? AND (e.timestamp < ? OR e.seq <= ?)' : '';
+  const upToArgs = end ? [end.timestamp, end.timestamp, end.seq] : [];
+  const next = end
+    ? [job.name_index, end.timestamp, end.seq]
+    : [job.name_index + 1, start.timestamp, start.seq];
+  return [
+    {
+      sql: `INSERT INTO feature_days (workspace_id, feature_id, day, user_id, account_id, events, last_at)
+        SELECT e.workspace_id, ?, e.timestamp / ${dayMs}, e.user_id, e.account_id, count(*), max(e.timestamp)
+        FROM events e INDEXED BY events_name_time
+        WHERE e.workspace_id = ? AND e.name = ? AND e.timestamp >= ? AND (e.timestamp > ? OR e.seq > ?)
+          ${upTo} AND e.seq <= ? AND e.user_id IS NOT NULL AND e.account_id IS NOT NULL AND (${match})
+          AND ${guard.sql}
+        GROUP BY 3, 4, 5
+        ${upsert}`,
+      args: [
+        job.feature_id,
+        job.workspace_id,
+        name,
+        job.after_timestamp,
+        job.after_timestamp,
+        job.after_seq,
+        ...upToArgs,
+        job.until_seq,
+        ...matchArgs,
+        ...guard.args,
+      ],
+    },
+    {
+      sql: `UPDATE feature_rebuilds SET name_index = ?, after_timestamp = ?, after_seq = ?
+        WHERE workspace_id = ? AND feature_id = ? AND ${guard.sql}`,
+      args: [...next, job.workspace_id, job.feature_id, ...guard.args],
+    },
+  ];
 }
 
 /** One use of a feature: the user, the account the event named, and when (the latest such use). */
