@@ -53,6 +53,8 @@ export function featureMatch(events: readonly Proof[], now: number): [string, In
   return [parts.map(([where]) => `(${where})`).join(' OR '), parts.flatMap(([, args]) => args)];
 }
 
+type Statement = { sql: string; args: InValue[] };
+
 const upsert = `ON CONFLICT (workspace_id, feature_id, day, user_id, account_id) DO UPDATE SET
   events = events + excluded.events, last_at = max(last_at, excluded.last_at)`;
 
@@ -65,7 +67,7 @@ export function featureDaysUpdates(
   workspaceId: string,
   features: readonly FeatureRule[],
   names: ReadonlySet<string>,
-): InStatement[] {
+): Statement[] {
   return features
     .filter((feature) => isRollable(feature.events) && feature.events.some((proof) => names.has(proof.event)))
     .map((feature) => {
@@ -242,7 +244,7 @@ export function rebuildChunkStatements(
   proofs: readonly Proof[],
   name: string,
   end: { timestamp: number; seq: number } | null,
-): InStatement[] {
+): Statement[] {
   const guard = cursorGuard(job);
   const [match, matchArgs] = featureMatch(
     proofs.filter((proof) => proof.event === name),

@@ -40,11 +40,11 @@ export async function adoptionReport(
     // The window's days by their index, counted per user before the join: left to itself the planner
     // walks the workspace's every user-day (all history) in user order to skip a sort.
     db.reports.all<{ user_id: string; days: number; account_id: string | null }>(sql`
-      SELECT d.user_id, d.days, u.account_id FROM (
+      SELECT active.user_id, active.days, u.account_id FROM (
         SELECT user_id, count(*) AS days FROM user_days INDEXED BY user_days_day
         WHERE workspace_id = ${workspaceId} AND day >= ${start} AND day < ${end}
         GROUP BY user_id
-      ) d LEFT JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = d.user_id`),
+      ) active LEFT JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = active.user_id`),
     db.reports.all<{ n: number }>(sql`
       SELECT count(DISTINCT user_id) AS n FROM user_days
       WHERE workspace_id = ${workspaceId} AND day >= ${end - 7} AND day < ${end}`),
