@@ -41,7 +41,9 @@ const build0 = performance.now();
 const queued = (await db.read.all(sql`SELECT count(*) AS n FROM feature_rebuilds`)) as Array<{ n: number }>;
 await app.featureRollups.wake();
 console.log(
-  JSON.stringify({ featureRollupBuild: { features: queued[0]?.n ?? 0, ms: Math.round(performance.now() - build0) } }),
+  JSON.stringify({
+    featureRollupBuild: { features: queued[0]?.n ?? 0, ms: Math.round(performance.now() - build0) },
+  }),
 );
 
 const day = dayOf(now - 86_400_000);
