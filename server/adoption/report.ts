@@ -36,11 +36,12 @@ export async function adoptionReport(
 ) {
   const end = Math.floor(now / dayMs) + 1; // exclusive: today counts
   const start = end - query.days;
-  const [perUser, weekly, definitions] = await Promise.all([
+  const [active, weekly, definitions] = await Promise.all([
     // The window's days by their index, counted per user before the join: left to itself the planner
-    // walks the workspace's every user-day (all history) in user order to skip a sort.
-    db.reports.all<{ user_id: string; days: number; account_id: string | null }>(sql`
-      SELECT active.user_id, active.days, u.account_id FROM (
+    // walks the workspace's every user-day (all history) in user order to skip a sort. One JSON
+    // array: tens of thousands of rows cross from the read worker as one string.
+    db.reports.all<{ rows: string }>(sql`
+      SELECT json_group_array(json_array(active.user_id, active.days, u.account_id)) AS rows FROM (
         SELECT user_id, count(*) AS days FROM user_days INDEXED BY user_days_day
         WHERE workspace_id = ${workspaceId} AND day >= ${start} AND day < ${end}
         GROUP BY user_id
@@ -50,6 +51,9 @@ export async function adoptionReport(
       WHERE workspace_id = ${workspaceId} AND day >= ${end - 7} AND day < ${end}`),
     features.list(workspaceId),
   ]);
+  const perUser = (JSON.parse(active[0]?.rows ?? '[]') as Array<[string, number, string | null]>).map(
+    ([user_id, days, account_id]) => ({ user_id, days, account_id }),
+  );
   const mau = perUser.length;
   const userDays = perUser.reduce((sum, row) => sum + row.days, 0);
   const dau = userDays / query.days;

@@ -147,24 +147,26 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
   }),
   {
     name: "a core feature's users over whole days (adoption report, health run)",
-    sql: `SELECT user_id, account_id, max(last_at) AS last_at FROM feature_days
-      WHERE workspace_id = ? AND feature_id = ? AND day >= ? AND day < ? GROUP BY user_id`,
+    sql: `SELECT json_group_array(json_array(user_id, account_id, last_at)) FROM (
+      SELECT user_id, account_id, max(last_at) AS last_at FROM feature_days
+      WHERE workspace_id = ? AND feature_id = ? AND day >= ? AND day < ? GROUP BY user_id)`,
     args: ['ws1', 'cf1', 20000, 20090],
     uses: /SEARCH feature_days USING PRIMARY KEY \(workspace_id=\? AND feature_id=\? AND day>\? AND day<\?\)/,
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   },
   {
     name: "a core feature's users on a partial day, from the events",
-    sql: `SELECT e.user_id, e.account_id, max(e.timestamp) AS last_at FROM events e
+    sql: `SELECT json_group_array(json_array(user_id, account_id, last_at)) FROM (
+      SELECT e.user_id, e.account_id, max(e.timestamp) AS last_at FROM events e
       WHERE e.workspace_id = ? AND e.timestamp >= ? AND e.timestamp < ? AND e.account_id IS NOT NULL
-        AND e.user_id IS NOT NULL AND e.type = 'track' AND e.name = ? GROUP BY e.user_id`,
+        AND e.user_id IS NOT NULL AND e.type = 'track' AND e.name = ? GROUP BY e.user_id)`,
     args: ['ws1', 1.7e12, 1.7e12 + 3_600_000, 'Invoice Sent'],
     uses: /SEARCH e USING INDEX events_name_time \(workspace_id=\? AND name=\? AND timestamp>\? AND timestamp<\?\)/,
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   },
   {
     name: 'active users of the adoption window, each with its active days and account',
-    sql: `SELECT active.user_id, active.days, u.account_id FROM (
+    sql: `SELECT json_group_array(json_array(active.user_id, active.days, u.account_id)) FROM (
         SELECT user_id, count(*) AS days FROM user_days INDEXED BY user_days_day
         WHERE workspace_id = ? AND day >= ? AND day < ? GROUP BY user_id
       ) active LEFT JOIN users u ON u.workspace_id = ? AND u.id = active.user_id`,
