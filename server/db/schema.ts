@@ -32,8 +32,9 @@ export const workspaces = sqliteTable('workspaces', {
   /** The widget's look (shared/schemas/theme.ts), as JSON; `{}` means the defaults. */
   theme: text('theme', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   /**
-   * Bumped whenever the set of goals (milestones, published checklist rules) changes. Every ingest
-   * commit checks it (revision_guard), so no server instance evaluates events with stale goals.
+   * Bumped whenever the set of goals (milestones, published checklist rules) or of core features
+   * changes. Every ingest commit checks it (revision_guard), so no server instance evaluates or rolls
+   * up events with stale definitions.
    */
   goalsRevision: integer('goals_revision').notNull().default(0),
   /**
@@ -681,6 +682,48 @@ export const surveyPromptDays = sqliteTable(
       t.day,
     ),
   ],
+);
+
+/**
+ * Core-feature use per feature, UTC day, user and account (the account the event named): who used
+ * a feature in any run of whole days without reading its events. Kept at ingestion with the
+ * feature's compiled filters (server/adoption/feature-days.ts); rebuilt from the stored events when
+ * the feature's definition changes. `last_at` is the latest use, which picks a user's account when
+ * they used the feature under several.
+ */
+export const featureDays = sqliteTable(
+  'feature_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    day: integer('day').notNull(),
+    userId: text('user_id').notNull(),
+    accountId: text('account_id').notNull(),
+    events: integer('events').notNull(),
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day, t.userId, t.accountId] })],
+);
+
+/**
+ * A core feature whose `feature_days` are being rebuilt from the stored events with `seq` up to
+ * `until_seq` (later events are added by ingestion): walked one proving event name at a time
+ * (`name_index` into the sorted names), in (timestamp, seq) order after the cursor. While a row
+ * exists the feature's use is read from the events. `generation` changes with every new definition,
+ * so a chunk built from an older one adds nothing.
+ */
+export const featureRebuilds = sqliteTable(
+  'feature_rebuilds',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    generation: text('generation').notNull(),
+    untilSeq: integer('until_seq').notNull(),
+    nameIndex: integer('name_index').notNull().default(0),
+    afterTimestamp: integer('after_timestamp').notNull().default(-9007199254740991),
+    afterSeq: integer('after_seq').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId] })],
 );
 
 /**

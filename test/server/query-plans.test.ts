@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { featureDaysUpdates, rebuildChunkStatements } from '../../server/adoption/feature-days.ts';
 import { createApp } from '../../server/app.ts';
 import { subjectSql } from '../../server/content/subject-read.ts';
 import { openDatabase } from '../../server/db/client.ts';
@@ -98,6 +99,10 @@ const hot: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp }> =
  * `temp` is the one temporary B-tree a query may build, over rows it has already narrowed to a small
  * range (a period's user-days, the commit's own events), never over a workspace's events.
  */
+const featureProofs = [
+  { event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt' as const, value: 500 }] },
+  { event: 'Invoice Sent', where: [] },
+];
 const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp; temp?: RegExp }> = [
   ...rollupUpdates.map((update, i) => ({
     name: `rollup update ${i + 1} reads only the commit's new events`,
@@ -106,6 +111,69 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     uses: /SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)/,
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   })),
+  ...featureDaysUpdates('ws1', [{ id: 'cf1', events: featureProofs }], new Set(['Invoice Sent'])).map(
+    (update) => ({
+      name: "core-feature use update reads only the commit's new events",
+      sql: update.sql,
+      args: update.args,
+      uses: /SEARCH e USING INTEGER PRIMARY KEY \(rowid>\?\)/,
+      temp: /USE TEMP B-TREE FOR GROUP BY/,
+    }),
+  ),
+  ...[{ timestamp: 1.7e12 + 3_600_000, seq: 900 }, null].map((end) => {
+    const [insert] = rebuildChunkStatements(
+      {
+        workspace_id: 'ws1',
+        feature_id: 'cf1',
+        generation: 'g',
+        until_seq: 1000,
+        name_index: 0,
+        after_timestamp: 1.7e12,
+        after_seq: 10,
+      },
+      featureProofs,
+      'Invoice Sent',
+      end,
+    );
+    return {
+      name: `a core-feature rebuild chunk (${end ? 'bounded' : 'the rest of a name'}): one name-and-time range`,
+      sql: insert!.sql,
+      args: insert!.args,
+      uses: end
+        ? /SEARCH e USING INDEX events_name_time \(workspace_id=\? AND name=\? AND timestamp>\? AND timestamp<\?\).*SEARCH feature_rebuilds USING INDEX sqlite_autoindex_feature_rebuilds_1/
+        : /SEARCH e USING INDEX events_name_time \(workspace_id=\? AND name=\? AND timestamp>\?\).*SEARCH feature_rebuilds USING INDEX sqlite_autoindex_feature_rebuilds_1/,
+      temp: /USE TEMP B-TREE FOR GROUP BY/,
+    };
+  }),
+  {
+    name: "a core feature's users over whole days (adoption report, health run)",
+    sql: `SELECT json_group_array(json_array(user_id, account_id, last_at)) FROM (
+      SELECT user_id, account_id, max(last_at) AS last_at FROM feature_days
+      WHERE workspace_id = ? AND feature_id = ? AND day >= ? AND day < ? GROUP BY user_id)`,
+    args: ['ws1', 'cf1', 20000, 20090],
+    uses: /SEARCH feature_days USING PRIMARY KEY \(workspace_id=\? AND feature_id=\? AND day>\? AND day<\?\)/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  },
+  {
+    name: "a core feature's users on a partial day, from the events",
+    sql: `SELECT json_group_array(json_array(user_id, account_id, last_at)) FROM (
+      SELECT e.user_id, e.account_id, max(e.timestamp) AS last_at FROM events e
+      WHERE e.workspace_id = ? AND e.timestamp >= ? AND e.timestamp < ? AND e.account_id IS NOT NULL
+        AND e.user_id IS NOT NULL AND e.type = 'track' AND e.name = ? GROUP BY e.user_id)`,
+    args: ['ws1', 1.7e12, 1.7e12 + 3_600_000, 'Invoice Sent'],
+    uses: /SEARCH e USING INDEX events_name_time \(workspace_id=\? AND name=\? AND timestamp>\? AND timestamp<\?\)/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  },
+  {
+    name: 'active users of the adoption window, each with its active days and account',
+    sql: `SELECT json_group_array(json_array(active.user_id, active.days, u.account_id)) FROM (
+        SELECT user_id, count(*) AS days FROM user_days INDEXED BY user_days_day
+        WHERE workspace_id = ? AND day >= ? AND day < ? GROUP BY user_id
+      ) active LEFT JOIN users u ON u.workspace_id = ? AND u.id = active.user_id`,
+    args: ['ws1', 20000, 20030, 'ws1'],
+    uses: /SEARCH user_days USING COVERING INDEX user_days_day \(workspace_id=\? AND day>\? AND day<\?\).*SEARCH u USING INDEX sqlite_autoindex_users_1/,
+    temp: /USE TEMP B-TREE FOR GROUP BY/,
+  },
   {
     name: 'active users of a period: one probe per user into its days, then its partial days',
     sql: `SELECT count(*) FROM users u WHERE u.workspace_id = ? AND (
