@@ -397,7 +397,14 @@ async function main(): Promise<void> {
     );
     const pairs: Array<[Window, Window]> = [];
     for (let i = 1; i <= 3; i++) {
-      const health = await routeWindow(`/health #${i}`, full.origin, 'health', prepared, connections, fullPid);
+      const health = await routeWindow(
+        `/health #${i}`,
+        full.origin,
+        'health',
+        prepared,
+        connections,
+        fullPid,
+      );
       const content = await routeWindow(
         `/v1/content #${i}`,
         full.origin,
