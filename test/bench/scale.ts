@@ -209,6 +209,8 @@ async function consoleReads(origin: string, prepared: Prepared, serverPid: numbe
       serverCpu: cpu.pids[0]!,
       othersCpu: cpu.othersCpu,
     });
+    // Progress, on stderr (the table follows on stdout): a slow read at 5M takes minutes.
+    console.error(`  ${call.name}: p50 ${ms(rows.at(-1)!.p50)} ms`);
   }
   return rows;
 }
