@@ -371,6 +371,7 @@ async function main(): Promise<void> {
             'endpoint',
             'path',
             'status',
+            'calls',
             'p50 ms',
             'p95 ms',
             'max ms',
