@@ -6,16 +6,26 @@ import { errorCodes, type Problem, problem } from '../../shared/problem.ts';
  * What the property-based tests share (test/server/*-properties.test.ts): run settings, arbitraries
  * for hostile input (odd text, odd numbers, deep and wide JSON, mutations of a valid body, bytes that
  * are not JSON), and the checks every answer must pass. fast-check prints the seed and the path of a
- * failure; `FC_SEED=<seed> FC_PATH=<path>` replays it, `FC_RUNS=<factor>` runs more (or fewer) cases.
+ * failure; `FC_SEED=<seed> FC_PATH=<path>` replays it (add `FC_SHRINK=1` to shrink it), `FC_RUNS=<factor>`
+ * runs more (or fewer) cases.
  */
 
 const factor = Number(process.env.FC_RUNS ?? 1);
 
 /** fast-check's settings for `numRuns` cases, with a replayed seed and path from the environment. */
-export function runs(numRuns: number): { numRuns: number; seed?: number; path?: string } {
-  const { FC_SEED: seed, FC_PATH: path } = process.env;
+export function runs(numRuns: number): {
+  numRuns: number;
+  endOnFailure: boolean;
+  seed?: number;
+  path?: string;
+} {
+  const { FC_SEED: seed, FC_PATH: path, FC_SHRINK: shrink } = process.env;
   return {
     numRuns: Math.max(1, Math.round(numRuns * factor)),
+    // A failure is reported as found, with its seed and path: shrinking it re-runs the property with
+    // no bound in time, which once kept a CI worker busy for over ten minutes. FC_SHRINK=1 shrinks,
+    // with FC_SEED and FC_PATH to replay it.
+    endOnFailure: shrink !== '1',
     ...(seed ? { seed: Number(seed) } : {}),
     ...(path ? { path } : {}),
   };
