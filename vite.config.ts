@@ -55,7 +55,14 @@ function viewChunk(): Plugin {
         configFile: false,
         logLevel: 'warn',
         publicDir: false,
-        plugins: [preact()],
+        // Classic JSX, h() calls from one import the build adds to each .tsx file: 0.2 KB less than
+        // the automatic runtime's jsx() calls, and the views' sources stay plain JSX (no pragma, no
+        // import kept only for the transform). Preact's preset would switch to the automatic one;
+        // in a production build it does nothing else.
+        oxc: {
+          jsx: { runtime: 'classic', pragma: '_h', pragmaFrag: '_F' },
+          jsxInject: "import { h as _h, Fragment as _F } from 'preact'",
+        },
         build: {
           write: false,
           target: 'es2020',

@@ -8,6 +8,7 @@ import type { SpotlightContent } from '../shared/schemas/spotlight.ts';
 import type { SurveyContent } from '../shared/schemas/survey.ts';
 import { webhookEvent } from '../shared/schemas/webhook.ts';
 import { CoreFeatureService } from './adoption/core-features.ts';
+import { FeatureRollupBuilder } from './adoption/feature-days.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
@@ -63,8 +64,14 @@ export type WaymarkApp = ReturnType<typeof routes> & {
   /** The webhook delivery worker: main.ts starts it; tests call `runOnce()` with their clock. */
   webhooks: WebhookWorker;
   /**
+   * Rebuilds of core-feature rollups: started by each definition change; main.ts wakes it at start
+   * for those queued before (migration 0011, a stop mid-rebuild). Tests await `wake()`.
+   */
+  featureRollups: FeatureRollupBuilder;
+  /**
    * Stops the health schedule, writes the rate-limit counts and stops their timer, and stops the
-   * webhook worker once the attempts under way are recorded; call it before closing the database.
+   * webhook worker and the rollup rebuilds once the work under way is recorded; call it before
+   * closing the database.
    */
   close(): Promise<void>;
 };
@@ -106,6 +113,7 @@ export function createApp(options: AppOptions): WaymarkApp {
   const logger = options.logger ?? createLogger('info');
   const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : null;
   const goals = new GoalCatalog(options.db);
+  const featureRollups = new FeatureRollupBuilder(options.db, logger);
   const milestones = new MilestoneService(options.db, clock);
   const rateLimitSettings = options.rateLimits ?? defaultRateLimits;
   const rateLimits = rateLimitSettings
@@ -141,7 +149,7 @@ export function createApp(options: AppOptions): WaymarkApp {
       clock,
       logger,
       models: new HealthModelStore(options.db, clock),
-      features: new CoreFeatureService(options.db, clock),
+      features: new CoreFeatureService(options.db, clock, featureRollups),
       deliveriesQueued: () => webhooks.worker.wake(),
     },
     demoKey: () => currentPublishableKey(options.db, options.demoWorkspaceId ?? 'demo', clock()),
@@ -207,9 +215,11 @@ export function createApp(options: AppOptions): WaymarkApp {
     rateLimits,
     healthDeps: deps.health,
     webhooks: webhooks.worker,
+    featureRollups,
     close: async () => {
       await scheduler?.stop();
       await webhooks.worker.stop();
+      await featureRollups.stop();
       await rateLimits?.close();
     },
   });

@@ -44,6 +44,8 @@ const app = createApp({
 });
 // Delivers the webhook outbox in this process; several instances share it through leases.
 app.webhooks.start();
+// Builds the core-feature rollups queued before this start (migration 0011, a stop mid-rebuild).
+void app.featureRollups.wake();
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;
   logger.info(`listening on ${base} (database: ${config.DATABASE_URL})`);

@@ -4,22 +4,27 @@ import { errorCodes } from '../../shared/problem.ts';
 import {
   type CoreFeature,
   type CoreFeatureDefinition,
-  coreFeatureInput,
   maxCoreFeatures,
 } from '../../shared/schemas/core-feature.ts';
 import { type Database, statement } from '../db/client.ts';
 import { type CoreFeatureRow, coreFeatures } from '../db/schema.ts';
+import { bumpGoalsRevision } from '../goals/catalog.ts';
 import { ApiError } from '../http/api-error.ts';
+import { type FeatureRollupBuilder, forgetFeature, rebuildFeature, storedProofs } from './feature-days.ts';
 
 /**
  * A workspace's core features (at most 10): the few things a healthy account's users do, each proven
- * by one or more tracked events. Adoption is read from the events themselves (indexed by name and
- * time), so a new or changed feature applies to all history at once, with no backfill.
+ * by one or more tracked events. Adoption is read from their daily rollup (`feature_days`, see
+ * feature-days.ts): a change of the proving events commits with a rebuild of that feature's rollup
+ * from the stored events, so a new or changed feature applies to all history; until the rebuild is
+ * done its use is read from the events, with the same answers.
  */
 export class CoreFeatureService {
   constructor(
     private readonly db: Database,
     private readonly clock: () => number,
+    /** Runs queued rebuilds (in a server); without it they wait for the next server start. */
+    private readonly rollups?: Pick<FeatureRollupBuilder, 'wake'>,
   ) {}
 
   async list(workspaceId: string): Promise<CoreFeature[]> {
@@ -64,12 +69,15 @@ export class CoreFeatureService {
           maxCoreFeatures,
         ],
       },
+      ...rebuildFeature(workspaceId, row.id),
+      bumpGoalsRevision(workspaceId),
     ]);
     if (result!.rowsAffected === 0) {
       throw new ApiError(409, errorCodes.conflict, 'Too many core features', undefined, [
         { pointer: '', detail: `a workspace has at most ${maxCoreFeatures} core features; delete one first` },
       ]);
     }
+    void this.rollups?.wake();
     return present(row);
   }
 
@@ -77,6 +85,8 @@ export class CoreFeatureService {
     const before = await this.#row(workspaceId, id);
     await this.#assertKeyFree(workspaceId, input.key, id);
     const now = this.clock();
+    // Only new proving events change what the feature matched; a new name or key keeps its rollup.
+    const rematch = JSON.stringify(storedProofs(before.events)) !== JSON.stringify(input.events);
     await this.db.writer.batch([
       statement(
         this.db.read
@@ -84,7 +94,9 @@ export class CoreFeatureService {
           .set({ ...input, updatedAt: now })
           .where(and(eq(coreFeatures.workspaceId, workspaceId), eq(coreFeatures.id, id))),
       ),
+      ...(rematch ? [...rebuildFeature(workspaceId, id), bumpGoalsRevision(workspaceId)] : []),
     ]);
+    if (rematch) void this.rollups?.wake();
     return present({ ...before, ...input, updatedAt: now });
   }
 
@@ -96,6 +108,8 @@ export class CoreFeatureService {
           .delete(coreFeatures)
           .where(and(eq(coreFeatures.workspaceId, workspaceId), eq(coreFeatures.id, id))),
       ),
+      ...forgetFeature(workspaceId, id),
+      bumpGoalsRevision(workspaceId),
     ]);
   }
 
@@ -129,7 +143,7 @@ export class CoreFeatureService {
 
 function present(row: CoreFeatureRow): CoreFeature {
   // Stored events were validated when written; parsing fills defaults added since.
-  const { events } = coreFeatureInput.pick({ events: true }).parse({ events: row.events });
+  const events = storedProofs(row.events);
   return {
     id: row.id,
     key: row.key,

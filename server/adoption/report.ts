@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
-import { featureUsers } from '../health/measures.ts';
 import type { CoreFeatureService } from './core-features.ts';
+import { featureUsers } from './feature-days.ts';
 
 const dayMs = 86_400_000;
 
@@ -36,17 +36,24 @@ export async function adoptionReport(
 ) {
   const end = Math.floor(now / dayMs) + 1; // exclusive: today counts
   const start = end - query.days;
-  const [perUser, weekly, definitions] = await Promise.all([
-    db.reports.all<{ user_id: string; days: number; account_id: string | null }>(sql`
-      SELECT d.user_id, count(*) AS days, u.account_id FROM user_days d
-      LEFT JOIN users u ON u.workspace_id = d.workspace_id AND u.id = d.user_id
-      WHERE d.workspace_id = ${workspaceId} AND d.day >= ${start} AND d.day < ${end}
-      GROUP BY d.user_id`),
+  const [active, weekly, definitions] = await Promise.all([
+    // The window's days by their index, counted per user before the join: left to itself the planner
+    // walks the workspace's every user-day (all history) in user order to skip a sort. One JSON
+    // array: tens of thousands of rows cross from the read worker as one string.
+    db.reports.all<{ rows: string }>(sql`
+      SELECT json_group_array(json_array(active.user_id, active.days, u.account_id)) AS rows FROM (
+        SELECT user_id, count(*) AS days FROM user_days INDEXED BY user_days_day
+        WHERE workspace_id = ${workspaceId} AND day >= ${start} AND day < ${end}
+        GROUP BY user_id
+      ) active LEFT JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = active.user_id`),
     db.reports.all<{ n: number }>(sql`
       SELECT count(DISTINCT user_id) AS n FROM user_days
       WHERE workspace_id = ${workspaceId} AND day >= ${end - 7} AND day < ${end}`),
     features.list(workspaceId),
   ]);
+  const perUser = (JSON.parse(active[0]?.rows ?? '[]') as Array<[string, number, string | null]>).map(
+    ([user_id, days, account_id]) => ({ user_id, days, account_id }),
+  );
   const mau = perUser.length;
   const userDays = perUser.reduce((sum, row) => sum + row.days, 0);
   const dau = userDays / query.days;

@@ -532,30 +532,41 @@ async function surveyRates(
     );
   const union = (parts: SQL[]) => sql.join(parts, sql` UNION ALL `);
   const p = surveyPromptDays;
-  const promptDays = (name: string, columns: SQL, where: SQL = sql`1`) =>
+  // Whole days: one range of the rollup. A person's first row in the period is the one whose
+  // previous day (kept by a trigger, migration 0010) is before it: counting those counts each
+  // person once, with no DISTINCT over the period's rows.
+  const wholeDays = (name: string) =>
     days === null
-      ? []
-      : [
-          sql`SELECT ${columns} FROM ${p}
-            WHERE ${p.workspaceId} = ${workspaceId} AND ${p.surveyId} = ${surveyId} AND ${p.name} = ${name}
-              AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to} AND ${where}`,
-        ];
-  const promptEdges = (name: string, columns: SQL, where: SQL = sql`1`) =>
-    edgeEvents(
-      columns,
-      sql`${events.name} = ${name} AND ${events.type} = 'track'
-        AND json_extract(${events.properties}, '$.contentId') = ${surveyId} AND ${where}`,
-    );
+      ? sql`SELECT 0 AS n, 0 AS people`
+      : sql`SELECT coalesce(sum(${p.events}), 0) AS n,
+          coalesce(sum(${p.anonymous} = 0 AND coalesce(${p.previousDay}, -1) < ${days.from}), 0) AS people
+        FROM ${p}
+        WHERE ${p.workspaceId} = ${workspaceId} AND ${p.surveyId} = ${surveyId} AND ${p.name} = ${name}
+          AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to}`;
+  const edgeWhere = (name: string) =>
+    sql`${events.name} = ${name} AND ${events.type} = 'track'
+      AND json_extract(${events.properties}, '$.contentId') = ${surveyId}`;
+  // The partial days' people not already counted in the whole days (a probe of their own days).
+  const edgePeople = (name: string) =>
+    sql`SELECT count(DISTINCT id) FROM (${union(
+      edgeEvents(sql`${events.userId} AS id`, sql`${edgeWhere(name)} AND ${events.userId} IS NOT NULL`),
+    )}) AS edge
+      ${
+        days === null
+          ? sql``
+          : sql`WHERE NOT EXISTS (SELECT 1 FROM ${p}
+        WHERE ${p.workspaceId} = ${workspaceId} AND ${p.surveyId} = ${surveyId} AND ${p.name} = ${name}
+          AND ${p.anonymous} = 0 AND ${p.subjectId} = edge.id AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to})`
+      }`;
   const prompts = async (name: string) => {
-    const parts = [...promptDays(name, sql`sum(${p.events}) AS n`), ...promptEdges(name, sql`count(*) AS n`)];
-    const people = [
-      ...promptDays(name, sql`${p.subjectId} AS id`, sql`${p.anonymous} = 0`),
-      ...promptEdges(name, sql`${events.userId} AS id`, sql`${events.userId} IS NOT NULL`),
-    ];
-    if (parts.length === 0) return { count: 0, users: 0 };
-    const [row] = await db.reports.all<{ count: number | null; users: number }>(sql`
-      SELECT (SELECT sum(n) FROM (${union(parts)})) AS count,
-        (SELECT count(DISTINCT id) FROM (${union(people)})) AS users`);
+    const edgeCount =
+      edges.length === 0
+        ? sql`0`
+        : sql`(SELECT count(*) FROM (${union(edgeEvents(sql`1`, edgeWhere(name)))}))`;
+    const edgeUsers = edges.length === 0 ? sql`0` : sql`(${edgePeople(name)})`;
+    const [row] = await db.reports.all<{ count: number; users: number }>(sql`
+      SELECT days.n + ${edgeCount} AS count, days.people + ${edgeUsers} AS users
+      FROM (${wholeDays(name)}) AS days`);
     return { count: row?.count ?? 0, users: row?.users ?? 0 };
   };
   // Each user of the workspace once, by primary key: active on a whole day of the period (user_days),

@@ -1,4 +1,4 @@
-import { and, eq, exists, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SpotlightVersion } from '../../shared/schemas/spotlight.ts';
@@ -39,12 +39,15 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
         eq(c.version, version.version),
         inArray(c.name, [names.shown, names.step, names.completed, names.dismissed]),
         eq(c.anonymous, 0),
-        // A completion counts for a user the spotlight was shown to (skipped is not completed).
+        // A completion counts for a user the spotlight was shown to (skipped is not completed). The
+        // users shown are read once into a list (an IN subquery), not probed per completion: the
+        // probe cannot reach a person by key, and walked every display once per completion.
         or(
           ne(c.name, names.completed),
-          exists(
+          inArray(
+            c.subjectId,
             db.reports
-              .select({ one: sql`1` })
+              .select({ subjectId: shownTo.subjectId })
               .from(shownTo)
               .where(
                 and(
@@ -53,7 +56,6 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
                   eq(shownTo.version, version.version),
                   eq(shownTo.name, names.shown),
                   eq(shownTo.anonymous, 0),
-                  eq(shownTo.subjectId, c.subjectId),
                 ),
               ),
           ),

@@ -32,8 +32,9 @@ export const workspaces = sqliteTable('workspaces', {
   /** The widget's look (shared/schemas/theme.ts), as JSON; `{}` means the defaults. */
   theme: text('theme', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
   /**
-   * Bumped whenever the set of goals (milestones, published checklist rules) changes. Every ingest
-   * commit checks it (revision_guard), so no server instance evaluates events with stale goals.
+   * Bumped whenever the set of goals (milestones, published checklist rules) or of core features
+   * changes. Every ingest commit checks it (revision_guard), so no server instance evaluates or rolls
+   * up events with stale definitions.
    */
   goalsRevision: integer('goals_revision').notNull().default(0),
   /**
@@ -599,6 +600,34 @@ export const contentUsers = sqliteTable(
   ],
 );
 
+/**
+ * Each user a checklist version was shown to, with where they stand: the checklist funnel is one
+ * aggregate over a version's rows. Kept by triggers (migration 0010) from content_users (who was
+ * shown it, first when), goal_progress (items done), users (whose account an account-wide
+ * checklist's items are done by) and milestones (which goal a milestone item reads), so it is
+ * exactly as current as they are; the view `checklist_viewer_state` computes a row from them.
+ */
+export const checklistViewers = sqliteTable(
+  'checklist_viewers',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    checklistId: text('checklist_id').notNull(),
+    version: integer('version').notNull(),
+    userId: text('user_id').notNull(),
+    /** When it was first shown to this user. */
+    shownAt: integer('shown_at').notNull(),
+    /** Items done, by this user or (account-wide) anyone in their account: bit i for item i. */
+    done: integer('done').notNull(),
+    /** From first shown to the last required item done, never below 0; null until all are done. */
+    took: integer('took'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.checklistId, t.version, t.userId] }),
+    index('checklist_viewers_user').on(t.workspaceId, t.userId),
+    index('checklist_viewers_took').on(t.workspaceId, t.checklistId, t.version, t.took),
+  ],
+);
+
 /** Where a spotlight step's target was missing, per person: the funnel's `targetNotFound`. */
 export const spotlightMisses = sqliteTable(
   'spotlight_misses',
@@ -635,8 +664,66 @@ export const surveyPromptDays = sqliteTable(
     subjectId: text('subject_id').notNull(),
     anonymous: integer('anonymous').notNull(),
     events: integer('events').notNull(),
+    /**
+     * The same person's previous day with this survey and event (null on their first), kept by a
+     * trigger (migration 0010) whatever order the days arrive in: the people of a period are its
+     * rows whose previous day is before the period, one range read with no DISTINCT.
+     */
+    previousDay: integer('previous_day'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.surveyId, t.name, t.day, t.anonymous, t.subjectId] }),
+    index('survey_prompt_days_subject').on(
+      t.workspaceId,
+      t.surveyId,
+      t.name,
+      t.anonymous,
+      t.subjectId,
+      t.day,
+    ),
+  ],
+);
+
+/**
+ * Core-feature use per feature, UTC day, user and account (the account the event named): who used
+ * a feature in any run of whole days without reading its events. Kept at ingestion with the
+ * feature's compiled filters (server/adoption/feature-days.ts); rebuilt from the stored events when
+ * the feature's definition changes. `last_at` is the latest use, which picks a user's account when
+ * they used the feature under several.
+ */
+export const featureDays = sqliteTable(
+  'feature_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    day: integer('day').notNull(),
+    userId: text('user_id').notNull(),
+    accountId: text('account_id').notNull(),
+    events: integer('events').notNull(),
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day, t.userId, t.accountId] })],
+);
+
+/**
+ * A core feature whose `feature_days` are being rebuilt from the stored events with `seq` up to
+ * `until_seq` (later events are added by ingestion): walked one proving event name at a time
+ * (`name_index` into the sorted names), in (timestamp, seq) order after the cursor. While a row
+ * exists the feature's use is read from the events. `generation` changes with every new definition,
+ * so a chunk built from an older one adds nothing.
+ */
+export const featureRebuilds = sqliteTable(
+  'feature_rebuilds',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    generation: text('generation').notNull(),
+    untilSeq: integer('until_seq').notNull(),
+    nameIndex: integer('name_index').notNull().default(0),
+    afterTimestamp: integer('after_timestamp').notNull().default(-9007199254740991),
+    afterSeq: integer('after_seq').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId] })],
 );
 
 /**

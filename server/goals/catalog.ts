@@ -3,9 +3,10 @@ import { eq } from 'drizzle-orm';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
+import { type FeatureRule, storedProofs } from '../adoption/feature-days.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
-import { milestones, workspaces } from '../db/schema.ts';
+import { coreFeatures, milestones, workspaces } from '../db/schema.ts';
 import { isBusy, StorageBusyError } from '../db/writer.ts';
 import type { Goal } from './compile.ts';
 
@@ -91,13 +92,15 @@ export function isRevisionConflict(error: unknown): boolean {
 export interface WorkspaceGoals {
   revision: number;
   goals: Goal[];
+  /** The core features, whose daily use each commit adds to (server/adoption/feature-days.ts). */
+  features: FeatureRule[];
 }
 
 /**
- * Each workspace's live goals (milestones and the items of published, active checklists), kept in
- * memory between commits. The memory is only a cache: every commit that uses it carries a revision
+ * Each workspace's live goals (milestones and the items of published, active checklists) and core
+ * features (whose use each commit rolls up), kept in memory between commits. The memory is only a cache: every commit that uses it carries a revision
  * guard, and a commit whose guard fails reloads and retries, so an instance never evaluates events
- * with goals another instance has changed.
+ * with goals or core features another instance has changed.
  */
 export class GoalCatalog {
   #cache = new Map<string, WorkspaceGoals>();
@@ -136,12 +139,17 @@ export class GoalCatalog {
       .from(milestones)
       .where(eq(milestones.workspaceId, workspaceId));
     const published = await publishedContent<ChecklistContent>(this.db, workspaceId, 'checklist');
+    const featureRows = await read
+      .select({ id: coreFeatures.id, events: coreFeatures.events })
+      .from(coreFeatures)
+      .where(eq(coreFeatures.workspaceId, workspaceId));
     return {
       revision: workspace?.revision ?? 0,
       goals: [
         ...milestoneRows.map((row) => milestoneGoal(workspaceId, row.id, row.rule)),
         ...published.flatMap((row) => checklistGoals(workspaceId, row.id, row.content)),
       ],
+      features: featureRows.map((row) => ({ id: row.id, events: storedProofs(row.events) })),
     };
   }
 }

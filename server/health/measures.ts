@@ -1,10 +1,9 @@
-import type { InValue } from '@libsql/client';
-import { type SQL, sql } from 'drizzle-orm';
-import type { CoreFeatureDefinition } from '../../shared/schemas/core-feature.ts';
+import { sql } from 'drizzle-orm';
+import type { CoreFeature } from '../../shared/schemas/core-feature.ts';
 import type { HealthModel, MeasureId } from '../../shared/schemas/health-model.ts';
+import { featureUsers } from '../adoption/feature-days.ts';
 import type { Database } from '../db/client.ts';
 import { goalId } from '../goals/catalog.ts';
-import { trackSql } from '../goals/compile.ts';
 import type { Profile, RawValues } from './score.ts';
 
 /**
@@ -46,7 +45,7 @@ export interface AccountFacts {
 
 export interface WorkspaceInputs {
   model: HealthModel;
-  coreFeatures: ReadonlyArray<Pick<CoreFeatureDefinition, 'key' | 'events'>>;
+  coreFeatures: ReadonlyArray<Pick<CoreFeature, 'id' | 'key' | 'events'>>;
   milestones: ReadonlyArray<{ id: string; isValue: boolean }>;
 }
 
@@ -76,34 +75,6 @@ export async function activityByAccount(db: Database, workspaceId: string, from:
   );
 }
 
-/**
- * Per core feature (by key), who used it in `[from, to)`: each user with the account the event
- * named. One index range read (events by name and time) per proving event.
- */
-export async function featureUsers(
-  db: Database,
-  workspaceId: string,
-  features: WorkspaceInputs['coreFeatures'],
-  from: number,
-  to: number,
-): Promise<Map<string, Map<string, string>>> {
-  const byFeature = new Map<string, Map<string, string>>();
-  for (const feature of features) {
-    const users = new Map<string, string>();
-    for (const proof of feature.events) {
-      const [where, args] = trackSql(proof.event, proof.where, to);
-      const rows = await db.reports.all<{ account_id: string; user_id: string }>(
-        sql`SELECT DISTINCT e.account_id, e.user_id FROM events e
-          WHERE e.workspace_id = ${workspaceId} AND e.timestamp >= ${from} AND e.timestamp < ${to}
-            AND e.account_id IS NOT NULL AND e.user_id IS NOT NULL AND ${fragment(where, args)}`,
-      );
-      for (const row of rows) users.set(row.user_id, row.account_id);
-    }
-    byFeature.set(feature.key, users);
-  }
-  return byFeature;
-}
-
 /** Per account, the core features used in `[from, to)` and the users who used any. */
 async function featureUse(
   db: Database,
@@ -122,26 +93,6 @@ async function featureUse(
     }
   }
   return byAccount;
-}
-
-/**
- * A `?`-placeholder fragment (from the goal compiler) as a drizzle SQL fragment with the same bound
- * values. A `?` inside a single-quoted literal (a JSON path naming a property) is text, not a placeholder.
- */
-function fragment(text: string, args: readonly InValue[]): SQL {
-  const chunks: SQL[] = [];
-  let quoted = false;
-  let from = 0;
-  let next = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === "'") quoted = !quoted;
-    else if (text[i] === '?' && !quoted) {
-      chunks.push(sql.raw(text.slice(from, i)), sql`${args[next++] ?? null}`);
-      from = i + 1;
-    }
-  }
-  chunks.push(sql.raw(text.slice(from)));
-  return sql.join(chunks, sql.raw(''));
 }
 
 const numberTrait = (value: unknown): number | null => {

@@ -1,4 +1,5 @@
 import type { InStatement, InValue } from '@libsql/client';
+import { featureDaysUpdates } from '../adoption/feature-days.ts';
 import type { Writer } from '../db/writer.ts';
 import { type GoalCatalog, isRevisionConflict, revisionGuard } from '../goals/catalog.ts';
 import { evaluateGoal, type Goal } from '../goals/compile.ts';
@@ -62,20 +63,24 @@ export async function storeEvents(
   for (let attempt = 1; unique.length > 0; attempt++) {
     const guards: InStatement[] = [];
     const evaluations: InStatement[] = [];
+    const featureUpdates: InStatement[] = [];
     for (const workspaceId of workspaceIds) {
-      const { revision, goals } = await deps.goals.get(workspaceId);
+      const { revision, goals, features } = await deps.goals.get(workspaceId);
       guards.push(revisionGuard(workspaceId, revision));
       evaluations.push(...goalEvaluations(goals, unique, deps.clock()));
+      featureUpdates.push(...featureDaysUpdates(workspaceId, features, trackedNames(unique, workspaceId)));
     }
     try {
       const responses = workspaceIds.flatMap((workspaceId) => surveyResponseUpsert(workspaceId, unique));
-      // The rollups count the events this commit inserts: marked before, counted after (rollups.ts).
+      // The rollups count the events this commit inserts: marked before, counted after (rollups.ts,
+      // and feature-days.ts for core-feature use).
       results = await deps.writer.batch([
         ...guards,
         ...writes,
         markNewEvents,
         ...eventInserts,
         ...rollupUpdates,
+        ...featureUpdates,
         ...evaluations,
         ...responses,
       ]);
@@ -120,6 +125,16 @@ function goalEvaluations(goals: readonly Goal[], events: readonly IngestEvent[],
     );
   }
   return statements;
+}
+
+/** The names of a workspace's `track` events in this commit: which core features it may prove. */
+function trackedNames(events: readonly IngestEvent[], workspaceId: string): Set<string> {
+  const names = new Set<string>();
+  for (const event of events) {
+    if (event.workspaceId === workspaceId && event.type === 'track' && event.name !== null)
+      names.add(event.name);
+  }
+  return names;
 }
 
 const eventKey = (workspaceId: string, messageId: string): string => `${workspaceId}\u0000${messageId}`;

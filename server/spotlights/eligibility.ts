@@ -1,9 +1,9 @@
+import { opensByItself as opens, resumeWindowMs } from '../../shared/prompt-policy.ts';
 import type { Frequency, SpotlightContent } from '../../shared/schemas/spotlight.ts';
+import { dayMs } from '../../shared/time.ts';
 import type { PromptEvent } from '../content/prompts.ts';
 
-const dayMs = 86_400_000;
-/** A tour left midway resumes at its step for this long; after that it starts over (if still due). */
-export const resumeWindowMs = dayMs;
+export { resumeWindowMs };
 
 export type SpotlightState =
   | { show: true; resumeAt: string | null }
@@ -61,8 +61,7 @@ export function spotlightState(
   }
 }
 
-/** Whether it pops up without the user asking: not a hotspot beacon, not started by a click. */
-export const opensByItself = (content: SpotlightContent): boolean =>
-  content.trigger.kind !== 'click' && content.steps[0]?.kind !== 'hotspot';
+/** Whether it pops up without the user asking (shared/prompt-policy.ts). */
+export const opensByItself = (content: SpotlightContent): boolean => opens(content);
 
 const latest = (times: number[]): number | null => (times.length === 0 ? null : Math.max(...times));

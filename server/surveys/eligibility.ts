@@ -1,7 +1,7 @@
+import { cooldownEnd } from '../../shared/prompt-policy.ts';
 import type { Sampling } from '../../shared/schemas/survey.ts';
+import { dayMs, hourMs } from '../../shared/time.ts';
 
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
 /** Sampling draws are made again every cycle, so a user left out is not left out forever. */
 export const samplingCycleMs = 30 * dayMs;
 
@@ -91,7 +91,7 @@ export function surveyEligibility(
     if (shown) return shown;
   }
   if (history.lastOtherPromptAt !== null) {
-    const cooldown = wait('cooldown', history.lastOtherPromptAt + options.cooldownHours * hourMs);
+    const cooldown = wait('cooldown', cooldownEnd(history.lastOtherPromptAt, options.cooldownHours));
     if (cooldown) return cooldown;
   }
   if (options.draw >= sampling.rate) return { eligible: false, reason: 'not-sampled', until: null };

@@ -11,6 +11,17 @@ export const eventsPerBatch = 20;
 export const userCount = 200;
 export const accountCount = 40;
 
+/** Who a body is from: by default `user-<n>` of `acct-<n % 40>`; scale.ts sends as a database's real people. */
+export interface Person {
+  userId: string;
+  accountId: string;
+}
+
+const benchPerson = (n: number): Person => {
+  const user = n % userCount;
+  return { userId: `user-${user}`, accountId: `acct-${user % accountCount}` };
+};
+
 /** The placeholder a template holds where each messageId goes. */
 const slot = '@@MESSAGE_ID@@';
 
@@ -43,10 +54,9 @@ const userAgent =
  * The message list of body number `n` (user `n % userCount`), with `slot` as every messageId.
  * Per batch: 1 identify (traits), 1 group (traits), 14 tracks (properties), 4 pages.
  */
-function messagesOf(n: number, sentAt: number): Record<string, unknown>[] {
+function messagesOf(n: number, sentAt: number, person: Person): Record<string, unknown>[] {
   const user = n % userCount;
-  const userId = `user-${user}`;
-  const accountId = `acct-${user % accountCount}`;
+  const { userId, accountId } = person;
   const anonymousId = `anon-${String(user).padStart(4, '0')}-6f0c-4d2b-9a51-${String(n).padStart(12, '0')}`;
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < eventsPerBatch; i++) {
@@ -104,22 +114,29 @@ function messagesOf(n: number, sentAt: number): Record<string, unknown>[] {
 }
 
 /**
- * `count` body templates, one per user in turn (with writeKey and sentAt in the body, as the widget).
+ * `count` body templates, one per user in turn (with writeKey and sentAt in the body, as the widget),
+ * from `people` in turn when given.
  *
  * @example
  * const [t] = buildTemplates('pk_...', 1); fillBody(t, 'req7') // '{"batch":[{"messageId":"req7-0",...'
  */
-export function buildTemplates(writeKey: string, count = userCount, sentAt = Date.now()): BodyTemplate[] {
+export function buildTemplates(
+  writeKey: string,
+  count = userCount,
+  sentAt = Date.now(),
+  people?: readonly Person[],
+): BodyTemplate[] {
   const templates: BodyTemplate[] = [];
   for (let n = 0; n < count; n++) {
+    const person = people && people.length > 0 ? people[n % people.length]! : benchPerson(n);
     const body = JSON.stringify({
-      batch: messagesOf(n, sentAt),
+      batch: messagesOf(n, sentAt, person),
       sentAt: new Date(sentAt).toISOString(),
       writeKey,
     });
     const parts = body.split(slot);
     if (parts.length !== eventsPerBatch + 1) throw new Error('a template must hold one slot per message');
-    templates.push({ parts, userId: `user-${n % userCount}`, accountId: `acct-${n % accountCount}` });
+    templates.push({ parts, ...person });
   }
   return templates;
 }

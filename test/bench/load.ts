@@ -10,7 +10,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { BatchResult } from '../../shared/schemas/message.ts';
-import { buildTemplates, eventsPerBatch, fillBody, runPrefix } from './bodies.ts';
+import { buildTemplates, eventsPerBatch, fillBody, type Person, runPrefix, userCount } from './bodies.ts';
 
 export interface LoadOptions {
   url: string;
@@ -18,6 +18,8 @@ export interface LoadOptions {
   concurrency: number;
   warmupSeconds: number;
   seconds: number;
+  /** Who the bodies are from (default: bodies.ts's 200 bench users in 40 accounts). */
+  people?: Person[];
 }
 
 export interface LoadResult {
@@ -93,7 +95,7 @@ async function runLoad(
   onPhase: (phase: 'measure' | 'drain') => void = () => {},
 ): Promise<LoadResult> {
   const target = new URL(options.url);
-  const templates = buildTemplates(options.writeKey);
+  const templates = buildTemplates(options.writeKey, userCount, Date.now(), options.people);
   const prefix = runPrefix();
   // The widget posts text/plain (no CORS preflight); the key is in the body.
   const headers = { 'content-type': 'text/plain;charset=UTF-8' };

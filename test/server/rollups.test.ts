@@ -1,5 +1,13 @@
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/db/client.ts';
+import { createLogger } from '../../server/logger.ts';
+import { migrationsFolder } from '../../server/paths.ts';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -146,7 +154,7 @@ async function rollupsAndTruth() {
         first_at, last_at, events FROM content_users ORDER BY 1, 2, 3, 4, 5, 6`),
       misses: await all(sql`SELECT content_id, version, step_id, selector, url, subject_id, last_at, events
         FROM spotlight_misses ORDER BY 1, 2, 3, 4, 5, 6`),
-      prompts: await all(sql`SELECT survey_id, name, day, subject_id, anonymous, events
+      prompts: await all(sql`SELECT survey_id, name, day, subject_id, anonymous, events, previous_day
         FROM survey_prompt_days ORDER BY 1, 2, 3, 4, 5`),
     },
     truth: {
@@ -168,10 +176,14 @@ async function rollupsAndTruth() {
         coalesce(user_id, anonymous_id) AS subject_id, max(timestamp) AS last_at, count(*) AS events
         FROM events WHERE name = '$waymark.spotlight_target_not_found'
         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`),
-      prompts: await all(sql`SELECT json_extract(properties, '$.contentId') AS survey_id, name, ${day} AS day,
-        coalesce(user_id, anonymous_id) AS subject_id, user_id IS NULL AS anonymous, count(*) AS events
-        FROM events WHERE name IN ('$waymark.survey_shown', '$waymark.survey_dismissed')
-        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`),
+      // With each person's previous day (with that survey and event), whatever order days arrived in.
+      prompts: await all(sql`SELECT *, lag(day) OVER (PARTITION BY survey_id, name, anonymous, subject_id
+          ORDER BY day) AS previous_day
+        FROM (SELECT json_extract(properties, '$.contentId') AS survey_id, name, ${day} AS day,
+          coalesce(user_id, anonymous_id) AS subject_id, user_id IS NULL AS anonymous, count(*) AS events
+          FROM events WHERE name IN ('$waymark.survey_shown', '$waymark.survey_dismissed')
+          GROUP BY 1, 2, 3, 4, 5)
+        ORDER BY 1, 2, 3, 4, 5`),
     },
   };
 }
@@ -236,6 +248,20 @@ describe('NPS rates from the rollups', () => {
     expect(truth?.displays).toBeGreaterThan(10);
     expect(res.body.rates).toMatchObject(truth as Record<string, number>);
 
+    // People shown and dismissed over periods that start on every day of the history, mid-day or at
+    // midnight: each person counted once, whether seen on whole days, partial days or both.
+    const people = (name: string, a: number, b: number) => sql`(SELECT count(DISTINCT user_id) FROM events
+      WHERE name = ${name} AND timestamp >= ${a} AND timestamp < ${b})`;
+    for (let back = 1; back <= 21; back += 2) {
+      const a = now - back * 24 * hour - (back % 4) * 5 * hour;
+      const b = Math.min(now, a + (1 + (back % 5)) * 24 * hour + (back % 3) * 7 * hour);
+      const period = await h.adminJson(`/surveys/${surveyId}/results?from=${at(a)}&to=${at(b)}`);
+      const [counted] = await h.db.read.all<Record<string, number>>(sql`SELECT
+        ${people('$waymark.survey_shown', a, b)} AS usersShown,
+        ${people('$waymark.survey_dismissed', a, b)} AS usersDismissed`);
+      expect(period.body.rates, `${at(a)} to ${at(b)}`).toMatchObject(counted as Record<string, number>);
+    }
+
     // Within one day, and across exactly one day boundary.
     for (const [a, b] of [
       [now - 30 * hour, now - 26 * hour],
@@ -245,6 +271,58 @@ describe('NPS rates from the rollups', () => {
       const [active] = await h.db.read.all<{ n: number }>(sql`SELECT count(DISTINCT user_id) AS n
         FROM events WHERE timestamp >= ${a} AND timestamp < ${b}`);
       expect(within.body.rates.activeUsers).toBe(active?.n);
+    }
+  });
+});
+
+describe('migrations 0009 and 0010', () => {
+  it('build the survey days, with each person’s previous day, from the events already stored', async () => {
+    // A database as release 0008 left it, with survey events stored before the rollups existed.
+    const url = `file:${join(h.dir, 'old.db')}`;
+    const older = join(h.dir, 'migrations-0008');
+    cpSync(migrationsFolder, older, { recursive: true });
+    const journalFile = join(older, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ idx: number }> };
+    journal.entries = journal.entries.filter((entry) => entry.idx <= 8);
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const client = createClient({ url });
+    await migrate(drizzle(client), { migrationsFolder: older });
+    const day = 24 * hour;
+    const rows = [
+      // u1 shown on days 9, 5 (twice), 2 and 7, stored in that order; dismissed on day 5.
+      ['u1', '$waymark.survey_shown', 9],
+      ['u1', '$waymark.survey_shown', 5],
+      ['u1', '$waymark.survey_shown', 5],
+      ['u1', '$waymark.survey_shown', 2],
+      ['u1', '$waymark.survey_dismissed', 5],
+      ['u1', '$waymark.survey_shown', 7],
+      ['u2', '$waymark.survey_shown', 7],
+    ] as const;
+    await client.batch(
+      rows.map(([userId, name, back], i) => ({
+        sql: `INSERT INTO events (workspace_id, message_id, type, name, user_id, timestamp, received_at, properties)
+          VALUES ('ws1', ?, 'track', ?, ?, ?, ?, '{"contentId":"sv_1","version":1}')`,
+        args: [`m${i}`, name, userId, now - back * day, now],
+      })),
+    );
+    client.close();
+
+    const migrated = await openDatabase({ url, logger: createLogger('silent') });
+    try {
+      const days = await migrated.read.all<Record<string, unknown>>(sql`
+        SELECT subject_id, name, ${Math.floor(now / day)} - day AS back, events, previous_day IS NULL AS first,
+          ${Math.floor(now / day)} - previous_day AS previous
+        FROM survey_prompt_days ORDER BY subject_id, name, day`);
+      expect(days).toEqual([
+        { subject_id: 'u1', name: '$waymark.survey_dismissed', back: 5, events: 1, first: 1, previous: null },
+        { subject_id: 'u1', name: '$waymark.survey_shown', back: 9, events: 1, first: 1, previous: null },
+        { subject_id: 'u1', name: '$waymark.survey_shown', back: 7, events: 1, first: 0, previous: 9 },
+        { subject_id: 'u1', name: '$waymark.survey_shown', back: 5, events: 2, first: 0, previous: 7 },
+        { subject_id: 'u1', name: '$waymark.survey_shown', back: 2, events: 1, first: 0, previous: 5 },
+        { subject_id: 'u2', name: '$waymark.survey_shown', back: 7, events: 1, first: 1, previous: null },
+      ]);
+    } finally {
+      await migrated.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRichText, plainText, type RichText, safeHref } from '../../shared/rich-text.ts';
-import { Rich } from '../../widget/checklist/rich.tsx';
+import { Rich } from '../../widget/view/rich.tsx';
 
 let scratch: HTMLDivElement;
 beforeEach(() => {

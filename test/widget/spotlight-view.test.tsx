@@ -474,7 +474,7 @@ describe('one prompt at a time', () => {
         }),
       ]),
     );
-    m.view.start('sp_tour');
+    m.view.open('sp_tour');
     expect(window.location.pathname).toBe('/invoices');
     page(m.env, '/invoices', allTargets);
     m.view.update(

@@ -1,9 +1,3 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
-import { h } from 'preact';
 import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';

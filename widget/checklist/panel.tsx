@@ -1,14 +1,8 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
-import { h } from 'preact';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings as Strings } from '../../shared/widget-strings.ts';
 import { CloseButton } from '../view/close-button.tsx';
+import { Rich } from '../view/rich.tsx';
 import type { Handlers } from './app.tsx';
-import { Rich } from './rich.tsx';
 
 /** How far a checklist is: required items done of required items (all items if none is required). */
 export function progress(checklist: DeliveredChecklist): { done: number; total: number; complete: boolean } {

@@ -3,14 +3,25 @@ import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredChecklist, DeliveredItem } from '../../shared/schemas/content.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
+import type { Kind } from '../view/kind.ts';
 import { recall, remember } from '../view/memory.ts';
+import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { View, ViewHost } from '../view-loader.ts';
 import { App, type Handlers } from './app.tsx';
 import { createController } from './controller.ts';
-import { navigate } from './navigate.ts';
 import { edges, panelId, progress } from './panel.tsx';
+import { css } from './styles.ts';
+
+/** Checklists: the launcher and its panel (README, "Onboarding"). */
+export const checklist: Kind = {
+  name: 'checklist',
+  region: 'cl',
+  css,
+  create: (host, { region, scheduler, open }) =>
+    createView(host, { region, scheduler, spotlight: (contentId) => open('spotlight', contentId) }),
+};
 
 /** What this user has seen of a checklist on this device, so that `shown` and `completed` go once. */
 interface Memory {

@@ -1,14 +1,8 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
-import { h } from 'preact';
 import { plainText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
-import { Rich } from '../checklist/rich.tsx';
+import { Rich } from '../view/rich.tsx';
 import { themed } from '../view/surface.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */

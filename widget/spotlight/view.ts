@@ -1,14 +1,17 @@
 import { h, render } from 'preact';
 import { matchesFilters, matchesPage, matchesUrl } from '../../shared/conditions.ts';
+import { cooldownEnd, opensByItself } from '../../shared/prompt-policy.ts';
 import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { InternalEventName } from '../../shared/schemas/internal-event.ts';
 import { direction } from '../../shared/widget-strings.ts';
-import { navigate } from '../checklist/navigate.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
 import { createShadowHost, type ShadowHost } from '../shadow-root.ts';
+import type { Kind } from '../view/kind.ts';
+import { navigate } from '../view/navigate.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import type { InternalProperties, Observed, ViewHost, ViewState } from '../view-loader.ts';
 import { attachBeacon, attachTip, reveal, topLayerOf } from './position.ts';
+import { endedLately, type Memory, resumeIndex } from './run.ts';
 import { css } from './styles.ts';
 import { own, type TargetWatch, watchTarget } from './target.ts';
 import { Layer, type Shown } from './ui.tsx';
@@ -20,21 +23,14 @@ export interface SpotlightView {
   /** A message the core sent: `event` triggers. */
   observe(message: Observed): void;
   /** Starts a spotlight the user asked for (a checklist item's "Show me"), at its current step if running. */
-  start(contentId: string): void;
+  open(contentId?: string): void;
 }
 
-/**
- * A tour left midway resumes from this device's record for this long, as the server resumes it
- * (server/spotlights/eligibility.ts, resumeWindowMs); a local end keeps it closed as long.
- */
-const resumeMs = 86_400_000;
-
-/** This device's record of a spotlight version for a user: the step last shown, or its end. */
-interface Memory {
-  step?: string;
-  at?: number;
-  ended?: number;
-}
+/** Spotlights and tours, in a shadow root of their own (README, "Spotlights and tours"). */
+export const spotlight: Kind = {
+  name: 'spotlight',
+  create: (host, context) => createSpotlightView(host, context),
+};
 
 /** One spotlight being shown (or waiting to be: for the screen, its page, its target). */
 interface Run {
@@ -136,7 +132,6 @@ export function createSpotlightView(
   const remember = (s: DeliveredSpotlight, memory: Memory) => {
     if (!s.preview) host.store.set(memoryKey(s), JSON.stringify(memory));
   };
-  const recent = (at: number | undefined) => at !== undefined && env.now() - at < resumeMs;
   /** Sends a spotlight event (none for previews); with `extra`, it is about the run's current step. */
   const emit = <N extends `spotlight_${string}` & InternalEventName>(
     run: Run,
@@ -173,7 +168,7 @@ export function createSpotlightView(
   const cooling = () => {
     const response = state?.response;
     return (
-      env.now() < Date.parse(response?.lastPromptAt ?? '') + (response?.promptCooldownHours ?? 0) * 3_600_000
+      env.now() < cooldownEnd(Date.parse(response?.lastPromptAt ?? ''), response?.promptCooldownHours ?? 0)
     );
   };
   /**
@@ -182,7 +177,7 @@ export function createSpotlightView(
    * preview) does not start within the cooldown, nor waits it out: its trigger has to fire again.
    */
   const begin = (s: DeliveredSpotlight, index: number, fresh: boolean, byUser: boolean) => {
-    const selfOpening = fresh && !byUser && !s.preview && s.steps[0]?.kind !== 'hotspot';
+    const selfOpening = fresh && !byUser && !s.preview && opensByItself(s);
     if (selfOpening && cooling()) return;
     const run: Run = {
       s,
@@ -249,7 +244,8 @@ export function createSpotlightView(
   };
 
   /** Not running, not ended on this page nor lately on this device. */
-  const idle = (s: DeliveredSpotlight) => !runs.has(s.id) && !ended.has(id(s)) && !recent(recall(s).ended);
+  const idle = (s: DeliveredSpotlight) =>
+    !runs.has(s.id) && !ended.has(id(s)) && !endedLately(recall(s), env.now());
   /** Whether a trigger may start `s` here and now. */
   const startable = (s: DeliveredSpotlight) => idle(s) && here(s);
 
@@ -260,8 +256,7 @@ export function createSpotlightView(
   const consider = (s: DeliveredSpotlight) => {
     if (!idle(s)) return;
     const memory = recall(s);
-    const resumeAt = memory.step && recent(memory.at) ? memory.step : s.resumeAt;
-    const index = resumeAt ? s.steps.findIndex((step) => step.id === resumeAt) : -1;
+    const index = resumeIndex(s, memory, env.now());
     if (index >= 0) begin(s, index, false, false);
     else if (!here(s)) disarm(s);
     else if (s.preview || s.trigger.kind === 'page') begin(s, 0, true, s.preview);
@@ -593,7 +588,7 @@ export function createSpotlightView(
       }
       refresh();
     }),
-    start: act((contentId: string) => {
+    open: act((contentId?: string) => {
       const s = spotlights.find((x) => x.id === contentId);
       if (!s) return host.logger.log('no spotlight', contentId);
       const running = runs.get(s.id);

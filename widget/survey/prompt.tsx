@@ -1,10 +1,3 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- * @jsxFrag Fragment
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls these (0.2 KB less than the automatic runtime)
-import { Fragment, h } from 'preact';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { maxCommentLength, NpsGroup } from '../../shared/schemas/survey.ts';
 import type { Mode } from '../../shared/schemas/theme.ts';

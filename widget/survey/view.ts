@@ -1,16 +1,25 @@
 import { h } from 'preact';
 import { matchesPage } from '../../shared/conditions.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
+import { dayMs, hourMs } from '../../shared/time.ts';
 import { format } from '../../shared/widget-strings.ts';
 import { guardedThen, safeCall } from '../safe-call.ts';
+import type { Kind } from '../view/kind.ts';
 import { recall, remember } from '../view/memory.ts';
 import type { Prompt, Scheduler } from '../view/scheduler.ts';
 import { pageDirection, type Region } from '../view/surface.ts';
 import type { ViewHost, ViewState } from '../view-loader.ts';
 import { groupOf, SurveyApp, type SurveyHandlers, type SurveyState } from './prompt.tsx';
+import { css } from './styles.ts';
 
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
+/** NPS surveys: one prompt at a time (README, "NPS surveys"). */
+export const survey: Kind = {
+  name: 'survey',
+  region: 'sv',
+  css,
+  create: (host, context) => createSurveyView(host, context),
+};
+
 /** How long the thank-you stays before the prompt closes by itself. */
 export const thanksMs = 6000;
 /** A survey's place among prompts waiting for the screen (surveys' default priority; checklists 100). */

@@ -1,10 +1,3 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls it (0.2 KB less than the automatic runtime)
-import { h } from 'preact';
-
 /** The close button `.x` of the checklist's panel and the survey prompt: a cross, named `label`. */
 export function CloseButton({ label, onClick }: { label: string; onClick: () => void }) {
   return (

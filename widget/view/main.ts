@@ -1,24 +1,21 @@
-// biome-ignore-all assist/source/organizeImports: the spotlights first: in this order the chunk gzips 0.1 KB smaller (README, "Size")
-import { createSpotlightView } from '../spotlight/view.ts';
-import { css as checklistCss } from '../checklist/styles.ts';
-import { createView as createChecklistView } from '../checklist/view.ts';
-import { css as surveyCss } from '../survey/styles.ts';
-import { createSurveyView } from '../survey/view.ts';
 import type { View, ViewHost, ViewState } from '../view-loader.ts';
+import type { KindView } from './kind.ts';
+import { kinds } from './kinds.ts';
 import { createScheduler } from './scheduler.ts';
 import { createSurface } from './surface.ts';
 
-/** The stylesheet of the widget's shadow root: the checklist's (with the shared palette), then the survey's. */
-export const css = checklistCss + surveyCss;
+/** The stylesheet of the widget's shadow root: each kind's rules (with the shared palette), in the registry's order. */
+export const css = kinds.map((kind) => kind.css ?? '').join('');
 
 /**
  * Entry of the UI chunk (dist/widget/view-<hash>.js), the ES module the core script imports once
- * there is a checklist, a survey or a spotlight to show (see widget/view-loader.ts). The checklist
- * and the survey draw into one shadow root, created the first time one of them has something to
- * show; spotlights have a shadow root of their own, which follows a target into the top layer (a
- * modal dialog). All take turns on the screen through one scheduler (widget/view/scheduler.ts).
- * One chunk rather than a second one for spotlights: two gzip streams cost 0.9 KB more than one,
- * and every byte counts against the widget's 24 KB cap (README, "Size").
+ * there is a checklist, a survey or a spotlight to show (see widget/view-loader.ts). One view per
+ * content kind (widget/view/kinds.ts): those with a stylesheet draw into one shadow root, created
+ * the first time one of them has something to show, each into its region; spotlights have a shadow
+ * root of their own, which follows a target into the top layer (a modal dialog). All take turns on
+ * the screen through one scheduler (widget/view/scheduler.ts). One chunk rather than one per kind:
+ * two gzip streams cost 0.9 KB more than one, and every byte counts against the widget's 24 KB cap
+ * (README, "Size").
  *
  * @example
  * const view = (await import(chunkUrl)).mount(host)
@@ -26,27 +23,36 @@ export const css = checklistCss + surveyCss;
  */
 export function mount(host: ViewHost): View {
   let state: ViewState | undefined;
-  const { cl, sv } = createSurface(css, ['cl', 'sv']);
+  const regions = createSurface(
+    css,
+    kinds.flatMap((kind) => kind.region ?? []),
+  );
   const scheduler = createScheduler(
     host,
     () => state && { user: state.user, cooldownHours: state.response.promptCooldownHours },
   );
-  const spotlights = createSpotlightView(host, { scheduler });
-  const checklist = createChecklistView(host, { region: cl, scheduler, spotlight: spotlights.start });
-  const survey = createSurveyView(host, { region: sv, scheduler });
+  const views: Record<string, KindView> = {};
+  for (const kind of kinds) {
+    views[kind.name] = kind.create(host, {
+      region: regions[kind.region ?? '']!,
+      scheduler,
+      open: (name, contentId) => views[name]?.open?.(contentId),
+    });
+  }
+  const all = Object.values(views);
   return {
     update(next) {
       state = next;
-      checklist.update(next);
-      survey.update(next);
-      spotlights.update(next);
+      for (const view of all) view.update(next);
       scheduler.update();
     },
     observe(message) {
-      checklist.observe(message);
-      spotlights.observe(message);
+      for (const view of all) view.observe?.(message);
     },
-    delivered: checklist.delivered,
-    open: checklist.open,
+    delivered(messageIds, delivery) {
+      for (const view of all) view.delivered?.(messageIds, delivery);
+    },
+    // The host page's `waymark.open()` opens a checklist.
+    open: (checklistId) => views.checklist?.open?.(checklistId),
   };
 }

@@ -1,3 +1,4 @@
+import { cooldownEnd } from '../../shared/prompt-policy.ts';
 import type { ViewHost } from '../view-loader.ts';
 import { recall } from './memory.ts';
 
@@ -33,7 +34,6 @@ export interface Scheduler {
   update(): void;
 }
 
-const hourMs = 3_600_000;
 /** setTimeout's longest delay (about 24.8 days); a longer wait is cut into several. */
 const maxDelayMs = 2 ** 31 - 1;
 
@@ -63,7 +63,7 @@ export function createScheduler(
     // A damaged record reads as `{}`: it says nothing.
     const last = recall<{ at?: unknown; id?: unknown }>(store, key());
     return typeof last.at === 'number' && last.id !== prompt.cooldownId
-      ? last.at + Number(settings()?.cooldownHours) * hourMs // NaN without a setting: no wait
+      ? cooldownEnd(last.at, Number(settings()?.cooldownHours)) // NaN without a setting: no wait
       : 0;
   };
 

@@ -1,10 +1,4 @@
-/**
- * @jsxRuntime classic
- * @jsx h
- * @jsxFrag Fragment
- */
-// biome-ignore lint/correctness/noUnusedImports: classic JSX calls these (0.2 KB less than the automatic runtime)
-import { type ComponentChildren, Fragment, h } from 'preact';
+import { type ComponentChildren, h } from 'preact';
 import type { RichNode, RichText } from '../../shared/rich-text.ts';
 
 const formats: Record<string, true> = { strong: true, em: true, code: true };
