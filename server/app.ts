@@ -23,6 +23,7 @@ import { compressJson } from './http/compress-json.ts';
 import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
 import { answers, routes } from './http/routes.ts';
 import { IngestService } from './ingest/ingest-service.ts';
+import { ingestHooks } from './kinds.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { distDir } from './paths.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -137,7 +138,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     checklists: checklistService(options.db, milestones, clock),
     surveys: surveyService(options.db, clock),
     spotlights: spotlightService(options.db, clock),
-    ingest: new IngestService({ db: options.db, goals, clock }),
+    ingest: new IngestService({ db: options.db, goals, clock, hooks: ingestHooks }),
     webhooks,
     rateLimits,
     distDir: options.distDir ?? distDir,

@@ -3,8 +3,8 @@ import type { Database } from '../db/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { StorageBusyError } from '../db/writer.ts';
 import type { GoalCatalog } from '../goals/catalog.ts';
-import { rejectSurveyEvents } from '../surveys/responses.ts';
 import type { Tenant } from '../workspaces/store.ts';
+import type { IngestHooks } from './hooks.ts';
 import { type IngestEvent, type ParsedBatch, parseBatch } from './parse-batch.ts';
 import { type StoreResult, storeEvents } from './store-events.ts';
 
@@ -17,9 +17,18 @@ export class IngestService {
 
   readonly #db: Database;
 
-  constructor(deps: { db: Database; goals: GoalCatalog; clock: () => number }) {
+  readonly #hooks: readonly IngestHooks[];
+
+  /** `hooks`: what each content kind adds to ingestion (server/kinds.ts). */
+  constructor(deps: {
+    db: Database;
+    goals: GoalCatalog;
+    clock: () => number;
+    hooks: readonly IngestHooks[];
+  }) {
     this.#db = deps.db;
-    const store = { writer: deps.db.writer, goals: deps.goals, clock: deps.clock };
+    this.#hooks = deps.hooks;
+    const store = { writer: deps.db.writer, goals: deps.goals, clock: deps.clock, hooks: deps.hooks };
     this.#commits = new GroupCommit((requests) => storeEvents(store, requests), {
       // A busy database fails every request alike (503): splitting the group would only wait again.
       splits: (error) => !(error instanceof StorageBusyError),
@@ -36,8 +45,11 @@ export class IngestService {
     options: { tenant: Tenant; receivedAt: number; bodyBytes: number },
   ): Promise<BatchResult> {
     const parsed = parseBatch(body, options);
-    const { events, rejected } = await this.#checkReferences(parsed, options.tenant.workspace.id);
-    const stored = events.length === 0 ? { accepted: 0, duplicates: 0 } : await this.#commits.submit(events);
+    const { messages, rejected } = await this.#checkReferences(parsed, options.tenant.workspace.id);
+    const stored =
+      messages.length === 0
+        ? { accepted: 0, duplicates: 0 }
+        : await this.#commits.submit(messages.map((message) => message.event));
     // The first rejections tell a client what is wrong; listing all 500 of a junk batch only costs.
     return {
       success: rejected.length === 0,
@@ -47,19 +59,16 @@ export class IngestService {
     };
   }
 
-  /** Moves the messages that name content that does not exist (survey answers) to `rejected`. */
+  /** Moves the messages a content kind refuses (an answer to a survey that does not exist) to `rejected`. */
   async #checkReferences(parsed: ParsedBatch, workspaceId: string): Promise<ParsedBatch> {
-    const surveyRejects = await rejectSurveyEvents(
-      this.#db,
-      workspaceId,
-      parsed.events.map((event, i) => ({ index: parsed.indexes[i] ?? i, event })),
-    );
-    if (surveyRejects.length === 0) return parsed;
-    const bad = new Set(surveyRejects.map((reject) => reject.index));
+    const refused = [];
+    for (const hooks of this.#hooks)
+      if (hooks.reject) refused.push(...(await hooks.reject(this.#db, workspaceId, parsed.messages)));
+    if (refused.length === 0) return parsed;
+    const bad = new Set(refused.map((reject) => reject.index));
     return {
-      events: parsed.events.filter((_, i) => !bad.has(parsed.indexes[i] ?? i)),
-      indexes: parsed.indexes.filter((index) => !bad.has(index)),
-      rejected: [...parsed.rejected, ...surveyRejects].sort((a, b) => a.index - b.index),
+      messages: parsed.messages.filter((message) => !bad.has(message.index)),
+      rejected: [...parsed.rejected, ...refused].sort((a, b) => a.index - b.index),
     };
   }
 }

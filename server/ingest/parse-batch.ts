@@ -35,11 +35,21 @@ export interface IngestEvent {
   accountIdentity: IdentityState | null;
 }
 
+/** A valid message of a batch: its event, and where it was in the batch (what a rejection points at). */
+export interface BatchMessage {
+  index: number;
+  event: IngestEvent;
+}
+
+/** A message refused, by its index in the batch, with a JSON pointer per problem. */
+export interface Rejection {
+  index: number;
+  errors: FieldError[];
+}
+
 export interface ParsedBatch {
-  events: IngestEvent[];
-  /** Each event's index in the batch. */
-  indexes: number[];
-  rejected: Array<{ index: number; errors: FieldError[] }>;
+  messages: BatchMessage[];
+  rejected: Rejection[];
 }
 
 /**
@@ -66,9 +76,8 @@ export function parseBatch(
   }
   const { batch, sentAt: batchSentAt } = envelope.data;
   const batchContext = checkedBatchContext(envelope.data.context);
-  const events: IngestEvent[] = [];
-  const indexes: number[] = [];
-  const rejected: ParsedBatch['rejected'] = [];
+  const messages: BatchMessage[] = [];
+  const rejected: Rejection[] = [];
   // Measuring a message's size serializes it, which recurses: a message nested thousands deep would
   // overflow the stack. Such a message is rejected first, on its own, and never measured.
   const tooDeep = new Set<number>();
@@ -128,11 +137,10 @@ export function parseBatch(
       rejected.push({ index, errors });
       return;
     }
-    events.push(event);
-    indexes.push(index);
+    messages.push({ index, event });
   });
   rejected.sort((a, b) => a.index - b.index);
-  return { events, indexes, rejected };
+  return { messages, rejected };
 }
 
 /**

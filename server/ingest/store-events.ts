@@ -3,7 +3,7 @@ import { featureDaysUpdates } from '../adoption/feature-days.ts';
 import type { Writer } from '../db/writer.ts';
 import { type GoalCatalog, isRevisionConflict, revisionGuard } from '../goals/catalog.ts';
 import { evaluateGoal, type Goal } from '../goals/compile.ts';
-import { surveyResponseUpsert } from '../surveys/responses.ts';
+import type { IngestHooks } from './hooks.ts';
 import type { IngestEvent } from './parse-batch.ts';
 import { markNewEvents, rollupUpdates } from './rollups.ts';
 
@@ -29,7 +29,7 @@ const rowsPerStatement = 400;
  * const [forRequestA, forRequestB] = await storeEvents(writer, [eventsOfA, eventsOfB])
  */
 export async function storeEvents(
-  deps: { writer: Writer; goals: GoalCatalog; clock: () => number },
+  deps: { writer: Writer; goals: GoalCatalog; clock: () => number; hooks: readonly IngestHooks[] },
   requests: IngestEvent[][],
 ): Promise<StoreResult[]> {
   // A messageId may appear twice in one commit (a client retrying while its first try is in flight):
@@ -59,7 +59,7 @@ export async function storeEvents(
   // Goals are evaluated in the same transaction as the events that reach them. Another instance may
   // change a workspace's goals meanwhile: its revision bump fails our guard, and we rebuild.
   const workspaceIds = [...new Set(unique.map((event) => event.workspaceId))];
-  let results: Awaited<ReturnType<Writer['batch']>> = [];
+  const inserted = new Set<string>();
   for (let attempt = 1; unique.length > 0; attempt++) {
     const guards: InStatement[] = [];
     const evaluations: InStatement[] = [];
@@ -70,20 +70,26 @@ export async function storeEvents(
       evaluations.push(...goalEvaluations(goals, unique, deps.clock()));
       featureUpdates.push(...featureDaysUpdates(workspaceId, features, trackedNames(unique, workspaceId)));
     }
+    const projections = deps.hooks.flatMap(({ project }) =>
+      project ? workspaceIds.flatMap((workspaceId) => project(workspaceId, unique)) : [],
+    );
+    // The rollups count the events this commit inserts: marked before, counted after (rollups.ts,
+    // and feature-days.ts for core-feature use).
+    const before = [...guards, ...writes, markNewEvents];
     try {
-      const responses = workspaceIds.flatMap((workspaceId) => surveyResponseUpsert(workspaceId, unique));
-      // The rollups count the events this commit inserts: marked before, counted after (rollups.ts,
-      // and feature-days.ts for core-feature use).
-      results = await deps.writer.batch([
-        ...guards,
-        ...writes,
-        markNewEvents,
+      const results = await deps.writer.batch([
+        ...before,
         ...eventInserts,
         ...rollupUpdates,
         ...featureUpdates,
         ...evaluations,
-        ...responses,
+        ...projections,
       ]);
+      // The event INSERTs' answers: the rows really inserted (RETURNING), so neither duplicates nor replays.
+      for (const result of results.slice(before.length, before.length + eventInserts.length)) {
+        for (const row of result.rows)
+          inserted.add(eventKey(String(row.workspace_id), String(row.message_id)));
+      }
       break;
     } catch (error) {
       if (!isRevisionConflict(error) || attempt >= 5) throw error;
@@ -91,11 +97,6 @@ export async function storeEvents(
     }
   }
 
-  const inserted = new Set<string>();
-  const firstEventStatement = workspaceIds.length + writes.length + 1;
-  for (const result of results.slice(firstEventStatement, firstEventStatement + eventInserts.length)) {
-    for (const row of result.rows) inserted.add(eventKey(String(row.workspace_id), String(row.message_id)));
-  }
   return requests.map((events, requestIndex) => {
     let accepted = 0;
     for (const event of events) {

@@ -2,6 +2,7 @@ import { limits } from '../../shared/schemas/message.ts';
 import type { Database } from '../db/client.ts';
 import type { GoalCatalog } from '../goals/catalog.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
+import { ingestHooks } from '../kinds.ts';
 import type { Tenant } from '../workspaces/store.ts';
 import type { SyntheticAccount } from './synthetic.ts';
 
@@ -40,7 +41,7 @@ export async function ingestHistory(
     progressEvery?: number;
   },
 ): Promise<HistoryProgress> {
-  const ingest = new IngestService({ db, goals, clock: () => options.now });
+  const ingest = new IngestService({ db, goals, clock: () => options.now, hooks: ingestHooks });
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const progress: HistoryProgress = { accounts: 0, messages: 0, accepted: 0, elapsedMs: 0, cpuMs: 0 };

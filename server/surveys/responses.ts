@@ -1,10 +1,10 @@
 import type { InStatement } from '@libsql/client';
 import { and, eq, inArray } from 'drizzle-orm';
-import type { FieldError } from '../../shared/problem.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { Database } from '../db/client.ts';
 import { contents, contentVersions, surveyResponses } from '../db/schema.ts';
-import type { IngestEvent } from '../ingest/parse-batch.ts';
+import type { IngestHooks } from '../ingest/hooks.ts';
+import type { BatchMessage, IngestEvent, Rejection } from '../ingest/parse-batch.ts';
 
 const surveyEvents = new Set([
   internalEvent('survey_shown'),
@@ -21,8 +21,8 @@ const answered = internalEvent('survey_answered');
 export async function rejectSurveyEvents(
   db: Database,
   workspaceId: string,
-  events: ReadonlyArray<{ index: number; event: IngestEvent }>,
-): Promise<Array<{ index: number; errors: FieldError[] }>> {
+  events: readonly BatchMessage[],
+): Promise<Rejection[]> {
   const surveys = events.filter(({ event }) => event.type === 'track' && surveyEvents.has(event.name ?? ''));
   if (surveys.length === 0) return [];
   const refs = surveys.map(({ index, event }) => {
@@ -60,9 +60,9 @@ export async function rejectSurveyEvents(
     for (const row of existing) owners.set(row.id, `${row.userId}\u0000${row.surveyId}`);
   }
 
-  const rejected: Array<{ index: number; errors: FieldError[] }> = [];
+  const rejected: Rejection[] = [];
   for (const ref of refs) {
-    const errors: FieldError[] = [];
+    const errors: Rejection['errors'] = [];
     const versions = known.get(ref.contentId);
     if (!versions) {
       errors.push({
@@ -130,3 +130,6 @@ export function surveyResponseUpsert(workspaceId: string, events: readonly Inges
     },
   ];
 }
+
+/** What surveys add to ingestion: answers to surveys that exist only, projected into `survey_responses`. */
+export const surveyIngest: IngestHooks = { reject: rejectSurveyEvents, project: surveyResponseUpsert };

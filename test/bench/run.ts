@@ -135,8 +135,8 @@ async function measureStorage(dir: string): Promise<StorageResult[]> {
   const pool: InValue[][] = buildTemplates(created.publishableKey).flatMap((template) => {
     const body = fillBody(template, 'x');
     const parsed = parseBatch(JSON.parse(body), { tenant, receivedAt, bodyBytes: Buffer.byteLength(body) });
-    if (parsed.events.length !== eventsPerBatch) throw new Error('a benchmark body failed validation');
-    return parsed.events.map(rowOf);
+    if (parsed.messages.length !== eventsPerBatch) throw new Error('a benchmark body failed validation');
+    return parsed.messages.map(({ event }) => rowOf(event));
   });
 
   const client: Client = createClient({ url, timeout: 5000 });
