@@ -26,12 +26,6 @@ afterEach(async () => {
 const t0 = Date.parse('2026-11-23T12:00:00.000Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
 
-async function ingest(batch: Array<Record<string, unknown>>) {
-  const res = await h.post({ batch });
-  const body = await res.json();
-  expect(body.success, JSON.stringify(body.rejected)).toBe(true);
-  return body;
-}
 const widget = (messageId: string, seconds: number, name: string, properties: Record<string, unknown>) => ({
   type: 'track',
   messageId,
@@ -73,12 +67,12 @@ async function publishedTourAndChecklist() {
 /** Events that arrive out of order, in three commits, one of them retried with other content. */
 async function outOfOrderHistory(tour: string, checklist: string) {
   const ref = (contentId: string) => ({ contentId, version: 1 });
-  await ingest([
+  await h.ingest([
     widget('c', 30, 'spotlight_step_viewed', { ...ref(tour), stepId: 'c', stepIndex: 2 }),
     widget('opened', 20, 'checklist_opened', ref(checklist)),
   ]);
   // Late: older than what is stored, so they change no latest time (the step stays c).
-  await ingest([
+  await h.ingest([
     widget('shown', 10, 'spotlight_shown', ref(tour)),
     widget('b', 25, 'spotlight_step_viewed', { ...ref(tour), stepId: 'b', stepIndex: 1 }),
     widget('dismissed', 15, 'checklist_dismissed', ref(checklist)),
@@ -88,7 +82,7 @@ async function outOfOrderHistory(tour: string, checklist: string) {
     { ...widget('other', 50, 'spotlight_shown', ref(tour)), userId: 'u2' },
   ]);
   // A retry of message "c" with another time and step: the stored message counts, once.
-  const retried = await ingest([
+  const retried = await h.ingest([
     widget('c', 90, 'spotlight_step_viewed', { ...ref(tour), stepId: 'a', stepIndex: 0 }),
   ]);
   expect(retried.duplicates).toBe(1);

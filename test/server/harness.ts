@@ -7,6 +7,7 @@ import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type CreatedWorkspace, createWorkspace } from '../../server/workspaces/store.ts';
 import type { ContentResponse } from '../../shared/schemas/content.ts';
+import type { BatchResult } from '../../shared/schemas/message.ts';
 
 /** A fresh app on a fresh database file, with one workspace, and a controllable clock. */
 export interface Harness {
@@ -22,6 +23,13 @@ export interface Harness {
   /** An admin call with a JSON body: its status and parsed answer (null for 204). */
   // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON an endpoint answers, as res.json() gives it.
   adminJson(path: string, method?: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** A message with a fresh `messageId` (`m1`, `m2`...: unique within this harness). */
+  msg<M extends Record<string, unknown>>(message: M): M & { messageId: string };
+  /**
+   * Sends messages through `POST /v1/batch`, 400 per request, each of which must store every message
+   * it carries (200, `success`); answers the last request's answer.
+   */
+  ingest(messages: readonly unknown[]): Promise<BatchResult>;
   /** `POST /v1/content` for a user, as the widget asks (text/plain, key in the body); must answer 200. */
   content(userId: string, extra?: Record<string, unknown>): Promise<ContentResponse>;
   close(): Promise<void>;
@@ -46,19 +54,32 @@ export async function createHarness(url?: string, options: Partial<AppOptions> =
         ...init?.headers,
       },
     });
+  const post: Harness['post'] = async (body, init) =>
+    app.request(init?.path ?? '/v1/batch', {
+      method: 'POST',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { authorization: basic(ws.publishableKey), ...init?.headers },
+    });
+  let sent = 0;
   return {
     app,
     db,
     dir,
     ws,
     clock,
-    post: async (body, init) =>
-      app.request(init?.path ?? '/v1/batch', {
-        method: 'POST',
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-        headers: { authorization: basic(ws.publishableKey), ...init?.headers },
-      }),
+    post,
     admin,
+    msg: (message) => ({ messageId: `m${++sent}`, ...message }),
+    async ingest(messages) {
+      let answer: BatchResult = { success: true, accepted: 0, duplicates: 0, rejected: [], rejectedCount: 0 };
+      for (let i = 0; i === 0 || i < messages.length; i += 400) {
+        const res = await post({ batch: messages.slice(i, i + 400) });
+        answer = (await res.json()) as BatchResult;
+        if (res.status !== 200 || !answer.success)
+          throw new Error(`/v1/batch answered ${res.status}: ${JSON.stringify(answer)}`);
+      }
+      return answer;
+    },
     async adminJson(path, method = 'GET', body) {
       const res = await admin(path, {
         method,

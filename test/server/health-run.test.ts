@@ -19,16 +19,7 @@ afterEach(async () => {
 
 const day = 86_400_000;
 const hour = 3_600_000;
-let seq = 0;
 const at = (daysAgo: number) => new Date(h.clock.now - daysAgo * day - hour).toISOString();
-const msg = (m: Record<string, unknown>) => ({ messageId: `m${++seq}`, ...m });
-
-async function ingest(batch: unknown[]) {
-  for (let i = 0; i < batch.length; i += 400) {
-    const res = await h.post({ batch: batch.slice(i, i + 400) });
-    expect(res.status, await res.clone().text()).toBe(200);
-  }
-}
 
 /** Changes acme's traits through the CSV import: `columns\nvalues`, with the id column added. */
 async function importTraits(csv: string) {
@@ -83,20 +74,21 @@ async function seedAccount(traits: Record<string, unknown>) {
   const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
   // The account is 120 days old; its first invoice came 5 days in, a teammate invite 10 days in.
   for (const userId of users)
-    batch.push(msg({ type: 'group', userId, groupId: 'acme', timestamp: at(120), traits }));
-  batch.push(msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(115) }));
-  batch.push(msg({ type: 'track', userId: 'u1', event: 'Teammate Invited', timestamp: at(110) }));
+    batch.push(h.msg({ type: 'group', userId, groupId: 'acme', timestamp: at(120), traits }));
+  batch.push(h.msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(115) }));
+  batch.push(h.msg({ type: 'track', userId: 'u1', event: 'Teammate Invited', timestamp: at(110) }));
   // Previous 30 days: all six users active on 5 days each = 30 user-days.
   for (const userId of users)
-    for (let d = 31; d <= 35; d++) batch.push(msg({ type: 'page', userId, name: 'Home', timestamp: at(d) }));
+    for (let d = 31; d <= 35; d++)
+      batch.push(h.msg({ type: 'page', userId, name: 'Home', timestamp: at(d) }));
   // Last 30 days: u1 on 10 days, u2 on 8, u3 on 4, u4 on 2 = 4 active users, 24 user-days.
   const activeDays = { u1: 10, u2: 8, u3: 4, u4: 2 };
   for (const [userId, n] of Object.entries(activeDays))
-    for (let d = 1; d <= n; d++) batch.push(msg({ type: 'page', userId, name: 'Home', timestamp: at(d) }));
+    for (let d = 1; d <= n; d++) batch.push(h.msg({ type: 'page', userId, name: 'Home', timestamp: at(d) }));
   // Core features in the window: u1 and u2 send invoices; nobody views reports.
-  batch.push(msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(3) }));
-  batch.push(msg({ type: 'track', userId: 'u2', event: 'Invoice Sent', timestamp: at(2) }));
-  await ingest(batch);
+  batch.push(h.msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(3) }));
+  batch.push(h.msg({ type: 'track', userId: 'u2', event: 'Invoice Sent', timestamp: at(2) }));
+  await h.ingest(batch);
 }
 
 // usage: 4 of 10 seats (0.4 -> 0), 24/4 = 6 active days ((6-4)/9 -> 22.22), trend (24-30)/30 = -20% (-> 33.33): 18.52
@@ -248,8 +240,8 @@ describe('account health from stored data', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].pointer).toBe('/scoreDrop/points');
 
-    await ingest([
-      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
+    await h.ingest([
+      h.msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
     ]);
     expect(await runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1))).toBe('done');
     const inbox = (await h.adminJson('/alerts')).body.alerts;
@@ -308,8 +300,8 @@ describe('account health from stored data', () => {
       const dayAgo = (n: number) => new Date(h.clock.now - n * day).toISOString().slice(0, 10);
       await h.adminJson('/health/backfill', 'POST', { from: dayAgo(2), to: dayAgo(2) });
       await h.adminJson('/alerts/rules', 'PATCH', { renewalAtRisk: { enabled: false } });
-      await ingest([
-        msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
+      await h.ingest([
+        h.msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { paymentStatus: 'failed' } }),
       ]);
       const outcomes = await Promise.all([
         runHealthDay({ ...h.app.healthDeps, instanceId: 'a' }, 'ws1', dayAgo(1)),
@@ -348,9 +340,9 @@ describe('account health from stored data', () => {
   it('reports adoption as counted by hand: active users, stickiness, bands, feature rate, depth, breadth', async () => {
     await seedAccount(traits);
     // In the 30 days before: u1 and u3 sent invoices (adopters then); u1 did again in the window.
-    await ingest([
-      msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(40) }),
-      msg({ type: 'track', userId: 'u3', event: 'Invoice Sent', timestamp: at(45) }),
+    await h.ingest([
+      h.msg({ type: 'track', userId: 'u1', event: 'Invoice Sent', timestamp: at(40) }),
+      h.msg({ type: 'track', userId: 'u3', event: 'Invoice Sent', timestamp: at(45) }),
     ]);
     const { status, body } = await h.adminJson('/reports/adoption');
     expect(status).toBe(200);

@@ -13,17 +13,10 @@ afterEach(async () => {
   await h.close();
 });
 
-let seq = 0;
 let responseSeq = 0;
-const msg = (m: Record<string, unknown>) => ({ messageId: `m${++seq}`, ...m });
 /** Noon UTC of a date, so no case sits on a bucket edge. */
 const on = (date: string) => `${date}T12:00:00.000Z`;
 
-async function ingest(batch: unknown[]) {
-  const res = await h.post({ batch });
-  expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-  return res.json();
-}
 async function publishedSurvey(name = 'NPS') {
   const created = await h.admin('/surveys', {
     method: 'POST',
@@ -35,9 +28,9 @@ async function publishedSurvey(name = 'NPS') {
   return id;
 }
 const member = (userId: string, accountId: string | null, traits: Record<string, unknown> = {}) => [
-  msg({ type: 'identify', userId, timestamp: on('2026-06-01'), traits: { name: userId } }),
+  h.msg({ type: 'identify', userId, timestamp: on('2026-06-01'), traits: { name: userId } }),
   ...(accountId
-    ? [msg({ type: 'group', userId, groupId: accountId, timestamp: on('2026-06-01'), traits })]
+    ? [h.msg({ type: 'group', userId, groupId: accountId, timestamp: on('2026-06-01'), traits })]
     : []),
 ];
 const answer = (
@@ -47,7 +40,7 @@ const answer = (
   date: string,
   extra: { comment?: string; responseId?: string } = {},
 ) =>
-  msg({
+  h.msg({
     type: 'track',
     userId,
     event: '$waymark.survey_answered',
@@ -61,7 +54,7 @@ const answer = (
     },
   });
 const prompt = (surveyId: string, userId: string, kind: 'shown' | 'dismissed', date: string) =>
-  msg({
+  h.msg({
     type: 'track',
     userId,
     event: `$waymark.survey_${kind}`,
@@ -205,7 +198,7 @@ describe('survey results', () => {
   beforeEach(async () => {
     sv = await publishedSurvey();
     const other = await publishedSurvey('Other NPS');
-    await ingest([
+    await h.ingest([
       ...member('u1', 'acme', { plan: 'pro', name: 'Acme Inc' }),
       ...member('u2', 'acme'),
       ...member('u3', 'acme'),
@@ -219,7 +212,7 @@ describe('survey results', () => {
       ...member('u11', 'globex'),
     ]);
     const u4Response = 'r-u4-october';
-    const result = await ingest([
+    const result = await h.ingest([
       answer(sv, 'u1', 9, '2026-07-01'),
       answer(sv, 'u4', 10, '2026-07-01'),
       answer(sv, 'u5', 9, '2026-07-02'),
@@ -240,7 +233,7 @@ describe('survey results', () => {
       answer(sv, 'u3', 7, '2026-10-13', { comment: 'Fine, 100 times better' }),
       prompt(sv, 'u4', 'shown', '2026-10-14'),
       answer(sv, 'u4', 6, '2026-10-14', { responseId: u4Response }),
-      msg({ type: 'page', userId: 'u11', name: 'Home', timestamp: on('2026-10-15') }),
+      h.msg({ type: 'page', userId: 'u11', name: 'Home', timestamp: on('2026-10-15') }),
       prompt(other, 'u11', 'shown', '2026-10-15'),
       prompt(sv, 'u1', 'shown', '2026-10-20'),
       answer(sv, 'u1', 10, '2026-10-20'),
@@ -251,8 +244,8 @@ describe('survey results', () => {
     ]);
     expect(result.rejected).toEqual([]);
     // u4's comment follows in a later request, same response id, a minute after the score.
-    await ingest([
-      msg({
+    await h.ingest([
+      h.msg({
         type: 'track',
         userId: 'u4',
         event: '$waymark.survey_answered',
@@ -401,22 +394,22 @@ describe('survey results', () => {
   });
 
   it('splits a numeric trait into bands, as by ARR', async () => {
-    await ingest([
-      msg({
+    await h.ingest([
+      h.msg({
         type: 'group',
         userId: 'u1',
         groupId: 'acme',
         timestamp: on('2026-06-02'),
         traits: { arr: 60000 },
       }),
-      msg({
+      h.msg({
         type: 'group',
         userId: 'u4',
         groupId: 'globex',
         timestamp: on('2026-06-02'),
         traits: { arr: '9000' },
       }),
-      msg({
+      h.msg({
         type: 'group',
         userId: 'u6',
         groupId: 'initech',
@@ -465,8 +458,8 @@ describe('survey results', () => {
 
   it('keeps one response per response id: a late comment attaches, a retried message counts once', async () => {
     const retried = answer(sv, 'u7', 3, '2026-10-09');
-    expect(await ingest([retried])).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect(await ingest([retried])).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(await h.ingest([retried])).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(await h.ingest([retried])).toMatchObject({ accepted: 0, duplicates: 1 });
     const rows = await h.db.read.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM survey_responses WHERE user_id = 'u4' AND responded_at >= ${Date.parse('2026-10-01')}`,
     );
@@ -641,9 +634,9 @@ describe('results requests', () => {
 
   it("break ties between one person's responses at the same time by the greater response id", async () => {
     const sv = await publishedSurvey();
-    await ingest(member('u1', 'acme'));
+    await h.ingest(member('u1', 'acme'));
     // Same user, same instant: 'r-tie-bbbb' (10) outranks 'r-tie-aaaa' (0), as latestPerPerson does.
-    await ingest([
+    await h.ingest([
       answer(sv, 'u1', 10, '2026-11-20', { responseId: 'r-tie-bbbb' }),
       answer(sv, 'u1', 0, '2026-11-20', { responseId: 'r-tie-aaaa' }),
     ]);
@@ -683,9 +676,9 @@ describe('results requests', () => {
 describe('survey answers that cannot be counted', () => {
   it('are rejected with a pointer to the field, and nothing is stored', async () => {
     const sv = await publishedSurvey();
-    await ingest(member('u1', null));
+    await h.ingest(member('u1', null));
     const answered = (properties: Record<string, unknown>, who: Record<string, unknown> = { userId: 'u1' }) =>
-      msg({
+      h.msg({
         type: 'track',
         ...who,
         event: '$waymark.survey_answered',
@@ -698,16 +691,19 @@ describe('survey answers that cannot be counted', () => {
           ...properties,
         },
       });
-    const result = await ingest([
-      answered({ score: 11 }),
-      answered({ score: 5.5 }),
-      answered({ contentId: 'sv_unknown' }),
-      answered({ version: 2 }),
-      answered({ comment: 'x'.repeat(2001) }),
-      answered({}, { anonymousId: 'anon-1' }),
-      // One valid message, so the batch answers 200 with the others in `rejected`.
-      msg({ type: 'page', userId: 'u1', name: 'Home', timestamp: on('2026-11-20') }),
-    ]);
+    const res = await h.post({
+      batch: [
+        answered({ score: 11 }),
+        answered({ score: 5.5 }),
+        answered({ contentId: 'sv_unknown' }),
+        answered({ version: 2 }),
+        answered({ comment: 'x'.repeat(2001) }),
+        answered({}, { anonymousId: 'anon-1' }),
+        // One valid message, so the batch answers 200 with the others in `rejected`.
+        h.msg({ type: 'page', userId: 'u1', name: 'Home', timestamp: on('2026-11-20') }),
+      ],
+    });
+    const result = await res.json();
     expect(result).toMatchObject({ success: false, accepted: 1 });
     expect(
       result.rejected.map((r: { index: number; errors: Array<{ pointer: string }> }) => [

@@ -14,20 +14,14 @@ afterEach(async () => {
 const day = 86_400_000;
 const t0 = Date.parse('2026-10-01T00:00:00.000Z');
 const at = (days: number) => new Date(t0 + days * day).toISOString();
-let seq = 0;
-const msg = (m: Record<string, unknown>) => ({ messageId: `m${++seq}`, ...m });
 const identify = (userId: string, days: number, accountId?: string) => [
-  msg({ type: 'identify', userId, timestamp: at(days), traits: { name: userId } }),
-  ...(accountId ? [msg({ type: 'group', userId, groupId: accountId, timestamp: at(days), traits: {} })] : []),
+  h.msg({ type: 'identify', userId, timestamp: at(days), traits: { name: userId } }),
+  ...(accountId
+    ? [h.msg({ type: 'group', userId, groupId: accountId, timestamp: at(days), traits: {} })]
+    : []),
 ];
 const track = (userId: string, event: string, days: number, properties: Record<string, unknown> = {}) =>
-  msg({ type: 'track', userId, event, timestamp: at(days), properties });
-
-async function ingest(batch: unknown[]) {
-  const res = await h.post({ batch });
-  expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
-  return res.json();
-}
+  h.msg({ type: 'track', userId, event, timestamp: at(days), properties });
 
 const valueMilestone = {
   key: 'invoice_sent',
@@ -43,7 +37,7 @@ describe('milestones', () => {
       name: 'Three big invoices',
       rule: { event: 'Invoice Sent', where: [{ property: 'amount', op: 'gt', value: 100 }], count: 3 },
     });
-    await ingest([
+    await h.ingest([
       ...identify('u1', 0, 'acme'),
       ...identify('u2', 0, 'acme'),
       track('u1', 'Invoice Sent', 1, { amount: 500 }),
@@ -59,18 +53,22 @@ describe('milestones', () => {
     const acme = await h.adminJson('/accounts/acme');
     expect(acme.body.milestones[0].reachedAt).toBe(at(4));
 
-    await ingest([track('u1', 'Invoice Sent', 5, { amount: 101 })]);
+    await h.ingest([track('u1', 'Invoice Sent', 5, { amount: 101 })]);
     u1 = await h.adminJson('/users/u1');
     expect(u1.body.milestones[0].reachedAt).toBe(at(5));
 
     // A late event from day 1.5 arrives: u1's third big invoice was really on day 4.
-    await ingest([track('u1', 'Invoice Sent', 1.5, { amount: 999 })]);
+    await h.ingest([track('u1', 'Invoice Sent', 1.5, { amount: 999 })]);
     u1 = await h.adminJson('/users/u1');
     expect(u1.body.milestones[0].reachedAt).toBe(at(4));
   });
 
   it('are backfilled from existing events when created or changed, and honour withinDays', async () => {
-    await ingest([...identify('u1', 0), track('u1', 'Report Created', 3), track('u1', 'Report Created', 9)]);
+    await h.ingest([
+      ...identify('u1', 0),
+      track('u1', 'Report Created', 3),
+      track('u1', 'Report Created', 9),
+    ]);
     const created = await h.adminJson('/milestones', 'POST', {
       key: 'reports',
       name: 'Two reports in a week',
@@ -115,7 +113,7 @@ describe('time to value', () => {
   beforeEach(async () => {
     await h.adminJson('/milestones', 'POST', valueMilestone);
     const nov20 = (Date.parse('2026-11-20T00:00:00.000Z') - t0) / day;
-    await ingest([
+    await h.ingest([
       ...identify('u1', 0, 'acme'),
       ...identify('u2', 0, 'acme'),
       ...identify('u3', 1, 'globex'),
@@ -125,7 +123,7 @@ describe('time to value', () => {
       track('u3', 'Invoice Created', 2),
     ]);
     // Out of order: u1's value event arrives last.
-    await ingest([track('u1', 'Invoice Sent', 2), track('u1', 'Invoice Sent', 3)]);
+    await h.ingest([track('u1', 'Invoice Sent', 2), track('u1', 'Invoice Sent', 3)]);
   });
 
   it('summarizes users, counting those who never reached value', async () => {
@@ -165,8 +163,8 @@ describe('time to value', () => {
   });
 
   it('splits by an account trait', async () => {
-    await ingest([
-      msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { plan: 'pro' }, timestamp: at(0) }),
+    await h.ingest([
+      h.msg({ type: 'group', userId: 'u1', groupId: 'acme', traits: { plan: 'pro' }, timestamp: at(0) }),
     ]);
     const { body } = await h.adminJson('/reports/time-to-value?segment=account.plan');
     expect(
@@ -250,7 +248,7 @@ describe('checklists', () => {
 
   it('deliver only published versions; drafts change nothing until published; versions are immutable', async () => {
     const id = await publishedChecklist();
-    await ingest(identify('u1', 0));
+    await h.ingest(identify('u1', 0));
     const draft = checklistBody();
     draft.content.title = 'Draft title';
     expect((await h.adminJson(`/checklists/${id}`, 'PUT', draft)).body.hasUnpublishedChanges).toBe(true);
@@ -267,7 +265,7 @@ describe('checklists', () => {
 
   it('tick items from events, milestones and manual ticks, and localize', async () => {
     const id = await publishedChecklist();
-    await ingest([...identify('u1', 0), track('u1', 'Customer Created', 1)]);
+    await h.ingest([...identify('u1', 0), track('u1', 'Customer Created', 1)]);
     let list = (await h.content('u1', { locale: 'fr-CA' })).checklists[0];
     expect(list?.title).toEqual(['Bien démarrer']);
     expect(list?.items.map((i) => [i.id, i.title, i.doneAt])).toEqual([
@@ -286,7 +284,7 @@ describe('checklists', () => {
     // A milestone item ticks locally on its milestone's single-event rule; a manual one never does.
     expect(list?.items[1]?.localRule).toEqual({ kind: 'event', event: 'Invoice Sent', where: [] });
     expect(list?.items[2]?.localRule).toBeUndefined();
-    await ingest([
+    await h.ingest([
       track('u1', 'Invoice Sent', 2),
       track('u1', '$waymark.checklist_item_checked', 3, { contentId: id, version: 1, itemId: 'guide' }),
     ]);
@@ -296,8 +294,12 @@ describe('checklists', () => {
 
   it('in account scope, tick an item for every member once any member does it', async () => {
     await publishedChecklist('account');
-    await ingest([...identify('u1', 0, 'acme'), ...identify('u2', 0, 'acme'), ...identify('u3', 0, 'other')]);
-    await ingest([track('u1', 'Customer Created', 1)]);
+    await h.ingest([
+      ...identify('u1', 0, 'acme'),
+      ...identify('u2', 0, 'acme'),
+      ...identify('u3', 0, 'other'),
+    ]);
+    await h.ingest([track('u1', 'Customer Created', 1)]);
     expect((await h.content('u2')).checklists[0]?.items[0]?.doneAt).toBe(at(1));
     expect((await h.content('u3')).checklists[0]?.items[0]?.doneAt).toBeNull();
   });
@@ -348,7 +350,7 @@ describe('checklists', () => {
       },
     });
     await h.adminJson(`/checklists/${created.body.id}/publish`, 'POST');
-    await ingest([...identify('u1', 0, 'acme')]);
+    await h.ingest([...identify('u1', 0, 'acme')]);
     expect((await h.content('u1')).checklists).toHaveLength(0);
     expect((await h.content('u1', { groupTraits: { plan: 'pro' } })).checklists).toHaveLength(1);
     expect(
@@ -360,7 +362,7 @@ describe('checklists', () => {
     const id = await publishedChecklist();
     const shown = (u: string, d: number) =>
       track(u, '$waymark.checklist_shown', d, { contentId: id, version: 1 });
-    await ingest([
+    await h.ingest([
       ...identify('u1', 0),
       ...identify('u2', 0),
       ...identify('u3', 0),
@@ -401,7 +403,7 @@ describe('checklists', () => {
     const id = await publishedChecklist('account');
     const shown = (u: string, d: number) =>
       track(u, '$waymark.checklist_shown', d, { contentId: id, version: 1 });
-    await ingest([
+    await h.ingest([
       ...identify('u1', 0, 'acme'),
       ...identify('u2', 0, 'acme'),
       ...identify('u3', 0, 'other'),
