@@ -800,6 +800,8 @@ export const ttvSubjects = sqliteTable(
     firstSeen: integer('first_seen').notNull(),
     took: integer('took'),
     tookDay: integer('took_day').notNull(),
+    /** A user's current account, an account's own id: whose traits an `account.` segment reads. */
+    accountId: text('account_id'),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.milestoneId, t.subject, t.subjectId] }),

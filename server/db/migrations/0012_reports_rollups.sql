@@ -16,6 +16,7 @@ CREATE TABLE `ttv_subjects` (
 	`first_seen` integer NOT NULL,
 	`took` integer,
 	`took_day` integer NOT NULL,
+	`account_id` text,
 	PRIMARY KEY(`workspace_id`, `milestone_id`, `subject`, `subject_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
@@ -94,18 +95,19 @@ END;--> statement-breakpoint
 CREATE VIEW `ttv_subject_state` AS
 SELECT `m`.`workspace_id`, `m`.`id` AS `milestone_id`, 'user' AS `subject`, `u`.`id` AS `subject_id`, `u`.`first_seen`,
   max(0, `g`.`reached_at` - `u`.`first_seen`) AS `took`,
-  coalesce((max(0, `g`.`reached_at` - `u`.`first_seen`) + 86399999) / 86400000, -1) AS `took_day`
+  coalesce((max(0, `g`.`reached_at` - `u`.`first_seen`) + 86399999) / 86400000, -1) AS `took_day`,
+  `u`.`account_id`
 FROM `milestones` AS `m` JOIN `users` AS `u` ON `u`.`workspace_id` = `m`.`workspace_id`
 LEFT JOIN `goal_progress` AS `g` ON `g`.`workspace_id` = `m`.`workspace_id` AND `g`.`goal` = 'milestone:' || `m`.`id`
   AND `g`.`subject` = 'user' AND `g`.`subject_id` = `u`.`id`
 UNION ALL
 SELECT `m`.`workspace_id`, `m`.`id`, 'account', `a`.`id`, `a`.`first_seen`,
   max(0, `g`.`reached_at` - `a`.`first_seen`),
-  coalesce((max(0, `g`.`reached_at` - `a`.`first_seen`) + 86399999) / 86400000, -1)
+  coalesce((max(0, `g`.`reached_at` - `a`.`first_seen`) + 86399999) / 86400000, -1), `a`.`id`
 FROM `milestones` AS `m` JOIN `accounts` AS `a` ON `a`.`workspace_id` = `m`.`workspace_id`
 LEFT JOIN `goal_progress` AS `g` ON `g`.`workspace_id` = `m`.`workspace_id` AND `g`.`goal` = 'milestone:' || `m`.`id`
   AND `g`.`subject` = 'account' AND `g`.`subject_id` = `a`.`id`;--> statement-breakpoint
-INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
   SELECT * FROM `ttv_subject_state`;--> statement-breakpoint
 INSERT INTO `ttv_days` (`workspace_id`, `milestone_id`, `subject`, `first_day`, `took_day`, `subjects`)
   SELECT `workspace_id`, `milestone_id`, `subject`, `first_seen` / 86400000, `took_day`, count(*)
@@ -132,60 +134,61 @@ CREATE TRIGGER `ttv_days_removed` AFTER DELETE ON `ttv_subjects` BEGIN
   DELETE FROM `ttv_days` WHERE `workspace_id` = OLD.`workspace_id` AND `milestone_id` = OLD.`milestone_id`
     AND `subject` = OLD.`subject` AND `first_day` = OLD.`first_seen` / 86400000 AND `took_day` = OLD.`took_day` AND `subjects` = 0;
 END;--> statement-breakpoint
--- A user or account seen for the first time, or earlier than thought (a late event): its row per milestone.
+-- A user or account seen for the first time, or earlier than thought (a late event), or a user moved
+-- to another account: its row per milestone.
 CREATE TRIGGER `ttv_subjects_user` AFTER INSERT ON `users` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `subject` = 'user' AND `subject_id` = NEW.`id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
-CREATE TRIGGER `ttv_subjects_user_seen` AFTER UPDATE OF `first_seen` ON `users`
-WHEN NEW.`first_seen` IS NOT OLD.`first_seen` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+CREATE TRIGGER `ttv_subjects_user_seen` AFTER UPDATE OF `first_seen`, `account_id` ON `users`
+WHEN NEW.`first_seen` IS NOT OLD.`first_seen` OR NEW.`account_id` IS NOT OLD.`account_id` BEGIN
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `subject` = 'user' AND `subject_id` = NEW.`id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `ttv_subjects_account` AFTER INSERT ON `accounts` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `subject` = 'account' AND `subject_id` = NEW.`id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `ttv_subjects_account_seen` AFTER UPDATE OF `first_seen` ON `accounts`
 WHEN NEW.`first_seen` IS NOT OLD.`first_seen` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `subject` = 'account' AND `subject_id` = NEW.`id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 -- A milestone reached, reached earlier, or its progress cleared (a milestone's rule changed).
 CREATE TRIGGER `ttv_subjects_reached` AFTER INSERT ON `goal_progress` WHEN NEW.`goal` LIKE 'milestone:%' BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `milestone_id` = substr(NEW.`goal`, 11) AND `subject` = NEW.`subject` AND `subject_id` = NEW.`subject_id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `ttv_subjects_reached_moved` AFTER UPDATE OF `reached_at` ON `goal_progress`
 WHEN NEW.`goal` LIKE 'milestone:%' AND NEW.`reached_at` IS NOT OLD.`reached_at` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `milestone_id` = substr(NEW.`goal`, 11) AND `subject` = NEW.`subject` AND `subject_id` = NEW.`subject_id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `ttv_subjects_cleared` AFTER DELETE ON `goal_progress` WHEN OLD.`goal` LIKE 'milestone:%' BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = OLD.`workspace_id` AND `milestone_id` = substr(OLD.`goal`, 11) AND `subject` = OLD.`subject` AND `subject_id` = OLD.`subject_id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 -- A milestone created: a row for every user and account of the workspace (its goal's backfill then
 -- moves the ones that reached it); deleted: its rows go.
 CREATE TRIGGER `ttv_subjects_milestone` AFTER INSERT ON `milestones` BEGIN
-  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`)
+  INSERT INTO `ttv_subjects` (`workspace_id`, `milestone_id`, `subject`, `subject_id`, `first_seen`, `took`, `took_day`, `account_id`)
     SELECT * FROM `ttv_subject_state` WHERE `workspace_id` = NEW.`workspace_id` AND `milestone_id` = NEW.`id`
     ON CONFLICT (`workspace_id`, `milestone_id`, `subject`, `subject_id`) DO UPDATE SET
-      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`;
+      `first_seen` = excluded.`first_seen`, `took` = excluded.`took`, `took_day` = excluded.`took_day`, `account_id` = excluded.`account_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `ttv_subjects_milestone_deleted` AFTER DELETE ON `milestones` BEGIN
   DELETE FROM `ttv_subjects` WHERE `workspace_id` = OLD.`workspace_id` AND `milestone_id` = OLD.`id`;
