@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
-import { goalId } from '../goals/catalog.ts';
 import { cohortOf, dayMs, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
@@ -140,7 +139,10 @@ const add = (histogram: Histogram, tookDay: number, eligibleFor: number, n: numb
 function sumOf(histograms: readonly Histogram[]): Histogram {
   const total: Histogram = new Map();
   for (const histogram of histograms)
-    for (const [tookDay, row] of histogram) row.forEach((n, c) => add(total, tookDay, c, n));
+    for (const [tookDay, row] of histogram)
+      row.forEach((n, c) => {
+        add(total, tookDay, c, n);
+      });
   return total;
 }
 
