@@ -86,7 +86,10 @@ export async function timeToValue(
     const summaries = await summaryOf(
       db,
       scope,
-      keys.map((key) => ({ histogram: groups.get(key) as Histogram, within: cohortRange(key, period) })),
+      keys.map((key) => ({
+        histogram: groups.get(key) as Histogram,
+        partition: { by: cohortKey(period), key },
+      })),
     );
     result.cohorts = keys.map((cohort, i) => ({ cohort, ...(summaries[i] as TtvSummary) }));
   }
@@ -102,7 +105,11 @@ export async function timeToValue(
       scope,
       order.map((group) => ({
         histogram: group.histogram,
-        segment: { owners: segments.owners, index: group.index },
+        partition: {
+          by: sql`coalesce(owner.segment, ${segments.owners.none})`,
+          owners: segments.owners,
+          key: group.index,
+        },
       })),
     );
     result.segments = order.map((group, i) => ({ value: group.value, ...(summaries[i] as TtvSummary) }));
@@ -211,14 +218,6 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
   return groups;
 }
 
-/** A cohort's first-seen times: its week (from Monday) or calendar month, UTC. */
-function cohortRange(key: string, period: 'week' | 'month'): [number, number] {
-  const start = Date.parse(key);
-  if (period === 'week') return [start, start + 7 * dayMs];
-  const date = new Date(start);
-  return [start, Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1)];
-}
-
 /** Segments as groups of owners (accounts, or users for a user trait), by the trait's current value. */
 interface Segments {
   owners: Owners;
@@ -296,13 +295,27 @@ async function segmentHistograms(
   return { owners: ownerMap, groups: groups.filter((g) => g.histogram.size > 0) };
 }
 
-/** A group to summarize: its histogram, and which subjects it is (for the percentiles' exact values). */
+/**
+ * A group to summarize: its histogram, and how its subjects are told apart from the others in SQL
+ * (for the percentiles' exact values): none for the whole window; a cohort or segment by its key.
+ */
 interface Group {
   histogram: Histogram;
-  /** First-seen times of a cohort, within the window. */
-  within?: [number, number];
-  segment?: { owners: Owners; index: number };
+  partition?: Partition;
 }
+
+interface Partition {
+  /** The group key of a `ttv_subjects` row (`t`), with the owner table when a segment needs it. */
+  by: SQL;
+  owners?: Owners;
+  key: string | number;
+}
+
+/** The SQL of a row's cohort, as cohortOf gives it (UTC; a week from its Monday). */
+const cohortKey = (period: 'week' | 'month') =>
+  period === 'month'
+    ? sql`strftime('%Y-%m', t.first_seen / 1000, 'unixepoch')`
+    : sql`date(t.first_seen / 1000, 'unixepoch', '-6 days', 'weekday 1')`;
 
 /**
  * Summaries of groups from their histograms; each percentile's two closest ranks are read by bucket
@@ -372,36 +385,67 @@ async function summaryOf(db: Database, scope: Scope, groups: readonly Group[]): 
 const total = (row: number[] | undefined) => (row ?? []).reduce((sum, n) => sum + n, 0);
 
 /**
- * The `offset`-th shortest time to value among a group's subjects that took `tookDay` whole days: a
- * walk of that one bucket in the `ttv_subjects_took` index (in order of time taken), filtered to the
- * group's first-seen times or segment.
+ * The `offset`-th shortest time to value among a group's subjects that took `tookDay` whole days.
+ * For the whole window, a walk of that one bucket of the `ttv_subjects_took` index in order of time
+ * taken; for cohorts or segments, the buckets concerned ranked per group in one statement (one sort
+ * of those buckets), every group's ranks picked from them.
  */
 async function exactValues(
   db: Database,
   scope: Scope,
   lookups: ReadonlyArray<{ group: Group; tookDay: number; offset: number }>,
 ): Promise<number[]> {
-  if (lookups.length === 0) return [];
-  const t = ttvSubjects;
-  const segmented = lookups.find((l) => l.group.segment)?.group.segment;
-  const parts = lookups.map(({ group, tookDay, offset }, i) => {
-    const [from, to] = group.within ?? [scope.from, scope.to];
-    const segment = group.segment
-      ? sql`AND coalesce((SELECT owner.segment FROM owner WHERE owner.id = ${ownerOf(group.segment.owners)}),
-          ${group.segment.owners.none}) = ${group.segment.index}`
-      : sql``;
-    return sql`SELECT ${i} AS i, (SELECT ${t.took} FROM ${t} INDEXED BY ttv_subjects_took
-      WHERE ${t.workspaceId} = ${scope.workspaceId} AND ${t.milestoneId} = ${scope.milestoneId}
-        AND ${t.subject} = ${scope.subject} AND ${t.tookDay} = ${tookDay}
-        AND ${t.firstSeen} >= ${Math.max(from, scope.from)} AND ${t.firstSeen} < ${Math.min(to, scope.to)} ${segment}
-      ORDER BY ${t.took} LIMIT 1 OFFSET ${offset}) AS took`;
-  });
-  const owners = segmented ? sql`WITH ${ownerTable(segmented.owners)} ` : sql``;
-  const rows = await db.reports.all<{ i: number; took: number }>(
-    sql`${owners}${sql.join(parts, sql` UNION ALL `)}`,
-  );
   const values: number[] = [];
-  for (const row of rows) values[row.i] = row.took;
+  const inBucket = (tookDay: number) => sql`FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_took
+    WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+      AND t.subject = ${scope.subject} AND t.took_day = ${tookDay}
+      AND t.first_seen >= ${scope.from} AND t.first_seen < ${scope.to}`;
+  const whole = lookups.flatMap((lookup, i) => (lookup.group.partition ? [] : [{ ...lookup, i }]));
+  const reads: Array<Promise<Array<{ i: number; took: number }>>> = [];
+  if (whole.length > 0) {
+    reads.push(
+      db.reports.all(
+        sql.join(
+          whole.map(
+            ({ i, tookDay, offset }) =>
+              sql`SELECT ${i} AS i, (SELECT t.took ${inBucket(tookDay)} ORDER BY t.took LIMIT 1 OFFSET ${offset}) AS took`,
+          ),
+          sql` UNION ALL `,
+        ),
+      ),
+    );
+  }
+  const partitioned = lookups.flatMap(({ group, tookDay, offset }, i) =>
+    group.partition ? [{ i, tookDay, offset, partition: group.partition }] : [],
+  );
+  const first = partitioned[0];
+  if (first) {
+    const { by, owners } = first.partition;
+    const wanted = sql.join(
+      partitioned.map(
+        ({ i, tookDay, partition, offset }) => sql`(${i}, ${tookDay}, ${partition.key}, ${offset})`,
+      ),
+      sql`, `,
+    );
+    const tookDays = [...new Set(partitioned.map((lookup) => lookup.tookDay))];
+    reads.push(
+      db.reports.all(sql`
+        WITH ${owners ? sql`${ownerTable(owners)}, ` : sql``}wanted (i, took_day, key, rank) AS (VALUES ${wanted}),
+        ranked AS (SELECT t.took_day AS took_day, ${by} AS key, t.took AS took,
+            row_number() OVER (PARTITION BY t.took_day, ${by} ORDER BY t.took) - 1 AS rank
+          FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_took
+          ${owners ? sql`LEFT JOIN owner ON owner.id = ${owners.kind === 'account' ? sql`t.account_id` : sql`t.subject_id`}` : sql``}
+          WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+            AND t.subject = ${scope.subject} AND t.took_day IN (${sql.join(
+              tookDays.map((d) => sql`${d}`),
+              sql`, `,
+            )})
+            AND t.first_seen >= ${scope.from} AND t.first_seen < ${scope.to})
+        SELECT wanted.i AS i, ranked.took AS took FROM wanted JOIN ranked ON ranked.took_day = wanted.took_day
+          AND ranked.key = wanted.key AND ranked.rank = wanted.rank`),
+    );
+  }
+  for (const rows of await Promise.all(reads)) for (const row of rows) values[row.i] = row.took;
   return values;
 }
 
