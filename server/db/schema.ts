@@ -285,7 +285,9 @@ export const surveyResponses = sqliteTable(
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('survey_responses_survey').on(t.workspaceId, t.surveyId, t.respondedAt),
     index('survey_responses_user').on(t.workspaceId, t.userId),
-    // Each person's latest response of a period, per score and account, from the index alone.
+    // Each person's latest response of a period, per score and account, from the index alone. Not
+    // the user id: an index holding it would cover a page view's read of one user's responses,
+    // which the planner would then walk over the whole workspace rather than use the user index.
     index('survey_responses_latest').on(
       t.workspaceId,
       t.surveyId,
@@ -293,7 +295,6 @@ export const surveyResponses = sqliteTable(
       t.nextAt,
       t.score,
       t.accountId,
-      t.userId,
     ),
   ],
 );

@@ -31,7 +31,7 @@ CREATE TABLE `user_day_gaps` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 ALTER TABLE `survey_responses` ADD `next_at` integer;--> statement-breakpoint
-CREATE INDEX `survey_responses_latest` ON `survey_responses` (`workspace_id`,`survey_id`,`responded_at`,`next_at`,`score`,`account_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `survey_responses_latest` ON `survey_responses` (`workspace_id`,`survey_id`,`responded_at`,`next_at`,`score`,`account_id`);--> statement-breakpoint
 -- Each person's next response to a survey (by time, then id), for the responses already stored;
 -- from here on the triggers below keep it as responses arrive or move earlier.
 UPDATE `survey_responses` SET `next_at` = `later`.`next_at`
