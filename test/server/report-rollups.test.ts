@@ -213,6 +213,62 @@ describe('report rollups (migration 0012)', () => {
   });
 });
 
+/**
+ * What the triggers of migration 0012 read for one changed row (in every ingestion commit): a
+ * subject's state per milestone, a user's neighbouring active days, a person's next response. Each
+ * is a probe by key, whatever the size of the workspace.
+ */
+const triggerReads = [
+  {
+    sql: `SELECT * FROM ttv_subject_state WHERE workspace_id = ? AND subject = ? AND subject_id = ?`,
+    args: ['ws1', 'user', 'u1'],
+    uses: /SEARCH u USING INDEX sqlite_autoindex_users_1 \(workspace_id=\? AND id=\?\).*SEARCH g USING INDEX sqlite_autoindex_goal_progress_1 \(workspace_id=\? AND goal=\? AND subject=\? AND subject_id=\?\).*SEARCH a USING INDEX sqlite_autoindex_accounts_1 \(workspace_id=\? AND id=\?\)/,
+  },
+  {
+    sql: `SELECT * FROM ttv_subject_state WHERE workspace_id = ? AND milestone_id = ? AND subject = ? AND subject_id = ?`,
+    args: ['ws1', 'm1', 'account', 'a1'],
+    uses: /SEARCH a USING INDEX sqlite_autoindex_accounts_1 \(workspace_id=\? AND id=\?\)/,
+  },
+  ...[
+    'min(d.day) FROM user_days AS d WHERE d.workspace_id = ? AND d.user_id = ? AND d.day > ?',
+    'max(d.day) FROM user_days AS d WHERE d.workspace_id = ? AND d.user_id = ? AND d.day < ?',
+  ].map((read) => ({
+    sql: `SELECT ${read}`,
+    args: ['ws1', 'u1', 20000],
+    uses: /SEARCH d USING (COVERING INDEX|PRIMARY KEY).*\(workspace_id=\? AND user_id=\? AND day[<>]\?\)/,
+  })),
+  {
+    sql: `SELECT n.responded_at FROM survey_responses AS n INDEXED BY survey_responses_user WHERE n.workspace_id = ? AND n.user_id = ? AND n.survey_id = ?
+      AND (n.responded_at, n.id) > (?, ?) ORDER BY n.responded_at, n.id LIMIT 1`,
+    args: ['ws1', 'u1', 's1', 1.7e12, 'r1'],
+    uses: /SEARCH n USING INDEX survey_responses_user \(workspace_id=\? AND user_id=\?\)/,
+  },
+  {
+    sql: `UPDATE survey_responses SET next_at = 1 WHERE workspace_id = ? AND user_id = ? AND +survey_id = ?`,
+    args: ['ws1', 'u1', 's1'],
+    uses: /SEARCH survey_responses USING INDEX survey_responses_user \(workspace_id=\? AND user_id=\?\)/,
+  },
+];
+
+describe('report rollup triggers', () => {
+  it('probe by key', async () => {
+    const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
+    try {
+      for (const read of triggerReads) {
+        const result = await client.execute({
+          sql: `EXPLAIN QUERY PLAN ${read.sql}`,
+          args: read.args as never,
+        });
+        const plan = result.rows.map((row) => String(row.detail)).join(' | ');
+        expect(plan, read.sql).toMatch(read.uses);
+        expect(plan, read.sql).not.toMatch(/SCAN (u|a|g|d|n|m)\b/);
+      }
+    } finally {
+      client.close();
+    }
+  });
+});
+
 /** Every statement a report runs on the reports pool, as SQL text and arguments. */
 async function statementsOf(paths: string[]) {
   const dialect = new SQLiteSyncDialect();

@@ -40,23 +40,24 @@ UPDATE `survey_responses` SET `next_at` = `later`.`next_at`
   WHERE `later`.`next_at` IS NOT NULL AND `survey_responses`.`workspace_id` = `later`.`workspace_id`
     AND `survey_responses`.`id` = `later`.`id`;--> statement-breakpoint
 -- A response stored, or its time moved earlier (a late event of the same response): the person's
--- responses to that survey (a handful, by the user index) take their next one again.
+-- responses to that survey (a handful, by the user index, which the survey's indexes must not take
+-- over: they would walk the survey's later responses) take their next one again.
 CREATE TRIGGER `survey_responses_next_new` AFTER INSERT ON `survey_responses` BEGIN
-  UPDATE `survey_responses` SET `next_at` = (SELECT `n`.`responded_at` FROM `survey_responses` AS `n`
+  UPDATE `survey_responses` SET `next_at` = (SELECT `n`.`responded_at` FROM `survey_responses` AS `n` INDEXED BY `survey_responses_user`
       WHERE `n`.`workspace_id` = `survey_responses`.`workspace_id` AND `n`.`user_id` = `survey_responses`.`user_id`
         AND `n`.`survey_id` = `survey_responses`.`survey_id`
         AND (`n`.`responded_at`, `n`.`id`) > (`survey_responses`.`responded_at`, `survey_responses`.`id`)
       ORDER BY `n`.`responded_at`, `n`.`id` LIMIT 1)
-    WHERE `workspace_id` = NEW.`workspace_id` AND `user_id` = NEW.`user_id` AND `survey_id` = NEW.`survey_id`;
+    WHERE `workspace_id` = NEW.`workspace_id` AND `user_id` = NEW.`user_id` AND +`survey_id` = NEW.`survey_id`;
 END;--> statement-breakpoint
 CREATE TRIGGER `survey_responses_next_moved` AFTER UPDATE OF `responded_at` ON `survey_responses`
 WHEN NEW.`responded_at` IS NOT OLD.`responded_at` BEGIN
-  UPDATE `survey_responses` SET `next_at` = (SELECT `n`.`responded_at` FROM `survey_responses` AS `n`
+  UPDATE `survey_responses` SET `next_at` = (SELECT `n`.`responded_at` FROM `survey_responses` AS `n` INDEXED BY `survey_responses_user`
       WHERE `n`.`workspace_id` = `survey_responses`.`workspace_id` AND `n`.`user_id` = `survey_responses`.`user_id`
         AND `n`.`survey_id` = `survey_responses`.`survey_id`
         AND (`n`.`responded_at`, `n`.`id`) > (`survey_responses`.`responded_at`, `survey_responses`.`id`)
       ORDER BY `n`.`responded_at`, `n`.`id` LIMIT 1)
-    WHERE `workspace_id` = NEW.`workspace_id` AND `user_id` = NEW.`user_id` AND `survey_id` = NEW.`survey_id`;
+    WHERE `workspace_id` = NEW.`workspace_id` AND `user_id` = NEW.`user_id` AND +`survey_id` = NEW.`survey_id`;
 END;--> statement-breakpoint
 -- Users active per day by their previous active day, for the days already stored.
 INSERT INTO `user_day_gaps` (`workspace_id`, `day`, `previous_day`, `users`)
