@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
-import { cohortOf, dayMs, median, percentile, toDays } from './stats.ts';
+import { dayMs, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
   subject: z.enum(['user', 'account']).default('user'),
@@ -184,7 +184,7 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
   const cutRanges = [...new Set(cutDays)].flatMap((day) => {
     const from = Math.max(day * dayMs, scope.from);
     const to = Math.min((day + 1) * dayMs, scope.to);
-    return from < to ? [sql`(${t.firstSeen} >= ${from} AND ${t.firstSeen} < ${to})`] : [];
+    return from < to ? [sql`(t.first_seen >= ${from} AND t.first_seen < ${to})`] : [];
   });
   const [whole, cut] = await Promise.all([
     db.reports.all<{ cohort: string; tookDay: number; eligibleFor: number; n: number }>(sql`
@@ -199,11 +199,13 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
       GROUP BY 1, 2, 3`),
     cutRanges.length === 0
       ? Promise.resolve([])
-      : db.reports.all<{ firstSeen: number; tookDay: number; eligibleFor: number }>(sql`
-          SELECT ${t.firstSeen} AS firstSeen, ${t.tookDay} AS tookDay, ${eligibleFor(scope, t.firstSeen)} AS eligibleFor
-          FROM ${t}
-          WHERE ${t.workspaceId} = ${scope.workspaceId} AND ${t.milestoneId} = ${scope.milestoneId}
-            AND ${t.subject} = ${scope.subject} AND (${sql.join(cutRanges, sql` OR `)})`),
+      : db.reports.all<{ cohort: string; tookDay: number; eligibleFor: number; n: number }>(sql`
+          SELECT ${cohort ? cohortKey(cohort) : sql`''`} AS cohort, t.took_day AS tookDay,
+            ${eligibleFor(scope, sql`t.first_seen`)} AS eligibleFor, count(*) AS n
+          FROM ${t} AS t INDEXED BY ttv_subjects_first_seen
+          WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+            AND t.subject = ${scope.subject} AND (${sql.join(cutRanges, sql` OR `)})
+          GROUP BY 1, 2, 3`),
   ]);
   const groups = new Map<string, Histogram>();
   const groupOf = (key: string) => {
@@ -212,8 +214,7 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
     return histogram;
   };
   for (const row of whole) add(groupOf(row.cohort), row.tookDay, row.eligibleFor, row.n);
-  for (const row of cut)
-    add(groupOf(cohort ? cohortOf(row.firstSeen, cohort) : ''), row.tookDay, row.eligibleFor, 1);
+  for (const row of cut) add(groupOf(row.cohort), row.tookDay, row.eligibleFor, row.n);
   if (!cohort) groupOf('');
   return groups;
 }
