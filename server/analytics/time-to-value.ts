@@ -200,11 +200,16 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
     cutRanges.length === 0
       ? Promise.resolve([])
       : db.reports.all<{ cohort: string; tookDay: number; eligibleFor: number; n: number }>(sql`
-          SELECT ${cohort ? cohortKey(cohort) : sql`''`} AS cohort, t.took_day AS tookDay,
-            ${eligibleFor(scope, sql`t.first_seen`)} AS eligibleFor, count(*) AS n
-          FROM ${t} AS t INDEXED BY ttv_subjects_first_seen
-          WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
-            AND t.subject = ${scope.subject} AND (${sql.join(cutRanges, sql` OR `)})
+          SELECT ${cohort ? cohortKey(cohort, 'cut') : sql`''`} AS cohort, cut.took_day AS tookDay,
+            ${eligibleFor(scope, sql`cut.first_seen`)} AS eligibleFor, count(*) AS n
+          FROM (${sql.join(
+            cutRanges.map(
+              (range) => sql`SELECT t.first_seen, t.took_day FROM ${t} AS t INDEXED BY ttv_subjects_first_seen
+                WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+                  AND t.subject = ${scope.subject} AND ${range}`,
+            ),
+            sql` UNION ALL `,
+          )}) AS cut
           GROUP BY 1, 2, 3`),
   ]);
   const groups = new Map<string, Histogram>();
@@ -313,10 +318,10 @@ interface Partition {
 }
 
 /** The SQL of a row's cohort, as cohortOf gives it (UTC; a week from its Monday). */
-const cohortKey = (period: 'week' | 'month') =>
+const cohortKey = (period: 'week' | 'month', table = 't') =>
   period === 'month'
-    ? sql`strftime('%Y-%m', t.first_seen / 1000, 'unixepoch')`
-    : sql`date(t.first_seen / 1000, 'unixepoch', '-6 days', 'weekday 1')`;
+    ? sql`strftime('%Y-%m', ${sql.raw(table)}.first_seen / 1000, 'unixepoch')`
+    : sql`date(${sql.raw(table)}.first_seen / 1000, 'unixepoch', '-6 days', 'weekday 1')`;
 
 /**
  * Summaries of groups from their histograms; each percentile's two closest ranks are read by bucket
