@@ -5,7 +5,15 @@ import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { storedText } from '../../shared/schemas/stored-text.ts';
 import { type NpsGroup, npsGroupOf, npsGroups } from '../../shared/schemas/survey.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, events, surveyPromptDays, surveyResponses, userDays, users } from '../db/schema.ts';
+import {
+  accounts,
+  events,
+  surveyPromptDays,
+  surveyResponses,
+  userDayGaps,
+  userDays,
+  users,
+} from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import { cohortOf, dayMs, groupBy, npsInterval, splitByDays } from './stats.ts';
 
@@ -411,16 +419,15 @@ export async function npsResults(
   }
   const trait = query.segment === undefined ? null : traitOf(query.segment);
   const buckets = bucketsOf(range, query.interval);
-  const [counts, trendCounts, rates] = await Promise.all([
-    latestCounts(db, workspaceId, surveyId, [{ key: 'period', start: range.from, stop: range.to }], {
-      detail: true,
-      trait,
-    }),
-    latestCounts(db, workspaceId, surveyId, buckets, { detail: false }),
+  const period: Bucket = { key: 'period', start: range.from, stop: range.to };
+  const [counts, trendCounts, bySegment, accountCounts, rates] = await Promise.all([
+    periodCounts(db, workspaceId, surveyId, [period]),
+    periodCounts(db, workspaceId, surveyId, buckets),
+    trait ? segmentCounts(db, workspaceId, surveyId, period, trait, query.bands ?? null) : [],
+    topAccountCounts(db, workspaceId, surveyId, period, query.accountLimit),
     surveyRates(db, workspaceId, surveyId, range),
   ]);
   const summary = summaryOfCounts(counts);
-  const perAccount = accountsOf(counts);
   const byBucket = new Map(groupBy(trendCounts, (row) => row.bucket));
   return {
     period: { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() },
@@ -428,14 +435,132 @@ export async function npsResults(
     summary,
     rates: { ...rates, respondents: summary.responses, ...ratesOf(rates, summary.responses) },
     trend: buckets.map(({ key }) => ({ bucket: key, ...summaryOfCounts(byBucket.get(key) ?? []) })),
-    segments: trait ? (query.bands ? bandsOf(counts, query.bands) : segmentsOf(counts)) : undefined,
-    accountCount: perAccount.length,
-    accounts: perAccount.slice(0, query.accountLimit),
+    segments: trait ? (query.bands ? bandsOf(bySegment, query.bands) : segmentsOf(bySegment)) : undefined,
+    accountCount: accountCounts.accountCount,
+    accounts: accountsOf(accountCounts.rows).slice(0, query.accountLimit),
   };
 }
 
+/**
+ * The responses of a survey that are their person's latest in a bucket: in the bucket, and the
+ * person's next response (`next_at`, kept by triggers, migration 0012) is not. One range of the
+ * `survey_responses_latest` index, no ranking and no sort, whatever the number of responses.
+ */
+const latestIn = (workspaceId: string, surveyId: string, bucket: Bucket, columns: SQL) => {
+  const r = surveyResponses;
+  return sql`SELECT ${columns} FROM ${r} INDEXED BY survey_responses_latest
+    WHERE ${r.workspaceId} = ${workspaceId} AND ${r.surveyId} = ${surveyId}
+      AND ${r.respondedAt} >= ${bucket.start} AND ${r.respondedAt} < ${bucket.stop}
+      AND (${r.nextAt} IS NULL OR ${r.nextAt} >= ${bucket.stop})`;
+};
+
+/** People per score in each bucket, by their latest response in it. */
+function periodCounts(
+  db: Database,
+  workspaceId: string,
+  surveyId: string,
+  buckets: readonly Bucket[],
+): Promise<Array<{ bucket: string; score: number; n: number }>> {
+  if (buckets.length === 0) return Promise.resolve([]);
+  const r = surveyResponses;
+  const parts = buckets.map(
+    (bucket) =>
+      sql`SELECT ${bucket.key} AS bucket, score, count(*) AS n FROM (${latestIn(workspaceId, surveyId, bucket, sql`${r.score} AS score`)}) GROUP BY score`,
+  );
+  return db.reports.all(sql.join(parts, sql` UNION ALL `));
+}
+
+/**
+ * People per score and value of a trait (its JSON text; NULL when missing), among the latest
+ * responses of the period. An account trait is read once per account, after counting per account.
+ * With `bands`, a trait that is a JSON number comes back as its band's index (`band`: how many
+ * bounds it is at or above), so an ARR per account is not a row per account.
+ */
+function segmentCounts(
+  db: Database,
+  workspaceId: string,
+  surveyId: string,
+  period: Bucket,
+  trait: Trait,
+  bands: readonly number[] | null,
+): Promise<SegmentCount[]> {
+  const r = surveyResponses;
+  const table = trait.on === 'user' ? users : accounts;
+  const key = trait.on === 'user' ? r.userId : r.accountId;
+  const value = sql`${table.traits} -> ${trait.path}`;
+  const band =
+    bands === null
+      ? sql`NULL`
+      : sql`CASE WHEN json_type(${table.traits}, ${trait.path}) IN ('integer', 'real')
+          THEN ${sql.join(
+            bands.map((bound) => sql`(${table.traits} ->> ${trait.path} >= ${bound})`),
+            sql` + `,
+          )} END`;
+  return db.reports.all<SegmentCount>(sql`
+    SELECT CASE WHEN band IS NULL THEN segment END AS segment, band, score, sum(n) AS n FROM (
+      SELECT ${value} AS segment, ${band} AS band, per.score AS score, per.n AS n
+      FROM (SELECT subject_id, score, count(*) AS n
+        FROM (${latestIn(workspaceId, surveyId, period, sql`${key} AS subject_id, ${r.score} AS score`)})
+        GROUP BY subject_id, score) AS per
+      LEFT JOIN ${table} ON ${table.workspaceId} = ${workspaceId} AND ${table.id} = per.subject_id)
+    GROUP BY 1, 2, 3`);
+}
+
+interface SegmentCount {
+  segment: string | null;
+  band: number | null;
+  score: number;
+  n: number;
+}
+
+/**
+ * The accounts with the most latest responses in the period, per score, and how many accounts have
+ * any: every account at or above the `limit`-th one's count comes back (ties are ordered by id in
+ * accountsOf), with its `name` trait as JSON text.
+ */
+async function topAccountCounts(
+  db: Database,
+  workspaceId: string,
+  surveyId: string,
+  period: Bucket,
+  limit: number,
+) {
+  const r = surveyResponses;
+  const rows = await db.reports.all<AccountCount & { accountCount: number }>(sql`
+    WITH latest AS MATERIALIZED (${latestIn(
+      workspaceId,
+      surveyId,
+      period,
+      sql`${r.accountId} AS account_id, ${r.score} AS score`,
+    )} AND ${r.accountId} IS NOT NULL),
+    totals AS MATERIALIZED (SELECT account_id, count(*) AS total FROM latest GROUP BY account_id),
+    cut AS (SELECT ${
+      limit === 0
+        ? sql`NULL`
+        : sql`coalesce((SELECT total FROM totals ORDER BY total DESC LIMIT 1 OFFSET ${limit - 1}), 0)`
+    } AS total)
+    SELECT (SELECT count(*) FROM totals) AS accountCount, top.account_id AS accountId,
+      (SELECT ${accounts.traits} -> '$.name' FROM ${accounts}
+        WHERE ${accounts.workspaceId} = ${workspaceId} AND ${accounts.id} = top.account_id) AS accountName,
+      latest.score AS score, count(*) AS n
+    FROM (SELECT 1) LEFT JOIN (SELECT account_id FROM totals WHERE total >= (SELECT total FROM cut)) AS top
+    LEFT JOIN latest ON latest.account_id = top.account_id
+    GROUP BY top.account_id, latest.score`);
+  return {
+    accountCount: rows[0]?.accountCount ?? 0,
+    rows: rows.flatMap((row) => (row.accountId === null ? [] : [row])),
+  };
+}
+
+interface AccountCount {
+  accountId: string | null;
+  accountName: string | null;
+  score: number;
+  n: number;
+}
+
 /** Per value of the segment trait, by its label; the group without it (`null`) last. */
-function segmentsOf(counts: readonly LatestCount[]) {
+function segmentsOf(counts: readonly SegmentCount[]) {
   const valued = counts.map((row) => ({
     ...row,
     value: row.segment === null ? null : (JSON.parse(row.segment) as unknown),
@@ -453,8 +578,9 @@ function segmentsOf(counts: readonly LatestCount[]) {
  * Per band of a numeric trait (`[from, to)`; numeric strings count), in ascending order; values that
  * are not numbers, or missing, in the `(not set)` group, last.
  */
-function bandsOf(counts: readonly LatestCount[], bounds: readonly number[]) {
-  const bandOf = (row: LatestCount): number | null => {
+function bandsOf(counts: readonly SegmentCount[], bounds: readonly number[]) {
+  const bandOf = (row: SegmentCount): number | null => {
+    if (row.band !== null) return row.band;
     const value = row.segment === null ? null : (JSON.parse(row.segment) as unknown);
     const n =
       typeof value === 'number'
@@ -488,7 +614,7 @@ function accountNameOf(json: string | null | undefined): string | null {
 }
 
 /** Per account, most responses first; responses without an account are only in the summary. */
-function accountsOf(counts: readonly LatestCount[]) {
+function accountsOf(counts: readonly AccountCount[]) {
   return [...groupBy(counts, (row) => row.accountId)]
     .flatMap(([accountId, rows]) => {
       if (accountId === null) return [];
@@ -569,27 +695,35 @@ async function surveyRates(
       FROM (${wholeDays(name)}) AS days`);
     return { count: row?.count ?? 0, users: row?.users ?? 0 };
   };
-  // Each user of the workspace once, by primary key: active on a whole day of the period (user_days),
-  // or by an event in a partial day, looked for only if they were active on that day at all. One
-  // short probe per user: far less than the distinct count of every active user-day of a period.
+  // Each active user once: the whole days from `user_day_gaps` (a user's first active day of the
+  // period is the one whose previous active day is before it: one range of at most days^2 rows, kept
+  // by a trigger, migration 0012), then the users of each partial day (that day's `user_days` rows)
+  // with an event in its hours and no whole day of the period: bounded by two days of traffic.
   const active = async () => {
-    const u = users;
+    const gaps = userDayGaps;
     const d = userDays;
-    const activeOn = (from: number, to: number) => sql`EXISTS (SELECT 1 FROM ${d}
-      WHERE ${d.workspaceId} = ${u.workspaceId} AND ${d.userId} = ${u.id}
-        AND ${d.day} >= ${from} AND ${d.day} < ${to})`;
-    const conditions = [
-      ...(days === null ? [] : [activeOn(days.from, days.to)]),
-      ...edges.map((edge) => {
-        const day = Math.floor(edge.from / dayMs);
-        return sql`(${activeOn(day, day + 1)} AND EXISTS (SELECT 1 FROM ${events}
-          WHERE ${events.workspaceId} = ${u.workspaceId} AND ${events.userId} = ${u.id}
-            AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to}))`;
-      }),
-    ];
-    if (conditions.length === 0) return 0;
-    const [row] = await db.reports.all<{ users: number }>(sql`SELECT count(*) AS users FROM ${u}
-      WHERE ${u.workspaceId} = ${workspaceId} AND (${sql.join(conditions, sql` OR `)})`);
+    const whole =
+      days === null
+        ? sql`0`
+        : sql`(SELECT coalesce(sum(${gaps.users}), 0) FROM ${gaps}
+            WHERE ${gaps.workspaceId} = ${workspaceId} AND ${gaps.day} >= ${days.from} AND ${gaps.day} < ${days.to}
+              AND ${gaps.previousDay} < ${days.from})`;
+    const edgeUsers = edges.map((edge) => {
+      const day = Math.floor(edge.from / dayMs);
+      return sql`SELECT ${d.userId} AS id FROM ${d} INDEXED BY user_days_day
+        WHERE ${d.workspaceId} = ${workspaceId} AND ${d.day} = ${day}
+          AND EXISTS (SELECT 1 FROM ${events} WHERE ${events.workspaceId} = ${workspaceId}
+            AND ${events.userId} = ${d.userId} AND ${events.timestamp} >= ${edge.from} AND ${events.timestamp} < ${edge.to})
+          ${
+            days === null
+              ? sql``
+              : sql`AND NOT EXISTS (SELECT 1 FROM ${userDays} AS w WHERE w.workspace_id = ${workspaceId}
+              AND w.user_id = ${d.userId} AND w.day >= ${days.from} AND w.day < ${days.to})`
+          }`;
+    });
+    const partial =
+      edgeUsers.length === 0 ? sql`0` : sql`(SELECT count(*) FROM (${sql.join(edgeUsers, sql` UNION `)}))`;
+    const [row] = await db.reports.all<{ users: number }>(sql`SELECT ${whole} + ${partial} AS users`);
     return row?.users ?? 0;
   };
   const [displays, dismissals, activeUsers] = await Promise.all([

@@ -1,10 +1,9 @@
-import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
-import { accounts, goalProgress, milestones, users } from '../db/schema.ts';
-import { goalId } from '../goals/catalog.ts';
-import { cohortOf, dayMs, groupBy, median, percentile, toDays } from './stats.ts';
+import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
+import { dayMs, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
   subject: z.enum(['user', 'account']).default('user'),
@@ -50,6 +49,13 @@ interface Subject {
 /**
  * Time to first value: from a user's (or account's) first-seen time to the first time it reached the
  * value milestone. Median and p90 are over those who reached it; those who never did are counted.
+ *
+ * Read from the rollups kept by triggers (migration 0012), never from every subject: counts come from
+ * `ttv_days` (subjects per first-seen day and whole days taken), the days a bound cuts through (the
+ * window's ends, each mark's "first seen that many days ago") from those days' `ttv_subjects` rows,
+ * and each percentile's two closest ranks are located in the day-buckets of durations and then read
+ * from that bucket alone by the `ttv_subjects_took` index. A segment reads the current traits of the
+ * subjects (or of their accounts): one pass over the narrow `ttv_subjects` rows of the window.
  */
 export async function timeToValue(
   db: Database,
@@ -58,26 +64,395 @@ export async function timeToValue(
   query: TtvQuery,
   now: number,
 ) {
-  const subjects = await loadSubjects(db, workspaceId, valueMilestoneId, query);
+  const scope: Scope = {
+    workspaceId,
+    milestoneId: valueMilestoneId,
+    subject: query.subject,
+    from: query.from ? Date.parse(query.from) : Number.MIN_SAFE_INTEGER,
+    to: query.to ? Date.parse(query.to) : Number.MAX_SAFE_INTEGER,
+    cuts: marks.map((days) => now - days * dayMs),
+  };
+  const groups = await histograms(db, scope, query.cohort ?? null);
+  const overall = sumOf([...groups.values()]);
   const result: {
     subject: 'user' | 'account';
     overall: TtvSummary;
     cohorts?: Array<{ cohort: string } & TtvSummary>;
     segments?: Array<{ value: unknown } & TtvSummary>;
-  } = { subject: query.subject, overall: summarize(subjects, now) };
+  } = { subject: query.subject, overall: await summaryOf(db, scope, [{ histogram: overall }]).then(first) };
   if (query.cohort) {
     const period = query.cohort;
-    result.cohorts = groupBy(subjects, (s) => cohortOf(s.firstSeen, period))
-      .sort(([a], [b]) => String(a).localeCompare(String(b)))
-      .map(([cohort, members]) => ({ cohort: String(cohort), ...summarize(members, now) }));
+    const keys = [...groups.keys()].sort((a, b) => a.localeCompare(b));
+    const summaries = await summaryOf(
+      db,
+      scope,
+      keys.map((key) => ({
+        histogram: groups.get(key) as Histogram,
+        partition: { by: cohortKey(period), key },
+      })),
+    );
+    result.cohorts = keys.map((cohort, i) => ({ cohort, ...(summaries[i] as TtvSummary) }));
   }
   if (query.segment) {
-    const [, trait] = segmentOf(query.segment, query.subject);
-    result.segments = groupBy(subjects, (s) => lookup(s.bag ?? {}, trait) ?? null)
-      .sort(([a], [b]) => String(a).localeCompare(String(b)))
-      .map(([value, members]) => ({ value, ...summarize(members, now) }));
+    const segments = await segmentHistograms(db, scope, segmentOf(query.segment, query.subject));
+    const order = [...segments.groups].sort(
+      (a, b) =>
+        String(a.value).localeCompare(String(b.value)) ||
+        JSON.stringify(a.value).localeCompare(JSON.stringify(b.value)),
+    );
+    const summaries = await summaryOf(
+      db,
+      scope,
+      order.map((group) => ({
+        histogram: group.histogram,
+        partition: {
+          by: sql`coalesce(owner.segment, ${segments.owners.none})`,
+          owners: segments.owners,
+          key: group.index,
+        },
+      })),
+    );
+    result.segments = order.map((group, i) => ({ value: group.value, ...(summaries[i] as TtvSummary) }));
   }
   return result;
+}
+
+const first = <T>(list: T[]): T => list[0] as T;
+
+/** Whose time to value, and which subjects: first seen in [from, to), marks cut at `cuts`. */
+interface Scope {
+  workspaceId: string;
+  milestoneId: string;
+  subject: 'user' | 'account';
+  from: number;
+  to: number;
+  /** now - 7, 14 and 30 days: a subject first seen at or before a cut is eligible for that mark. */
+  cuts: number[];
+}
+
+/**
+ * Subjects per whole days taken (`took_day`, -1: never reached), per eligibility class: how many
+ * marks the subject is eligible for (3: first seen at least 30 days ago; eligible for the 7-day mark
+ * from class 1, 14 from 2, 30 from 3, since the cuts are nested).
+ */
+type Histogram = Map<number, number[]>;
+
+const add = (histogram: Histogram, tookDay: number, eligibleFor: number, n: number) => {
+  const row = histogram.get(tookDay) ?? [0, 0, 0, 0];
+  row[eligibleFor] = (row[eligibleFor] ?? 0) + n;
+  histogram.set(tookDay, row);
+};
+
+function sumOf(histograms: readonly Histogram[]): Histogram {
+  const total: Histogram = new Map();
+  for (const histogram of histograms)
+    for (const [tookDay, row] of histogram)
+      row.forEach((n, c) => {
+        add(total, tookDay, c, n);
+      });
+  return total;
+}
+
+/** The SQL of a subject's eligibility class from its first-seen time. */
+const eligibleFor = (scope: Scope, firstSeen: SQL | typeof ttvSubjects.firstSeen) =>
+  sql.join(
+    scope.cuts.map((cut) => sql`(${firstSeen} <= ${cut})`),
+    sql` + `,
+  );
+
+/**
+ * The histogram of each cohort (one group, key '', without a cohort): the whole first-seen days
+ * of the window from `ttv_days`, except the days a bound cuts through, whose subjects are read from
+ * `ttv_subjects` by first-seen time (at most five days of subjects).
+ */
+async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' | null) {
+  const t = ttvSubjects;
+  const d = ttvDays;
+  const cutDays = [scope.from, scope.to, ...scope.cuts].map((time) => Math.floor(time / dayMs));
+  const wholeFrom = Math.ceil(scope.from / dayMs);
+  const wholeTo = Math.floor(scope.to / dayMs);
+  const cohortOfDay =
+    cohort === 'month'
+      ? sql`strftime('%Y-%m', ${d.firstDay} * 86400, 'unixepoch')`
+      : cohort === 'week'
+        ? sql`date(${d.firstDay} * 86400, 'unixepoch', '-6 days', 'weekday 1')`
+        : sql`''`;
+  const dayClass = sql.join(
+    scope.cuts.map((cut) => sql`(${d.firstDay} < ${Math.floor(cut / dayMs)})`),
+    sql` + `,
+  );
+  const cutRanges = [...new Set(cutDays)].flatMap((day) => {
+    const from = Math.max(day * dayMs, scope.from);
+    const to = Math.min((day + 1) * dayMs, scope.to);
+    return from < to ? [sql`(t.first_seen >= ${from} AND t.first_seen < ${to})`] : [];
+  });
+  const [whole, cut] = await Promise.all([
+    db.reports.all<{ cohort: string; tookDay: number; eligibleFor: number; n: number }>(sql`
+      SELECT ${cohortOfDay} AS cohort, ${d.tookDay} AS tookDay, ${dayClass} AS eligibleFor, sum(${d.subjects}) AS n
+      FROM ${d}
+      WHERE ${d.workspaceId} = ${scope.workspaceId} AND ${d.milestoneId} = ${scope.milestoneId}
+        AND ${d.subject} = ${scope.subject} AND ${d.firstDay} >= ${wholeFrom} AND ${d.firstDay} < ${wholeTo}
+        AND ${d.firstDay} NOT IN (${sql.join(
+          cutDays.map((day) => sql`${day}`),
+          sql`, `,
+        )})
+      GROUP BY 1, 2, 3`),
+    cutRanges.length === 0
+      ? Promise.resolve([])
+      : db.reports.all<{ cohort: string; tookDay: number; eligibleFor: number; n: number }>(sql`
+          SELECT ${cohort ? cohortKey(cohort, 'cut') : sql`''`} AS cohort, cut.took_day AS tookDay,
+            ${eligibleFor(scope, sql`cut.first_seen`)} AS eligibleFor, count(*) AS n
+          FROM (${sql.join(
+            cutRanges.map(
+              (range) => sql`SELECT t.first_seen, t.took_day FROM ${t} AS t INDEXED BY ttv_subjects_first_seen
+                WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+                  AND t.subject = ${scope.subject} AND ${range}`,
+            ),
+            sql` UNION ALL `,
+          )}) AS cut
+          GROUP BY 1, 2, 3`),
+  ]);
+  const groups = new Map<string, Histogram>();
+  const groupOf = (key: string) => {
+    const histogram = groups.get(key) ?? new Map();
+    groups.set(key, histogram);
+    return histogram;
+  };
+  for (const row of whole) add(groupOf(row.cohort), row.tookDay, row.eligibleFor, row.n);
+  for (const row of cut) add(groupOf(row.cohort), row.tookDay, row.eligibleFor, row.n);
+  if (!cohort) groupOf('');
+  return groups;
+}
+
+/** Segments as groups of owners (accounts, or users for a user trait), by the trait's current value. */
+interface Segments {
+  owners: Owners;
+  /** Each group with its index in the owner map. */
+  groups: Array<{ value: unknown; histogram: Histogram; index: number }>;
+}
+
+/** Whose traits a segment reads, and each one's group. */
+interface Owners {
+  /** `account`: the subject's own account (an account itself); `user`: the user. */
+  kind: 'user' | 'account';
+  /** JSON object: owner id -> index of its group. */
+  map: string;
+  /** The group of subjects without an owner (a user without an account). */
+  none: number;
+}
+
+/** The SQL of the owner of a `ttv_subjects` row, and of its group (the `owner` table of ownerTable). */
+const ownerOf = (owners: Owners) =>
+  owners.kind === 'account' ? ttvSubjects.accountId : ttvSubjects.subjectId;
+const ownerTable = (owners: Owners) =>
+  sql`owner (id, segment) AS MATERIALIZED (SELECT key, value FROM json_each(${owners.map}))`;
+
+/**
+ * Each segment's histogram: the owners' current traits (accounts, or the users themselves for a user
+ * trait) read once and grouped by the trait's value in the server (lookup, as audiences read traits),
+ * then the window's `ttv_subjects` rows counted per group in SQL, the owner-to-group map joined as a
+ * table.
+ */
+async function segmentHistograms(
+  db: Database,
+  scope: Scope,
+  [on, trait]: ['user' | 'account', string],
+): Promise<Segments> {
+  const t = ttvSubjects;
+  // An account's segment is always its own trait; a user's is theirs or their account's.
+  const kind = scope.subject === 'account' || on === 'account' ? 'account' : 'user';
+  const owners = kind === 'account' ? accounts : users;
+  const [row] = await db.reports.all<{ traits: string | null }>(sql`
+    SELECT json_group_object(${owners.id}, json(${owners.traits})) AS traits FROM ${owners}
+    WHERE ${owners.workspaceId} = ${scope.workspaceId}`);
+  const bags = JSON.parse(row?.traits ?? '{}') as Record<string, Record<string, unknown>>;
+  const groups: Segments['groups'] = [];
+  const indexOf = new Map<string, number>();
+  const groupOf = (value: unknown) => {
+    const key = JSON.stringify(value);
+    let index = indexOf.get(key);
+    if (index === undefined) {
+      index = groups.length;
+      indexOf.set(key, index);
+      groups.push({ value, histogram: new Map(), index });
+    }
+    return index;
+  };
+  const map: Record<string, number> = {};
+  for (const [id, bag] of Object.entries(bags)) map[id] = groupOf(lookup(bag, trait) ?? null);
+  const ownerMap: Owners = { kind, map: JSON.stringify(map), none: groupOf(null) };
+  const counts = await db.reports.all<{
+    segment: number;
+    tookDay: number;
+    eligibleFor: number;
+    n: number;
+  }>(sql`
+    WITH ${ownerTable(ownerMap)}
+    SELECT coalesce(owner.segment, ${ownerMap.none}) AS segment, ${t.tookDay} AS tookDay,
+      ${eligibleFor(scope, t.firstSeen)} AS eligibleFor, count(*) AS n
+    FROM ${t} LEFT JOIN owner ON owner.id = ${ownerOf(ownerMap)}
+    WHERE ${t.workspaceId} = ${scope.workspaceId} AND ${t.milestoneId} = ${scope.milestoneId}
+      AND ${t.subject} = ${scope.subject} AND ${t.firstSeen} >= ${scope.from} AND ${t.firstSeen} < ${scope.to}
+    GROUP BY 1, 2, 3`);
+  for (const count of counts) {
+    const group = groups[count.segment];
+    if (group) add(group.histogram, count.tookDay, count.eligibleFor, count.n);
+  }
+  return { owners: ownerMap, groups: groups.filter((g) => g.histogram.size > 0) };
+}
+
+/**
+ * A group to summarize: its histogram, and how its subjects are told apart from the others in SQL
+ * (for the percentiles' exact values): none for the whole window; a cohort or segment by its key.
+ */
+interface Group {
+  histogram: Histogram;
+  partition?: Partition;
+}
+
+interface Partition {
+  /** The group key of a `ttv_subjects` row (`t`), with the owner table when a segment needs it. */
+  by: SQL;
+  owners?: Owners;
+  key: string | number;
+}
+
+/** The SQL of a row's cohort, as cohortOf gives it (UTC; a week from its Monday). */
+const cohortKey = (period: 'week' | 'month', table = 't') =>
+  period === 'month'
+    ? sql`strftime('%Y-%m', ${sql.raw(table)}.first_seen / 1000, 'unixepoch')`
+    : sql`date(${sql.raw(table)}.first_seen / 1000, 'unixepoch', '-6 days', 'weekday 1')`;
+
+/**
+ * Summaries of groups from their histograms; each percentile's two closest ranks are read by bucket
+ * (`took_day`) and offset within it, every read of every group in one statement.
+ */
+async function summaryOf(db: Database, scope: Scope, groups: readonly Group[]): Promise<TtvSummary[]> {
+  const lookups: Array<{ group: Group; tookDay: number; offset: number }> = [];
+  const rank = (group: Group, k: number): number => {
+    let below = 0;
+    const days = [...group.histogram.keys()].filter((d) => d >= 0).sort((a, b) => a - b);
+    for (const tookDay of days) {
+      const n = total(group.histogram.get(tookDay));
+      if (k < below + n) {
+        lookups.push({ group, tookDay, offset: k - below });
+        return lookups.length - 1;
+      }
+      below += n;
+    }
+    throw new Error(`rank ${k} is past the histogram`);
+  };
+  const plans = groups.map((group) => {
+    const reached = [...group.histogram].reduce((sum, [d, row]) => sum + (d >= 0 ? total(row) : 0), 0);
+    const percentiles = [0.5, 0.9].map((p) => {
+      if (reached === 0) return null;
+      const h = (reached - 1) * p;
+      const lo = Math.floor(h);
+      const hi = Math.ceil(h);
+      return { h, lo, a: rank(group, lo), b: rank(group, hi) };
+    });
+    return { group, reached, percentiles };
+  });
+  const values = await exactValues(db, scope, lookups);
+  return plans.map(({ group, reached, percentiles }) => {
+    const subjects = [...group.histogram.values()].reduce((sum, row) => sum + total(row), 0);
+    const reachedBy = {} as TtvSummary['reachedBy'];
+    marks.forEach((days, i) => {
+      let eligible = 0;
+      let inTime = 0;
+      for (const [tookDay, row] of group.histogram) {
+        const n = row.slice(i + 1).reduce((sum, x) => sum + x, 0);
+        eligible += n;
+        if (tookDay >= 0 && tookDay <= days) inTime += n;
+      }
+      reachedBy[`day${days}`] = {
+        eligible,
+        reached: inTime,
+        share: eligible === 0 ? null : inTime / eligible,
+      };
+    });
+    const [median, p90] = percentiles.map((p) => {
+      if (p === null) return null;
+      const a = values[p.a] as number;
+      const b = values[p.b] as number;
+      return toDays(a + (b - a) * (p.h - p.lo));
+    });
+    return {
+      subjects,
+      reached,
+      neverReached: subjects - reached,
+      medianDays: median ?? null,
+      p90Days: p90 ?? null,
+      reachedBy,
+    };
+  });
+}
+
+const total = (row: number[] | undefined) => (row ?? []).reduce((sum, n) => sum + n, 0);
+
+/**
+ * The `offset`-th shortest time to value among a group's subjects that took `tookDay` whole days.
+ * For the whole window, a walk of that one bucket of the `ttv_subjects_took` index in order of time
+ * taken; for cohorts or segments, the buckets concerned ranked per group in one statement (one sort
+ * of those buckets), every group's ranks picked from them.
+ */
+async function exactValues(
+  db: Database,
+  scope: Scope,
+  lookups: ReadonlyArray<{ group: Group; tookDay: number; offset: number }>,
+): Promise<number[]> {
+  const values: number[] = [];
+  const inBucket = (tookDay: number) => sql`FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_took
+    WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+      AND t.subject = ${scope.subject} AND t.took_day = ${tookDay}
+      AND t.first_seen >= ${scope.from} AND t.first_seen < ${scope.to}`;
+  const whole = lookups.flatMap((lookup, i) => (lookup.group.partition ? [] : [{ ...lookup, i }]));
+  const reads: Array<Promise<Array<{ i: number; took: number }>>> = [];
+  if (whole.length > 0) {
+    reads.push(
+      db.reports.all(
+        sql.join(
+          whole.map(
+            ({ i, tookDay, offset }) =>
+              sql`SELECT ${i} AS i, (SELECT t.took ${inBucket(tookDay)} ORDER BY t.took LIMIT 1 OFFSET ${offset}) AS took`,
+          ),
+          sql` UNION ALL `,
+        ),
+      ),
+    );
+  }
+  const partitioned = lookups.flatMap(({ group, tookDay, offset }, i) =>
+    group.partition ? [{ i, tookDay, offset, partition: group.partition }] : [],
+  );
+  const first = partitioned[0];
+  if (first) {
+    const { by, owners } = first.partition;
+    const wanted = sql.join(
+      partitioned.map(
+        ({ i, tookDay, partition, offset }) => sql`(${i}, ${tookDay}, ${partition.key}, ${offset})`,
+      ),
+      sql`, `,
+    );
+    const tookDays = [...new Set(partitioned.map((lookup) => lookup.tookDay))];
+    reads.push(
+      db.reports.all(sql`
+        WITH ${owners ? sql`${ownerTable(owners)}, ` : sql``}wanted (i, took_day, key, rank) AS (VALUES ${wanted}),
+        ranked AS (SELECT t.took_day AS took_day, ${by} AS key, t.took AS took,
+            row_number() OVER (PARTITION BY t.took_day, ${by} ORDER BY t.took) - 1 AS rank
+          FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_took
+          ${owners ? sql`LEFT JOIN owner ON owner.id = ${owners.kind === 'account' ? sql`t.account_id` : sql`t.subject_id`}` : sql``}
+          WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+            AND t.subject = ${scope.subject} AND t.took_day IN (${sql.join(
+              tookDays.map((d) => sql`${d}`),
+              sql`, `,
+            )})
+            AND t.first_seen >= ${scope.from} AND t.first_seen < ${scope.to})
+        SELECT wanted.i AS i, ranked.took AS took FROM wanted JOIN ranked ON ranked.took_day = wanted.took_day
+          AND ranked.key = wanted.key AND ranked.rank = wanted.rank`),
+    );
+  }
+  for (const rows of await Promise.all(reads)) for (const row of rows) values[row.i] = row.took;
+  return values;
 }
 
 /** One subject's time to value, for the user and account pages. */
@@ -88,6 +463,12 @@ export function subjectTtv(firstSeen: number, reachedAt: number | null) {
   };
 }
 
+interface Subject {
+  firstSeen: number;
+  reachedAt: number | null;
+}
+
+/** The summary of subjects in memory: the report's definition, for tests and single subjects. */
 export function summarize(
   subjects: readonly Pick<Subject, 'firstSeen' | 'reachedAt'>[],
   now: number,
@@ -121,53 +502,6 @@ function segmentOf(segment: string, subject: 'user' | 'account'): ['user' | 'acc
   const match = /^(user|account)\.(.+)$/.exec(segment);
   if (match) return [match[1] as 'user' | 'account', match[2] as string];
   return [subject, segment];
-}
-
-/**
- * Each subject's first-seen time and value time, in one read joined in SQL (the value goal's progress
- * by its primary key); traits leave the database only when a segment reads them, and only the side
- * it reads. A summary needs every subject's duration, so this reads one row per subject in the
- * window, and they leave the database as one JSON array: the client builds an object per row, which
- * for tens of thousands of rows costs more than the query.
- */
-async function loadSubjects(
-  db: Database,
-  workspaceId: string,
-  valueMilestoneId: string,
-  query: TtvQuery,
-): Promise<Subject[]> {
-  const subject = query.subject === 'user' ? users : accounts;
-  const on = query.segment ? segmentOf(query.segment, query.subject)[0] : null;
-  // A user's account traits come through their membership; an account is its own account.
-  const viaAccount = query.subject === 'user' && on === 'account';
-  // Account traits go out once per account, not once per member.
-  const bag = on === null ? sql`NULL` : viaAccount ? sql`${users.accountId}` : sql`json(${subject.traits})`;
-  const g = goalProgress;
-  const [row] = await db.reports.all<{ subjects: string | null }>(sql`
-    SELECT json_group_array(json_array(${subject.firstSeen}, ${g.reachedAt}, ${bag})) AS subjects
-    FROM ${subject}
-    LEFT JOIN ${g} ON ${g.workspaceId} = ${subject.workspaceId}
-      AND ${g.goal} = ${goalId.milestone(valueMilestoneId)} AND ${g.subject} = ${query.subject}
-      AND ${g.subjectId} = ${subject.id}
-    WHERE ${subject.workspaceId} = ${workspaceId}
-      ${query.from ? sql`AND ${subject.firstSeen} >= ${Date.parse(query.from)}` : sql``}
-      ${query.to ? sql`AND ${subject.firstSeen} < ${Date.parse(query.to)}` : sql``}`);
-  const rows = JSON.parse(row?.subjects ?? '[]') as Array<
-    [number, number | null, Record<string, unknown> | string | null]
-  >;
-  const accountTraits = new Map<string, Record<string, unknown>>();
-  if (viaAccount) {
-    const [all] = await db.reports.all<{ traits: string | null }>(sql`
-      SELECT json_group_object(${accounts.id}, json(${accounts.traits})) AS traits FROM ${accounts}
-      WHERE ${accounts.workspaceId} = ${workspaceId}`);
-    const byId = JSON.parse(all?.traits ?? '{}') as Record<string, Record<string, unknown>>;
-    for (const [id, traits] of Object.entries(byId)) accountTraits.set(id, traits);
-  }
-  return rows.map(([firstSeen, reachedAt, traits]) => ({
-    firstSeen,
-    reachedAt,
-    bag: on === null ? null : typeof traits === 'string' ? (accountTraits.get(traits) ?? {}) : (traits ?? {}),
-  }));
 }
 
 /** The milestones a user or account reached, and its time to value, for the user and account pages. */

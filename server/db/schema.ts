@@ -274,11 +274,28 @@ export const surveyResponses = sqliteTable(
     respondedAt: integer('responded_at').notNull(),
     /** Timestamp of the event the score and comment come from (the latest wins). */
     updatedAt: integer('updated_at').notNull(),
+    /**
+     * `respondedAt` of the same person's next response to this survey (by time, then id; null on
+     * their latest), kept by triggers (migration 0012): a response is the person's latest in a
+     * period when it is in the period and its next one is not, a range read with no ranking.
+     */
+    nextAt: integer('next_at'),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('survey_responses_survey').on(t.workspaceId, t.surveyId, t.respondedAt),
     index('survey_responses_user').on(t.workspaceId, t.userId),
+    // Each person's latest response of a period, per score and account, from the index alone. Not
+    // the user id: an index holding it would cover a page view's read of one user's responses,
+    // which the planner would then walk over the whole workspace rather than use the user index.
+    index('survey_responses_latest').on(
+      t.workspaceId,
+      t.surveyId,
+      t.respondedAt,
+      t.nextAt,
+      t.score,
+      t.accountId,
+    ),
   ],
 );
 
@@ -750,3 +767,67 @@ export type AccountHealthRow = typeof accountHealth.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type DeliveryState = (typeof deliveryStates)[number];
+
+/**
+ * Users active on a UTC day (a `user_days` row), by the day each was active last before it
+ * (`previousDay`, -1 on their first): the distinct users active in days [a, b) are the rows of those
+ * days whose previous day is before a, one range read of at most (days of history)^2 rows whatever
+ * the number of users. Kept by a trigger on `user_days` (migration 0012), late days slotting in.
+ */
+export const userDayGaps = sqliteTable(
+  'user_day_gaps',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    day: integer('day').notNull(),
+    previousDay: integer('previous_day').notNull(),
+    users: integer('users').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day, t.previousDay] })],
+);
+
+/**
+ * Each user's and account's time to a milestone (README, "Time to value"): first-seen time, and
+ * `took` (first time reached minus first seen, never below 0; null until reached), in `tookDay`
+ * whole days rounded up (-1: not reached). One row per milestone and subject, kept by triggers
+ * (migration 0012) as users, accounts, milestones and goal progress change.
+ */
+export const ttvSubjects = sqliteTable(
+  'ttv_subjects',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    milestoneId: text('milestone_id').notNull(),
+    subject: text('subject', { enum: ['user', 'account'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    firstSeen: integer('first_seen').notNull(),
+    took: integer('took'),
+    tookDay: integer('took_day').notNull(),
+    /** A user's current account, an account's own id: whose traits an `account.` segment reads. */
+    accountId: text('account_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.milestoneId, t.subject, t.subjectId] }),
+    // The subjects first seen in part of a day (a period's ends, a mark's cut), by time.
+    index('ttv_subjects_first_seen').on(t.workspaceId, t.milestoneId, t.subject, t.firstSeen, t.took),
+    // The k-th time to value within one day-bucket of durations.
+    index('ttv_subjects_took').on(t.workspaceId, t.milestoneId, t.subject, t.tookDay, t.took, t.firstSeen),
+  ],
+);
+
+/**
+ * How many subjects were first seen on a UTC day (`firstDay`) and took `tookDay` whole days (rounded
+ * up; -1: not reached) to a milestone: `ttv_subjects` counted, kept by its triggers (migration 0012).
+ * Time-to-value counts, marks and the rank of a percentile read these rows, at most (days of
+ * history)^2, whatever the number of subjects.
+ */
+export const ttvDays = sqliteTable(
+  'ttv_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    milestoneId: text('milestone_id').notNull(),
+    subject: text('subject', { enum: ['user', 'account'] }).notNull(),
+    firstDay: integer('first_day').notNull(),
+    tookDay: integer('took_day').notNull(),
+    subjects: integer('subjects').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.milestoneId, t.subject, t.firstDay, t.tookDay] })],
+);

@@ -175,18 +175,6 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   },
   {
-    name: 'active users of a period: one probe per user into its days, then its partial days',
-    sql: `SELECT count(*) FROM users u WHERE u.workspace_id = ? AND (
-      EXISTS (SELECT 1 FROM user_days d WHERE d.workspace_id = u.workspace_id AND d.user_id = u.id
-        AND d.day >= ? AND d.day < ?)
-      OR (EXISTS (SELECT 1 FROM user_days d WHERE d.workspace_id = u.workspace_id AND d.user_id = u.id
-          AND d.day >= ? AND d.day < ?)
-        AND EXISTS (SELECT 1 FROM events e WHERE e.workspace_id = u.workspace_id AND e.user_id = u.id
-          AND e.timestamp >= ? AND e.timestamp < ?)))`,
-    args: ['ws1', 20000, 20090, 20090, 20091, 1.7e12, 1.7e12 + 3_600_000],
-    uses: /SEARCH d USING PRIMARY KEY.*SEARCH e USING COVERING INDEX events_user_time/,
-  },
-  {
     name: "a survey's displays on a partial day",
     sql: `SELECT count(*) FROM events WHERE workspace_id = ? AND name = ? AND type = 'track'
       AND json_extract(properties, '$.contentId') = ? AND timestamp >= ? AND timestamp < ?`,
