@@ -187,6 +187,63 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     uses: /SEARCH d USING PRIMARY KEY.*SEARCH e USING COVERING INDEX events_user_time/,
   },
   {
+    name: 'adoption: user-days, MAU, WAU and bands of a window (one range of its days)',
+    sql: `SELECT coalesce(sum(active), 0), coalesce(sum(latest), 0), coalesce(sum(CASE WHEN day >= ? THEN latest END), 0),
+        coalesce(sum(fifth), 0), coalesce(sum(thirteenth), 0)
+      FROM activity_days WHERE workspace_id = ? AND day >= ? AND day < ?`,
+    args: [20023, 'ws1', 20000, 20030],
+    uses: /SEARCH activity_days USING PRIMARY KEY \(workspace_id=\? AND day>\? AND day<\?\)/,
+  },
+  {
+    name: "adoption: active accounts (the workspace's accounts, one row each)",
+    sql: 'SELECT count(*) FROM account_activity WHERE workspace_id = ? AND latest >= ?',
+    args: ['ws1', 20000],
+    uses: /SEARCH account_activity USING PRIMARY KEY \(workspace_id=\?\)/,
+  },
+  {
+    name: "adoption: core features' users, previous users and returning users (their days' gaps)",
+    sql: `SELECT feature_id, coalesce(sum(CASE WHEN day >= ? AND gap > day - ? THEN users END), 0),
+        coalesce(sum(CASE WHEN day < ? AND gap > day - ? THEN users END), 0),
+        coalesce(sum(CASE WHEN day >= ? AND gap > day - ? AND gap <= day - ? THEN users END), 0)
+      FROM feature_gaps WHERE workspace_id = ? AND feature_id IN (?, ?) AND day >= ? AND day < ? GROUP BY feature_id`,
+    args: [20000, 20000, 20000, 19970, 20000, 20000, 19970, 'ws1', 'cf1', 'cf2', 19970, 20030],
+    uses: /SEARCH feature_gaps USING PRIMARY KEY \(workspace_id=\? AND feature_id=\? AND day>\? AND day<\?\)/,
+  },
+  {
+    name: "adoption: core features' accounts, and those active (each account's row by key)",
+    sql: `SELECT f.feature_id, count(*), count(a.account_id) FROM feature_accounts f
+      LEFT JOIN account_activity a ON a.workspace_id = f.workspace_id AND a.account_id = f.account_id AND a.latest >= ?
+      WHERE f.workspace_id = ? AND f.feature_id IN (?, ?) AND f.day >= ? GROUP BY f.feature_id`,
+    args: [20000, 'ws1', 'cf1', 'cf2', 20000],
+    uses: /SEARCH f USING PRIMARY KEY \(workspace_id=\? AND feature_id=\?\).*SEARCH a USING PRIMARY KEY \(workspace_id=\? AND account_id=\?\)/,
+  },
+  {
+    name: "adoption trigger: a user's 5th most recent active day",
+    sql: 'SELECT d.day FROM user_days AS d WHERE d.workspace_id = ? AND d.user_id = ? ORDER BY d.day DESC LIMIT 1 OFFSET 4',
+    args: ['ws1', 'u1'],
+    uses: /SEARCH d USING (COVERING INDEX sqlite_autoindex_user_days_1|PRIMARY KEY) \(workspace_id=\? AND user_id=\?\)/,
+  },
+  {
+    name: "adoption trigger: a user's use of a feature before and after a day",
+    sql: `SELECT (SELECT max(p.day) FROM feature_days AS p WHERE p.workspace_id = ? AND p.feature_id = ? AND p.user_id = ? AND p.day < ?),
+        (SELECT n.day FROM feature_days AS n WHERE n.workspace_id = ? AND n.feature_id = ? AND n.user_id = ? AND n.day > ? ORDER BY n.day LIMIT 1)`,
+    args: ['ws1', 'cf1', 'u1', 20000, 'ws1', 'cf1', 'u1', 20000],
+    uses: all('feature_days_user'),
+  },
+  {
+    name: "adoption trigger: an account's current members' latest active day",
+    sql: `SELECT max(a.latest) FROM users AS u JOIN user_activity AS a ON a.workspace_id = u.workspace_id AND a.user_id = u.id
+      WHERE u.workspace_id = ? AND u.account_id = ?`,
+    args: ['ws1', 'acme'],
+    uses: /SEARCH u USING (COVERING )?INDEX users_account \(workspace_id=\? AND account_id=\?\).*SEARCH a USING PRIMARY KEY/,
+  },
+  {
+    name: "adoption trigger: an account's latest day among its users' latest uses of a feature",
+    sql: `SELECT max(u.day) FROM feature_users AS u WHERE u.workspace_id = ? AND u.feature_id = ? AND u.account_id = ?`,
+    args: ['ws1', 'cf1', 'acme'],
+    uses: /SEARCH u USING COVERING INDEX feature_users_account/,
+  },
+  {
     name: "a survey's displays on a partial day",
     sql: `SELECT count(*) FROM events WHERE workspace_id = ? AND name = ? AND type = 'track'
       AND json_extract(properties, '$.contentId') = ? AND timestamp >= ? AND timestamp < ?`,
@@ -392,7 +449,7 @@ describe('report and rollup query plans', () => {
       for (const { name, plan, uses, temp } of await plans(analyzed, reports)) {
         expect(plan, name).toMatch(uses);
         expect(plan, name).not.toMatch(
-          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses|checklist_viewers|w|cv)\b/,
+          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses|checklist_viewers|w|cv|activity_days|account_activity|feature_gaps|feature_accounts|feature_users|feature_days|f|a|p|n)\b/,
         );
         const temps = plan.split(' | ').filter((step) => step.includes('TEMP B-TREE'));
         for (const step of temps) expect(step, name).toMatch(temp ?? /^$/);
