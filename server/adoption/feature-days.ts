@@ -118,12 +118,15 @@ export function forgetFeature(workspaceId: string, featureId: string): InStateme
 }
 
 // The feature's days, and what migration 0013's triggers keep from them (gaps between a user's
-// uses, each user's and account's latest use): a rebuild refills them all through those triggers.
+// uses, each user's and account's latest use, accounts per day): a rebuild refills them all
+// through those triggers.
 const forgetRows = (workspaceId: string, featureId: string): InStatement[] =>
-  ['feature_days', 'feature_gaps', 'feature_users', 'feature_accounts'].map((table) => ({
-    sql: `DELETE FROM ${table} WHERE workspace_id = ? AND feature_id = ?`,
-    args: [workspaceId, featureId],
-  }));
+  ['feature_days', 'feature_gaps', 'feature_users', 'feature_accounts', 'feature_account_days'].map(
+    (table) => ({
+      sql: `DELETE FROM ${table} WHERE workspace_id = ? AND feature_id = ?`,
+      args: [workspaceId, featureId],
+    }),
+  );
 
 interface RebuildRow extends RebuildCursor {
   events: string;

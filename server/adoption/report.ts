@@ -126,13 +126,15 @@ export async function adoptionReport(
  * - a user has at least k active days in it when their k-th most recent active day is in it
  *   (`activity_days` counts users by their 1st, 5th and 13th most recent day), and its user-days
  *   are its days' active users;
- * - an account is active when its current members' latest active day is in it (`account_activity`);
+ * - an account is active when its current members' latest active day is in it (`account_activity`,
+ *   counted per day in `activity_days`);
  * - a user used a feature in a run of days when one of their uses there follows their previous one
  *   by more days than the run had before it (`feature_gaps`: one such row per user; a first use, or
  *   one 200 days or more after the previous, is stored as 200, beyond the reach of two 90-day
  *   windows), and came back when a use in the window follows one in the window before; a user's account is that of their
  *   latest use (`feature_users`), and an account used the feature when the latest of those is in
- *   the window (`feature_accounts`).
+ *   the window (`feature_accounts`), and an active account that used it when the earlier of that
+ *   day and its latest active day is (both counted per day in `feature_account_days`).
  * Features being rebuilt, or matching relative to now, are read as `featureUsers` reads them.
  */
 async function fromRollups(db: Database, window: Window): Promise<Counts> {
@@ -142,14 +144,20 @@ async function fromRollups(db: Database, window: Window): Promise<Counts> {
     [...rolled].map((feature) => sql`${feature.id}`),
     sql`, `,
   );
-  const [[activity], [accounts], gaps, adopters] = await Promise.all([
-    db.reports.all<{ user_days: number; mau: number; wau: number; fifth: number; thirteenth: number }>(sql`
+  const [[activity], gaps, adopters] = await Promise.all([
+    db.reports.all<{
+      user_days: number;
+      mau: number;
+      wau: number;
+      fifth: number;
+      thirteenth: number;
+      accounts: number;
+    }>(sql`
       SELECT coalesce(sum(active), 0) AS user_days, coalesce(sum(latest), 0) AS mau,
         coalesce(sum(CASE WHEN day >= ${end - 7} THEN latest END), 0) AS wau,
-        coalesce(sum(fifth), 0) AS fifth, coalesce(sum(thirteenth), 0) AS thirteenth
+        coalesce(sum(fifth), 0) AS fifth, coalesce(sum(thirteenth), 0) AS thirteenth,
+        coalesce(sum(accounts), 0) AS accounts
       FROM activity_days WHERE workspace_id = ${workspaceId} AND day >= ${start} AND day < ${end}`),
-    db.reports.all<{ n: number }>(sql`
-      SELECT count(*) AS n FROM account_activity WHERE workspace_id = ${workspaceId} AND latest >= ${start}`),
     rolled.size === 0
       ? []
       : db.reports.all<{ feature_id: string; users: number; previous: number; came_back: number }>(sql`
@@ -164,11 +172,9 @@ async function fromRollups(db: Database, window: Window): Promise<Counts> {
     rolled.size === 0
       ? []
       : db.reports.all<{ feature_id: string; accounts: number; active: number }>(sql`
-          SELECT f.feature_id, count(*) AS accounts, count(a.account_id) AS active FROM feature_accounts f
-          LEFT JOIN account_activity a ON a.workspace_id = f.workspace_id AND a.account_id = f.account_id
-            AND a.latest >= ${start}
-          WHERE f.workspace_id = ${workspaceId} AND f.feature_id IN (${ids}) AND f.day >= ${start}
-          GROUP BY f.feature_id`),
+          SELECT feature_id, sum(accounts) AS accounts, sum(active) AS active FROM feature_account_days
+          WHERE workspace_id = ${workspaceId} AND feature_id IN (${ids}) AND day >= ${start} AND day < ${end}
+          GROUP BY feature_id`),
   ]);
   const gapsOf = new Map(gaps.map((row) => [row.feature_id, row]));
   const adoptersOf = new Map(adopters.map((row) => [row.feature_id, row]));
@@ -204,7 +210,7 @@ async function fromRollups(db: Database, window: Window): Promise<Counts> {
     wau: activity?.wau ?? 0,
     userDays: activity?.user_days ?? 0,
     atLeast: [activity?.mau ?? 0, activity?.fifth ?? 0, activity?.thirteenth ?? 0],
-    activeAccounts: accounts?.n ?? 0,
+    activeAccounts: activity?.accounts ?? 0,
     features: counted,
   };
 }

@@ -732,8 +732,9 @@ export const userActivity = sqliteTable(
 );
 
 /**
- * Per UTC day: users active that day (`active`), and users whose latest (5th, 13th most recent)
- * active day it is. Sums over a window's days give its user-days, MAU, WAU and frequency bands.
+ * Per UTC day: users active that day (`active`), users whose latest (5th, 13th most recent) active
+ * day it is, and accounts whose latest active day it is. Sums over a window's days give its
+ * user-days, MAU, WAU, frequency bands and active accounts.
  */
 export const activityDays = sqliteTable(
   'activity_days',
@@ -744,6 +745,8 @@ export const activityDays = sqliteTable(
     latest: integer('latest').notNull().default(0),
     fifth: integer('fifth').notNull().default(0),
     thirteenth: integer('thirteenth').notNull().default(0),
+    /** Accounts whose current members' latest active day it is (`account_activity`). */
+    accounts: integer('accounts').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
 );
@@ -802,7 +805,28 @@ export const featureAccounts = sqliteTable(
     accountId: text('account_id').notNull(),
     day: integer('day').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.accountId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.featureId, t.accountId] }),
+    // An account's rows across features, when its latest active day moves (a trigger).
+    index('feature_accounts_account').on(t.workspaceId, t.accountId, t.day),
+  ],
+);
+
+/**
+ * Per core feature and UTC day: the accounts whose `feature_accounts` day it is, and of those, the
+ * ones whose day or latest active day (`account_activity`), the earlier of the two, it is: an
+ * account used the feature in a window ending today, and is active in it, when that day is in it.
+ */
+export const featureAccountDays = sqliteTable(
+  'feature_account_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    day: integer('day').notNull(),
+    accounts: integer('accounts').notNull().default(0),
+    active: integer('active').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day] })],
 );
 
 /**

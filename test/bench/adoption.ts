@@ -69,5 +69,7 @@ try {
   await builder.stop();
   await db.close();
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  // ADOPTION_KEEP=1 leaves the prepared copy for a closer look (remove it afterwards).
+  if (process.env.ADOPTION_KEEP === '1') say(`kept ${dir}/copy.db`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -8,7 +8,8 @@ import { createHarness, type Harness } from './harness.ts';
 
 /**
  * The adoption report's rollups (migration 0013: `activity_days`, `user_activity`,
- * `account_activity`, `feature_gaps`, `feature_users`, `feature_accounts`, kept by triggers) against
+ * `account_activity`, `feature_gaps`, `feature_users`, `feature_accounts`, `feature_account_days`,
+ * kept by triggers) against
  * computations from scratch: each table against the same definition over the tables it follows
  * (`user_days`, `users`, `feature_days`), and the whole report against one computed in JavaScript
  * from the stored events and the users' current accounts, matched with the widget's own filter code.
@@ -116,6 +117,23 @@ async function expectTablesFromScratch() {
     await rows(sql`
       SELECT u.account_id, max(d.day) AS latest FROM users u JOIN user_days d ON d.user_id = u.id
       WHERE u.account_id IS NOT NULL GROUP BY u.account_id`),
+  );
+  expect(await rows(sql`SELECT day, accounts AS n FROM activity_days WHERE accounts > 0`)).toEqual(
+    await rows(
+      sql`SELECT latest AS day, count(*) AS n FROM account_activity WHERE latest IS NOT NULL GROUP BY 1`,
+    ),
+  );
+  expect(
+    await rows(
+      sql`SELECT feature_id, day, accounts, active FROM feature_account_days WHERE accounts > 0 OR active > 0`,
+    ),
+  ).toEqual(
+    await rows(sql`
+      SELECT feature_id, day, sum(accounts) AS accounts, sum(active) AS active FROM (
+        SELECT feature_id, day, 1 AS accounts, 0 AS active FROM feature_accounts
+        UNION ALL SELECT f.feature_id, min(f.day, a.latest), 0, 1 FROM feature_accounts f
+          JOIN account_activity a ON a.account_id = f.account_id WHERE a.latest IS NOT NULL)
+      GROUP BY 1, 2`),
   );
   expect(await rows(sql`SELECT feature_id, day, gap, users FROM feature_gaps WHERE users > 0`)).toEqual(
     await rows(sql`

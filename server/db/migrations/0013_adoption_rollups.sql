@@ -12,6 +12,7 @@ CREATE TABLE `activity_days` (
 	`latest` integer DEFAULT 0 NOT NULL,
 	`fifth` integer DEFAULT 0 NOT NULL,
 	`thirteenth` integer DEFAULT 0 NOT NULL,
+	`accounts` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`workspace_id`, `day`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
@@ -21,6 +22,16 @@ CREATE TABLE `feature_accounts` (
 	`account_id` text NOT NULL,
 	`day` integer NOT NULL,
 	PRIMARY KEY(`workspace_id`, `feature_id`, `account_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE INDEX `feature_accounts_account` ON `feature_accounts` (`workspace_id`,`account_id`,`day`);--> statement-breakpoint
+CREATE TABLE `feature_account_days` (
+	`workspace_id` text NOT NULL,
+	`feature_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`accounts` integer DEFAULT 0 NOT NULL,
+	`active` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`workspace_id`, `feature_id`, `day`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `feature_gaps` (
@@ -77,6 +88,9 @@ INSERT INTO `account_activity` (`workspace_id`, `account_id`, `latest`)
   SELECT `u`.`workspace_id`, `u`.`account_id`, max(`a`.`latest`) FROM `users` AS `u`
   LEFT JOIN `user_activity` AS `a` ON `a`.`workspace_id` = `u`.`workspace_id` AND `a`.`user_id` = `u`.`id`
   WHERE `u`.`account_id` IS NOT NULL GROUP BY `u`.`workspace_id`, `u`.`account_id`;--> statement-breakpoint
+INSERT INTO `activity_days` (`workspace_id`, `day`, `accounts`)
+  SELECT `workspace_id`, `latest`, count(*) FROM `account_activity` WHERE `latest` IS NOT NULL GROUP BY `workspace_id`, `latest`
+  ON CONFLICT (`workspace_id`, `day`) DO UPDATE SET `accounts` = excluded.`accounts`;--> statement-breakpoint
 INSERT INTO `feature_gaps` (`workspace_id`, `feature_id`, `day`, `gap`, `users`)
   SELECT `workspace_id`, `feature_id`, `day`, min(coalesce(`day` - `previous`, 200), 200), count(*)
   FROM (SELECT `workspace_id`, `feature_id`, `day`,
@@ -89,6 +103,13 @@ INSERT INTO `feature_users` (`workspace_id`, `feature_id`, `user_id`, `account_i
 INSERT INTO `feature_accounts` (`workspace_id`, `feature_id`, `account_id`, `day`)
   SELECT `workspace_id`, `feature_id`, `account_id`, max(`day`) FROM `feature_users`
   GROUP BY `workspace_id`, `feature_id`, `account_id`;--> statement-breakpoint
+INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `accounts`)
+  SELECT `workspace_id`, `feature_id`, `day`, count(*) FROM `feature_accounts` GROUP BY 1, 2, 3;--> statement-breakpoint
+INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `active`)
+  SELECT `f`.`workspace_id`, `f`.`feature_id`, min(`f`.`day`, `a`.`latest`), count(*) FROM `feature_accounts` AS `f`
+  JOIN `account_activity` AS `a` ON `a`.`workspace_id` = `f`.`workspace_id` AND `a`.`account_id` = `f`.`account_id`
+  WHERE `a`.`latest` IS NOT NULL GROUP BY 1, 2, 3
+  ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `active` = excluded.`active`;--> statement-breakpoint
 -- A user's first event of a day (the ingest commit's upsert inserts a `user_days` row only then, in
 -- any order of days): counted active that day, and their 1st, 5th and 13th most recent days re-read
 -- (three short reads of their days, newest first).
@@ -221,4 +242,59 @@ CREATE TRIGGER `feature_users_moved` AFTER UPDATE ON `feature_users` BEGIN
       WHERE `u`.`workspace_id` = OLD.`workspace_id` AND `u`.`feature_id` = OLD.`feature_id` AND `u`.`account_id` = OLD.`account_id`)
     WHERE `workspace_id` = OLD.`workspace_id` AND `feature_id` = OLD.`feature_id` AND `account_id` = OLD.`account_id`
       AND OLD.`account_id` <> NEW.`account_id`;
+END;--> statement-breakpoint
+-- Per day, the accounts whose latest active day it is; per feature and day, the accounts whose use
+-- (`feature_accounts`) or latest active day, the earlier, it is: each moves with the day it counts by.
+CREATE TRIGGER `account_activity_added` AFTER INSERT ON `account_activity` WHEN NEW.`latest` IS NOT NULL BEGIN
+  INSERT INTO `activity_days` (`workspace_id`, `day`, `accounts`) VALUES (NEW.`workspace_id`, NEW.`latest`, 1)
+    ON CONFLICT (`workspace_id`, `day`) DO UPDATE SET `accounts` = `accounts` + 1;
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `active`)
+    SELECT `f`.`workspace_id`, `f`.`feature_id`, min(`f`.`day`, NEW.`latest`), 1 FROM `feature_accounts` AS `f`
+    WHERE `f`.`workspace_id` = NEW.`workspace_id` AND `f`.`account_id` = NEW.`account_id`
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `active` = `active` + 1;
+END;--> statement-breakpoint
+CREATE TRIGGER `account_activity_moved` AFTER UPDATE OF `latest` ON `account_activity`
+WHEN NEW.`latest` IS NOT OLD.`latest` BEGIN
+  UPDATE `activity_days` SET `accounts` = `accounts` - 1 WHERE `workspace_id` = OLD.`workspace_id` AND `day` = OLD.`latest`;
+  INSERT INTO `activity_days` (`workspace_id`, `day`, `accounts`) SELECT NEW.`workspace_id`, NEW.`latest`, 1
+    WHERE NEW.`latest` IS NOT NULL ON CONFLICT (`workspace_id`, `day`) DO UPDATE SET `accounts` = `accounts` + 1;
+  UPDATE `feature_account_days` SET `active` = `active` - 1 WHERE `workspace_id` = OLD.`workspace_id`
+    AND (`feature_id`, `day`) IN (SELECT `f`.`feature_id`, min(`f`.`day`, OLD.`latest`) FROM `feature_accounts` AS `f`
+      WHERE `f`.`workspace_id` = OLD.`workspace_id` AND `f`.`account_id` = OLD.`account_id`);
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `active`)
+    SELECT `f`.`workspace_id`, `f`.`feature_id`, min(`f`.`day`, NEW.`latest`), 1 FROM `feature_accounts` AS `f`
+    WHERE `f`.`workspace_id` = NEW.`workspace_id` AND `f`.`account_id` = NEW.`account_id` AND NEW.`latest` IS NOT NULL
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `active` = `active` + 1;
+END;--> statement-breakpoint
+CREATE TRIGGER `feature_accounts_added` AFTER INSERT ON `feature_accounts` BEGIN
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `accounts`)
+    VALUES (NEW.`workspace_id`, NEW.`feature_id`, NEW.`day`, 1)
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `accounts` = `accounts` + 1;
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `active`)
+    SELECT NEW.`workspace_id`, NEW.`feature_id`, min(NEW.`day`, `a`.`latest`), 1 FROM `account_activity` AS `a`
+    WHERE `a`.`workspace_id` = NEW.`workspace_id` AND `a`.`account_id` = NEW.`account_id` AND `a`.`latest` IS NOT NULL
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `active` = `active` + 1;
+END;--> statement-breakpoint
+CREATE TRIGGER `feature_accounts_moved` AFTER UPDATE ON `feature_accounts` BEGIN
+  UPDATE `feature_account_days` SET `accounts` = `accounts` - 1
+    WHERE `workspace_id` = OLD.`workspace_id` AND `feature_id` = OLD.`feature_id` AND `day` = OLD.`day`;
+  UPDATE `feature_account_days` SET `active` = `active` - 1
+    WHERE `workspace_id` = OLD.`workspace_id` AND `feature_id` = OLD.`feature_id`
+      AND `day` = (SELECT min(OLD.`day`, `a`.`latest`) FROM `account_activity` AS `a`
+        WHERE `a`.`workspace_id` = OLD.`workspace_id` AND `a`.`account_id` = OLD.`account_id`);
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `accounts`)
+    VALUES (NEW.`workspace_id`, NEW.`feature_id`, NEW.`day`, 1)
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `accounts` = `accounts` + 1;
+  INSERT INTO `feature_account_days` (`workspace_id`, `feature_id`, `day`, `active`)
+    SELECT NEW.`workspace_id`, NEW.`feature_id`, min(NEW.`day`, `a`.`latest`), 1 FROM `account_activity` AS `a`
+    WHERE `a`.`workspace_id` = NEW.`workspace_id` AND `a`.`account_id` = NEW.`account_id` AND `a`.`latest` IS NOT NULL
+    ON CONFLICT (`workspace_id`, `feature_id`, `day`) DO UPDATE SET `active` = `active` + 1;
+END;--> statement-breakpoint
+CREATE TRIGGER `feature_accounts_removed` AFTER DELETE ON `feature_accounts` BEGIN
+  UPDATE `feature_account_days` SET `accounts` = `accounts` - 1
+    WHERE `workspace_id` = OLD.`workspace_id` AND `feature_id` = OLD.`feature_id` AND `day` = OLD.`day`;
+  UPDATE `feature_account_days` SET `active` = `active` - 1
+    WHERE `workspace_id` = OLD.`workspace_id` AND `feature_id` = OLD.`feature_id`
+      AND `day` = (SELECT min(OLD.`day`, `a`.`latest`) FROM `account_activity` AS `a`
+        WHERE `a`.`workspace_id` = OLD.`workspace_id` AND `a`.`account_id` = OLD.`account_id`);
 END;
