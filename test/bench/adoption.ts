@@ -67,7 +67,8 @@ try {
   }
   say(`load average ${loadavg()[0]?.toFixed(2)} at the end`);
   await builder.stop();
-  await db.close();
+  // Closing the read workers can outlive the event loop; the copy is removed either way.
+  await Promise.race([db.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
 } finally {
   // ADOPTION_KEEP=1 leaves the prepared copy for a closer look (remove it afterwards).
   if (process.env.ADOPTION_KEEP === '1') say(`kept ${dir}/copy.db`);
