@@ -597,7 +597,28 @@ export const contentUsers = sqliteTable(
     primaryKey({
       columns: [t.workspaceId, t.contentId, t.version, t.name, t.stepId, t.anonymous, t.subjectId],
     }),
+    // A person's rows for one version, whatever the event and step (migration 0013's triggers).
+    index('content_users_subject').on(t.workspaceId, t.contentId, t.version, t.subjectId, t.anonymous),
   ],
+);
+
+/**
+ * Per spotlight version, widget event and step: the users with a `content_users` row (`users`),
+ * and of those the ones the version was shown to (`shown`), kept by triggers (migration 0013). The
+ * spotlight funnel reads these few rows instead of one row per person.
+ */
+export const contentCounts = sqliteTable(
+  'content_counts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    contentId: text('content_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    stepId: text('step_id').notNull(),
+    users: integer('users').notNull(),
+    shown: integer('shown').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.contentId, t.version, t.name, t.stepId] })],
 );
 
 /**

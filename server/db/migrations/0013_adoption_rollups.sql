@@ -298,3 +298,51 @@ CREATE TRIGGER `feature_accounts_removed` AFTER DELETE ON `feature_accounts` BEG
       AND `day` = (SELECT min(OLD.`day`, `a`.`latest`) FROM `account_activity` AS `a`
         WHERE `a`.`workspace_id` = OLD.`workspace_id` AND `a`.`account_id` = OLD.`account_id`);
 END;
+--> statement-breakpoint
+CREATE TABLE `content_counts` (
+	`workspace_id` text NOT NULL,
+	`content_id` text NOT NULL,
+	`version` integer NOT NULL,
+	`name` text NOT NULL,
+	`step_id` text NOT NULL,
+	`users` integer NOT NULL,
+	`shown` integer NOT NULL,
+	PRIMARY KEY(`workspace_id`, `content_id`, `version`, `name`, `step_id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+CREATE INDEX `content_users_subject` ON `content_users` (`workspace_id`,`content_id`,`version`,`subject_id`,`anonymous`);--> statement-breakpoint
+-- The spotlight funnel's counts for what is already stored: users per version, event and step, and
+-- of those the ones the version was shown to (under any step).
+INSERT INTO `content_counts` (`workspace_id`, `content_id`, `version`, `name`, `step_id`, `users`, `shown`)
+  SELECT `c`.`workspace_id`, `c`.`content_id`, `c`.`version`, `c`.`name`, `c`.`step_id`, count(*),
+    sum(EXISTS (SELECT 1 FROM `content_users` AS `s` WHERE `s`.`workspace_id` = `c`.`workspace_id`
+      AND `s`.`content_id` = `c`.`content_id` AND `s`.`version` = `c`.`version` AND `s`.`subject_id` = `c`.`subject_id`
+      AND `s`.`anonymous` = 0 AND `s`.`name` = '$waymark.spotlight_shown'))
+  FROM `content_users` AS `c`
+  WHERE `c`.`anonymous` = 0 AND `c`.`name` IN ('$waymark.spotlight_shown', '$waymark.spotlight_step_viewed',
+    '$waymark.spotlight_completed', '$waymark.spotlight_dismissed')
+  GROUP BY 1, 2, 3, 4, 5;--> statement-breakpoint
+-- A user's first spotlight event of a kind and step (the ingest commit's upsert inserts a row only
+-- then): counted, as shown when the version was shown to them; the first time it is shown to them,
+-- their rows of other events and steps become shown too (a late display). Index reads of one person.
+CREATE TRIGGER `content_counts_added` AFTER INSERT ON `content_users`
+WHEN NEW.`anonymous` = 0 AND NEW.`name` IN ('$waymark.spotlight_shown', '$waymark.spotlight_step_viewed',
+  '$waymark.spotlight_completed', '$waymark.spotlight_dismissed') BEGIN
+  INSERT INTO `content_counts` (`workspace_id`, `content_id`, `version`, `name`, `step_id`, `users`, `shown`)
+    VALUES (NEW.`workspace_id`, NEW.`content_id`, NEW.`version`, NEW.`name`, NEW.`step_id`, 1,
+      EXISTS (SELECT 1 FROM `content_users` AS `s` WHERE `s`.`workspace_id` = NEW.`workspace_id`
+        AND `s`.`content_id` = NEW.`content_id` AND `s`.`version` = NEW.`version` AND `s`.`subject_id` = NEW.`subject_id`
+        AND `s`.`anonymous` = 0 AND `s`.`name` = '$waymark.spotlight_shown'))
+    ON CONFLICT (`workspace_id`, `content_id`, `version`, `name`, `step_id`) DO UPDATE SET
+      `users` = `users` + 1, `shown` = `shown` + excluded.`shown`;
+  UPDATE `content_counts` SET `shown` = `shown` + 1
+    WHERE NEW.`name` = '$waymark.spotlight_shown' AND `workspace_id` = NEW.`workspace_id`
+      AND `content_id` = NEW.`content_id` AND `version` = NEW.`version`
+      AND NOT EXISTS (SELECT 1 FROM `content_users` AS `s` WHERE `s`.`workspace_id` = NEW.`workspace_id`
+        AND `s`.`content_id` = NEW.`content_id` AND `s`.`version` = NEW.`version` AND `s`.`subject_id` = NEW.`subject_id`
+        AND `s`.`anonymous` = 0 AND `s`.`name` = '$waymark.spotlight_shown' AND `s`.`step_id` <> NEW.`step_id`)
+      AND (`name`, `step_id`) IN (SELECT `c`.`name`, `c`.`step_id` FROM `content_users` AS `c`
+        WHERE `c`.`workspace_id` = NEW.`workspace_id` AND `c`.`content_id` = NEW.`content_id` AND `c`.`version` = NEW.`version`
+          AND `c`.`subject_id` = NEW.`subject_id` AND `c`.`anonymous` = 0
+          AND NOT (`c`.`name` = NEW.`name` AND `c`.`step_id` = NEW.`step_id`));
+END;
