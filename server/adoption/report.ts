@@ -59,7 +59,7 @@ interface Window {
  * - per core feature: users and accounts that used it, adoption rate = users ÷ active users (and
  *   accounts ÷ active accounts), depth = share of the window before's adopters who used it again;
  * - breadth: the mean share of core features used by active accounts.
- * Counted from the rollups of migration 0013, a few rows per day, account and feature; while an
+ * Counted from the rollups of migration 0013, a few rows per day and core feature; while an
  * event dated after today is stored (a client clock ahead, within the accepted skew) those rollups
  * also see it, and the report counts from the window's user-days instead, as exactly.
  */
