@@ -91,9 +91,10 @@ export const users = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('users_account').on(t.workspaceId, t.accountId),
-    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive.
-    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
-    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`),
+    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive; the id makes a
+    // page of matches in id order from the index alone.
+    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`, t.id),
+    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`, t.id),
   ],
 );
 

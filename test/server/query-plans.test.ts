@@ -216,6 +216,18 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     args: [20000, 'ws1', 'acme'],
     uses: /SEARCH f USING (COVERING )?INDEX feature_accounts_account \(workspace_id=\? AND account_id=\?\)/,
   },
+  ...['name', 'email'].map((trait) => ({
+    name: `a page of users whose ${trait} starts with the search: ids from the index, then 50 rows`,
+    sql: `SELECT * FROM users WHERE workspace_id = ? AND id IN (SELECT id FROM users WHERE workspace_id = ?
+        AND lower(json_extract(traits, '$.${trait}')) >= ? AND lower(json_extract(traits, '$.${trait}')) < ?
+        ORDER BY +id LIMIT 50) ORDER BY id`,
+    args: ['ws1', 'ws1', 'ava.', 'ava.\u{10FFFF}'],
+    uses: new RegExp(
+      `SEARCH users USING INDEX sqlite_autoindex_users_1 \\(workspace_id=\\? AND id=\\?\\).*SEARCH users USING (COVERING )?INDEX users_${trait} \\(workspace_id=\\? AND <expr>>\\? AND <expr><\\?\\)`,
+    ),
+    // The sort is over the matches' ids, read from the index.
+    temp: /USE TEMP B-TREE FOR ORDER BY/,
+  })),
   {
     name: "a spotlight's funnel counts (a few rows per version)",
     sql: `SELECT name, step_id, users, shown FROM content_counts WHERE workspace_id = ? AND content_id = ? AND version = ?

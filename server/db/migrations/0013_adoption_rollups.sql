@@ -346,3 +346,10 @@ WHEN NEW.`anonymous` = 0 AND NEW.`name` IN ('$waymark.spotlight_shown', '$waymar
           AND `c`.`subject_id` = NEW.`subject_id` AND `c`.`anonymous` = 0
           AND NOT (`c`.`name` = NEW.`name` AND `c`.`step_id` = NEW.`step_id`));
 END;
+--> statement-breakpoint
+-- User search by name or email prefix: the id in the index makes a page of matches in id order from
+-- the index alone, then reads only that page's rows.
+DROP INDEX `users_name`;--> statement-breakpoint
+DROP INDEX `users_email`;--> statement-breakpoint
+CREATE INDEX `users_name` ON `users` (`workspace_id`, lower(json_extract(`traits`, '$.name')), `id`);--> statement-breakpoint
+CREATE INDEX `users_email` ON `users` (`workspace_id`, lower(json_extract(`traits`, '$.email')), `id`);
