@@ -92,7 +92,7 @@ export function featureDaysUpdates(
  */
 export function rebuildFeature(workspaceId: string, featureId: string): InStatement[] {
   return [
-    forgetRows(workspaceId, featureId),
+    ...forgetRows(workspaceId, featureId),
     {
       sql: `INSERT INTO feature_rebuilds (workspace_id, feature_id, generation, until_seq, name_index,
           after_timestamp, after_seq)
@@ -109,7 +109,7 @@ export function rebuildFeature(workspaceId: string, featureId: string): InStatem
 /** What deleting a feature commits with: its rows and any rebuild under way go too. */
 export function forgetFeature(workspaceId: string, featureId: string): InStatement[] {
   return [
-    forgetRows(workspaceId, featureId),
+    ...forgetRows(workspaceId, featureId),
     {
       sql: 'DELETE FROM feature_rebuilds WHERE workspace_id = ? AND feature_id = ?',
       args: [workspaceId, featureId],
@@ -117,10 +117,16 @@ export function forgetFeature(workspaceId: string, featureId: string): InStateme
   ];
 }
 
-const forgetRows = (workspaceId: string, featureId: string): InStatement => ({
-  sql: 'DELETE FROM feature_days WHERE workspace_id = ? AND feature_id = ?',
-  args: [workspaceId, featureId],
-});
+// The feature's days, and what migration 0013's triggers keep from them (gaps between a user's
+// uses, each user's and account's latest use, accounts per day): a rebuild refills them all
+// through those triggers.
+const forgetRows = (workspaceId: string, featureId: string): InStatement[] =>
+  ['feature_days', 'feature_gaps', 'feature_users', 'feature_accounts', 'feature_account_days'].map(
+    (table) => ({
+      sql: `DELETE FROM ${table} WHERE workspace_id = ? AND feature_id = ?`,
+      args: [workspaceId, featureId],
+    }),
+  );
 
 interface RebuildRow extends RebuildCursor {
   events: string;

@@ -1,12 +1,8 @@
-import { and, eq, inArray, ne, or, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { SpotlightVersion } from '../../shared/schemas/spotlight.ts';
 import type { Database } from '../db/client.ts';
-import { contentUsers, spotlightMisses } from '../db/schema.ts';
-
-/** The same rollup again, for the users a version was shown to. */
-const shownTo = alias(contentUsers, 'shown_to');
+import { contentCounts, spotlightMisses } from '../db/schema.ts';
 
 const names = {
   shown: internalEvent('spotlight_shown'),
@@ -26,11 +22,12 @@ const names = {
  *   users) and when last, so a broken selector shows up for the author.
  */
 export async function spotlightFunnel(db: Database, workspaceId: string, version: SpotlightVersion) {
-  // Per person counts from the rollups kept at ingestion (server/ingest/rollups.ts): one row per
-  // user, event and step in content_users, per person and missing target in spotlight_misses.
-  const c = contentUsers;
-  const counts = await db.reports
-    .select({ name: c.name, stepId: c.stepId, users: sql<number>`count(*)` })
+  // Per event and step, the users counted by the triggers of migration 0013 (`content_counts`, from
+  // the per-person rollup content_users kept at ingestion): a few rows whatever the number of people.
+  // A completion counts for a user the spotlight was shown to (skipped is not completed).
+  const c = contentCounts;
+  const rows = await db.reports
+    .select({ name: c.name, stepId: c.stepId, users: c.users, shown: c.shown })
     .from(c)
     .where(
       and(
@@ -38,31 +35,12 @@ export async function spotlightFunnel(db: Database, workspaceId: string, version
         eq(c.contentId, version.contentId),
         eq(c.version, version.version),
         inArray(c.name, [names.shown, names.step, names.completed, names.dismissed]),
-        eq(c.anonymous, 0),
-        // A completion counts for a user the spotlight was shown to (skipped is not completed). The
-        // users shown are read once into a list (an IN subquery), not probed per completion: the
-        // probe cannot reach a person by key, and walked every display once per completion.
-        or(
-          ne(c.name, names.completed),
-          inArray(
-            c.subjectId,
-            db.reports
-              .select({ subjectId: shownTo.subjectId })
-              .from(shownTo)
-              .where(
-                and(
-                  eq(shownTo.workspaceId, workspaceId),
-                  eq(shownTo.contentId, version.contentId),
-                  eq(shownTo.version, version.version),
-                  eq(shownTo.name, names.shown),
-                  eq(shownTo.anonymous, 0),
-                ),
-              ),
-          ),
-        ),
       ),
     )
-    .groupBy(c.name, c.stepId);
+    .orderBy(c.name, c.stepId);
+  const counts = rows
+    .map((row) => ({ ...row, users: row.name === names.completed ? row.shown : row.users }))
+    .filter((row) => row.users > 0);
   const users = (name: string, step: string | null = null) =>
     counts.find((row) => row.name === name && (step === null || row.stepId === step))?.users ?? 0;
   const total = (name: string) =>

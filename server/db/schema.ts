@@ -91,9 +91,10 @@ export const users = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     index('users_account').on(t.workspaceId, t.accountId),
-    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive.
-    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`),
-    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`),
+    // Search by name or email prefix (GET /v1/admin/users?search=), case-insensitive; the id makes a
+    // page of matches in id order from the index alone.
+    index('users_name').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.name'))`, t.id),
+    index('users_email').on(t.workspaceId, sql`lower(json_extract(${t.traits}, '$.email'))`, t.id),
   ],
 );
 
@@ -614,7 +615,28 @@ export const contentUsers = sqliteTable(
     primaryKey({
       columns: [t.workspaceId, t.contentId, t.version, t.name, t.stepId, t.anonymous, t.subjectId],
     }),
+    // A person's rows for one version, whatever the event and step (migration 0013's triggers).
+    index('content_users_subject').on(t.workspaceId, t.contentId, t.version, t.subjectId, t.anonymous),
   ],
+);
+
+/**
+ * Per spotlight version, widget event and step: the users with a `content_users` row (`users`),
+ * and of those the ones the version was shown to (`shown`), kept by triggers (migration 0013). The
+ * spotlight funnel reads these few rows instead of one row per person.
+ */
+export const contentCounts = sqliteTable(
+  'content_counts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    contentId: text('content_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    stepId: text('step_id').notNull(),
+    users: integer('users').notNull(),
+    shown: integer('shown').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.contentId, t.version, t.name, t.stepId] })],
 );
 
 /**
@@ -719,7 +741,131 @@ export const featureDays = sqliteTable(
     events: integer('events').notNull(),
     lastAt: integer('last_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day, t.userId, t.accountId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.featureId, t.day, t.userId, t.accountId] }),
+    // A user's days with a feature, in order: the previous and next use around a new day (triggers).
+    index('feature_days_user').on(t.workspaceId, t.featureId, t.userId, t.day),
+  ],
+);
+
+/*
+ * The adoption report's rollups (migration 0013, README "Rollups"): kept by triggers on `user_days`,
+ * `feature_days` and `users`, so they change in the very transaction that changes what they count,
+ * and the report reads a few rows per day, account and feature instead of the window's user-days.
+ */
+
+/**
+ * Each user's 1st, 5th and 13th most recent active days (the frequency bands' thresholds): a user has
+ * at least k active days in a window ending today exactly when their k-th most recent day is in it.
+ */
+export const userActivity = sqliteTable(
+  'user_activity',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    latest: integer('latest').notNull(),
+    fifth: integer('fifth'),
+    thirteenth: integer('thirteenth'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+/**
+ * Per UTC day: users active that day (`active`), users whose latest (5th, 13th most recent) active
+ * day it is, and accounts whose latest active day it is. Sums over a window's days give its
+ * user-days, MAU, WAU, frequency bands and active accounts.
+ */
+export const activityDays = sqliteTable(
+  'activity_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    day: integer('day').notNull(),
+    active: integer('active').notNull().default(0),
+    latest: integer('latest').notNull().default(0),
+    fifth: integer('fifth').notNull().default(0),
+    thirteenth: integer('thirteenth').notNull().default(0),
+    /** Accounts whose current members' latest active day it is (`account_activity`). */
+    accounts: integer('accounts').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.day] })],
+);
+
+/** Per account: the latest active day of any of its current members (null when none was ever active). */
+export const accountActivity = sqliteTable(
+  'account_activity',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    accountId: text('account_id').notNull(),
+    latest: integer('latest'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.accountId] })],
+);
+
+/**
+ * Per core feature and UTC day, the users whose use that day follows their previous use `gap` days
+ * before (capped: `gap` 200 also stands for a first use). Who used a feature in any run of days,
+ * and who came back, is a sum of these rows, whatever the number of users.
+ */
+export const featureGaps = sqliteTable(
+  'feature_gaps',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    day: integer('day').notNull(),
+    gap: integer('gap').notNull(),
+    users: integer('users').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day, t.gap] })],
+);
+
+/** Per core feature and user: their latest use (its `feature_days` row with the greatest `last_at`). */
+export const featureUsers = sqliteTable(
+  'feature_users',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    userId: text('user_id').notNull(),
+    accountId: text('account_id').notNull(),
+    day: integer('day').notNull(),
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.featureId, t.userId] }),
+    index('feature_users_account').on(t.workspaceId, t.featureId, t.accountId, t.day),
+  ],
+);
+
+/** Per core feature and account: the latest day of a use that is its user's latest use. */
+export const featureAccounts = sqliteTable(
+  'feature_accounts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    accountId: text('account_id').notNull(),
+    day: integer('day').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.featureId, t.accountId] }),
+    // An account's rows across features, when its latest active day moves (a trigger).
+    index('feature_accounts_account').on(t.workspaceId, t.accountId, t.day),
+  ],
+);
+
+/**
+ * Per core feature and UTC day: the accounts whose `feature_accounts` day it is, and of those, the
+ * ones whose day or latest active day (`account_activity`), the earlier of the two, it is: an
+ * account used the feature in a window ending today, and is active in it, when that day is in it.
+ */
+export const featureAccountDays = sqliteTable(
+  'feature_account_days',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    featureId: text('feature_id').notNull(),
+    day: integer('day').notNull(),
+    accounts: integer('accounts').notNull().default(0),
+    active: integer('active').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.featureId, t.day] })],
 );
 
 /**

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { and, asc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import { accountImportResult, accountPage, userPage } from '../../shared/schemas/people.ts';
@@ -158,22 +158,43 @@ export function peopleRoutes(deps: AppDeps) {
       const q = c.req.valid('query');
       const name = sql`lower(json_extract(${users.traits}, '$.name'))`;
       const email = sql`lower(json_extract(${users.traits}, '$.email'))`;
+      const matching = (match: SQL | undefined, viaExpression: boolean) =>
+        and(
+          eq(users.workspaceId, workspaceOf(c)),
+          q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
+          match,
+          idOrder(users.id, viaExpression).after(q.after),
+        );
       // `+id` keeps the planner off the primary key for name and email searches: it reads the
-      // expression's index range and sorts the matches, instead of walking every id in order.
+      // expression's index range and sorts the matches, instead of walking every id in order. The
+      // page's ids come from that index alone (it holds the id, migration 0013), and only those
+      // users' rows are read: a common prefix matches thousands, each row a JSON document.
       const page = (match: SQL | undefined, viaExpression = false) =>
-        db.reports
-          .select()
-          .from(users)
-          .where(
-            and(
-              eq(users.workspaceId, workspaceOf(c)),
-              q.accountId === undefined ? undefined : eq(users.accountId, q.accountId),
-              match,
-              idOrder(users.id, viaExpression).after(q.after),
-            ),
-          )
-          .orderBy(idOrder(users.id, viaExpression).order)
-          .limit(q.limit);
+        viaExpression
+          ? db.reports
+              .select()
+              .from(users)
+              .where(
+                and(
+                  eq(users.workspaceId, workspaceOf(c)),
+                  inArray(
+                    users.id,
+                    db.reports
+                      .select({ id: users.id })
+                      .from(users)
+                      .where(matching(match, true))
+                      .orderBy(idOrder(users.id, true).order)
+                      .limit(q.limit),
+                  ),
+                ),
+              )
+              .orderBy(asc(users.id))
+          : db.reports
+              .select()
+              .from(users)
+              .where(matching(match, false))
+              .orderBy(idOrder(users.id, false).order)
+              .limit(q.limit);
       const rows =
         q.search === undefined
           ? await page(undefined)

@@ -125,6 +125,34 @@ describe('account and user lists', () => {
     );
   });
 
+  it('search pages through many matches by name, email and id in id order, each once', async () => {
+    // Users whose id, name or email starts with "ava" (name and email in any case), and some that do not.
+    const batch = Array.from({ length: 30 }, (_, i) => ({
+      type: 'identify',
+      userId: i % 5 === 0 ? `ava-${i}` : `user-${String(i).padStart(2, '0')}`,
+      messageId: `s${i}`,
+      traits: {
+        name: i % 3 === 0 ? `Ava ${i}` : `Bob ${i}`,
+        email: i % 2 === 0 ? `ava.${i}@example.com` : `bob.${i}@example.com`,
+      },
+    }));
+    expect((await h.post({ batch })).status).toBe(200);
+    const expected = batch
+      .filter((m) => /^ava/.test(m.userId) || /^ava/i.test(m.traits.name) || /^ava/i.test(m.traits.email))
+      .map((m) => m.userId)
+      .sort();
+    expect(expected.length).toBe(22);
+    const seen: string[] = [];
+    let after = '';
+    for (let page = 0; page < 10; page++) {
+      const { body } = await h.adminJson(`/users?search=ava&limit=4${after}`);
+      seen.push(...body.users.map((u: { id: string }) => u.id));
+      if (body.next === null) break;
+      after = `&after=${body.next}`;
+    }
+    expect(seen).toEqual(expected);
+  });
+
   it('search reads the name and email indexes, never a scan of the workspace', async () => {
     for (const column of ['name', 'email']) {
       const plan = await h.db.read.all<{ detail: string }>(

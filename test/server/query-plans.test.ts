@@ -175,6 +175,12 @@ const reports: Array<{ name: string; sql: string; args: unknown[]; uses: RegExp;
     temp: /USE TEMP B-TREE FOR GROUP BY/,
   },
   {
+    name: "adoption trigger: an account's latest day among its users' latest uses of a feature",
+    sql: `SELECT max(u.day) FROM feature_users AS u WHERE u.workspace_id = ? AND u.feature_id = ? AND u.account_id = ?`,
+    args: ['ws1', 'cf1', 'acme'],
+    uses: /SEARCH u USING COVERING INDEX feature_users_account/,
+  },
+  {
     name: "a survey's displays on a partial day",
     sql: `SELECT count(*) FROM events WHERE workspace_id = ? AND name = ? AND type = 'track'
       AND json_extract(properties, '$.contentId') = ? AND timestamp >= ? AND timestamp < ?`,
@@ -380,7 +386,7 @@ describe('report and rollup query plans', () => {
       for (const { name, plan, uses, temp } of await plans(analyzed, reports)) {
         expect(plan, name).toMatch(uses);
         expect(plan, name).not.toMatch(
-          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses|checklist_viewers|w|cv)\b/,
+          /SCAN (events|e|goal_progress|g|survey_responses|user_days|d|content_users|c|survey_prompt_days|spotlight_misses|checklist_viewers|w|cv|activity_days|account_activity|feature_gaps|feature_accounts|feature_users|feature_days|feature_account_days|content_counts|f|a|p|n)\b/,
         );
         const temps = plan.split(' | ').filter((step) => step.includes('TEMP B-TREE'));
         for (const step of temps) expect(step, name).toMatch(temp ?? /^$/);
