@@ -1,0 +1,139 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { LocationProvider, lazy, Route, Router, useLocation } from 'preact-iso';
+import { ApiFailure, call, whenSignedOut } from './api.ts';
+import { Shell } from './components/Shell.tsx';
+import { applyTheme, initialTheme } from './components/theme.tsx';
+import { ErrorNote, Loading } from './components/ui.tsx';
+import { base, type ConsoleSession, SessionContext, type SessionState } from './session.ts';
+import './styles.css';
+import { Setup } from './views/Setup.tsx';
+import { ForgotPassword, ResetPassword, SignIn } from './views/SignIn.tsx';
+
+// One chunk per view, loaded when first opened: the sign-in page never downloads the charts.
+const Portfolio = lazy(() => import('./views/Portfolio.tsx'));
+const Account = lazy(() => import('./views/Account.tsx'));
+const Nps = lazy(() => import('./views/Nps.tsx'));
+const Events = lazy(() => import('./views/Events.tsx'));
+const NotFound = lazy(() => import('./views/NotFound.tsx'));
+
+type Who =
+  | { state: 'loading' }
+  | { state: 'failed'; error: Error }
+  | { state: 'signed-out'; needsOwner: boolean }
+  | { state: 'signed-in'; session: ConsoleSession };
+
+/**
+ * Pages a signed-out visitor may see on an install that has its owner; any other address goes to
+ * sign-in and comes back after. An install without one has only the first-run page.
+ */
+const signedOutPaths = [`${base}/sign-in`, `${base}/forgot-password`, `${base}/reset-password`];
+
+function App() {
+  const location = useLocation();
+  const [who, setWho] = useState<Who>({ state: 'loading' });
+
+  const refresh = async () => {
+    try {
+      setWho({ state: 'signed-in', session: await call<ConsoleSession>('GET', '/v1/console/session') });
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.status !== 401) {
+        setWho({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+        return;
+      }
+      const setup = await call<{ needsOwner: boolean }>('GET', '/v1/setup').catch(() => ({
+        needsOwner: false,
+      }));
+      setWho({ state: 'signed-out', needsOwner: setup.needsOwner });
+    }
+  };
+  useEffect(() => {
+    whenSignedOut(() => refresh());
+    refresh();
+  }, []);
+
+  // Signed out: to the first-run page on an empty install, else to sign-in (and back here after).
+  // Signed in: away from those pages.
+  useEffect(() => {
+    if (who.state === 'signed-out') {
+      if (who.needsOwner) {
+        if (location.path !== `${base}/setup`) location.route(`${base}/setup`, true);
+      } else if (!signedOutPaths.includes(location.path)) {
+        const back = location.path === `${base}/setup` ? '' : `?next=${encodeURIComponent(location.url)}`;
+        location.route(`${base}/sign-in${back}`, true);
+      }
+    } else if (who.state === 'signed-in' && [...signedOutPaths, `${base}/setup`].includes(location.path)) {
+      const next = location.query.next;
+      location.route(next?.startsWith(`${base}/`) ? next : `${base}/`, true);
+    }
+  }, [who, location.path]);
+
+  const state = useMemo<SessionState | null>(() => {
+    if (who.state !== 'signed-in') return null;
+    const { session } = who;
+    const workspace =
+      session.workspaces.find((w) => w.id === session.activeWorkspaceId) ?? session.workspaces[0];
+    if (!workspace) return null;
+    return {
+      session,
+      workspace,
+      canEdit: workspace.role !== 'viewer',
+      async switchWorkspace(id) {
+        await call('POST', '/v1/console/session/workspace', { workspaceId: id });
+        await refresh();
+      },
+      async signOut() {
+        await call('POST', '/api/auth/sign-out', {});
+        setWho({ state: 'signed-out', needsOwner: false });
+        location.route(`${base}/sign-in`, true);
+      },
+    };
+  }, [who]);
+
+  if (who.state === 'loading') return <Loading what="the console" />;
+  if (who.state === 'failed')
+    return (
+      <main id="main" class="narrow">
+        <ErrorNote error={who.error} retry={refresh} />
+      </main>
+    );
+  if (who.state === 'signed-out') {
+    return (
+      <Router>
+        <Route path={`${base}/setup`} component={() => <Setup onDone={refresh} />} />
+        <Route path={`${base}/forgot-password`} component={ForgotPassword} />
+        <Route path={`${base}/reset-password`} component={ResetPassword} />
+        <Route default component={() => <SignIn onSignedIn={refresh} />} />
+      </Router>
+    );
+  }
+  if (!state)
+    return (
+      <main id="main" class="narrow">
+        <h1>No workspace</h1>
+        <p>You are not a member of any workspace yet. Ask an owner to invite you, then sign in again.</p>
+      </main>
+    );
+  return (
+    <SessionContext.Provider value={state}>
+      <Shell>
+        {/* Keyed by workspace: switching remounts every view, so nothing of the other one stays on screen. */}
+        <Router key={state.workspace.id}>
+          <Route path={`${base}/`} component={Portfolio} />
+          <Route path={`${base}/accounts/:id`} component={Account} />
+          <Route path={`${base}/nps`} component={Nps} />
+          <Route path={`${base}/events`} component={Events} />
+          <Route default component={NotFound} />
+        </Router>
+      </Shell>
+    </SessionContext.Provider>
+  );
+}
+
+applyTheme(initialTheme());
+render(
+  <LocationProvider scope={base}>
+    <App />
+  </LocationProvider>,
+  document.getElementById('app')!,
+);
