@@ -15,6 +15,11 @@ const Portfolio = lazy(() => import('./views/Portfolio.tsx'));
 const Account = lazy(() => import('./views/Account.tsx'));
 const Nps = lazy(() => import('./views/Nps.tsx'));
 const Events = lazy(() => import('./views/Events.tsx'));
+const Onboarding = lazy(() => import('./views/Onboarding.tsx'));
+const Adoption = lazy(() => import('./views/Adoption.tsx'));
+const Tours = lazy(() => import('./views/Tours.tsx'));
+const Users = lazy(() => import('./views/Users.tsx'));
+const User = lazy(() => import('./views/User.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 type Who =
@@ -122,6 +127,11 @@ function App() {
           <Route path={`${base}/`} component={Portfolio} />
           <Route path={`${base}/accounts/:id`} component={Account} />
           <Route path={`${base}/nps`} component={Nps} />
+          <Route path={`${base}/onboarding`} component={Onboarding} />
+          <Route path={`${base}/adoption`} component={Adoption} />
+          <Route path={`${base}/tours`} component={Tours} />
+          <Route path={`${base}/users`} component={Users} />
+          <Route path={`${base}/users/:id`} component={User} />
           <Route path={`${base}/events`} component={Events} />
           <Route default component={NotFound} />
         </Router>

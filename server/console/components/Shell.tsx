@@ -11,6 +11,14 @@ const sections = [
     match: (p: string) => p === `${base}/` || p.startsWith(`${base}/accounts`),
   },
   { href: `${base}/nps`, label: 'NPS', match: (p: string) => p.startsWith(`${base}/nps`) },
+  {
+    href: `${base}/onboarding`,
+    label: 'Onboarding',
+    match: (p: string) => p.startsWith(`${base}/onboarding`),
+  },
+  { href: `${base}/adoption`, label: 'Adoption', match: (p: string) => p.startsWith(`${base}/adoption`) },
+  { href: `${base}/tours`, label: 'Tours', match: (p: string) => p.startsWith(`${base}/tours`) },
+  { href: `${base}/users`, label: 'People', match: (p: string) => p.startsWith(`${base}/users`) },
   { href: `${base}/events`, label: 'Live events', match: (p: string) => p.startsWith(`${base}/events`) },
 ];
 
