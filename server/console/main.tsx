@@ -1,5 +1,5 @@
-import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { createContext, render } from 'preact';
+import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { LocationProvider, lazy, Route, Router, useLocation } from 'preact-iso';
 import { ApiFailure, call, whenSignedOut } from './api.ts';
 import { Shell } from './components/Shell.tsx';
@@ -7,6 +7,7 @@ import { applyTheme, initialTheme } from './components/theme.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { base, type ConsoleSession, SessionContext, type SessionState } from './session.ts';
 import './styles.css';
+import { InvitationPage } from './views/Invitation.tsx';
 import { Setup } from './views/Setup.tsx';
 import { ForgotPassword, ResetPassword, SignIn } from './views/SignIn.tsx';
 
@@ -21,6 +22,18 @@ const Tours = lazy(() => import('./views/Tours.tsx'));
 const Users = lazy(() => import('./views/Users.tsx'));
 const User = lazy(() => import('./views/User.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
+
+/** What the signed-out pages need of the app: reload the session once they have signed someone in. */
+const Refresh = createContext<{ refresh(): Promise<void>; signedIn: boolean }>({
+  refresh: async () => {},
+  signedIn: false,
+});
+const SignInRoute = () => <SignIn onSignedIn={useContext(Refresh).refresh} />;
+const SetupRoute = () => <Setup onDone={useContext(Refresh).refresh} />;
+const InvitationRoute = () => {
+  const { refresh, signedIn } = useContext(Refresh);
+  return <InvitationPage signedIn={signedIn} onChange={refresh} />;
+};
 
 type Who =
   | { state: 'loading' }
@@ -40,7 +53,14 @@ function App() {
 
   const refresh = async () => {
     try {
-      setWho({ state: 'signed-in', session: await call<ConsoleSession>('GET', '/v1/console/session') });
+      let session = await call<ConsoleSession>('GET', '/v1/console/session');
+      // A member whose session has no workspace chosen yet works in their first one.
+      const first = session.workspaces[0];
+      if (session.activeWorkspaceId === null && first)
+        session = await call<ConsoleSession>('POST', '/v1/console/session/workspace', {
+          workspaceId: first.id,
+        });
+      setWho({ state: 'signed-in', session });
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.status !== 401) {
         setWho({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
@@ -63,7 +83,10 @@ function App() {
     if (who.state === 'signed-out') {
       if (who.needsOwner) {
         if (location.path !== `${base}/setup`) location.route(`${base}/setup`, true);
-      } else if (!signedOutPaths.includes(location.path)) {
+      } else if (
+        !signedOutPaths.includes(location.path) &&
+        !location.path.startsWith(`${base}/invitations/`)
+      ) {
         const back = location.path === `${base}/setup` ? '' : `?next=${encodeURIComponent(location.url)}`;
         location.route(`${base}/sign-in${back}`, true);
       }
@@ -95,7 +118,12 @@ function App() {
     };
   }, [who]);
 
-  if (who.state === 'loading') return <Loading what="the console" />;
+  if (who.state === 'loading')
+    return (
+      <main id="main" class="narrow">
+        <Loading what="the console" />
+      </main>
+    );
   if (who.state === 'failed')
     return (
       <main id="main" class="narrow">
@@ -104,14 +132,26 @@ function App() {
     );
   if (who.state === 'signed-out') {
     return (
-      <Router>
-        <Route path={`${base}/setup`} component={() => <Setup onDone={refresh} />} />
-        <Route path={`${base}/forgot-password`} component={ForgotPassword} />
-        <Route path={`${base}/reset-password`} component={ResetPassword} />
-        <Route default component={() => <SignIn onSignedIn={refresh} />} />
-      </Router>
+      <Refresh.Provider value={{ refresh, signedIn: false }}>
+        <Router>
+          <Route path={`${base}/setup`} component={SetupRoute} />
+          <Route path={`${base}/forgot-password`} component={ForgotPassword} />
+          <Route path={`${base}/reset-password`} component={ResetPassword} />
+          <Route path={`${base}/invitations/:id`} component={InvitationRoute} />
+          <Route default component={SignInRoute} />
+        </Router>
+      </Refresh.Provider>
     );
   }
+  // An invitation link, signed in: a page of its own, outside the workspace's frame.
+  if (location.path.startsWith(`${base}/invitations/`))
+    return (
+      <Refresh.Provider value={{ refresh, signedIn: true }}>
+        <Router>
+          <Route path={`${base}/invitations/:id`} component={InvitationRoute} />
+        </Router>
+      </Refresh.Provider>
+    );
   if (!state)
     return (
       <main id="main" class="narrow">

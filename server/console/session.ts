@@ -8,7 +8,8 @@ export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
 export interface ConsoleSession {
   user: { id: string; email: string; name: string };
   workspaces: Array<{ id: string; name: string; role: Role }>;
-  activeWorkspaceId: string;
+  /** Null before one is chosen: the console then chooses the first. */
+  activeWorkspaceId: string | null;
 }
 
 export interface SessionState {
