@@ -149,6 +149,7 @@ function App() {
       <Refresh.Provider value={{ refresh, signedIn: true }}>
         <Router>
           <Route path={`${base}/invitations/:id`} component={InvitationRoute} />
+          <Route default component={NotFound} />
         </Router>
       </Refresh.Provider>
     );
