@@ -16,6 +16,7 @@ const Portfolio = lazy(() => import('./views/Portfolio.tsx'));
 const Account = lazy(() => import('./views/Account.tsx'));
 const Nps = lazy(() => import('./views/Nps.tsx'));
 const Events = lazy(() => import('./views/Events.tsx'));
+const Health = lazy(() => import('./views/Health.tsx'));
 const Onboarding = lazy(() => import('./views/Onboarding.tsx'));
 const Adoption = lazy(() => import('./views/Adoption.tsx'));
 const Tours = lazy(() => import('./views/Tours.tsx'));
@@ -168,6 +169,7 @@ function App() {
           <Route path={`${base}/`} component={Portfolio} />
           <Route path={`${base}/accounts/:id`} component={Account} />
           <Route path={`${base}/nps`} component={Nps} />
+          <Route path={`${base}/health`} component={Health} />
           <Route path={`${base}/onboarding`} component={Onboarding} />
           <Route path={`${base}/adoption`} component={Adoption} />
           <Route path={`${base}/tours`} component={Tours} />

@@ -10,6 +10,7 @@ const sections = [
     label: 'Portfolio',
     match: (p: string) => p === `${base}/` || p.startsWith(`${base}/accounts`),
   },
+  { href: `${base}/health`, label: 'Health', match: (p: string) => p.startsWith(`${base}/health`) },
   { href: `${base}/nps`, label: 'NPS', match: (p: string) => p.startsWith(`${base}/nps`) },
   {
     href: `${base}/onboarding`,

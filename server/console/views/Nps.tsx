@@ -6,6 +6,11 @@ import { count, date, percent } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
 const groups = ['promoter', 'passive', 'detractor'] as const;
+/** Traits CS teams split NPS by (the account's, as billing and the CRM send them). */
+const segments = [
+  { value: 'account.plan', label: 'Plan' },
+  { value: 'account.industry', label: 'Industry' },
+] as const;
 const groupNames = { promoter: 'Promoters (9-10)', passive: 'Passives (7-8)', detractor: 'Detractors (0-6)' };
 const toneOf = (score: number) => (score >= 9 ? 'tone-green' : score >= 7 ? 'tone-yellow' : 'tone-red');
 const isDay = (text: string | undefined) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) ? text : undefined);
@@ -16,6 +21,7 @@ export default function Nps() {
   const [query, setQuery] = useQuery();
   const period = { from: isDay(query.from), to: isDay(query.to) };
   const interval = query.interval === 'week' ? 'week' : 'month';
+  const segment = segments.find((x) => x.value === query.segment)?.value;
   const verbatimFilters = {
     ...period,
     group: groups.find((g) => g === query.group),
@@ -78,6 +84,17 @@ export default function Nps() {
             value={period.to ?? ''}
             onChange={(e) => setQuery({ to: e.currentTarget.value })}
           />
+        </label>
+        <label>
+          Split by
+          <select value={segment ?? ''} onChange={(e) => setQuery({ segment: e.currentTarget.value })}>
+            <option value="">Nothing</option>
+            {segments.map((x) => (
+              <option key={x.value} value={x.value}>
+                {x.label}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Trend by
@@ -182,6 +199,36 @@ function Results({ report }: { report: Report }) {
                   t.nps === null ? '' : t.nps >= 30 ? 'tone-green' : t.nps >= 0 ? 'tone-yellow' : 'tone-red',
               }))}
             />
+          )}
+          {report.segments && (
+            <>
+              <h2 id="segments">By segment</h2>
+              <TableWrap aria-labelledby="segments">
+                <table class="compact">
+                  <thead>
+                    <tr>
+                      <th scope="col">Segment</th>
+                      <th scope="col">Responses</th>
+                      <th scope="col">NPS</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {report.segments.map((x) => (
+                      <tr key={x.label}>
+                        <th scope="row">{x.label}</th>
+                        <td>{x.responses}</td>
+                        <td>
+                          {x.nps === null ? '–' : Math.round(x.nps)}
+                          {x.marginOfError !== null && (
+                            <span class="muted"> ± {x.marginOfError.toFixed(0)}</span>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableWrap>
+            </>
           )}
           <h2 id="accounts">By account</h2>
           <TableWrap aria-labelledby="accounts">
