@@ -11,7 +11,7 @@ import { createLogger } from './logger.ts';
 import { isEntryPoint } from './paths.ts';
 import { listKeys, revokeKey, rotateKey } from './workspaces/api-keys.ts';
 import { installSnippet } from './workspaces/install-snippet.ts';
-import { createWorkspace, listWorkspaces } from './workspaces/store.ts';
+import { createWorkspace, listWorkspaces, workspaceIdFromName } from './workspaces/store.ts';
 
 /**
  * Waymark's command line, for a real install: create workspaces, list them, and rotate or revoke
@@ -76,7 +76,7 @@ const commands: Record<string, Command> = {
     required: ['name'],
     plan(values) {
       const name = String(values.name);
-      const id = typeof values.id === 'string' ? values.id : idFromName(name);
+      const id = typeof values.id === 'string' ? values.id : workspaceIdFromName(name);
       if (id === '')
         throw new UsageError('--id is required when --name has no letters or digits to make one of');
       const input = validate(
@@ -271,17 +271,6 @@ async function existing(db: Database, id: Values[string]): Promise<string> {
   if (typeof id !== 'string' || !(await workspaceExists(db, id)))
     throw new CommandError(`no workspace has the id "${String(id)}" (${self} workspace list shows them)`);
   return id;
-}
-
-/** "Acme Inc." -> "acme-inc": an id that reads like the name. */
-function idFromName(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 64)
-    .replace(/^-+|-+$/g, '');
 }
 
 function snippetLines(serverUrl: string, publishableKey: string): string[] {
