@@ -1,11 +1,11 @@
 import { createContext, render } from 'preact';
 import { useContext, useEffect, useMemo, useState } from 'preact/hooks';
 import { LocationProvider, lazy, Route, Router, useLocation } from 'preact-iso';
-import { ApiFailure, call, whenSignedOut } from './api.ts';
+import { ApiFailure, api, call, ok, whenSignedOut } from './api.ts';
 import { Shell } from './components/Shell.tsx';
 import { applyTheme, initialTheme } from './components/theme.tsx';
 import { ErrorNote, Loading } from './components/ui.tsx';
-import { base, type ConsoleSession, SessionContext, type SessionState } from './session.ts';
+import { atLeast, base, type ConsoleSession, SessionContext, type SessionState } from './session.ts';
 import './styles.css';
 import { InvitationPage } from './views/Invitation.tsx';
 import { Setup } from './views/Setup.tsx';
@@ -54,7 +54,7 @@ function App() {
 
   const refresh = async () => {
     try {
-      let session = await call<ConsoleSession>('GET', '/v1/console/session');
+      let session: ConsoleSession = await ok(api.v1.console.session.$get());
       // A member whose session has no workspace chosen yet works in their first one.
       const first = session.workspaces[0];
       if (session.activeWorkspaceId === null && first)
@@ -74,7 +74,10 @@ function App() {
     }
   };
   useEffect(() => {
-    whenSignedOut(() => refresh());
+    // Any answer of 401 while signed in (the session expired or was ended elsewhere): to sign-in, and back after.
+    whenSignedOut(() =>
+      setWho((now) => (now.state === 'signed-in' ? { state: 'signed-out', needsOwner: false } : now)),
+    );
     refresh();
   }, []);
 
@@ -106,9 +109,9 @@ function App() {
     return {
       session,
       workspace,
-      canEdit: workspace.role !== 'viewer',
+      can: (needed) => atLeast(workspace.role, needed),
       async switchWorkspace(id) {
-        await call('POST', '/v1/console/session/workspace', { workspaceId: id });
+        await ok(api.v1.console.session.workspace.$post({ json: { workspaceId: id } }));
         await refresh();
       },
       async signOut() {

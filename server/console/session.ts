@@ -1,22 +1,22 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { ConsoleSession, TeamRole as Role } from '../../shared/schemas/team.ts';
 
-/** A member's role in a workspace (README, "Console"): viewers read, editors also change content. */
-export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
+export type { ConsoleSession, TeamRole as Role } from '../../shared/schemas/team.ts';
 
-/** `GET /v1/console/session`: who is signed in, their workspaces, the one they are looking at. */
-export interface ConsoleSession {
-  user: { id: string; email: string; name: string };
-  workspaces: Array<{ id: string; name: string; role: Role }>;
-  /** Null before one is chosen: the console then chooses the first. */
-  activeWorkspaceId: string | null;
-}
+/** Roles from least to most powerful: each may do what the ones before it may (README, "Team sign-in"). */
+const ranks: Record<Role, number> = { viewer: 0, editor: 1, admin: 2, owner: 3 };
+/** Whether `role` is at least `needed`, as the server checks it (server/auth/roles.ts). */
+export const atLeast = (role: Role, needed: Role) => ranks[role] >= ranks[needed];
 
 export interface SessionState {
   session: ConsoleSession;
   workspace: ConsoleSession['workspaces'][number];
-  /** Whether this member may change anything (the server refuses a viewer's changes anyway). */
-  canEdit: boolean;
+  /**
+   * Whether this member's role allows a kind of change: the console offers only those (the server
+   * refuses the others anyway).
+   */
+  can(needed: Role): boolean;
   switchWorkspace(id: string): Promise<void>;
   signOut(): Promise<void>;
 }

@@ -170,7 +170,8 @@ export function staticRoutes(deps: AppDeps): Hono {
   // assets of the build in place). Never framed: a page that framed it could trick a signed-in member
   // into clicking.
   const consoleDir = join(dist, 'console');
-  app.get('/app', (c) => c.redirect('/app/'));
+  // With its query: a shared link to `/app?band=red` keeps its filters.
+  app.get('/app', (c) => c.redirect(`/app/${new URL(c.req.url).search}`));
   app.get('/app/*', async (c) => {
     const path = c.req.path.slice('/app/'.length);
     if (path.startsWith('assets/')) {

@@ -128,6 +128,9 @@ describe('the console at /app', () => {
 
   it('answers its page for every path of the app, never cached and never framed', async () => {
     expect((await h.app.request('/app')).headers.get('location')).toBe('/app/');
+    expect((await h.app.request('/app?band=red&sort=-arr')).headers.get('location')).toBe(
+      '/app/?band=red&sort=-arr',
+    );
     for (const path of [
       '/app/',
       '/app/sign-in',

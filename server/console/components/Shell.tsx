@@ -8,7 +8,7 @@ const sections = [
   {
     href: `${base}/`,
     label: 'Portfolio',
-    match: (p: string) => p === `${base}/` || p.startsWith(`${base}/accounts`),
+    match: (p: string) => p === base || p === `${base}/` || p.startsWith(`${base}/accounts`),
   },
   { href: `${base}/health`, label: 'Health', match: (p: string) => p.startsWith(`${base}/health`) },
   { href: `${base}/nps`, label: 'NPS', match: (p: string) => p.startsWith(`${base}/nps`) },

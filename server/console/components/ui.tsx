@@ -46,7 +46,9 @@ export function useQuery(): [
       else params.set(key, String(value));
     }
     const text = params.toString();
-    location.route(text ? `${location.path}?${text}` : location.path, true);
+    // The path as the address bar has it (`location.path` drops the trailing slash of `/app/`).
+    const path = location.url.split('?')[0];
+    location.route(text ? `${path}?${text}` : path, true);
   };
   return [location.query, set];
 }

@@ -44,7 +44,9 @@ async function loadAccount(id: string) {
 export default function Account() {
   const { params } = useRoute();
   const id = params.id ?? '';
-  const { workspace, canEdit } = useSession();
+  const { workspace, can } = useSession();
+  // Recomputing writes today's snapshot: an admin's change (server/auth/roles.ts).
+  const canRecompute = can('admin');
   const view = useLoad(() => loadAccount(id), [workspace.id, id]);
   const [recomputing, setRecomputing] = useState<string | null>(null);
 
@@ -80,10 +82,10 @@ export default function Account() {
       ) : (
         <Empty title="No health score yet.">
           Scores are computed once a day, for the day that ended.{' '}
-          {canEdit ? 'Compute it now with the button below.' : ''}
+          {canRecompute ? 'Compute it now with the button below.' : ''}
         </Empty>
       )}
-      {canEdit && (
+      {canRecompute && (
         <p>
           <button
             type="button"

@@ -1,13 +1,6 @@
 import { useState } from 'preact/hooks';
-import { call } from '../api.ts';
+import { api, ok } from '../api.ts';
 import { AuthPage, useSubmit } from './SignIn.tsx';
-
-/** What `POST /v1/setup` answers besides the session: the workspace's keys, shown this once. */
-interface SetupAnswer {
-  workspace?: { id: string; name: string };
-  publishableKey?: string;
-  secretKey?: string;
-}
 
 /**
  * First run: an install with no owner yet creates its first owner and workspace here, and shows the
@@ -15,9 +8,9 @@ interface SetupAnswer {
  */
 export function Setup({ onDone }: { onDone(): Promise<void> }) {
   const [form, setForm] = useState({ name: '', email: '', password: '', workspaceName: '' });
-  const [created, setCreated] = useState<SetupAnswer | null>(null);
+  const [created, setCreated] = useState<{ publishableKey: string; secretKey: string } | null>(null);
   const { busy, error, submit } = useSubmit(async () => {
-    setCreated(await call<SetupAnswer>('POST', '/v1/setup', form));
+    setCreated(await ok(api.v1.setup.$post({ json: form })));
   });
   const field = (key: keyof typeof form) => ({
     value: form[key],
