@@ -47,7 +47,7 @@ export function useQuery(): [
     }
     const text = params.toString();
     // The path as the address bar has it (`location.path` drops the trailing slash of `/app/`).
-    const path = location.url.split('?')[0];
+    const path = location.url.split('?')[0] ?? location.path;
     location.route(text ? `${path}?${text}` : path, true);
   };
   return [location.query, set];
