@@ -1,3 +1,5 @@
+import type { MeasureId } from '../../shared/schemas/health-model.ts';
+
 /** How the console writes numbers, money, dates and shares: one place, so every view agrees. */
 
 const integer = new Intl.NumberFormat('en-US');
@@ -63,3 +65,19 @@ const bandNames: Record<string, string> = {
 export const stageName = (stage: string | null) => (stage ? (stageNames[stage] ?? stage) : dash);
 export const segmentName = (segment: string | null) => (segment ? (segmentNames[segment] ?? segment) : dash);
 export const bandName = (band: string) => bandNames[band] ?? band;
+
+/** The health measures' names, as the README's model table describes them (shared/schemas/health-model.ts). */
+export const measureNames: Record<MeasureId, string> = {
+  activeSeats: 'Seats in use',
+  activeDays: 'Active days per user',
+  usageTrend: 'Usage trend',
+  adoptionBreadth: 'Core features used',
+  coreUsers: 'Users of core features',
+  milestonesReached: 'Milestones reached',
+  timeToValue: 'Time to value',
+  accountNps: 'NPS',
+  openTickets: 'Open tickets',
+  paymentStatus: 'Payment status',
+};
+export const measureName = (measure: string | null) =>
+  measure === null ? dash : (measureNames[measure as MeasureId] ?? measure);

@@ -5,7 +5,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMember } from '../../server/auth/owners.ts';
 import { addMember, teamUserByEmail } from '../../server/auth/team.ts';
+import { measureNames } from '../../server/console/format.ts';
 import { createWorkspace } from '../../server/workspaces/store.ts';
+import type { MeasureId } from '../../shared/schemas/health-model.ts';
 import { root } from '../server/processes.ts';
 import { launchChromium, shotsDir, startEmptyWaymark, startWaymark, type Waymark } from './harness.ts';
 
@@ -99,7 +101,10 @@ describe('the console on the seeded demo', () => {
       expect(await row.getByRole('rowheader').textContent()).toContain(account.name ?? account.accountId);
       if (account.score !== null)
         expect(await row.locator('.band strong').textContent()).toBe(String(account.score));
-      if (account.topDriver) expect(await row.locator('td.driver').textContent()).toBe(account.topDriver);
+      if (account.topDriver)
+        expect(await row.locator('td.driver').textContent()).toBe(
+          measureNames[account.topDriver as MeasureId],
+        );
     }
     expect(await page.getByRole('navigation', { name: 'Pages' }).textContent()).toContain(`of ${api.total}`);
     // Accounts per band, as the distribution counts them.
@@ -273,9 +278,15 @@ describe('the console on the seeded demo', () => {
   it('exports the portfolio as CSV, as filtered', async () => {
     const { context, page } = await newPage();
     await signInQuickly(context, waymark.owner.email, waymark.owner.password);
-    await page.goto(`${waymark.url}/app/?segment=smb&sort=-arr`);
+    await page.goto(`${waymark.url}/app/`);
     await rowsOf(page).first().waitFor();
     await page.screenshot({ path: join(readmeShots, 'console-portfolio.png') });
+    await page.goto(`${waymark.url}/app/?segment=smb&sort=-arr`);
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('tbody tr').length > 0 && !document.body.textContent?.includes('Loading'),
+    );
+    await expect.poll(() => page.getByRole('combobox', { name: 'Segment' }).inputValue()).toBe('smb');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
@@ -291,7 +302,19 @@ describe('the console on the seeded demo', () => {
 
   it('has no axe-core violation on any view, in light and in dark, and fits a 768 px tablet', async () => {
     const [{ id: accountId }] = (await admin('/accounts?limit=1')).accounts;
-    const views = ['/app/', `/app/accounts/${accountId}`, '/app/nps', '/app/events'];
+    const [{ id: userId }] = (await admin('/users?limit=1')).users;
+    const views = [
+      '/app/',
+      `/app/accounts/${accountId}`,
+      '/app/health',
+      '/app/nps',
+      '/app/onboarding',
+      '/app/adoption',
+      '/app/tours',
+      '/app/users',
+      `/app/users/${userId}`,
+      '/app/events',
+    ];
     for (const colorScheme of ['light', 'dark'] as const) {
       const { context, page, errors } = await newPage({ colorScheme });
       await page.goto(`${waymark.url}/app/sign-in`);
@@ -347,6 +370,95 @@ describe('the console on the seeded demo', () => {
     expect(outline).toBe('solid');
     await page.keyboard.press('Enter');
     await page.waitForURL(/sort=arr/);
+    await context.close();
+  });
+
+  it('renders the other views from the seeded figures: health, onboarding, adoption, tours, people, events', async () => {
+    const { context, page, errors } = await newPage();
+    await signInQuickly(context, waymark.owner.email, waymark.owner.password);
+    const main = () => page.locator('main').textContent();
+    const settle = () => page.waitForFunction(() => !document.querySelector('main [role="status"] .spinner'));
+
+    // Health: accounts per band, the week's movers, the alert inbox.
+    const [distribution, alerts] = await Promise.all([
+      admin('/health/distribution'),
+      admin('/alerts?limit=20'),
+    ]);
+    await page.goto(`${waymark.url}/app/health`);
+    await page.getByRole('heading', { name: 'Alert inbox' }).waitFor();
+    await settle();
+    for (const b of distribution.bands) expect(await main()).toContain(`${b.accounts} accounts`);
+    if (distribution.movers.falling[0])
+      expect(await main()).toContain(distribution.movers.falling[0].accountId);
+    expect(alerts.alerts.length).toBeGreaterThan(0);
+    expect(await main()).toContain(alerts.alerts[0].text);
+
+    // Onboarding: the checklist's funnel and time to value.
+    const [checklist] = (await admin('/checklists')).checklists;
+    const [funnel] = (await admin(`/checklists/${checklist.id}/funnel`)).funnels;
+    const ttv = await admin('/reports/time-to-value?subject=account&cohort=month');
+    await page.goto(`${waymark.url}/app/onboarding`);
+    await page.getByRole('heading', { name: `${checklist.name}, version ${funnel.version}` }).waitFor();
+    const funnelTable = page.getByRole('region', {
+      name: `Funnel of ${checklist.name}, version ${funnel.version}`,
+    });
+    expect(await funnelTable.getByRole('row', { name: /^Shown/ }).textContent()).toContain(
+      String(funnel.shown),
+    );
+    expect(await funnelTable.getByRole('row', { name: /^Completed/ }).textContent()).toContain(
+      String(funnel.completed),
+    );
+    expect(
+      await page.locator('.stat').filter({ hasText: 'Median' }).locator('.stat-value').textContent(),
+    ).toBe(`${ttv.overall.medianDays.toFixed(1)} days`);
+
+    // Adoption: active users and stickiness.
+    const adoption = await admin('/reports/adoption?days=30');
+    await page.goto(`${waymark.url}/app/adoption`);
+    const mau = page.locator('.stat').filter({ hasText: 'Monthly active users' }).locator('.stat-value');
+    await expect.poll(() => mau.textContent()).toBe(adoption.activeUsers.mau.toLocaleString('en-US'));
+    expect(
+      await page.locator('.stat').filter({ hasText: 'Stickiness' }).locator('.stat-value').textContent(),
+    ).toBe(`${Math.round(adoption.stickiness * 100)}%`);
+
+    // Tours: the step funnel and the broken targets to fix.
+    const tours = (await admin('/spotlights')).spotlights.filter(
+      (t: { publishedVersion: number | null }) => t.publishedVersion,
+    );
+    const withMisses = (
+      await Promise.all(tours.map((t: { id: string }) => admin(`/spotlights/${t.id}/funnel`)))
+    )
+      .flatMap((f) => f.funnels)
+      .find((f) => f.targetNotFound.length > 0);
+    await page.goto(`${waymark.url}/app/tours`);
+    await page.getByRole('heading', { name: 'Tours and spotlights' }).waitFor();
+    await settle();
+    expect(withMisses).toBeDefined();
+    expect(await main()).toContain(withMisses.targetNotFound[0].selector);
+    expect(await main()).toContain(`Shown to ${withMisses.shown.toLocaleString('en-US')}`);
+
+    // People: the list and one person's page.
+    const users = await admin('/users?search=a&limit=50');
+    await page.goto(`${waymark.url}/app/users`);
+    await page.getByLabel('Id, name or email starts with').fill('a');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/search=a/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'People' }).locator('tbody tr').count())
+      .toBe(users.users.length);
+    const person = users.users[0];
+    await page.getByRole('link', { name: person.name ?? person.id }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(person.name ?? person.id) }).waitFor();
+    const detail = await admin(`/users/${person.id}`);
+    for (const m of detail.milestones) expect(await main()).toContain(m.name);
+
+    // Live events: the newest event, and a filter.
+    const events = await admin('/events?type=track&limit=50');
+    await page.goto(`${waymark.url}/app/events?type=track`);
+    const rows = page.getByRole('region', { name: 'Events' }).locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(events.events.length);
+    expect(await rows.first().getByRole('rowheader').textContent()).toBe(events.events[0].name);
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -91,7 +91,7 @@ export default function Adoption() {
                   Name up to 10 with <code>POST /v1/admin/core-features</code>: the events that prove use.
                 </Empty>
               ) : (
-                <TableWrap aria-labelledby="features">
+                <TableWrap aria-label="Core features in the window">
                   <table class="compact">
                     <thead>
                       <tr>

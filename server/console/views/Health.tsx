@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok } from '../api.ts';
 import { Bars } from '../components/charts.tsx';
 import { Band, Empty, ErrorNote, Loading, Trend, useLoad, useQuery } from '../components/ui.tsx';
-import { bandName, count, date, usd } from '../format.ts';
+import { bandName, count, date, measureName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
 const rules = [
@@ -77,7 +77,7 @@ export default function Health() {
                       <li key={m.accountId}>
                         <a href={`${base}/accounts/${encodeURIComponent(m.accountId)}`}>{m.accountId}</a>{' '}
                         <Band band={m.band} score={m.score} /> <Trend change={m.trend7} />
-                        {m.topDriver && <span class="sub">{m.topDriver}</span>}
+                        {m.topDriver && <span class="sub">{measureName(m.topDriver)}</span>}
                       </li>
                     ))}
                   </ul>

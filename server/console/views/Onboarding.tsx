@@ -77,7 +77,7 @@ export default function Onboarding() {
                     { label: 'Dismissed', value: f.dismissed, tone: 'tone-red' },
                   ]}
                 />
-                <TableWrap aria-labelledby={`funnel-${f.checklistId}-${f.version}`}>
+                <TableWrap aria-label={`Funnel of ${checklist.name}, version ${f.version}`}>
                   <table class="compact">
                     <thead>
                       <tr>

@@ -11,7 +11,7 @@ import {
   useLoad,
   useQuery,
 } from '../components/ui.tsx';
-import { bandName, count, date, percent, segmentName, stageName, usd } from '../format.ts';
+import { bandName, count, date, measureName, percent, segmentName, stageName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
 const bands = ['red', 'yellow', 'green', 'insufficient'] as const;
@@ -230,7 +230,7 @@ export default function Portfolio() {
                     <td>{date(a.renewalDate)}</td>
                     <td>{stageName(a.stage)}</td>
                     <td>{segmentName(a.segment)}</td>
-                    <td class="driver">{a.topDriver ?? '–'}</td>
+                    <td class="driver">{measureName(a.topDriver)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -51,7 +51,7 @@ export default function Tours() {
                   label={`Steps of ${tour.name}: ${f.steps.map((s) => `step ${s.index + 1} viewed by ${s.viewed}, left by ${s.dismissedHere}`).join('; ')}`}
                   bars={f.steps.map((s) => ({ label: `Step ${s.index + 1}`, value: s.viewed }))}
                 />
-                <TableWrap aria-labelledby={id}>
+                <TableWrap aria-label={`Steps of ${tour.name}, version ${f.version}`}>
                   <table class="compact">
                     <thead>
                       <tr>
