@@ -162,7 +162,7 @@ export default function Account() {
                 {score.groups.map((g) => (
                   <tr key={g.key}>
                     <th scope="row">{g.label}</th>
-                    <td>{g.weight}</td>
+                    <td>{percent(g.weight)}</td>
                     <td>
                       {g.score === null ? (
                         <span class="muted">no data</span>
@@ -200,7 +200,7 @@ export default function Account() {
               </dd>
               <dt>NPS</dt>
               <dd>
-                {score.facts.npsResponses} answers (180 days)
+                {score.facts.npsResponses} {score.facts.npsResponses === 1 ? 'answer' : 'answers'} (180 days)
                 {score.facts.advocacy && `, ${score.facts.advocacy}`}
               </dd>
             </dl>
