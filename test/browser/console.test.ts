@@ -552,6 +552,79 @@ describe('the console on the seeded demo', () => {
   });
 });
 
+describe('team members in the console', () => {
+  it('an invited person creates an account from the link and joins the workspace with the role given', async () => {
+    const owner = await newPage();
+    await signInQuickly(owner.context, waymark.owner.email, waymark.owner.password);
+    const invited = await owner.context.request.post(`${waymark.url}/api/auth/organization/invite-member`, {
+      data: { email: 'nora@ledgerly.test', role: 'editor', organizationId: 'demo' },
+      headers: { origin: waymark.url },
+    });
+    expect(invited.status(), await invited.text()).toBe(200);
+    await owner.context.close();
+    const mail = waymark.mails.findLast((m) => m.to === 'nora@ledgerly.test');
+    expect(mail?.link).toMatch(/\/app\/invitations\//);
+
+    const { context, page, errors } = await newPage();
+    await page.goto(`${waymark.url}${new URL(mail!.link).pathname}`);
+    await page.getByRole('heading', { name: 'You are invited to a Waymark workspace' }).waitFor();
+    expect(await violations(page)).toEqual([]);
+    await page.getByLabel('Your name').fill('Nora Editor');
+    await page.getByLabel('Email').fill('nora@ledgerly.test');
+    await page.getByLabel(/^Password/).fill('editing-all-day');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.getByRole('heading', { name: 'Join Ledgerly (demo)' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('invited you as an editor');
+    await page.getByRole('button', { name: 'Join Ledgerly (demo)' }).click();
+    await page.getByRole('heading', { name: 'Portfolio' }).waitFor();
+    expect(await page.locator('.role').textContent()).toBe('editor');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('resets a forgotten password from the emailed link', async () => {
+    const member = { name: 'Reza Reset', email: 'reza@ledgerly.test', password: 'first-password-1' };
+    await createMember(
+      { db: waymark.db, auth: waymark.app.auth, now: Date.now() },
+      member,
+      ['demo'],
+      'viewer',
+    );
+    const { context, page } = await newPage();
+    await page.goto(`${waymark.url}/app/sign-in`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('status').filter({ hasText: 'is on its way' }).waitFor();
+    await expect.poll(() => waymark.mails.some((m) => m.to === member.email)).toBe(true);
+    const link = waymark.mails.findLast((m) => m.to === member.email)!.link;
+    await page.goto(link);
+    await page.waitForURL(/\/app\/reset-password\?token=/);
+    await page.getByLabel(/^New password/).fill('second-password-2');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signInWithForm(page, member.email, 'second-password-2');
+    await page.getByRole('heading', { name: 'Portfolio' }).waitFor();
+    await context.close();
+  });
+
+  it('sends a member whose session ended back to sign-in, and then to the page they asked for', async () => {
+    const { context, page } = await newPage();
+    await signInQuickly(context, waymark.owner.email, waymark.owner.password);
+    await page.goto(`${waymark.url}/app/`);
+    await rowsOf(page).first().waitFor();
+    // The session ends on the server (expired, or signed out on another device).
+    await waymark.db.writer.batch([{ sql: 'DELETE FROM team_sessions', args: [] }]);
+    await page.getByRole('link', { name: 'NPS' }).click();
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Fnps/);
+    await signInWithForm(page, waymark.owner.email, waymark.owner.password);
+    await page.waitForURL(/\/app\/nps$/);
+    await page.getByRole('heading', { name: 'NPS', level: 1 }).waitFor();
+    await context.close();
+  });
+});
+
 describe('the console on a fresh install', () => {
   it('creates the first owner and workspace from the browser, shows the keys once, and opens the empty portfolio', async () => {
     const fresh = await startEmptyWaymark();

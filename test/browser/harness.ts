@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import { type Browser, chromium } from 'playwright-core';
 import { createApp, type WaymarkApp } from '../../server/app.ts';
+import type { TeamMail } from '../../server/auth/mail.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type DemoKeys, demoOwner, demoWorkspaceId, seedDemo, seedDemoOwner } from '../../server/seed.ts';
@@ -37,6 +38,8 @@ export interface Waymark {
   app: WaymarkApp;
   /** The demo workspace's owner, who signs in to the console (/app) as `npm start` prints. */
   owner: typeof demoOwner;
+  /** What the server sent team members (password-reset links, invitations), oldest first. */
+  mails: TeamMail[];
   /** The demo workspace's keys, as its creation answered them: the secret key is known only here. */
   keys: Extract<DemoKeys, { created: true }>;
   /** While true, every ingestion request is answered 503 and stores nothing. */
@@ -72,7 +75,16 @@ export async function startWaymark(): Promise<Waymark> {
   const keys = await seedDemo(db, Date.now());
   if (!keys.created) throw new Error('a fresh database already had a demo workspace');
   const state = { ingestDown: false };
-  const app = createApp({ db, logger, demoWorkspaceId, distDir: join(root, 'dist') });
+  const mails: TeamMail[] = [];
+  const app = createApp({
+    db,
+    logger,
+    demoWorkspaceId,
+    distDir: join(root, 'dist'),
+    mail: async (mail) => {
+      mails.push(mail);
+    },
+  });
   await seedDemoOwner(db, app.auth, Date.now());
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     // `ingestDown` makes ingestion answer 503 (nothing stored), as an overloaded server would:
@@ -95,6 +107,7 @@ export async function startWaymark(): Promise<Waymark> {
     db,
     app,
     owner: demoOwner,
+    mails,
     keys,
     events,
     allEvents: () =>
