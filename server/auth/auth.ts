@@ -164,8 +164,9 @@ export function createAuth(options: AuthOptions) {
         disableOrganizationDeletion: true,
         invitationExpiresIn: 7 * 24 * 3600,
         cancelPendingInvitationsOnReInvite: true,
-        sendInvitationEmail: async ({ id, email, role, organization: workspace, inviter }) => {
-          const origin = publicOrigin ?? 'http://localhost:8787';
+        sendInvitationEmail: async ({ id, email, role, organization: workspace, inviter }, request) => {
+          // The server's public address, else the one the inviter reached it at.
+          const origin = publicOrigin ?? (request ? new URL(request.url).origin : 'http://localhost:8787');
           const link = `${origin}${invitationPath(id)}`;
           await options.mail({
             to: email,

@@ -1,4 +1,4 @@
-import { eq, inArray, lt, sql } from 'drizzle-orm';
+import { eq, inArray, lte, sql } from 'drizzle-orm';
 import { errorCodes } from '../../shared/problem.ts';
 import { type Database, statement } from '../db/client.ts';
 import { signInFailures } from '../db/schema.ts';
@@ -76,7 +76,7 @@ export class SignInGuard {
     const stale = now - this.limits.windowMs;
     await this.db.writer.batch([
       // Counts nobody can be refused by any more, so that the table holds only live guessers.
-      statement(this.db.read.delete(signInFailures).where(lt(signInFailures.lastFailure, stale))),
+      statement(this.db.read.delete(signInFailures).where(lte(signInFailures.lastFailure, stale))),
       ...[emailKey(email), addressKey(address)].map((key) =>
         statement(
           this.db.read
@@ -85,7 +85,7 @@ export class SignInGuard {
             .onConflictDoUpdate({
               target: signInFailures.key,
               set: {
-                failures: sql`CASE WHEN ${signInFailures.lastFailure} < ${stale} THEN 1 ELSE ${signInFailures.failures} + 1 END`,
+                failures: sql`CASE WHEN ${signInFailures.lastFailure} <= ${stale} THEN 1 ELSE ${signInFailures.failures} + 1 END`,
                 lastFailure: now,
               },
             }),

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app.ts';
+import type { TeamMail } from '../../server/auth/mail.ts';
 import { createMember } from '../../server/auth/owners.ts';
+import { createLogger } from '../../server/logger.ts';
 import { createWorkspace } from '../../server/workspaces/store.ts';
 import type { TeamRole } from '../../shared/schemas/team.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -275,5 +278,155 @@ describe('workspaces', () => {
     expect(
       (await (await h.app.request('/v1/console/session', { headers: { cookie } })).json()).activeWorkspaceId,
     ).toBe('ws2');
+  });
+});
+
+describe('failed sign-ins', () => {
+  const wrong = (email = owner.email) =>
+    json('POST', '/api/auth/sign-in/email', { email, password: 'wrong password' });
+  const right = () =>
+    json('POST', '/api/auth/sign-in/email', { email: owner.email, password: owner.password });
+
+  it('slow down after 3 failures for an email, then lock it out after 10, right password included', async () => {
+    await json('POST', '/v1/setup', owner);
+    for (let i = 0; i < 3; i++) expect((await wrong()).status).toBe(401);
+    // The 4th must wait 1 s after the 3rd, whatever the password.
+    const slowed = await right();
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get('retry-after')).toBe('1');
+    expect((await slowed.json()).code).toBe('rate_limited');
+    // Each further failure doubles the wait: 1, 2, 4... seconds after the last one.
+    for (let failures = 3; failures < 10; failures++) {
+      h.clock.now += 1000 * 2 ** (failures - 3);
+      expect((await wrong()).status, `failure ${failures + 1}`).toBe(401);
+    }
+    h.clock.now += 10 * 60_000;
+    const locked = await right();
+    expect(locked.status).toBe(429);
+    expect((await locked.json()).detail).toMatch(
+      /10 failed sign-ins for this email: locked out for 15 minutes/,
+    );
+    expect(locked.headers.get('retry-after')).toBe(String(5 * 60));
+    // 15 minutes after the last failure the count is forgotten; a success clears it.
+    h.clock.now += 5 * 60_000;
+    expect((await right()).status).toBe(200);
+    expect((await wrong()).status).toBe(401);
+    const last = await right();
+    expect(last.status, await last.clone().text()).toBe(200);
+  });
+
+  it('counts failures per client address across emails, and in the database for every instance', async () => {
+    await json('POST', '/v1/setup', owner);
+    for (let i = 0; i < 10; i++) expect((await wrong(`guess${i}@acme.com`)).status).toBe(401);
+    // Another app on the same database (another instance) refuses the same address.
+    const other = createApp({ db: h.db, clock: () => h.clock.now, logger: createLogger('silent') });
+    const res = await other.request('/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ email: owner.email, password: owner.password }),
+    });
+    expect(res.status).toBe(429);
+    expect((await res.json()).detail).toMatch(/from this address/);
+    await other.close();
+  });
+});
+
+describe('sessions', () => {
+  it('set a 7-day cookie, and end when the session expires', async () => {
+    const res = await json('POST', '/v1/setup', owner);
+    expect(res.headers.getSetCookie().join('\n')).toMatch(/Max-Age=604800/);
+    const cookie = cookieOf(res);
+    expect((await h.app.request('/v1/admin/workspace', { headers: { cookie } })).status).toBe(200);
+    // better-auth reads the machine's clock, not the app's: the session is made to end now.
+    await h.db.read.$client.execute({
+      sql: 'UPDATE team_sessions SET expires_at = ?',
+      args: [Date.now() - 1000],
+    });
+    const expired = await h.app.request('/v1/admin/workspace', { headers: { cookie } });
+    expect(expired.status).toBe(401);
+    expect((await expired.json()).code).toBe('not_signed_in');
+    expect((await h.app.request('/v1/console/session', { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe('invitations and password reset', () => {
+  let sent: TeamMail[];
+  beforeEach(async () => {
+    await h.close();
+    sent = [];
+    h = await createHarness(undefined, {
+      mail: async (mail) => {
+        sent.push(mail);
+      },
+    });
+  });
+
+  it('lets only invited people sign up, and makes them members with the role invited', async () => {
+    const ownerCookie = cookieOf(await json('POST', '/v1/setup', owner));
+    const newcomer = { name: 'Bo', email: 'bo@acme.com', password: 'bo password 123' };
+    const uninvited = await json('POST', '/api/auth/sign-up/email', newcomer);
+    expect(uninvited.status).toBe(403);
+    expect((await uninvited.json()).title).toBe('Sign-up needs an invitation');
+
+    const invite = await json(
+      'POST',
+      '/api/auth/organization/invite-member',
+      { email: newcomer.email, role: 'editor', organizationId: 'acme' },
+      { cookie: ownerCookie },
+    );
+    expect(invite.status, await invite.clone().text()).toBe(200);
+    const invitationId = (await invite.json()).id;
+    expect(sent.map((m) => m.to)).toEqual([newcomer.email]);
+    expect(sent[0]?.link).toBe(`http://localhost/app/invitations/${invitationId}`);
+
+    const signUp = await json('POST', '/api/auth/sign-up/email', newcomer);
+    expect(signUp.status, await signUp.clone().text()).toBe(200);
+    const cookie = cookieOf(signUp);
+    const accept = await json(
+      'POST',
+      '/api/auth/organization/accept-invitation',
+      { invitationId },
+      { cookie },
+    );
+    expect(accept.status, await accept.clone().text()).toBe(200);
+    const session = await (await h.app.request('/v1/console/session', { headers: { cookie } })).json();
+    expect(session.workspaces).toEqual([{ id: 'acme', name: 'Acme', role: 'editor' }]);
+    expect(session.activeWorkspaceId).toBe('acme');
+  });
+
+  it('sends a reset link; the new password works and the old sessions end', async () => {
+    const oldCookie = cookieOf(await json('POST', '/v1/setup', owner));
+    const ask = await json('POST', '/api/auth/request-password-reset', {
+      email: owner.email,
+      redirectTo: '/app/reset-password',
+    });
+    expect(ask.status, await ask.clone().text()).toBe(200);
+    // An unknown email gets the same answer, and no mail.
+    expect(
+      (
+        await json('POST', '/api/auth/request-password-reset', {
+          email: 'nobody@acme.com',
+          redirectTo: '/app/reset-password',
+        })
+      ).status,
+    ).toBe(200);
+    expect(sent.map((m) => m.to)).toEqual([owner.email]);
+    const token = /\/api\/auth\/reset-password\/([^?]+)/.exec(sent[0]?.link ?? '')?.[1];
+    expect(token).toBeTruthy();
+    const reset = await json('POST', '/api/auth/reset-password', {
+      newPassword: 'a brand new password',
+      token,
+    });
+    expect(reset.status, await reset.clone().text()).toBe(200);
+    expect((await h.app.request('/v1/console/session', { headers: { cookie: oldCookie } })).status).toBe(401);
+    const signIn = await json('POST', '/api/auth/sign-in/email', {
+      email: owner.email,
+      password: 'a brand new password',
+    });
+    expect(signIn.status).toBe(200);
+    expect(
+      (await json('POST', '/api/auth/sign-in/email', { email: owner.email, password: owner.password }))
+        .status,
+    ).toBe(401);
   });
 });
