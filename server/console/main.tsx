@@ -16,6 +16,7 @@ const Portfolio = lazy(() => import('./views/Portfolio.tsx'));
 const Account = lazy(() => import('./views/Account.tsx'));
 const Nps = lazy(() => import('./views/Nps.tsx'));
 const Events = lazy(() => import('./views/Events.tsx'));
+const Settings = lazy(() => import('./views/Settings.tsx'));
 const Health = lazy(() => import('./views/Health.tsx'));
 const Onboarding = lazy(() => import('./views/Onboarding.tsx'));
 const Adoption = lazy(() => import('./views/Adoption.tsx'));
@@ -179,6 +180,7 @@ function App() {
           <Route path={`${base}/users`} component={Users} />
           <Route path={`${base}/users/:id`} component={User} />
           <Route path={`${base}/events`} component={Events} />
+          <Route path={`${base}/settings`} component={Settings} />
           <Route default component={NotFound} />
         </Router>
       </Shell>

@@ -21,6 +21,7 @@ const sections = [
   { href: `${base}/tours`, label: 'Tours', match: (p: string) => p.startsWith(`${base}/tours`) },
   { href: `${base}/users`, label: 'People', match: (p: string) => p.startsWith(`${base}/users`) },
   { href: `${base}/events`, label: 'Live events', match: (p: string) => p.startsWith(`${base}/events`) },
+  { href: `${base}/settings`, label: 'Keys', match: (p: string) => p.startsWith(`${base}/settings`) },
 ];
 
 /** The frame of every signed-in page: sections, the workspace switcher, the theme, the member and sign-out. */
