@@ -16,6 +16,7 @@ const Portfolio = lazy(() => import('./views/Portfolio.tsx'));
 const Account = lazy(() => import('./views/Account.tsx'));
 const Nps = lazy(() => import('./views/Nps.tsx'));
 const Events = lazy(() => import('./views/Events.tsx'));
+const Members = lazy(() => import('./views/Members.tsx'));
 const Settings = lazy(() => import('./views/Settings.tsx'));
 const Health = lazy(() => import('./views/Health.tsx'));
 const Onboarding = lazy(() => import('./views/Onboarding.tsx'));
@@ -181,6 +182,7 @@ function App() {
           <Route path={`${base}/users/:id`} component={User} />
           <Route path={`${base}/events`} component={Events} />
           <Route path={`${base}/settings`} component={Settings} />
+          <Route path={`${base}/team`} component={Members} />
           <Route default component={NotFound} />
         </Router>
       </Shell>

@@ -316,6 +316,7 @@ describe('the console on the seeded demo', () => {
       `/app/users/${userId}`,
       '/app/events',
       '/app/settings',
+      '/app/team',
     ];
   }
 
@@ -588,16 +589,22 @@ describe('the console on the seeded demo', () => {
 
 describe('team members in the console', () => {
   it('an invited person creates an account from the link and joins the workspace with the role given', async () => {
+    // The owner invites from the team page, which shows the link to hand over.
     const owner = await newPage();
     await signInQuickly(owner.context, waymark.owner.email, waymark.owner.password);
-    const invited = await owner.context.request.post(`${waymark.url}/api/auth/organization/invite-member`, {
-      data: { email: 'nora@ledgerly.test', role: 'editor', organizationId: 'demo' },
-      headers: { origin: waymark.url },
-    });
-    expect(invited.status(), await invited.text()).toBe(200);
+    await owner.page.goto(`${waymark.url}/app/team`);
+    await owner.page.getByRole('heading', { name: 'Team' }).waitFor();
+    const members = owner.page.getByRole('region', { name: 'Members' });
+    expect(await members.textContent()).toContain(waymark.owner.email);
+    const invite = owner.page.getByRole('form', { name: 'Invite someone' });
+    await invite.getByLabel('Email').fill('nora@ledgerly.test');
+    await invite.getByLabel('Role').selectOption('editor');
+    await invite.getByRole('button', { name: 'Send the invitation' }).click();
+    const shownLink = await owner.page.getByRole('status').locator('code').textContent();
+    expect(shownLink).toMatch(/\/app\/invitations\//);
     await owner.context.close();
     const mail = waymark.mails.findLast((m) => m.to === 'nora@ledgerly.test');
-    expect(mail?.link).toMatch(/\/app\/invitations\//);
+    expect(mail?.link).toBe(shownLink);
 
     const { context, page, errors } = await newPage();
     await page.goto(`${waymark.url}${new URL(mail!.link).pathname}`);

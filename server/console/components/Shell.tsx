@@ -22,6 +22,7 @@ const sections = [
   { href: `${base}/users`, label: 'People', match: (p: string) => p.startsWith(`${base}/users`) },
   { href: `${base}/events`, label: 'Live events', match: (p: string) => p.startsWith(`${base}/events`) },
   { href: `${base}/settings`, label: 'Keys', match: (p: string) => p.startsWith(`${base}/settings`) },
+  { href: `${base}/team`, label: 'Team', match: (p: string) => p.startsWith(`${base}/team`) },
 ];
 
 /** The frame of every signed-in page: sections, the workspace switcher, the theme, the member and sign-out. */
