@@ -39,7 +39,10 @@ export const configSchema = z
     /** Sends password-reset links and invitations by mail; unset, they are printed to the log. */
     SMTP_URL: z
       .string()
-      .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL, such as smtps://user:pass@smtp.example.com')
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        'must be an smtp:// or smtps:// URL, such as smtps://user:pass@smtp.example.com',
+      )
       .optional(),
     /** The sender of those mails. */
     MAIL_FROM: z.string().min(3).default('Waymark <waymark@localhost>'),
