@@ -1,8 +1,8 @@
 /// <reference types="vitest/config" />
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
-import { join, relative } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import preact from '@preact/preset-vite';
@@ -111,8 +111,6 @@ function viewChunk(): Plugin {
  * as it sends them, as it does all JSON).
  */
 function precompress(): Plugin {
-  const brotli = promisify(brotliCompress);
-  const gz = promisify(gzip);
   return {
     name: 'waymark-precompress',
     apply: 'build',
@@ -123,24 +121,55 @@ function precompress(): Plugin {
         names.map(async (name) => {
           // The file as written: a chunk's code in the bundle lacks its sourceMappingURL comment.
           const body = await readFile(join(dir, name));
-          const copies = await Promise.all([
-            brotli(body, {
-              params: {
-                [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-                [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-                [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
-              },
-            }),
-            gz(body, { level: constants.Z_BEST_COMPRESSION }),
-          ]);
           await Promise.all(
-            (['br', 'gz'] as const).map((ext, i) => {
-              const copy = copies[i]!;
-              return copy.length < body.length ? writeFile(join(dir, `${name}.${ext}`), copy) : null;
-            }),
+            (await compressedCopies(body)).map(({ ext, copy }) =>
+              writeFile(join(dir, `${name}${ext}`), copy),
+            ),
           );
         }),
       );
+    },
+  };
+}
+
+const brotli = promisify(brotliCompress);
+const gz = promisify(gzip);
+
+/** The brotli (quality 11) and gzip (level 9) copies of a file that are smaller than it, with their extensions. */
+async function compressedCopies(body: Buffer): Promise<Array<{ ext: '.br' | '.gz'; copy: Buffer }>> {
+  const [br, gzipped] = await Promise.all([
+    brotli(body, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    }),
+    gz(body, { level: constants.Z_BEST_COMPRESSION }),
+  ]);
+  return [
+    { ext: '.br' as const, copy: br },
+    { ext: '.gz' as const, copy: gzipped },
+  ].filter(({ copy }) => copy.length < body.length);
+}
+
+/**
+ * Copies Swagger UI's script and style (the `swagger-ui-dist` package) to dist/server/docs/, with
+ * their compressed copies, for the API reference page at `/docs` (server/routes/static.ts): served
+ * by this server, so the page works on a machine that cannot reach a CDN.
+ */
+function apiDocsAssets(): Plugin {
+  const from = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  return {
+    name: 'waymark-api-docs-assets',
+    apply: 'build',
+    async generateBundle() {
+      for (const name of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+        const source = await readFile(join(from, name));
+        this.emitFile({ type: 'asset', fileName: `docs/${name}`, source });
+        for (const { ext, copy } of await compressedCopies(source))
+          this.emitFile({ type: 'asset', fileName: `docs/${name}${ext}`, source: copy });
+      }
     },
   };
 }
@@ -233,7 +262,7 @@ const consoleApp: UserConfig = {
 const server: UserConfig = {
   publicDir: false,
   define: { __WAYMARK_SERVER_BUNDLE__: 'true' },
-  plugins: [runtimeDependenciesOnly(), migrations()],
+  plugins: [runtimeDependenciesOnly(), migrations(), apiDocsAssets()],
   build: {
     ssr: true,
     outDir: 'dist/server',

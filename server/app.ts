@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { errorCodes } from '../shared/problem.ts';
@@ -25,7 +24,6 @@ import { type HealthDeps, HealthScheduler } from './health/run.ts';
 import { ApiError } from './http/api-error.ts';
 import { limitBodies } from './http/body-limits.ts';
 import { compressJson } from './http/compress-json.ts';
-import type { AppEnv } from './http/context.ts';
 import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
 import { answers, routes } from './http/routes.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -322,9 +320,15 @@ function describeApi(app: ReturnType<typeof routes>, publicOrigin: string | null
     description:
       'A team member signed in at POST /api/auth/sign-in/email (`__Secure-waymark.session_token` behind https); the admin API then works on the session’s active workspace, within the member’s role. Changes need an Origin header of this server.',
   });
-  registry.register('Message', message);
+  // As JSON Schema, not `registry.register`: that calls the `.openapi()` that @hono/zod-openapi adds to
+  // zod schemas made after it loads, and these (from shared/) may be made before, whatever the import order.
+  const component = (schema: z.ZodType) =>
+    z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Parameters<
+      typeof registry.registerComponent<'schemas'>
+    >[2];
+  registry.registerComponent('schemas', 'Message', component(message));
   /** The body of every webhook delivery. */
-  registry.register('WebhookEvent', webhookEvent);
+  registry.registerComponent('schemas', 'WebhookEvent', component(webhookEvent));
   app.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {
@@ -335,7 +339,6 @@ function describeApi(app: ReturnType<typeof routes>, publicOrigin: string | null
     },
     servers: [{ url: publicOrigin ?? new URL(c.req.url).origin }],
   }));
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Waymark API' }));
 }
 
 function problemResponse(error: ApiError): Response {

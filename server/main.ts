@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { serverSecret } from './auth/auth.ts';
+import { smtpMailer } from './auth/mail.ts';
 import { loadConfig, rateLimitSettings, webhookSettings } from './config.ts';
 import { keepStatistics, openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
@@ -50,6 +51,7 @@ const app = createApp({
   scheduleHealth: true,
   webhooks: webhookSettings(config),
   authSecret: config.AUTH_SECRET ?? (await serverSecret(db, Date.now())),
+  ...(config.SMTP_URL ? { mail: smtpMailer(config.SMTP_URL, config.MAIL_FROM, logger) } : {}),
 });
 // The demo workspace's owner, with a fixed password the start-up message prints (README, "Quick start").
 const demoSignIn = keys ? await seedDemoOwner(db, app.auth, Date.now()) : false;

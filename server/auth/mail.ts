@@ -1,3 +1,4 @@
+import { createTransport } from 'nodemailer';
 import type { Logger } from '../logger.ts';
 
 /** A message to a team member: a password-reset link or an invitation. */
@@ -23,5 +24,23 @@ export type Mailer = (mail: TeamMail) => Promise<void>;
 export function logMailer(logger: Logger): Mailer {
   return async (mail) => {
     logger.info(`mail to ${mail.to} (no SMTP_URL set, so printed here): ${mail.subject}\n  ${mail.link}`);
+  };
+}
+
+/**
+ * Sends by SMTP (`SMTP_URL`, e.g. `smtps://user:pass@smtp.example.com:465`), from `from`
+ * (`MAIL_FROM`). A message that cannot be sent is logged, never the link it carries.
+ *
+ * @example
+ * const mail = smtpMailer('smtp://localhost:2525', 'Waymark <waymark@acme.com>', logger)
+ */
+export function smtpMailer(url: string, from: string, logger: Logger): Mailer {
+  const transport = createTransport(url);
+  return async (mail) => {
+    try {
+      await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+    } catch (error) {
+      logger.error(`could not mail ${mail.to} (${mail.subject})`, error);
+    }
   };
 }

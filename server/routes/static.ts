@@ -50,7 +50,8 @@ const fileName = /^[\w-][\w.-]*$/;
 /**
  * The built widget (`/widget.js`, and any chunk it loads from `/widget/`) and the demo product
  * (`/demo/`, a single-page app: unknown paths fall back to its index.html, with the demo workspace's
- * publishable key put into its script tag), and the console (`/app/`, also a single-page app).
+ * publishable key put into its script tag), the console (`/app/`, also a single-page app), and the
+ * API reference page at `/docs`.
  *
  * Built files go out as the build compressed them, brotli over gzip over none as the request's
  * `Accept-Encoding` allows (`Vary: Accept-Encoding`), each with a strong `ETag` (a hash of the bytes
@@ -135,6 +136,24 @@ export function staticRoutes(deps: AppDeps): Hono {
   app.get('/widget.js.map', (c) => widgetFile('widget.js.map', c.req));
   app.get('/widget/:file', (c) => widgetFile(c.req.param('file'), c.req));
 
+  // The API reference: Swagger UI (copied to dist/server/docs by the build) reading /openapi.json.
+  app.get('/docs', (c) =>
+    c.body(apiDocsPage, 200, { 'Content-Type': types['.html']!, 'Cache-Control': 'no-cache' }),
+  );
+  app.get('/docs/:file', async (c) => {
+    const name = c.req.param('file');
+    const response = fileName.test(name)
+      ? await send(join(dist, 'server', 'docs', name), c.req, { 'Cache-Control': 'public, max-age=3600' })
+      : null;
+    if (response) return response;
+    throw new ApiError(
+      404,
+      errorCodes.notFound,
+      'Not found',
+      'The server is not built: run `npm run build`.',
+    );
+  });
+
   app.get('/', (c) => c.redirect('/demo/'));
   app.get('/demo', (c) => c.redirect('/demo/'));
   app.get('/demo/*', async (c) => {
@@ -203,6 +222,22 @@ export function staticRoutes(deps: AppDeps): Hono {
 
   return app;
 }
+
+const apiDocsPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Waymark API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="api"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#api', deepLinking: true });</script>
+</body>
+</html>
+`;
 
 /** The representation to send: the best coding the client accepts (a q of 0 refuses one), else the file as is. */
 function pick(file: StaticFile, acceptEncoding: string | undefined): Representation {

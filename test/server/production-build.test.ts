@@ -136,5 +136,25 @@ describe('the built server', () => {
       expect(demo.status).toBe(200);
       expect(await demo.text()).toMatch(/data-key="pk_\w+"/);
     });
+
+    it('serves the API reference at /docs from its own files, with no CDN', async () => {
+      const page = await fetch(`${url}/docs`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+      expect(sources).toEqual(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js']);
+      expect(html).toContain("url: '/openapi.json'");
+      for (const source of sources) {
+        const res = await fetch(`${url}${source}`, { headers: { 'accept-encoding': 'br, gzip' } });
+        expect(res.status, source).toBe(200);
+        expect(res.headers.get('content-encoding'), source).toBe('br');
+        expect((await res.text()).length, source).toBeGreaterThan(100_000);
+      }
+      const spec = await fetch(`${url}/openapi.json`);
+      expect(spec.status).toBe(200);
+      expect(((await spec.json()) as { components: { schemas: object } }).components.schemas).toHaveProperty(
+        'Message',
+      );
+    });
   });
 });
