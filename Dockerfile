@@ -1,7 +1,7 @@
 # Waymark server: `docker build -t waymark .` then
 # `docker run -p 8787:8787 -v waymark-data:/data waymark` (README, "Production install").
 
-# Build stage: dev dependencies (Vite) build the widget, the demo and the server to dist/.
+# Build stage: dev dependencies (Vite) build the widget, the demo, the console and the server to dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

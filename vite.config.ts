@@ -9,11 +9,13 @@ import preact from '@preact/preset-vite';
 import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
 
 /**
- * Three builds from one config (`npm run build` runs them in turn):
+ * Four builds from one config (`npm run build` runs them in turn):
  * - `vite build` (default mode): the embeddable widget in dist/widget/: the core, a classic script
  *   (`widget.js`), and the UI of checklists, surveys and spotlights, an ES module chunk (`view-<hash>.js`) that
  *   the core imports only when there is something to show (see viewChunk below).
  * - `vite build --mode demo`: the fake host product, a Preact single-page app at dist/demo/.
+ * - `vite build --mode console`: the console, the CS team's Preact single-page app, at dist/console/,
+ *   served at /app (see consoleApp below).
  * - `vite build --mode server`: the server as plain JavaScript in dist/server/, run by `node` with
  *   production dependencies only (see server below).
  * `vitest` reads the `test` block: node for server and shared code, happy-dom for the widget,
@@ -239,6 +241,19 @@ const demo: UserConfig = {
 };
 
 /**
+ * The console (server/console/): one entry for the shell, one chunk per view (`lazy()` in its
+ * router), served at /app by the server (server/routes/static.ts). The manifest tells the size check
+ * (test/size-budget.ts) which files the first view loads.
+ */
+const consoleApp: UserConfig = {
+  root: 'server/console',
+  base: '/app/',
+  publicDir: false,
+  plugins: [preact(), precompress()],
+  build: { outDir: '../../dist/console', emptyOutDir: true, target: 'es2020', manifest: true },
+};
+
+/**
  * The server (and later its commands, see serverEntries) bundled to ES modules that plain `node` runs:
  * our TypeScript, shared/ included, in; every package left external, for `npm ci --omit=dev` to
  * provide. Entries and their shared chunks sit side by side in dist/server (no subfolder), which
@@ -263,7 +278,7 @@ const server: UserConfig = {
   },
 };
 
-const builds: Record<string, UserConfig> = { demo, server };
+const builds: Record<string, UserConfig> = { demo, console: consoleApp, server };
 
 export default defineConfig(({ mode }) => ({
   ...(builds[mode] ?? widget),

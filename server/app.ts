@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
@@ -8,6 +9,9 @@ import type { SurveyContent } from '../shared/schemas/survey.ts';
 import { webhookEvent } from '../shared/schemas/webhook.ts';
 import { CoreFeatureService } from './adoption/core-features.ts';
 import { FeatureRollupBuilder } from './adoption/feature-days.ts';
+import { type Auth, createAuth } from './auth/auth.ts';
+import { logMailer, type Mailer } from './auth/mail.ts';
+import { defaultSignInLimits, SignInGuard, type SignInLimits } from './auth/sign-in-guard.ts';
 import { type ChecklistService, checklistService } from './content/checklists.ts';
 import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
@@ -30,6 +34,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { contentRoutes } from './routes/content.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { staticRoutes } from './routes/static.ts';
+import { teamRoutes } from './routes/team.ts';
 import { WebhookEndpoints } from './webhooks/endpoints.ts';
 import { defaultWebhookSettings, type WebhookSettings, WebhookWorker } from './webhooks/worker.ts';
 import { currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
@@ -52,6 +57,15 @@ export interface AppOptions {
   scheduleHealth?: boolean;
   /** Webhook delivery (`defaultWebhookSettings` unless given); the worker starts with `app.webhooks.start()`. */
   webhooks?: Partial<WebhookSettings>;
+  /**
+   * Signs team session cookies; every instance on one database needs the same (main.ts passes
+   * `AUTH_SECRET` or the one kept in the database, see `serverSecret`). Random unless given.
+   */
+  authSecret?: string;
+  /** How password-reset links and invitations reach people; the server log unless given. */
+  mail?: Mailer;
+  /** Failed sign-ins before slowing down and locking out (`defaultSignInLimits` unless given). */
+  signInLimits?: SignInLimits;
 }
 
 /** The HTTP app, and what must be stopped before its database closes. */
@@ -67,6 +81,8 @@ export type WaymarkApp = ReturnType<typeof routes> & {
    * for those queued before (migration 0011, a stop mid-rebuild). Tests await `wake()`.
    */
   featureRollups: FeatureRollupBuilder;
+  /** Team sign-in: main.ts and the seed create the demo owner with it. */
+  auth: Auth;
   /**
    * Stops the health schedule, writes the rate-limit counts and stops their timer, and stops the
    * webhook worker and the rollup rebuilds once the work under way is recorded; call it before
@@ -94,6 +110,12 @@ export interface AppDeps {
   distDir: string;
   /** Origins of this server itself, whose pages may always call it. */
   ownOrigins(requestUrl: string): string[];
+  /** Proxies whose `X-Forwarded-For` entry names the client (see http/client-address.ts). */
+  trustProxy: number;
+  /** Team sign-in (better-auth): sessions, passwords, workspaces as organizations. */
+  auth: Auth;
+  /** Failed sign-ins per email and address, shared by every instance. */
+  signInGuard: SignInGuard;
   demoKey(): Promise<string | null>;
   /** Account health: the model, core features, and what the daily run and recomputes need. */
   health: HealthDeps;
@@ -128,6 +150,10 @@ export function createApp(options: AppOptions): WaymarkApp {
     endpoints: new WebhookEndpoints(options.db, clock, webhookSettings.allowPrivate),
     worker: new WebhookWorker({ db: options.db, clock, logger, settings: webhookSettings }),
   };
+  const ownOrigins = (requestUrl: string) => [
+    new URL(requestUrl).origin,
+    ...(publicOrigin ? [publicOrigin] : []),
+  ];
   const deps: AppDeps = {
     db: options.db,
     clock,
@@ -142,7 +168,18 @@ export function createApp(options: AppOptions): WaymarkApp {
     webhooks,
     rateLimits,
     distDir: options.distDir ?? distDir,
-    ownOrigins: (requestUrl) => [new URL(requestUrl).origin, ...(publicOrigin ? [publicOrigin] : [])],
+    ownOrigins,
+    trustProxy: options.trustProxy ?? 0,
+    auth: createAuth({
+      db: options.db,
+      logger,
+      secret: options.authSecret ?? randomBytes(32).toString('base64url'),
+      publicUrl: options.publicUrl,
+      ownOrigins,
+      mail: options.mail ?? logMailer(logger),
+      rateLimits: rateLimitSettings !== false,
+    }),
+    signInGuard: new SignInGuard(options.db, clock, options.signInLimits ?? defaultSignInLimits),
     health: {
       db: options.db,
       clock,
@@ -215,6 +252,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     healthDeps: deps.health,
     webhooks: webhooks.worker,
     featureRollups,
+    auth: deps.auth,
     close: async () => {
       await scheduler?.stop();
       await webhooks.worker.stop();
@@ -244,6 +282,7 @@ const healthRoute = createRoute({
 function apiRoutes(deps: AppDeps) {
   return routes()
     .route('/v1/admin', adminRoutes(deps))
+    .route('/', teamRoutes(deps))
     .route('/v1', contentRoutes(deps))
     .route('/v1', ingestRoutes(deps))
     .openapi(healthRoute, async (c) => {
@@ -274,6 +313,13 @@ function describeApi(app: ReturnType<typeof routes>, publicOrigin: string | null
     type: 'http',
     scheme: 'bearer',
     description: 'Workspace secret key (sk_...).',
+  });
+  registry.registerComponent('securitySchemes', 'sessionCookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'waymark.session_token',
+    description:
+      'A team member signed in at POST /api/auth/sign-in/email (`__Secure-waymark.session_token` behind https); the admin API then works on the session’s active workspace, within the member’s role. Changes need an Origin header of this server.',
   });
   // As JSON Schema, not `registry.register`: that calls the `.openapi()` that @hono/zod-openapi adds to
   // zod schemas made after it loads, and these (from shared/) may be made before, whatever the import order.

@@ -1,8 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { defaultOverlapHours, keyRotation } from '../shared/schemas/api-key.ts';
+import { teamEmail, teamPassword } from '../shared/schemas/team.ts';
 import { workspaceInput } from '../shared/schemas/workspace.ts';
+import { createAuth, serverSecret } from './auth/auth.ts';
+import { createMember, EmailTaken } from './auth/owners.ts';
 import { loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
@@ -11,7 +14,7 @@ import { createLogger } from './logger.ts';
 import { isEntryPoint } from './paths.ts';
 import { listKeys, revokeKey, rotateKey } from './workspaces/api-keys.ts';
 import { installSnippet } from './workspaces/install-snippet.ts';
-import { createWorkspace, listWorkspaces } from './workspaces/store.ts';
+import { createWorkspace, listWorkspaces, workspaceIdFromName } from './workspaces/store.ts';
 
 /**
  * Waymark's command line, for a real install: create workspaces, list them, and rotate or revoke
@@ -67,16 +70,81 @@ Commands:
       (default ${defaultOverlapHours}; 0 ends them now).
   keys revoke --workspace <id> --key <key_id>
       Ends a key at once. Refused for the last key of its kind without an end date.
+  create-owner --email <email> --password <password> --workspace <id or name> [--name <name>]
+      A team member who signs in to the console at /app as owner of the workspace: an existing
+      one by its id, else a new one of that name (its keys are printed once). --name defaults to
+      the part of the email before the @.
 
 The database is the server's: DATABASE_URL and DATABASE_AUTH_TOKEN, as for npm start.`;
 
 const commands: Record<string, Command> = {
+  'create-owner': {
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      workspace: { type: 'string' },
+      name: { type: 'string' },
+    },
+    required: ['email', 'password', 'workspace'],
+    plan(values) {
+      const email = String(values.email).trim().toLowerCase();
+      const input = validate(
+        z.object({ email: teamEmail, password: teamPassword, name: z.string().trim().min(1).max(200) }),
+        { email, password: values.password, name: values.name ?? email.split('@')[0] },
+        { email: '--email', password: '--password', name: '--name' },
+      );
+      const workspace = String(values.workspace);
+      return async (db, deps) => {
+        const auth = createAuth({
+          db,
+          logger: createLogger('error'),
+          secret: await serverSecret(db, deps.now()),
+          publicUrl: deps.serverUrl,
+          ownOrigins: () => [new URL(deps.serverUrl).origin],
+          mail: async () => {},
+          rateLimits: false,
+        });
+        const lines: string[] = [];
+        let workspaceId = workspace;
+        if (!(await workspaceExists(db, workspace))) {
+          workspaceId = workspaceIdFromName(workspace);
+          const named = validate(
+            workspaceInput,
+            { id: workspaceId, name: workspace },
+            { id: '--workspace', name: '--workspace' },
+          );
+          if (await workspaceExists(db, named.id)) {
+            throw new CommandError(
+              `a workspace with the id "${named.id}" exists already: pass --workspace ${named.id} to use it`,
+            );
+          }
+          const created = await createWorkspace(db, named, deps.now());
+          lines.push(
+            `Created the workspace ${named.id} (${named.name}).`,
+            `  publishable key:  ${created.publishableKey}`,
+            `  secret key:       ${created.secretKey}   (shown this once)`,
+            '',
+          );
+        }
+        try {
+          await createMember({ db, auth, now: deps.now() }, input, [workspaceId], 'owner');
+        } catch (error) {
+          if (error instanceof EmailTaken) throw new CommandError(error.message);
+          throw error;
+        }
+        lines.push(
+          `${input.email} is owner of ${workspaceId}: sign in at ${new URL('/app', deps.serverUrl).href}`,
+        );
+        deps.out(lines.join('\n'));
+      };
+    },
+  },
   'workspace create': {
     options: { name: { type: 'string' }, id: { type: 'string' }, origin: { type: 'string', multiple: true } },
     required: ['name'],
     plan(values) {
       const name = String(values.name);
-      const id = typeof values.id === 'string' ? values.id : idFromName(name);
+      const id = typeof values.id === 'string' ? values.id : workspaceIdFromName(name);
       if (id === '')
         throw new UsageError('--id is required when --name has no letters or digits to make one of');
       const input = validate(
@@ -204,10 +272,12 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     return first === undefined ? 2 : 0;
   }
   try {
-    const name = `${first} ${second ?? ''}`.trim();
+    // A command is one word (`create-owner`) or two (`keys list`).
+    const words = commands[first] ? 1 : 2;
+    const name = words === 1 ? first : `${first} ${second ?? ''}`.trim();
     const command = commands[name];
     if (!command) throw new UsageError(`unknown command "${name}"`);
-    const work = command.plan(parseOptions(command, argv.slice(2)));
+    const work = command.plan(parseOptions(command, argv.slice(words)));
     await work(await deps.openDb(), deps);
     return 0;
   } catch (error) {
@@ -271,17 +341,6 @@ async function existing(db: Database, id: Values[string]): Promise<string> {
   if (typeof id !== 'string' || !(await workspaceExists(db, id)))
     throw new CommandError(`no workspace has the id "${String(id)}" (${self} workspace list shows them)`);
   return id;
-}
-
-/** "Acme Inc." -> "acme-inc": an id that reads like the name. */
-function idFromName(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 64)
-    .replace(/^-+|-+$/g, '');
 }
 
 function snippetLines(serverUrl: string, publishableKey: string): string[] {

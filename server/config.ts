@@ -32,6 +32,21 @@ export const configSchema = z
     SEED_DEMO: z.enum(['true', 'false']).optional(),
     LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
     /**
+     * Signs team session cookies. Unset: a random one is made on first start and kept in the
+     * database, which every instance on it shares.
+     */
+    AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Sends password-reset links and invitations by mail; unset, they are printed to the log. */
+    SMTP_URL: z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        'must be an smtp:// or smtps:// URL, such as smtps://user:pass@smtp.example.com',
+      )
+      .optional(),
+    /** The sender of those mails. */
+    MAIL_FROM: z.string().min(3).default('Waymark <waymark@localhost>'),
+    /**
      * How many proxies (load balancers, CDNs) stand in front of the server: the client's address is the
      * `X-Forwarded-For` entry the outermost of them added. 0: the socket's peer is the client, and the
      * header, which anyone can write, is ignored.

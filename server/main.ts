@@ -1,9 +1,18 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.ts';
+import { serverSecret } from './auth/auth.ts';
+import { smtpMailer } from './auth/mail.ts';
 import { loadConfig, rateLimitSettings, webhookSettings } from './config.ts';
 import { keepStatistics, openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
-import { type DemoKeys, demoWorkspaceId, removePlainTextDemoKeys, seedDemo } from './seed.ts';
+import {
+  type DemoKeys,
+  demoOwner,
+  demoWorkspaceId,
+  removePlainTextDemoKeys,
+  seedDemo,
+  seedDemoOwner,
+} from './seed.ts';
 import { installSnippet } from './workspaces/install-snippet.ts';
 import { listWorkspaces } from './workspaces/store.ts';
 
@@ -41,7 +50,11 @@ const app = createApp({
   trustProxy: config.TRUST_PROXY,
   scheduleHealth: true,
   webhooks: webhookSettings(config),
+  authSecret: config.AUTH_SECRET ?? (await serverSecret(db, Date.now())),
+  ...(config.SMTP_URL ? { mail: smtpMailer(config.SMTP_URL, config.MAIL_FROM, logger) } : {}),
 });
+// The demo workspace's owner, with a fixed password the start-up message prints (README, "Quick start").
+const demoSignIn = keys ? await seedDemoOwner(db, app.auth, Date.now()) : false;
 // Delivers the webhook outbox in this process; several instances share it through leases.
 app.webhooks.start();
 // Builds the core-feature rollups queued before this start (migration 0011, a stop mid-rebuild).
@@ -50,7 +63,13 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   const base = config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://localhost:${info.port}`;
   logger.info(`listening on ${base} (database: ${config.DATABASE_URL})`);
   if (keys) announce(base, keys);
-  else if (workspaceCount === 0) {
+  if (demoSignIn) {
+    logger.info(
+      `sign in to the console: ${base}/app as ${demoOwner.email} / ${demoOwner.password} (the demo owner)`,
+    );
+  } else if (!keys) {
+    logger.info(`console: ${base}/app (an install without an owner starts there with its first one)`);
+  } else if (workspaceCount === 0) {
     logger.info(
       'no workspace yet: create one with\n  npm run waymark -- workspace create --name "Acme" --origin https://app.acme.com',
     );

@@ -4,6 +4,9 @@ import { eq } from 'drizzle-orm';
 import { checklistDraftInput } from '../shared/schemas/checklist.ts';
 import { milestoneInput } from '../shared/schemas/milestone.ts';
 import { type SpotlightDraftInput, spotlightDraftInput } from '../shared/schemas/spotlight.ts';
+import type { Auth } from './auth/auth.ts';
+import { createMember } from './auth/owners.ts';
+import { teamUserByEmail } from './auth/team.ts';
 import { checklistService } from './content/checklists.ts';
 import { spotlightService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
@@ -16,6 +19,24 @@ import { seedHistory, seedSurvey } from './seed-history.ts';
 import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export const demoWorkspaceId = 'demo';
+
+/** The demo workspace's owner: a fixed password, printed at start (README, "Quick start"). */
+export const demoOwner = { name: 'Demo Owner', email: 'demo@waymark.dev', password: 'waymark-demo' } as const;
+
+/**
+ * Creates the demo workspace's owner if there is none with the demo email; answers whether the
+ * demo owner exists (so its credentials can be printed).
+ *
+ * @example
+ * if (await seedDemoOwner(db, app.auth, Date.now())) console.log(demoOwner.email, demoOwner.password)
+ */
+export async function seedDemoOwner(db: Database, auth: Auth, now: number): Promise<boolean> {
+  const [demo] = await db.read.select().from(workspaces).where(eq(workspaces.id, demoWorkspaceId));
+  if (!demo) return false;
+  if (await teamUserByEmail(db, demoOwner.email)) return true;
+  await createMember({ db, auth, now }, demoOwner, [demoWorkspaceId], 'owner');
+  return true;
+}
 
 /**
  * What `seedDemo` found or made. The secret key and the identity secret are there only when the demo

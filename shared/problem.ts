@@ -14,6 +14,12 @@ export const errorCodes = {
   messageTooLarge: 'message_too_large',
   missingKey: 'missing_key',
   invalidKey: 'invalid_key',
+  /** No session cookie, or its session ended (signed out, expired): sign in again. */
+  notSignedIn: 'not_signed_in',
+  /** Signed in, but the member's role (or membership) does not allow this; `detail` names the role needed. */
+  forbidden: 'forbidden',
+  /** A change signed in by cookie without the Origin of this server's own pages (CSRF). */
+  crossSiteRequest: 'cross_site_request',
   originNotAllowed: 'origin_not_allowed',
   identityNotVerified: 'identity_not_verified',
   notFound: 'not_found',

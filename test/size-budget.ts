@@ -7,8 +7,13 @@
  *
  * Budgets: the core script (`widget.js`, what every page downloads) 6 KB; all widget files together
  * 24 KB, the hard cap of the product (goal: 16 KB; the full onboarding platforms ship 120-270 KB).
+ *
+ * The console (`/app`, server/console/) has its own budget: its first view, the portfolio a member
+ * lands on after signing in, 120 KB gzipped on the wire: the page, the shell's script and styles, and
+ * the portfolio's chunk with what it imports (read from the build's manifest). Every other view is a
+ * chunk of its own, listed with what it adds.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,10 +28,14 @@ const dist = join(import.meta.dirname, '..', 'dist');
 const entryBudgets: Record<string, number> = { 'widget.js': 6 * KB };
 const totalBudget = 24 * KB;
 const totalGoal = 16 * KB;
+const consoleFirstViewBudget = 120 * KB;
+const consoleDist = join(dist, 'console');
 
-if (!existsSync(join(dist, 'widget', 'widget.js'))) {
-  console.error(`size budget: ${dist}/widget/widget.js is missing; run \`npm run build\` first.`);
-  process.exit(1);
+for (const built of [join(dist, 'widget', 'widget.js'), join(consoleDist, '.vite', 'manifest.json')]) {
+  if (!existsSync(built)) {
+    console.error(`size budget: ${built} is missing; run \`npm run build\` first.`);
+    process.exit(1);
+  }
 }
 
 interface Transfer {
@@ -36,9 +45,9 @@ interface Transfer {
 }
 
 /** GET with node:http, which (unlike fetch) hands over the body exactly as it was sent. */
-function download(url: string): Promise<Transfer> {
+function download(url: string, acceptEncoding = 'br, gzip'): Promise<Transfer> {
   return new Promise((resolve, reject) => {
-    get(url, { headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+    get(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (part: Buffer) => parts.push(part));
       res.on('end', () =>
@@ -73,6 +82,8 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const rows: Array<{ name: string; raw: number; encoding: string; wire: number }> = [];
 const failures: string[] = [];
+/** The console's files as gzip sends them: each view's own chunks (the first view's include the shell). */
+const consoleViews: Array<{ view: string; files: string[]; wire: number }> = [];
 try {
   // widget.js first, then whatever it (and each chunk) can load, each once.
   const queue = ['widget.js'];
@@ -92,6 +103,38 @@ try {
     });
     for (const chunk of chunksOf(code))
       if (!queue.includes(chunk) && !rows.some((row) => row.name === chunk)) queue.push(chunk);
+  }
+
+  // The console: what its first view downloads, then what each other view adds.
+  const manifest = JSON.parse(readFileSync(join(consoleDist, '.vite', 'manifest.json'), 'utf8')) as Record<
+    string,
+    { file: string; css?: string[]; imports?: string[]; isEntry?: boolean; dynamicImports?: string[] }
+  >;
+  /** A manifest entry's file, its CSS and those of everything it imports statically, each once. */
+  const closure = (key: string, seen = new Set<string>()): string[] => {
+    const chunk = manifest[key];
+    if (!chunk || seen.has(key)) return [];
+    seen.add(key);
+    return [chunk.file, ...(chunk.css ?? []), ...(chunk.imports ?? []).flatMap((k) => closure(k, seen))];
+  };
+  const entry = Object.keys(manifest).find((key) => manifest[key]!.isEntry)!;
+  const wire = async (files: string[]) => {
+    let bytes = 0;
+    for (const file of files) {
+      const transfer = await download(`${base}/app/${file}`, 'gzip');
+      if (transfer.status !== 200) failures.push(`/app/${file} answered ${transfer.status}`);
+      if (file !== '' && transfer.encoding === 'none') failures.push(`/app/${file} went out uncompressed`);
+      bytes += transfer.body.length;
+    }
+    return bytes;
+  };
+  const shell = closure(entry);
+  const firstView = [...new Set(['', ...shell, ...closure('views/Portfolio.tsx')])];
+  consoleViews.push({ view: 'first view (portfolio)', files: firstView, wire: await wire(firstView) });
+  for (const view of manifest[entry]!.dynamicImports ?? []) {
+    if (view === 'views/Portfolio.tsx') continue;
+    const own = closure(view).filter((file) => !shell.includes(file));
+    consoleViews.push({ view, files: own, wire: await wire(own) });
   }
 } finally {
   await new Promise((resolve) => server.close(resolve));
@@ -140,6 +183,27 @@ if (total > totalBudget)
     `everything a page can download is ${kb(total)} on the wire, over the ${kb(totalBudget)} cap (README, "Size")`,
   );
 else if (total > totalGoal) console.log(`note: total is over the ${kb(totalGoal)} goal`);
+
+console.log();
+console.log(
+  'console (/app)'.padEnd(34),
+  'files'.padStart(6),
+  'gzip on the wire'.padStart(18),
+  'budget'.padStart(10),
+);
+for (const row of consoleViews) {
+  const first = row === consoleViews[0];
+  console.log(
+    (first ? row.view : `+ ${row.view}`).padEnd(34),
+    String(row.files.length).padStart(6),
+    kb(row.wire).padStart(18),
+    (first ? kb(consoleFirstViewBudget) : '').padStart(10),
+  );
+}
+if (consoleViews[0] && consoleViews[0].wire > consoleFirstViewBudget)
+  failures.push(
+    `the console's first view is ${kb(consoleViews[0].wire)} gzipped, over ${kb(consoleFirstViewBudget)}`,
+  );
 
 if (failures.length > 0) {
   for (const failure of failures) console.error(`size budget exceeded: ${failure}`);

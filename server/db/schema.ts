@@ -898,6 +898,158 @@ export const rollupMark = sqliteTable('rollup_mark', {
   seq: integer('seq').notNull(),
 });
 
+/*
+ * Team sign-in (README, "Team sign-in"): the tables better-auth reads and writes through its drizzle
+ * adapter (server/auth/auth.ts names them by its model names: user, session, account, verification,
+ * rateLimit, organization, member, invitation). Their column keys are better-auth's field names;
+ * its dates are stored as epoch milliseconds like every other time here.
+ */
+
+/** A person of the customer's team who signs in to the console (never an end user: see `users`). */
+export const teamUsers = sqliteTable('team_users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  image: text('image'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** A signed-in browser: the cookie holds `token`; `activeOrganizationId` is the workspace it works in. */
+export const teamSessions = sqliteTable(
+  'team_sessions',
+  {
+    id: text('id').primaryKey(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    token: text('token').notNull().unique(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    userId: text('user_id')
+      .notNull()
+      .references(() => teamUsers.id, { onDelete: 'cascade' }),
+    activeOrganizationId: text('active_organization_id'),
+  },
+  (t) => [index('team_sessions_user').on(t.userId)],
+);
+
+/** How a team user proves who they are: here only `credential`, the scrypt hash of their password. */
+export const teamCredentials = sqliteTable(
+  'team_credentials',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => teamUsers.id, { onDelete: 'cascade' }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: integer('access_token_expires_at', { mode: 'timestamp_ms' }),
+    refreshTokenExpiresAt: integer('refresh_token_expires_at', { mode: 'timestamp_ms' }),
+    scope: text('scope'),
+    password: text('password'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('team_credentials_user').on(t.userId)],
+);
+
+/** Short-lived tokens: password-reset links. */
+export const authVerifications = sqliteTable(
+  'auth_verifications',
+  {
+    id: text('id').primaryKey(),
+    identifier: text('identifier').notNull(),
+    value: text('value').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('auth_verifications_identifier').on(t.identifier)],
+);
+
+/** better-auth's request counts per client address and path, shared by every server instance. */
+export const authRateLimits = sqliteTable('auth_rate_limits', {
+  id: text('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  count: integer('count').notNull(),
+  lastRequest: integer('last_request').notNull(),
+});
+
+/** A workspace as a team: exactly one per workspace, with the workspace's id (workspaces/store.ts). */
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  logo: text('logo'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  metadata: text('metadata'),
+});
+
+/** The team roles, least to most powerful (README, "Team sign-in"). */
+export const teamRoles = ['viewer', 'editor', 'admin', 'owner'] as const;
+
+/** A team user's role in one workspace. */
+export const teamMembers = sqliteTable(
+  'team_members',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => teamUsers.id, { onDelete: 'cascade' }),
+    role: text('role').notNull().default('viewer'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('team_members_organization_user').on(t.organizationId, t.userId),
+    index('team_members_user').on(t.userId),
+  ],
+);
+
+/** An invitation by link to join a workspace with a role. */
+export const teamInvitations = sqliteTable(
+  'team_invitations',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    email: text('email').notNull(),
+    role: text('role'),
+    status: text('status').notNull().default('pending'),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    inviterId: text('inviter_id')
+      .notNull()
+      .references(() => teamUsers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('team_invitations_email').on(t.email),
+    index('team_invitations_organization').on(t.organizationId),
+  ],
+);
+
+/**
+ * Failed sign-ins per email and per client address (`email:<address>`, `address:<ip>`), counted in
+ * the database so that every server instance slows down and locks out the same guesser
+ * (server/auth/sign-in-guard.ts). A count is forgotten once its last failure is older than the window.
+ */
+export const signInFailures = sqliteTable('sign_in_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailure: integer('last_failure').notNull(),
+});
+
+/** Secrets the server makes itself on first start and every instance shares (the session signing secret). */
+export const serverSecrets = sqliteTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type KeyKind = (typeof keyKinds)[number];
@@ -977,3 +1129,5 @@ export const ttvDays = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.milestoneId, t.subject, t.firstDay, t.tookDay] })],
 );
+
+export type TeamRole = (typeof teamRoles)[number];

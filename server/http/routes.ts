@@ -50,8 +50,11 @@ export const answers = <S extends z.ZodType, Status extends number = 200>(
 /** A 204 answer (deletions), and the problems. */
 export const noContent = (description = 'Deleted') => ({ 204: { description }, ...problems }) as const;
 
-/** Admin routes need the workspace secret key as a Bearer token (checked in routes/admin.ts). */
-export const adminSecurity = [{ secretKey: [] }];
+/**
+ * Admin routes need the workspace secret key as a Bearer token, or a team member's session cookie
+ * with a role the route allows (checked in routes/admin.ts, roles in auth/roles.ts).
+ */
+export const adminSecurity: Record<string, string[]>[] = [{ secretKey: [] }, { sessionCookie: [] }];
 
 /**
  * A request body as documented: its schema and an example a client can send as it is

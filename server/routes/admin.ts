@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { and, desc, eq, lt, or } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import { accountDetail, eventPage, userDetail } from '../../shared/schemas/people.ts';
@@ -12,27 +13,32 @@ import {
 } from '../../shared/schemas/workspace.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
+import { needsBodyFields, roleNeeded } from '../auth/roles.ts';
+import { atLeast, roleIn } from '../auth/team.ts';
 import { statement } from '../db/client.ts';
 import {
   accounts,
   events,
   identityTraffic as identityTrafficTable,
+  organizations,
   users,
   workspaces,
 } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
+import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
-import { currentPublishableKey } from '../workspaces/store.ts';
+import { currentPublishableKey, type Tenant } from '../workspaces/store.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
 import { spotlightRoutes } from './spotlights.ts';
+import { forwardCookies, requireOwnOrigin, signedIn } from './team.ts';
 import { idParams } from './versioned.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -130,7 +136,8 @@ const getAccount = createRoute({
 
 /**
  * The admin API: everything a workspace's own server, its CS team's tools or the web app read and
- * change. Authenticated by the workspace's secret key (`Authorization: Bearer sk_...`).
+ * change. Authenticated by the workspace's secret key (`Authorization: Bearer sk_...`, full power),
+ * or by a team member's session cookie: the session's active workspace, within the member's role.
  */
 export function adminRoutes(deps: AppDeps) {
   const app = routes();
@@ -138,9 +145,19 @@ export function adminRoutes(deps: AppDeps) {
 
   if (deps.rateLimits) app.use('*', deps.rateLimits.adminFailures);
   app.use('*', async (c, next) => {
+    // A browser signed in to the console sends its session cookie and no Authorization header.
+    if (c.req.header('authorization') === undefined && c.req.header('cookie') !== undefined) {
+      c.set('tenant', await memberTenant(c));
+      return next();
+    }
     const key = keyFromRequest(c.req.header('authorization'), null);
     if (!key)
-      throw new ApiError(401, errorCodes.missingKey, 'Missing key', 'Send the secret key as a Bearer token.');
+      throw new ApiError(
+        401,
+        errorCodes.missingKey,
+        'Missing key',
+        'Send the secret key as a Bearer token, or sign in to the console.',
+      );
     const tenant = await deps.workspaces.byKey(key);
     if (tenant?.keyKind !== 'secret') {
       throw new ApiError(
@@ -153,6 +170,50 @@ export function adminRoutes(deps: AppDeps) {
     c.set('tenant', tenant);
     await next();
   });
+
+  /**
+   * The workspace a signed-in team member works on (their session's active one), once the request
+   * passed the CSRF rule and the member's role allows it (auth/roles.ts, the one table of roles).
+   */
+  async function memberTenant(c: Context<AppEnv>): Promise<Tenant> {
+    const member = await signedIn(deps, c.req.raw.headers);
+    if (!member) {
+      throw new ApiError(
+        401,
+        errorCodes.notSignedIn,
+        'Not signed in',
+        'The session ended or the cookie is unknown: sign in again, or send the secret key as a Bearer token.',
+      );
+    }
+    requireOwnOrigin(deps, c);
+    forwardCookies(c, member.setCookies);
+    const workspaceId = member.activeWorkspaceId;
+    const role = workspaceId === null ? null : await roleIn(db, member.user.id, workspaceId);
+    if (workspaceId === null || role === null) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        'No workspace',
+        'This session works on no workspace you are a member of: choose one with POST /v1/console/session/workspace.',
+      );
+    }
+    const method = c.req.method;
+    const path = c.req.path.replace(/^\/v1\/admin/, '');
+    const fields = needsBodyFields(method, path) ? await bodyFields(c.req.raw) : null;
+    const need = roleNeeded(method, path, fields);
+    if (!atLeast(role, need.role)) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        `Needs the ${need.role} role`,
+        `Changing ${need.what} needs the ${need.role} role or above; you are ${role} in ${workspaceId}.`,
+      );
+    }
+    const tenant = await deps.workspaces.byWorkspace(workspaceId, `session:${member.sessionId}`);
+    if (!tenant)
+      throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
+    return tenant;
+  }
 
   const api = app
     .route('/', onboardingRoutes(deps))
@@ -182,6 +243,17 @@ export function adminRoutes(deps: AppDeps) {
       if (Object.keys(patch).length > 0) {
         await db.writer.batch([
           statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),
+          // Its organization (the team) goes by the same name.
+          ...(patch.name === undefined
+            ? []
+            : [
+                statement(
+                  db.read
+                    .update(organizations)
+                    .set({ name: patch.name })
+                    .where(eq(organizations.id, workspace.id)),
+                ),
+              ]),
         ]);
         deps.workspaces.forget();
       }
@@ -343,6 +415,18 @@ export function adminRoutes(deps: AppDeps) {
   }
 
   return api;
+}
+
+/** The top-level fields of a JSON object body, or null when the body is not one (read from a copy). */
+async function bodyFields(request: Request): Promise<string[] | null> {
+  try {
+    const parsed: unknown = await request.clone().json();
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? Object.keys(parsed)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 function presentEntity(row: {

@@ -21,6 +21,7 @@ import {
 } from '../../shared/schemas/health-report.ts';
 import { adoptionReportAnswer } from '../../shared/schemas/reports.ts';
 import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
+import { csvField } from '../analytics/nps.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
 import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
@@ -61,6 +62,9 @@ export const portfolioQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
+
+/** The portfolio's CSV export: the same filters and order, every matching account. */
+export const portfolioExportQuery = portfolioQuery.omit({ limit: true, offset: true });
 
 export const alertQuery = z.object({
   accountId: z.string().min(1).max(200).optional(),
@@ -166,6 +170,18 @@ const route = {
     request: { query: portfolioQuery },
     responses: answers(portfolioPage),
   }),
+  portfolioCsv: createRoute({
+    method: 'get',
+    path: '/health/accounts.csv',
+    summary:
+      'The portfolio as CSV (RFC 4180, formula-safe), as an attachment: every account matching the filters, in the same order',
+    security,
+    request: { query: portfolioExportQuery },
+    responses: {
+      ...answers(z.string()),
+      200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+    },
+  }),
   account: createRoute({
     method: 'get',
     path: '/health/accounts/{id}',
@@ -232,6 +248,111 @@ const route = {
   }),
 };
 
+/**
+ * The portfolio's accounts (each one's newest snapshot) matching the filters, in the order asked:
+ * a page of them for the list, pages of them for the CSV export, and how many there are.
+ */
+function portfolioOf(db: AppDeps['db'], workspaceId: string, q: z.infer<typeof portfolioExportQuery>) {
+  const t = accountHealthCurrent;
+  const where = and(
+    eq(t.workspaceId, workspaceId),
+    q.band === undefined ? undefined : eq(t.band, q.band),
+    q.segment === undefined ? undefined : eq(t.segment, q.segment),
+    q.stage === undefined ? undefined : eq(t.stage, q.stage),
+    q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
+  );
+  const descending = q.sort.startsWith('-');
+  const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
+  // Nulls (no score, no ARR) last either way, then a stable tie-break.
+  const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
+  return {
+    page: (limit: number, offset: number) =>
+      db.reports
+        .select({
+          accountId: t.accountId,
+          name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
+            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
+          day: t.day,
+          score: t.score,
+          band: t.band,
+          coverage: t.coverage,
+          trend7: t.trend7,
+          trend30: t.trend30,
+          arr: t.arr,
+          renewalDate: t.renewalDate,
+          stage: t.stage,
+          segment: t.segment,
+          topDriver: t.topDriver,
+          modelVersion: t.modelVersion,
+        })
+        .from(t)
+        .where(where)
+        .orderBy(...order)
+        .limit(limit)
+        .offset(offset),
+    count: async () =>
+      (await db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where))[0]?.n ?? 0,
+  };
+}
+
+const portfolioCsvColumns = [
+  'account_id',
+  'name',
+  'score',
+  'band',
+  'trend_7d',
+  'trend_30d',
+  'coverage',
+  'arr',
+  'renewal_date',
+  'stage',
+  'segment',
+  'top_driver',
+  'day',
+] as const;
+const csvRecord = (fields: ReadonlyArray<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`;
+const csvPageSize = 1000;
+
+/** The portfolio as CSV, header first, read a page at a time so a large book never sits in memory whole. */
+function portfolioCsv(portfolio: ReturnType<typeof portfolioOf>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(csvRecord(portfolioCsvColumns)));
+    },
+    async pull(controller) {
+      const rows = await portfolio.page(csvPageSize, offset);
+      offset += rows.length;
+      if (rows.length > 0)
+        controller.enqueue(
+          encoder.encode(
+            rows
+              .map((r) =>
+                csvRecord([
+                  r.accountId,
+                  r.name,
+                  r.score,
+                  r.band,
+                  r.trend7,
+                  r.trend30,
+                  r.coverage,
+                  r.arr,
+                  r.renewalDate,
+                  r.stage,
+                  r.segment,
+                  r.topDriver,
+                  r.day,
+                ]),
+              )
+              .join(''),
+          ),
+        );
+      if (rows.length < csvPageSize) controller.close();
+    },
+  });
+}
+
 /** The five accounts whose score moved most against 7 days before, in one direction. */
 function movers(db: AppDeps['db'], workspaceId: string, direction: 'falling' | 'rising') {
   const t = accountHealthCurrent;
@@ -295,46 +416,19 @@ export function healthRoutes(deps: AppDeps) {
       // The portfolio: every account's newest snapshot, filtered, sorted and paged on the server.
       .openapi(route.portfolio, async (c) => {
         const q = c.req.valid('query');
-        const t = accountHealthCurrent;
-        const where = and(
-          eq(t.workspaceId, ws(c)),
-          q.band === undefined ? undefined : eq(t.band, q.band),
-          q.segment === undefined ? undefined : eq(t.segment, q.segment),
-          q.stage === undefined ? undefined : eq(t.stage, q.stage),
-          q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
-        );
-        const descending = q.sort.startsWith('-');
-        const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
-        // Nulls (no score, no ARR) last either way, then a stable tie-break.
-        const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
-        const [rows, [total]] = await Promise.all([
-          db.reports
-            .select({
-              accountId: t.accountId,
-              name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
-            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
-              day: t.day,
-              score: t.score,
-              band: t.band,
-              coverage: t.coverage,
-              trend7: t.trend7,
-              trend30: t.trend30,
-              arr: t.arr,
-              renewalDate: t.renewalDate,
-              stage: t.stage,
-              segment: t.segment,
-              topDriver: t.topDriver,
-              modelVersion: t.modelVersion,
-            })
-            .from(t)
-            .where(where)
-            .orderBy(...order)
-            .limit(q.limit)
-            .offset(q.offset),
-          db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where),
-        ]);
-        const next = q.offset + rows.length < (total?.n ?? 0) ? q.offset + rows.length : null;
-        return c.json({ accounts: rows, total: total?.n ?? 0, next }, 200);
+        const portfolio = portfolioOf(db, ws(c), q);
+        const [rows, total] = await Promise.all([portfolio.page(q.limit, q.offset), portfolio.count()]);
+        const next = q.offset + rows.length < total ? q.offset + rows.length : null;
+        return c.json({ accounts: rows, total, next }, 200);
+      })
+      .openapi(route.portfolioCsv, async (c) => {
+        const portfolio = portfolioOf(db, ws(c), c.req.valid('query'));
+        const filename = `portfolio-${dayOf(deps.clock())}.csv`;
+        return c.body(portfolioCsv(portfolio), 200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${filename}"`,
+          'Cache-Control': 'no-store',
+        });
       })
       // One account: its newest snapshot explained, its history, and what moved it against 7 and 30 days before.
       .openapi(route.account, async (c) => {

@@ -50,7 +50,8 @@ const fileName = /^[\w-][\w.-]*$/;
 /**
  * The built widget (`/widget.js`, and any chunk it loads from `/widget/`) and the demo product
  * (`/demo/`, a single-page app: unknown paths fall back to its index.html, with the demo workspace's
- * publishable key put into its script tag), and the API reference page at `/docs`.
+ * publishable key put into its script tag), the console (`/app/`, also a single-page app), and the
+ * API reference page at `/docs`.
  *
  * Built files go out as the build compressed them, brotli over gzip over none as the request's
  * `Accept-Encoding` allows (`Vary: Accept-Encoding`), each with a strong `ETag` (a hash of the bytes
@@ -180,6 +181,42 @@ export function staticRoutes(deps: AppDeps): Hono {
     return c.body(html.replaceAll('%WAYMARK_PUBLISHABLE_KEY%', key), 200, {
       'Content-Type': types['.html']!,
       'Cache-Control': 'no-cache',
+    });
+  });
+
+  // The console, a single-page app (server/console/): its routes are history-API paths under /app,
+  // so every path but its hashed assets answers its index.html, which is never cached (it names the
+  // assets of the build in place). Never framed: a page that framed it could trick a signed-in member
+  // into clicking.
+  const consoleDir = join(dist, 'console');
+  // With its query: a shared link to `/app?band=red` keeps its filters.
+  app.get('/app', (c) => c.redirect(`/app/${new URL(c.req.url).search}`));
+  app.get('/app/*', async (c) => {
+    const path = c.req.path.slice('/app/'.length);
+    if (path.startsWith('assets/')) {
+      const name = path.slice('assets/'.length);
+      const asset = fileName.test(name)
+        ? await send(join(consoleDir, 'assets', name), c.req, {
+            'Cache-Control': 'public, max-age=31536000, immutable',
+          })
+        : null;
+      if (asset) return asset;
+      throw new ApiError(404, errorCodes.notFound, 'Not found');
+    }
+    const html = await readFile(join(consoleDir, 'index.html'), 'utf8').catch(() => null);
+    if (html === null)
+      throw new ApiError(
+        404,
+        errorCodes.notFound,
+        'Not found',
+        'The console is not built: run `npm run build`.',
+      );
+    return c.body(html, 200, {
+      'Content-Type': types['.html']!,
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': "frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'same-origin',
     });
   });
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { type Database, statement } from '../db/client.ts';
-import { apiKeys, type KeyKind, type WorkspaceRow, workspaces } from '../db/schema.ts';
+import { apiKeys, type KeyKind, organizations, type WorkspaceRow, workspaces } from '../db/schema.ts';
 import {
   hashSecretKey,
   isKeyShaped,
@@ -13,9 +13,9 @@ import {
 /** A workspace as the request path needs it, and how the caller proved access to it. */
 export interface Tenant {
   workspace: WorkspaceRow;
-  /** `publishable`: a browser or a client library; `secret`: the customer's own server or the admin. */
+  /** `publishable`: a browser or a client library; `secret`: the customer's own server, the admin, or a signed-in team member. */
   keyKind: KeyKind;
-  /** The id (`key_...`) of the key the request came with. */
+  /** The id (`key_...`) of the key the request came with, or `session:<id>` for a signed-in member. */
   keyId: string;
   /**
    * What preview links are signed with: the lookups (hashes) of the workspace's live secret keys,
@@ -78,6 +78,24 @@ export class WorkspaceDirectory {
     return found?.tenant ?? null;
   }
 
+  /**
+   * The workspace a signed-in team member works on, as a secret key would see it: the same routes
+   * serve both (routes/admin.ts). Not cached: one read of the workspace and its secret keys.
+   *
+   * @example
+   * const tenant = await directory.byWorkspace('acme', 'session:abc') // null if the workspace is gone
+   */
+  async byWorkspace(workspaceId: string, via: string): Promise<Tenant | null> {
+    const [workspace] = await this.db.read.select().from(workspaces).where(eq(workspaces.id, workspaceId));
+    if (!workspace) return null;
+    return {
+      workspace,
+      keyKind: 'secret',
+      keyId: via,
+      signingKeys: await this.#signingKeys(workspaceId, this.clock()),
+    };
+  }
+
   /** How many lookups are cached (for tests of the bound). */
   get size(): number {
     return this.#cache.size;
@@ -98,11 +116,7 @@ export class WorkspaceDirectory {
       .limit(1);
     // A publishable key is never accepted where a secret one is named, and the other way round.
     if (!row || row.kind !== (key.startsWith('sk_') ? 'secret' : 'publishable')) return null;
-    const secrets = await this.db.read
-      .select({ lookup: apiKeys.lookup, expiresAt: apiKeys.expiresAt })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.workspaceId, row.workspace.id), eq(apiKeys.kind, 'secret'), liveKey(now)))
-      .orderBy(...newestFirst);
+    const secrets = await this.#secretKeys(row.workspace.id, now);
     return {
       tenant: {
         workspace: row.workspace,
@@ -112,6 +126,18 @@ export class WorkspaceDirectory {
       },
       expiresAt: Math.min(...[row, ...secrets].map((live) => live.expiresAt ?? Number.POSITIVE_INFINITY)),
     };
+  }
+
+  #secretKeys(workspaceId: string, now: number) {
+    return this.db.read
+      .select({ lookup: apiKeys.lookup, expiresAt: apiKeys.expiresAt })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.kind, 'secret'), liveKey(now)))
+      .orderBy(...newestFirst);
+  }
+
+  async #signingKeys(workspaceId: string, now: number): Promise<string[]> {
+    return (await this.#secretKeys(workspaceId, now)).map((secret) => secret.lookup);
   }
 }
 
@@ -124,7 +150,8 @@ export interface CreatedWorkspace {
 }
 
 /**
- * Creates a workspace with one publishable key, one secret key and one identity secret.
+ * Creates a workspace with one publishable key, one secret key and one identity secret, and its
+ * organization (the same id), which holds its team members (README, "Team sign-in").
  *
  * @example
  * const { publishableKey, secretKey } = await createWorkspace(db, { id: 'acme', name: 'Acme' }, Date.now())
@@ -151,6 +178,11 @@ export async function createWorkspace(
   };
   await db.writer.batch([
     statement(db.read.insert(workspaces).values(row)),
+    statement(
+      db.read
+        .insert(organizations)
+        .values({ id: row.id, name: row.name, slug: row.id, createdAt: new Date(now) }),
+    ),
     keyInsert(db, row.id, 'publishable', publishableKey, now),
     keyInsert(db, row.id, 'secret', secretKey, now),
   ]);
@@ -227,4 +259,20 @@ export async function listWorkspaces(db: Database, now: number): Promise<Workspa
   return Promise.all(
     rows.map(async (row) => ({ ...row, publishableKey: await currentPublishableKey(db, row.id, now) })),
   );
+}
+
+/**
+ * A workspace id made from its name: lowercase letters, digits and dashes (empty if none are left).
+ *
+ * @example
+ * workspaceIdFromName('Acme Café') // 'acme-cafe'
+ */
+export function workspaceIdFromName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 64)
+    .replace(/^-+|-+$/g, '');
 }

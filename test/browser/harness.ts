@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from 'drizzle-orm';
 import { type Browser, chromium } from 'playwright-core';
-import { createApp } from '../../server/app.ts';
+import { createApp, type WaymarkApp } from '../../server/app.ts';
+import type { TeamMail } from '../../server/auth/mail.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
-import { type DemoKeys, demoWorkspaceId, seedDemo } from '../../server/seed.ts';
+import { type DemoKeys, demoOwner, demoWorkspaceId, seedDemo, seedDemoOwner } from '../../server/seed.ts';
 import { root } from '../server/processes.ts';
 
 /** Flags for Debian's Chromium on these machines (no sandbox as root, no network but loopback). */
@@ -34,6 +35,11 @@ mkdirSync(shotsDir, { recursive: true });
 export interface Waymark {
   url: string;
   db: Database;
+  app: WaymarkApp;
+  /** The demo workspace's owner, who signs in to the console (/app) as `npm start` prints. */
+  owner: typeof demoOwner;
+  /** What the server sent team members (password-reset links, invitations), oldest first. */
+  mails: TeamMail[];
   /** The demo workspace's keys, as its creation answered them: the secret key is known only here. */
   keys: Extract<DemoKeys, { created: true }>;
   /** While true, every ingestion request is answered 503 and stores nothing. */
@@ -69,7 +75,17 @@ export async function startWaymark(): Promise<Waymark> {
   const keys = await seedDemo(db, Date.now());
   if (!keys.created) throw new Error('a fresh database already had a demo workspace');
   const state = { ingestDown: false };
-  const app = createApp({ db, logger, demoWorkspaceId, distDir: join(root, 'dist') });
+  const mails: TeamMail[] = [];
+  const app = createApp({
+    db,
+    logger,
+    demoWorkspaceId,
+    distDir: join(root, 'dist'),
+    mail: async (mail) => {
+      mails.push(mail);
+    },
+  });
+  await seedDemoOwner(db, app.auth, Date.now());
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     // `ingestDown` makes ingestion answer 503 (nothing stored), as an overloaded server would:
     // unlike a browser-side block, it also catches beacons and keep-alive requests of a leaving page.
@@ -89,6 +105,9 @@ export async function startWaymark(): Promise<Waymark> {
   return {
     url,
     db,
+    app,
+    owner: demoOwner,
+    mails,
     keys,
     events,
     allEvents: () =>
@@ -112,6 +131,27 @@ export async function startWaymark(): Promise<Waymark> {
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real server on a fresh, empty database (no demo, no workspace, no owner): a first run. */
+export async function startEmptyWaymark(): Promise<{ url: string; db: Database; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'waymark-browser-'));
+  const logger = createLogger('silent');
+  const db = await openDatabase({ url: `file:${join(dir, 'b.db')}`, logger });
+  const app = createApp({ db, logger, distDir: join(root, 'dist') });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    db,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

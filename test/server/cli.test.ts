@@ -270,3 +270,94 @@ describe('the executable', () => {
     expect(created.stdout).toMatch(/^Created the workspace acme \(Acme\)\.\n/);
   }, 60_000);
 });
+
+describe('create-owner', () => {
+  const signIn = (email: string, password: string) =>
+    h.app.request('/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost' },
+      body: JSON.stringify({ email, password }),
+    });
+
+  it('makes an owner of an existing workspace who can sign in, with no setup left to do', async () => {
+    expect(
+      await cli(
+        'create-owner',
+        '--email',
+        'Ops@Acme.com',
+        '--password',
+        'ops password 1',
+        '--workspace',
+        'ws1',
+      ),
+    ).toBe(0);
+    expect(err).toEqual([]);
+    expect(printed()).toBe('ops@acme.com is owner of ws1: sign in at https://waymark.acme.com/app');
+    const res = await signIn('ops@acme.com', 'ops password 1');
+    expect(res.status).toBe(200);
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const session = await (await h.app.request('/v1/console/session', { headers: { cookie } })).json();
+    expect(session).toMatchObject({
+      user: { name: 'ops' },
+      workspaces: [{ id: 'ws1', role: 'owner' }],
+      activeWorkspaceId: 'ws1',
+    });
+    expect(await (await h.app.request('/v1/setup')).json()).toEqual({ needsOwner: false });
+  });
+
+  it('creates the workspace named when no workspace has that id, and prints its keys', async () => {
+    expect(
+      await cli(
+        'create-owner',
+        '--email',
+        'ana@acme.com',
+        '--password',
+        'ana password 1',
+        '--workspace',
+        'Acme Inc.',
+        '--name',
+        'Ana',
+      ),
+    ).toBe(0);
+    const secretKey = printed().match(/secret key: +(sk_\w+)/)?.[1] ?? '';
+    expect((await lookup(secretKey))?.workspace.id).toBe('acme-inc');
+    expect(printed()).toContain('ana@acme.com is owner of acme-inc');
+  });
+
+  it('refuses a short password or a bad email before opening the database, and a taken email after', async () => {
+    expect(
+      await cli('create-owner', '--email', 'not-an-email', '--password', 'short', '--workspace', 'ws1'),
+    ).toBe(2);
+    expect(err.join('\n')).toMatch(
+      /--email: must be an email address; --password: must be at least 8 characters/,
+    );
+    expect(opened).toBe(0);
+    err = [];
+    expect(
+      await cli(
+        'create-owner',
+        '--email',
+        'ana@acme.com',
+        '--password',
+        'ana password 1',
+        '--workspace',
+        'ws1',
+      ),
+    ).toBe(0);
+    expect(
+      await cli(
+        'create-owner',
+        '--email',
+        'ana@acme.com',
+        '--password',
+        'ana password 2',
+        '--workspace',
+        'ws1',
+      ),
+    ).toBe(1);
+    expect(err.join('\n')).toMatch(/ana@acme.com is already a team member's email/);
+  });
+});

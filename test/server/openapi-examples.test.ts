@@ -79,6 +79,9 @@ describe('the OpenAPI document', () => {
     // Collections first, so that `{id}` can be one the example created.
     operations.sort((a, b) => a.path.length - b.path.length);
     const created = new Map<string, string>();
+    // The console's routes need a session: the one `POST /v1/setup` (a shorter path, so sent
+    // before them) signs in, from this server's own origin.
+    let session: string | null = null;
     for (const op of operations) {
       const collection = op.path.split('/{id}')[0] ?? op.path;
       const id = created.get(collection);
@@ -95,9 +98,17 @@ describe('the OpenAPI document', () => {
             : String(example),
         headers: {
           'content-type': op.contentType,
-          authorization: admin ? `Bearer ${h.ws.secretKey}` : `Bearer ${h.ws.publishableKey}`,
+          ...(path.startsWith('/v1/console')
+            ? { cookie: session ?? '', origin: 'http://localhost' }
+            : { authorization: admin ? `Bearer ${h.ws.secretKey}` : `Bearer ${h.ws.publishableKey}` }),
         },
       });
+      if (op.path === '/v1/setup') {
+        session = res.headers
+          .getSetCookie()
+          .map((cookie) => cookie.split(';')[0])
+          .join('; ');
+      }
       expect(res.status, `${op.method.toUpperCase()} ${op.path}: ${await res.clone().text()}`).toBeLessThan(
         300,
       );

@@ -137,6 +137,19 @@ describe('the built server', () => {
       expect(await demo.text()).toMatch(/data-key="pk_\w+"/);
     });
 
+    it('serves the built console at /app, its scripts compressed and cached for good', async () => {
+      const page = await fetch(`${url}/app/accounts/anything`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toBe(readFileSync(join(root, 'dist', 'console', 'index.html'), 'utf8'));
+      const [script] = [...html.matchAll(/src="(\/app\/assets\/[\w.-]+\.js)"/g)].map((m) => m[1] ?? '');
+      expect(script).toBeDefined();
+      const res = await fetch(`${url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('br');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    });
+
     it('serves the API reference at /docs from its own files, with no CDN', async () => {
       const page = await fetch(`${url}/docs`);
       expect(page.status).toBe(200);

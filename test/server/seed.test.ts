@@ -6,7 +6,7 @@ import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
-import { removePlainTextDemoKeys, seedDemo } from '../../server/seed.ts';
+import { demoOwner, removePlainTextDemoKeys, seedDemo, seedDemoOwner } from '../../server/seed.ts';
 import { WorkspaceDirectory } from '../../server/workspaces/store.ts';
 
 let dir: string;
@@ -34,6 +34,30 @@ describe('the demo workspace', () => {
     const again = await seedDemo(db, now + 1000);
     expect(again).toEqual({ created: false, publishableKey: first.publishableKey });
     expect(readdirSync(dir).filter((name) => !name.startsWith('w.db'))).toEqual([]);
+  }, 60_000);
+
+  it('has an owner who signs in with the printed demo credentials', async () => {
+    const now = Date.parse('2026-11-23T12:00:00.000Z');
+    const app = createApp({ db, logger: createLogger('silent'), clock: () => now });
+    expect(await seedDemoOwner(db, app.auth, now)).toBe(false);
+    await seedDemo(db, now);
+    expect(await seedDemoOwner(db, app.auth, now)).toBe(true);
+    // A later start finds the owner and creates nobody.
+    expect(await seedDemoOwner(db, app.auth, now)).toBe(true);
+    const res = await app.request('/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost' },
+      body: JSON.stringify({ email: demoOwner.email, password: demoOwner.password }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const session = await (await app.request('/v1/console/session', { headers: { cookie } })).json();
+    expect(session.workspaces).toEqual([{ id: 'demo', name: 'Ledgerly (demo)', role: 'owner' }]);
+    expect(session.activeWorkspaceId).toBe('demo');
+    await app.close();
   }, 60_000);
 
   it('deletes the plain-text key file earlier releases left beside a file database', async () => {

@@ -1,0 +1,328 @@
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { ApiFailure, api, ok } from '../api.ts';
+import { ScoreLine } from '../components/charts.tsx';
+import { Band, Empty, ErrorNote, Loading, TableWrap, Trend, useLoad } from '../components/ui.tsx';
+import { count, date, dateTime, percent, points, segmentName, stageName, usd } from '../format.ts';
+import { base, useSession } from '../session.ts';
+
+const groupNames: Record<string, string> = {
+  promoter: 'Promoter',
+  passive: 'Passive',
+  detractor: 'Detractor',
+};
+
+/** The account's health (null when it has no score yet), who it is, its NPS answers and its latest events. */
+async function loadAccount(id: string) {
+  const health = ok(api.v1.admin.health.accounts[':id'].$get({ param: { id } })).catch((error: unknown) => {
+    if (error instanceof ApiFailure && error.status === 404) return null;
+    throw error;
+  });
+  const answers = ok(api.v1.admin.surveys.$get()).then((list) =>
+    Promise.all(
+      list.surveys.map((s) =>
+        ok(
+          api.v1.admin.surveys[':id'].responses.$get({
+            param: { id: s.id },
+            query: { accountId: id, from: '2000-01-01', limit: '50' },
+          }),
+        ).then((page) => page.responses.map((r) => ({ ...r, survey: s.name }))),
+      ),
+    ).then((pages) => pages.flat().sort((a, b) => (a.respondedAt < b.respondedAt ? 1 : -1))),
+  );
+  const [account, score, responses, events] = await Promise.all([
+    ok(api.v1.admin.accounts[':id'].$get({ param: { id } })),
+    health,
+    answers,
+    ok(api.v1.admin.events.$get({ query: { accountId: id, limit: '25' } })),
+  ]);
+  return { account, score, responses, events: events.events };
+}
+
+/** One account's story: its score and why, how it moved, who uses it, what they reached and said, what they did last. */
+export default function Account() {
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const { workspace, can } = useSession();
+  // Recomputing writes today's snapshot: an admin's change (server/auth/roles.ts).
+  const canRecompute = can('admin');
+  const view = useLoad(() => loadAccount(id), [workspace.id, id]);
+  const [recomputing, setRecomputing] = useState<string | null>(null);
+
+  if (view.state === 'loading') return <Loading what="the account" />;
+  if (view.state === 'error') return <ErrorNote error={view.error} retry={view.reload} />;
+  const { account, score, responses, events } = view.data;
+  const traits = account.traits;
+  const name = typeof traits.name === 'string' ? traits.name : account.id;
+  const members = [...account.users].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : -1));
+
+  return (
+    <>
+      <p class="crumbs">
+        <a href={`${base}/`}>Portfolio</a> <span aria-hidden="true">›</span> {name}
+      </p>
+      <div class="heading">
+        <h1>
+          {name} {name !== account.id && <span class="sub">{account.id}</span>}
+        </h1>
+        {score && (
+          <p class="headline-score">
+            <Band band={score.band} score={score.score} /> <Trend change={score.against7?.change ?? null} />
+          </p>
+        )}
+      </div>
+      {score ? (
+        <p class="lead">
+          {stageName(score.stage)} · {segmentName(score.segment)} ·{' '}
+          {score.profile === 'onboarding' ? 'onboarding weights' : 'default weights'} · coverage{' '}
+          {percent(score.coverage)} · scored for {date(score.day)}
+          {score.cappedBy && <> · band capped by {score.cappedBy}</>}
+        </p>
+      ) : (
+        <Empty title="No health score yet.">
+          Scores are computed once a day, for the day that ended.{' '}
+          {canRecompute ? 'Compute it now with the button below.' : ''}
+        </Empty>
+      )}
+      {canRecompute && (
+        <p>
+          <button
+            type="button"
+            disabled={recomputing === 'busy'}
+            onClick={async () => {
+              setRecomputing('busy');
+              try {
+                await ok(api.v1.admin.health.recompute.$post({ json: { accountId: account.id } }));
+                setRecomputing('Recomputed now.');
+                view.reload();
+              } catch (error) {
+                setRecomputing(error instanceof Error ? error.message : 'Failed');
+              }
+            }}
+          >
+            Recompute the score now
+          </button>{' '}
+          {recomputing && recomputing !== 'busy' && <span role="status">{recomputing}</span>}
+        </p>
+      )}
+
+      {score && (
+        <div class="grid two">
+          <section aria-labelledby="why">
+            <h2 id="why">Why this score</h2>
+            {score.drivers.length === 0 ? (
+              <p>Nothing holds it down.</p>
+            ) : (
+              <ol class="drivers">
+                {score.drivers.map((d) => (
+                  <li key={d.measure}>
+                    {d.text} <span class="muted">(−{d.impact.toFixed(1)} points)</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+            <h3>What changed</h3>
+            {[score.against7, score.against30].map((against, i) =>
+              against ? (
+                <div key={against.day}>
+                  <p>
+                    Against {i === 0 ? '7' : '30'} days before ({date(against.day)}, score{' '}
+                    {against.score ?? '–'}): <strong>{points(against.change)}</strong> points
+                  </p>
+                  {against.changes.length > 0 && (
+                    <ul>
+                      {against.changes.slice(0, 4).map((c) => (
+                        <li key={c.measure}>{c.text}</li>
+                      ))}
+                    </ul>
+                  )}
+                </div>
+              ) : (
+                <p key={i}>No score {i === 0 ? '7' : '30'} days before to compare with.</p>
+              ),
+            )}
+          </section>
+          <section aria-labelledby="history">
+            <h2 id="history">Score, last 18 weeks</h2>
+            <ScoreLine
+              points={score.history}
+              label={`Health score from ${date(score.history[0]?.day)} to ${date(score.day)}: ${score.history[0]?.score ?? 'none'} then ${score.score ?? 'none'}`}
+            />
+            <table class="compact">
+              <caption>Score by group</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Group</th>
+                  <th scope="col">Weight</th>
+                  <th scope="col">Score</th>
+                </tr>
+              </thead>
+              <tbody>
+                {score.groups.map((g) => (
+                  <tr key={g.key}>
+                    <th scope="row">{g.label}</th>
+                    <td>{percent(g.weight)}</td>
+                    <td>
+                      {g.score === null ? (
+                        <span class="muted">no data</span>
+                      ) : (
+                        <span class="meter">
+                          <span class="meter-bar" style={{ width: `${g.score}%` }} />
+                          {Math.round(g.score)}
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </div>
+      )}
+
+      <div class="grid two">
+        <section aria-labelledby="usage">
+          <h2 id="usage">Usage and adoption</h2>
+          {score ? (
+            <dl class="facts">
+              <dt>Active users (30 days)</dt>
+              <dd>
+                {count(score.facts.activeUsers)}
+                {score.facts.seats !== null && ` of ${count(score.facts.seats)} seats`} (30 days before:{' '}
+                {count(score.facts.previousActiveUsers)})
+              </dd>
+              <dt>Core features used</dt>
+              <dd>{score.facts.featuresUsed.length === 0 ? 'none' : score.facts.featuresUsed.join(', ')}</dd>
+              <dt>Milestones</dt>
+              <dd>
+                {score.facts.milestonesReached} of {score.facts.milestonesTotal} reached
+              </dd>
+              <dt>NPS</dt>
+              <dd>
+                {score.facts.npsResponses} {score.facts.npsResponses === 1 ? 'answer' : 'answers'} (180 days)
+                {score.facts.advocacy && `, ${score.facts.advocacy}`}
+              </dd>
+            </dl>
+          ) : (
+            <p class="muted">Shown once the account has a score.</p>
+          )}
+          <h3>Milestones</h3>
+          {account.milestones.length === 0 ? (
+            <p class="muted">No milestone is defined in this workspace.</p>
+          ) : (
+            <ul class="milestones">
+              {account.milestones.map((m) => (
+                <li key={m.key} class={m.reachedAt ? 'done' : ''}>
+                  <span aria-hidden="true">{m.reachedAt ? '✓' : '○'}</span> {m.name}:{' '}
+                  {m.reachedAt ? `reached ${date(m.reachedAt)}` : 'not yet'}
+                </li>
+              ))}
+            </ul>
+          )}
+          {account.timeToValue && (
+            <p>
+              Time to value ({account.timeToValue.milestone}):{' '}
+              {account.timeToValue.days === null
+                ? 'not reached yet'
+                : `${account.timeToValue.days.toFixed(1)} days`}
+            </p>
+          )}
+        </section>
+        <section aria-labelledby="traits">
+          <h2 id="traits">Traits</h2>
+          <dl class="facts">
+            <dt>ARR</dt>
+            <dd>{usd(typeof traits.arr === 'number' ? traits.arr : null)}</dd>
+            <dt>Renewal</dt>
+            <dd>{date(typeof traits.renewalDate === 'string' ? traits.renewalDate : null)}</dd>
+            {Object.entries(traits)
+              .filter(([k]) => !['name', 'arr', 'renewalDate'].includes(k))
+              .map(([k, v]) => (
+                <Fragment key={k}>
+                  <dt>{k}</dt>
+                  <dd>{typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)}</dd>
+                </Fragment>
+              ))}
+            <dt>First seen</dt>
+            <dd>{date(account.firstSeen)}</dd>
+            <dt>Last seen</dt>
+            <dd>{dateTime(account.lastSeen)}</dd>
+          </dl>
+        </section>
+      </div>
+
+      <section aria-labelledby="nps">
+        <h2 id="nps">NPS answers</h2>
+        {responses.length === 0 ? (
+          <p class="muted">Nobody in this account has answered a survey.</p>
+        ) : (
+          <ul class="verbatims">
+            {responses.map((r) => (
+              <li key={r.id}>
+                <span class={`score score-${r.group}`}>{r.score}</span>
+                <div>
+                  <p>{r.comment ?? <span class="muted">(no comment)</span>}</p>
+                  <p class="muted">
+                    {groupNames[r.group]} · {r.userId} · {date(r.respondedAt)}
+                  </p>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <div class="grid two">
+        <section aria-labelledby="members">
+          <h2 id="members">Members ({members.length})</h2>
+          {members.length === 0 ? (
+            <p class="muted">No user has been seen in this account.</p>
+          ) : (
+            <TableWrap aria-label="Members">
+              <table class="compact">
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">Last active</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {members.map((u) => (
+                    <tr key={u.id}>
+                      <th scope="row">
+                        {typeof u.traits.name === 'string' ? u.traits.name : u.id}
+                        {typeof u.traits.email === 'string' && <span class="sub">{u.traits.email}</span>}
+                      </th>
+                      <td>{dateTime(u.lastSeen)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )}
+        </section>
+        <section aria-labelledby="events">
+          <h2 id="events">Latest events</h2>
+          {events.length === 0 ? (
+            <p class="muted">No event from this account yet.</p>
+          ) : (
+            <ol class="timeline">
+              {events.map((e) => (
+                <li key={e.seq}>
+                  <time dateTime={e.timestamp}>{dateTime(e.timestamp)}</time>{' '}
+                  <strong>{e.name ?? e.type}</strong> <span class="muted">{e.userId ?? e.anonymousId}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+          <p>
+            <a href={`${base}/events?accountId=${encodeURIComponent(account.id)}`}>
+              All of this account's events
+            </a>
+          </p>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,331 @@
+import { createRoute } from '@hono/zod-openapi';
+import { and, eq, gt } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { errorCodes } from '../../shared/problem.ts';
+import {
+  type ConsoleSession,
+  consoleSession,
+  setupInput,
+  setupResult,
+  setupStatus,
+  workspaceSwitch,
+} from '../../shared/schemas/team.ts';
+import type { AppDeps } from '../app.ts';
+import { clientAddressHeader } from '../auth/auth.ts';
+import { createMember, EmailTaken } from '../auth/owners.ts';
+import { safeMethods } from '../auth/roles.ts';
+import { needsOwner, roleIn, workspacesOf, workspacesWithoutMembers } from '../auth/team.ts';
+import { statement } from '../db/client.ts';
+import { teamInvitations, teamSessions, workspaces } from '../db/schema.ts';
+import { ApiError } from '../http/api-error.ts';
+import { clientAddress } from '../http/client-address.ts';
+import type { AppEnv } from '../http/context.ts';
+import { jsonBody, parse } from '../http/parse.ts';
+import { answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
+import { createWorkspace, workspaceIdFromName } from '../workspaces/store.ts';
+
+/** The console's session cookie, for the OpenAPI document. */
+export const sessionSecurity: Record<string, string[]>[] = [{ sessionCookie: [] }];
+
+const getSession = createRoute({
+  method: 'get',
+  path: '/v1/console/session',
+  summary: 'The signed-in team member, their workspaces and roles, and the active workspace',
+  security: sessionSecurity,
+  responses: answers(consoleSession),
+});
+
+const switchWorkspace = createRoute({
+  method: 'post',
+  path: '/v1/console/session/workspace',
+  summary: 'Switch the session to another of the member’s workspaces (403 if not a member)',
+  security: sessionSecurity,
+  request: { body: body(workspaceSwitch, { workspaceId: 'acme' }) },
+  responses: answers(consoleSession),
+});
+
+const getSetup = createRoute({
+  method: 'get',
+  path: '/v1/setup',
+  summary: 'Whether this install still needs its first owner',
+  responses: answers(setupStatus),
+});
+
+const postSetup = createRoute({
+  method: 'post',
+  path: '/v1/setup',
+  summary: 'First run: the first owner and their workspace (with keys), signed in; 409 once there is one',
+  request: {
+    body: body(setupInput, {
+      name: 'Ana Lima',
+      email: 'ana@acme.com',
+      password: 'correct horse battery',
+      workspaceName: 'Acme',
+    }),
+  },
+  responses: answers(setupResult, 'Created', 201),
+});
+
+/** A signed-in team member, as a request's session cookie proves. */
+export interface SignedIn {
+  sessionId: string;
+  user: { id: string; email: string; name: string };
+  activeWorkspaceId: string | null;
+  /** `Set-Cookie` headers better-auth sent back (a session extended by use): the answer must carry them. */
+  setCookies: string[];
+}
+
+/**
+ * The team member a request's session cookie belongs to, or null (no cookie, unknown, expired).
+ *
+ * @example
+ * const member = await signedIn(deps, c.req.raw.headers)
+ */
+export async function signedIn(deps: AppDeps, headers: Headers): Promise<SignedIn | null> {
+  if (!headers.has('cookie')) return null;
+  const { headers: answered, response } = await deps.auth.api.getSession({ headers, returnHeaders: true });
+  if (!response) return null;
+  return {
+    sessionId: response.session.id,
+    user: { id: response.user.id, email: response.user.email, name: response.user.name },
+    activeWorkspaceId: response.session.activeOrganizationId ?? null,
+    setCookies: answered.getSetCookie(),
+  };
+}
+
+/**
+ * A state-changing request authenticated by cookie must come from one of the server's own pages:
+ * its `Origin` header must be one of them (README, "Team sign-in": CSRF). Requests with the secret
+ * key are not subject to it: no browser sends that key on its own.
+ */
+export function requireOwnOrigin(deps: AppDeps, c: Context<AppEnv>): void {
+  if (safeMethods.includes(c.req.method)) return;
+  const origin = c.req.header('origin');
+  if (origin && deps.ownOrigins(c.req.url).includes(origin)) return;
+  throw new ApiError(
+    403,
+    errorCodes.crossSiteRequest,
+    'Cross-site request refused',
+    origin
+      ? `A change signed in by cookie must come from this server's own pages, not ${origin}.`
+      : 'A change signed in by cookie must carry the Origin header of this server’s own pages.',
+  );
+}
+
+/** Passes better-auth's `Set-Cookie` headers on to an answer. */
+export function forwardCookies(c: Context, setCookies: readonly string[]): void {
+  for (const cookie of setCookies) c.header('Set-Cookie', cookie, { append: true });
+}
+
+/**
+ * Team sign-in over HTTP: better-auth at `/api/auth/*` (sign-up, sign-in, sign-out, password reset,
+ * invitations), guarded by the sign-in lock-out; and the console's own routes: its session and
+ * workspace switch (`/v1/console/...`), and the first run (`/v1/setup`).
+ */
+export function teamRoutes(deps: AppDeps) {
+  const app = routes();
+  const { db } = deps;
+
+  app.on(['GET', 'POST'], '/api/auth/*', async (c) => {
+    const path = c.req.path.slice('/api/auth'.length);
+    const address = clientAddress(c, deps.trustProxy);
+    // better-auth limits requests per address by a header: ours, never the client's own.
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(clientAddressHeader, address);
+    const request = new Request(c.req.raw, { headers });
+    if (c.req.method === 'POST' && /^\/organization\/(create|update|delete)$/.test(path)) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        'Not here',
+        'Workspaces are created with their keys (`/v1/setup`, `waymark workspace create`) and renamed with PATCH /v1/admin/workspace.',
+      );
+    }
+    if (c.req.method === 'POST' && path === '/sign-up/email') {
+      await requireInvitation(await emailOf(request));
+    }
+    if (c.req.method === 'POST' && path === '/sign-in/email') {
+      const email = await emailOf(request);
+      if (email === null) return deps.auth.handler(request);
+      await deps.signInGuard.check(email, address);
+      const response = await deps.auth.handler(request);
+      if (response.status === 401) await deps.signInGuard.failed(email, address);
+      else if (response.ok) await deps.signInGuard.succeeded(email);
+      return response;
+    }
+    return deps.auth.handler(request);
+  });
+
+  /**
+   * Sign-up is for people invited by link: the first owner is made by `/v1/setup` (or the CLI), and
+   * a stranger gets no account on someone's install.
+   */
+  async function requireInvitation(email: string | null): Promise<void> {
+    if (email === null) return;
+    const [invited] = await db.read
+      .select({ id: teamInvitations.id })
+      .from(teamInvitations)
+      .where(
+        and(
+          eq(teamInvitations.email, email),
+          eq(teamInvitations.status, 'pending'),
+          gt(teamInvitations.expiresAt, new Date(deps.clock())),
+        ),
+      )
+      .limit(1);
+    if (invited) return;
+    throw new ApiError(
+      403,
+      errorCodes.forbidden,
+      'Sign-up needs an invitation',
+      (await needsOwner(db))
+        ? 'This install has no owner yet: create the first one with POST /v1/setup.'
+        : 'Ask an owner or admin of a workspace to invite this email.',
+    );
+  }
+
+  async function present(member: SignedIn, activeWorkspaceId: string | null): Promise<ConsoleSession> {
+    const memberships = await workspacesOf(db, member.user.id);
+    return {
+      user: member.user,
+      workspaces: memberships,
+      activeWorkspaceId: memberships.some((m) => m.id === activeWorkspaceId) ? activeWorkspaceId : null,
+    };
+  }
+
+  async function requireSignedIn(c: Context<AppEnv>): Promise<SignedIn> {
+    const member = await signedIn(deps, c.req.raw.headers);
+    if (!member) {
+      throw new ApiError(
+        401,
+        errorCodes.notSignedIn,
+        'Not signed in',
+        'Sign in at POST /api/auth/sign-in/email.',
+      );
+    }
+    requireOwnOrigin(deps, c);
+    forwardCookies(c, member.setCookies);
+    return member;
+  }
+
+  return app
+    .openapi(getSession, async (c) => {
+      const member = await requireSignedIn(c);
+      c.header('Cache-Control', 'no-store');
+      return c.json(await present(member, member.activeWorkspaceId), 200);
+    })
+    .openapi(bodyReadByHandler(app, switchWorkspace), async (c) => {
+      const member = await requireSignedIn(c);
+      const { workspaceId } = parse(workspaceSwitch, await jsonBody(c.req.raw));
+      if (!(await roleIn(db, member.user.id, workspaceId))) {
+        throw new ApiError(
+          403,
+          errorCodes.forbidden,
+          'Not a member',
+          `You are not a member of ${workspaceId}.`,
+        );
+      }
+      await db.writer.batch([
+        statement(
+          db.read
+            .update(teamSessions)
+            .set({ activeOrganizationId: workspaceId })
+            .where(eq(teamSessions.id, member.sessionId)),
+        ),
+      ]);
+      c.header('Cache-Control', 'no-store');
+      return c.json(await present(member, workspaceId), 200);
+    })
+    .openapi(getSetup, async (c) => c.json({ needsOwner: await needsOwner(db) }, 200))
+    .openapi(bodyReadByHandler(app, postSetup), async (c) => {
+      const input = parse(setupInput, await jsonBody(c.req.raw));
+      if (!(await needsOwner(db))) {
+        throw new ApiError(
+          409,
+          errorCodes.conflict,
+          'Already set up',
+          'This install has an owner: sign in, or ask an owner for an invitation.',
+        );
+      }
+      const now = deps.clock();
+      // Workspaces made before team sign-in (or by the CLI) have nobody: the first owner gets them too.
+      const unclaimed = await workspacesWithoutMembers(db);
+      const created = await createWorkspace(
+        db,
+        { id: await freeWorkspaceId(workspaceIdFromName(input.workspaceName)), name: input.workspaceName },
+        now,
+      );
+      try {
+        await createMember(
+          { db, auth: deps.auth, now },
+          input,
+          [created.workspace.id, ...unclaimed],
+          'owner',
+        );
+      } catch (error) {
+        if (error instanceof EmailTaken)
+          throw new ApiError(409, errorCodes.conflict, 'Email taken', error.message);
+        throw error;
+      }
+      const { headers, response } = await deps.auth.api.signInEmail({
+        body: { email: input.email, password: input.password },
+        headers: c.req.raw.headers,
+        returnHeaders: true,
+      });
+      await db.writer.batch([
+        statement(
+          db.read
+            .update(teamSessions)
+            .set({ activeOrganizationId: created.workspace.id })
+            .where(eq(teamSessions.token, response.token)),
+        ),
+      ]);
+      forwardCookies(c, headers.getSetCookie());
+      // The only answer that ever holds this secret key: no cache may keep a copy.
+      c.header('Cache-Control', 'no-store');
+      const session = await present(
+        {
+          sessionId: '',
+          user: { id: response.user.id, email: response.user.email, name: response.user.name },
+          activeWorkspaceId: created.workspace.id,
+          setCookies: [],
+        },
+        created.workspace.id,
+      );
+      return c.json(
+        { ...session, publishableKey: created.publishableKey, secretKey: created.secretKey },
+        201,
+      );
+    });
+
+  /** `id`, or `id-2`, `id-3`... when it is taken. */
+  async function freeWorkspaceId(id: string): Promise<string> {
+    const base = id === '' ? 'workspace' : id;
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
+      const [taken] = await db.read
+        .select({ id: workspaces.id })
+        .from(workspaces)
+        .where(eq(workspaces.id, candidate));
+      if (!taken) return candidate;
+    }
+  }
+}
+
+/** The `email` of a JSON body, lowercased, or null when there is none. */
+async function emailOf(request: Request): Promise<string | null> {
+  try {
+    const parsed: unknown = await request.clone().json();
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'email' in parsed &&
+      typeof parsed.email === 'string'
+    ) {
+      return parsed.email.trim().toLowerCase();
+    }
+  } catch {
+    // better-auth answers a body it cannot read itself.
+  }
+  return null;
+}
