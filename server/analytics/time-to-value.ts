@@ -1,6 +1,5 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
 import { dayMs, median, percentile, toDays } from './stats.ts';
@@ -15,7 +14,10 @@ export const ttvQuery = z.object({
   segment: z
     .string()
     .max(200)
-    .regex(/^((user|account)\.)?[^.].*$/, 'must be a trait name, optionally prefixed by user. or account.')
+    .regex(
+      /^((user|account)\.)?[^."][^"]*$/,
+      'must be a trait name without double quotes, optionally prefixed by user. or account.',
+    )
     .optional(),
 });
 export type TtvQuery = z.infer<typeof ttvQuery>;
@@ -42,8 +44,6 @@ export interface TtvSummary {
 interface Subject {
   firstSeen: number;
   reachedAt: number | null;
-  /** The traits the segment reads (the subject's own, or its account's); null without a segment. */
-  bag: Record<string, unknown> | null;
 }
 
 /**
@@ -55,7 +55,8 @@ interface Subject {
  * window's ends, each mark's "first seen that many days ago") from those days' `ttv_subjects` rows,
  * and each percentile's two closest ranks are located in the day-buckets of durations and then read
  * from that bucket alone by the `ttv_subjects_took` index. A segment reads the current traits of the
- * subjects (or of their accounts): one pass over the narrow `ttv_subjects` rows of the window.
+ * subjects (or of their accounts): one pass over the window's `ttv_subjects` rows, each joined to its
+ * owner by primary key.
  */
 export async function timeToValue(
   db: Database,
@@ -105,11 +106,7 @@ export async function timeToValue(
       scope,
       order.map((group) => ({
         histogram: group.histogram,
-        partition: {
-          by: sql`coalesce(owner.segment, ${segments.owners.none})`,
-          owners: segments.owners,
-          key: group.index,
-        },
+        partition: { by: segments.sql.key, join: segments.sql.join, key: group.key },
       })),
     );
     result.segments = order.map((group, i) => ({ value: group.value, ...(summaries[i] as TtvSummary) }));
@@ -224,81 +221,70 @@ async function histograms(db: Database, scope: Scope, cohort: 'week' | 'month' |
   return groups;
 }
 
-/** Segments as groups of owners (accounts, or users for a user trait), by the trait's current value. */
+/** Segments: each value of the trait with its histogram, and the SQL that tells a row's segment. */
 interface Segments {
-  owners: Owners;
-  /** Each group with its index in the owner map. */
-  groups: Array<{ value: unknown; histogram: Histogram; index: number }>;
+  sql: SegmentSql;
+  groups: Array<{ value: unknown; histogram: Histogram; key: string }>;
 }
-
-/** Whose traits a segment reads, and each one's group. */
-interface Owners {
-  /** `account`: the subject's own account (an account itself); `user`: the user. */
-  kind: 'user' | 'account';
-  /** JSON object: owner id -> index of its group. */
-  map: string;
-  /** The group of subjects without an owner (a user without an account). */
-  none: number;
-}
-
-/** The SQL of the owner of a `ttv_subjects` row, and of its group (the `owner` table of ownerTable). */
-const ownerOf = (owners: Owners) =>
-  owners.kind === 'account' ? ttvSubjects.accountId : ttvSubjects.subjectId;
-const ownerTable = (owners: Owners) =>
-  sql`owner (id, segment) AS MATERIALIZED (SELECT key, value FROM json_each(${owners.map}))`;
 
 /**
- * Each segment's histogram: the owners' current traits (accounts, or the users themselves for a user
- * trait) read once and grouped by the trait's value in the server (lookup, as audiences read traits),
- * then the window's `ttv_subjects` rows counted per group in SQL, the owner-to-group map joined as a
- * table.
+ * A segment in SQL: the join from a `ttv_subjects` row (`t`) to the traits it reads (`o`: its account,
+ * or the user itself for a user trait), and the trait's current value there as JSON text, `'null'`
+ * when missing. The value is read as `lookup` (shared/conditions.ts) reads it for audiences: an
+ * exact key with dots wins over a path.
+ */
+interface SegmentSql {
+  join: SQL;
+  key: SQL;
+}
+
+function segmentSql(subject: 'user' | 'account', [on, trait]: ['user' | 'account', string]): SegmentSql {
+  // An account's segment is always its own trait; a user's is theirs or their account's.
+  const owners = subject === 'account' || on === 'account' ? accounts : users;
+  const id = owners === accounts ? sql`t.account_id` : sql`t.subject_id`;
+  const parts = trait.split('.');
+  const paths = [parts, ...(parts.length > 1 ? [[trait]] : [])].reverse();
+  const values = paths.map(
+    (labels) => sql`o.traits -> ${`$${labels.map((label) => `."${label}"`).join('')}`}`,
+  );
+  return {
+    join: sql`LEFT JOIN ${owners} AS o ON o.workspace_id = t.workspace_id AND o.id = ${id}`,
+    key: sql`coalesce(${sql.join(values, sql`, `)}, 'null')`,
+  };
+}
+
+/**
+ * Each segment's histogram: the window's `ttv_subjects` rows, each joined by primary key to its
+ * owner's current traits and counted per value of the trait, in one statement.
  */
 async function segmentHistograms(
   db: Database,
   scope: Scope,
-  [on, trait]: ['user' | 'account', string],
+  segment: ['user' | 'account', string],
 ): Promise<Segments> {
-  const t = ttvSubjects;
-  // An account's segment is always its own trait; a user's is theirs or their account's.
-  const kind = scope.subject === 'account' || on === 'account' ? 'account' : 'user';
-  const owners = kind === 'account' ? accounts : users;
-  const [row] = await db.reports.all<{ traits: string | null }>(sql`
-    SELECT json_group_object(${owners.id}, json(${owners.traits})) AS traits FROM ${owners}
-    WHERE ${owners.workspaceId} = ${scope.workspaceId}`);
-  const bags = JSON.parse(row?.traits ?? '{}') as Record<string, Record<string, unknown>>;
-  const groups: Segments['groups'] = [];
-  const indexOf = new Map<string, number>();
-  const groupOf = (value: unknown) => {
-    const key = JSON.stringify(value);
-    let index = indexOf.get(key);
-    if (index === undefined) {
-      index = groups.length;
-      indexOf.set(key, index);
-      groups.push({ value, histogram: new Map(), index });
-    }
-    return index;
-  };
-  const map: Record<string, number> = {};
-  for (const [id, bag] of Object.entries(bags)) map[id] = groupOf(lookup(bag, trait) ?? null);
-  const ownerMap: Owners = { kind, map: JSON.stringify(map), none: groupOf(null) };
+  const bySql = segmentSql(scope.subject, segment);
   const counts = await db.reports.all<{
-    segment: number;
+    segment: string;
     tookDay: number;
     eligibleFor: number;
     n: number;
   }>(sql`
-    WITH ${ownerTable(ownerMap)}
-    SELECT coalesce(owner.segment, ${ownerMap.none}) AS segment, ${t.tookDay} AS tookDay,
-      ${eligibleFor(scope, t.firstSeen)} AS eligibleFor, count(*) AS n
-    FROM ${t} LEFT JOIN owner ON owner.id = ${ownerOf(ownerMap)}
-    WHERE ${t.workspaceId} = ${scope.workspaceId} AND ${t.milestoneId} = ${scope.milestoneId}
-      AND ${t.subject} = ${scope.subject} AND ${t.firstSeen} >= ${scope.from} AND ${t.firstSeen} < ${scope.to}
+    SELECT ${bySql.key} AS segment, t.took_day AS tookDay,
+      ${eligibleFor(scope, sql`t.first_seen`)} AS eligibleFor, count(*) AS n
+    FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_first_seen ${bySql.join}
+    WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
+      AND t.subject = ${scope.subject} AND t.first_seen >= ${scope.from} AND t.first_seen < ${scope.to}
     GROUP BY 1, 2, 3`);
+  const groups = new Map<string, Segments['groups'][number]>();
   for (const count of counts) {
-    const group = groups[count.segment];
-    if (group) add(group.histogram, count.tookDay, count.eligibleFor, count.n);
+    let group = groups.get(count.segment);
+    if (!group) {
+      group = { value: JSON.parse(count.segment) as unknown, histogram: new Map(), key: count.segment };
+      groups.set(count.segment, group);
+    }
+    add(group.histogram, count.tookDay, count.eligibleFor, count.n);
   }
-  return { owners: ownerMap, groups: groups.filter((g) => g.histogram.size > 0) };
+  return { sql: bySql, groups: [...groups.values()] };
 }
 
 /**
@@ -311,9 +297,9 @@ interface Group {
 }
 
 interface Partition {
-  /** The group key of a `ttv_subjects` row (`t`), with the owner table when a segment needs it. */
+  /** The group key of a `ttv_subjects` row (`t`), with the join a segment needs. */
   by: SQL;
-  owners?: Owners;
+  join?: SQL;
   key: string | number;
 }
 
@@ -426,7 +412,7 @@ async function exactValues(
   );
   const first = partitioned[0];
   if (first) {
-    const { by, owners } = first.partition;
+    const { by, join } = first.partition;
     const wanted = sql.join(
       partitioned.map(
         ({ i, tookDay, partition, offset }) => sql`(${i}, ${tookDay}, ${partition.key}, ${offset})`,
@@ -436,11 +422,11 @@ async function exactValues(
     const tookDays = [...new Set(partitioned.map((lookup) => lookup.tookDay))];
     reads.push(
       db.reports.all(sql`
-        WITH ${owners ? sql`${ownerTable(owners)}, ` : sql``}wanted (i, took_day, key, rank) AS (VALUES ${wanted}),
+        WITH wanted (i, took_day, key, rank) AS (VALUES ${wanted}),
         ranked AS (SELECT t.took_day AS took_day, ${by} AS key, t.took AS took,
             row_number() OVER (PARTITION BY t.took_day, ${by} ORDER BY t.took) - 1 AS rank
           FROM ${ttvSubjects} AS t INDEXED BY ttv_subjects_took
-          ${owners ? sql`LEFT JOIN owner ON owner.id = ${owners.kind === 'account' ? sql`t.account_id` : sql`t.subject_id`}` : sql``}
+          ${join ?? sql``}
           WHERE t.workspace_id = ${scope.workspaceId} AND t.milestone_id = ${scope.milestoneId}
             AND t.subject = ${scope.subject} AND t.took_day IN (${sql.join(
               tookDays.map((d) => sql`${d}`),
@@ -469,10 +455,7 @@ interface Subject {
 }
 
 /** The summary of subjects in memory: the report's definition, for tests and single subjects. */
-export function summarize(
-  subjects: readonly Pick<Subject, 'firstSeen' | 'reachedAt'>[],
-  now: number,
-): TtvSummary {
+export function summarize(subjects: readonly Subject[], now: number): TtvSummary {
   const durations = subjects.flatMap((s) =>
     s.reachedAt === null ? [] : [Math.max(0, s.reachedAt - s.firstSeen)],
   );

@@ -1104,8 +1104,17 @@ export const ttvSubjects = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.milestoneId, t.subject, t.subjectId] }),
-    // The subjects first seen in part of a day (a period's ends, a mark's cut), by time.
-    index('ttv_subjects_first_seen').on(t.workspaceId, t.milestoneId, t.subject, t.firstSeen, t.took),
+    // The subjects first seen in part of a day (a period's ends, a mark's cut), by time; covering what
+    // a histogram and a segment read of each (took_day, and the account an `account.` segment joins).
+    index('ttv_subjects_first_seen').on(
+      t.workspaceId,
+      t.milestoneId,
+      t.subject,
+      t.firstSeen,
+      t.took,
+      t.tookDay,
+      t.accountId,
+    ),
     // The k-th time to value within one day-bucket of durations.
     index('ttv_subjects_took').on(t.workspaceId, t.milestoneId, t.subject, t.tookDay, t.took, t.firstSeen),
   ],

@@ -178,6 +178,35 @@ describe('time to value', () => {
       ['pro', 2, 2],
     ]);
   });
+
+  it('splits by a user trait as audiences read it: a nested path, an exact key with dots first', async () => {
+    await h.ingest([
+      h.msg({ type: 'identify', userId: 'u1', traits: { company: { size: 'large' } }, timestamp: at(0) }),
+      h.msg({ type: 'identify', userId: 'u2', traits: { company: { size: 'large' } }, timestamp: at(0) }),
+      h.msg({
+        type: 'identify',
+        userId: 'u4',
+        traits: { 'company.size': 'small', company: { size: 'large' } },
+        timestamp: '2026-11-20T00:00:00.000Z',
+      }),
+    ]);
+    const { body } = await h.adminJson('/reports/time-to-value?segment=company.size');
+    // u1 (+2 d) and u2 (+10 d) large; u4 small (its exact key wins, +1 d); u3 has no such trait.
+    expect(
+      body.segments.map((s: { value: unknown; subjects: number; medianDays: number | null }) => [
+        s.value,
+        s.subjects,
+        s.medianDays,
+      ]),
+    ).toEqual([
+      ['large', 2, 6],
+      [null, 1, null],
+      ['small', 1, 1],
+    ]);
+    const quoted = await h.adminJson(`/reports/time-to-value?segment=${encodeURIComponent('a"b')}`);
+    expect(quoted.status).toBe(400);
+    expect(quoted.body.errors[0].pointer).toBe('/segment');
+  });
 });
 
 const checklistBody = (scope: 'user' | 'account' = 'user') => ({

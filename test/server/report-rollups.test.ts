@@ -332,20 +332,15 @@ describe('report plans', () => {
           });
           const plan = result.rows.map((row) => String(row.detail)).join(' | ');
           const where = `${statement.path}: ${statement.sql.slice(0, 300)}\n${plan}`;
-          // A scan of a table (not of a CTE, a VALUES list or json_each) reads a whole workspace; the
-          // one exception is a segment's owners (every account, or every user for a user trait), whose
-          // traits are read once, by primary key range or whole, as the planner prefers.
-          const owners = /^select json_group_object\("(accounts|users)"\."id"/i.test(statement.sql.trim());
+          // A scan of a table (not of a CTE, a VALUES list or json_each) reads a whole workspace; a
+          // segment's owners (`o`) are joined by primary key.
           expect(plan, where).not.toMatch(
-            owners
-              ? /SCAN (events|survey_responses|ttv_subjects|ttv_days)\b/
-              : /SCAN (events|survey_responses|r|users|u|accounts|a|user_days|d|ttv_subjects|t|ttv_days|goal_progress|g|user_day_gaps|survey_prompt_days|p)\b/,
+            /SCAN (events|survey_responses|r|users|u|accounts|a|o|user_days|d|ttv_subjects|t|ttv_days|goal_progress|g|user_day_gaps|survey_prompt_days|p)\b/,
           );
-          // Nor does a search by workspace alone, but for those owners.
-          if (!owners)
-            expect(plan, where).not.toMatch(
-              /SEARCH (events|e|survey_responses|r|users|u|accounts|a|user_days|d) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
-            );
+          // Nor does a search by workspace alone.
+          expect(plan, where).not.toMatch(
+            /SEARCH (events|e|survey_responses|r|users|u|accounts|a|o|user_days|d) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
+          );
           // Sorting is allowed over rollup rows, a period's latest responses and one bucket of
           // durations; over events, only the people of a partial day (their DISTINCT, their UNION).
           if (/from "?events"?/i.test(statement.sql))

@@ -1,0 +1,2 @@
+DROP INDEX `ttv_subjects_first_seen`;--> statement-breakpoint
+CREATE INDEX `ttv_subjects_first_seen` ON `ttv_subjects` (`workspace_id`,`milestone_id`,`subject`,`first_seen`,`took`,`took_day`,`account_id`);
