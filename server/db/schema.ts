@@ -667,6 +667,24 @@ export const checklistViewers = sqliteTable(
   ],
 );
 
+/**
+ * A checklist version's funnel counts, kept by triggers on `checklist_viewers` (migration 0016): per
+ * `item`, the users it was shown to (-1), who started it (-2: an item done), who completed it (-3:
+ * every required item done), and who have item i done (i, from 0). The funnel reads these few rows
+ * whatever the number of viewers.
+ */
+export const checklistCounts = sqliteTable(
+  'checklist_counts',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    checklistId: text('checklist_id').notNull(),
+    version: integer('version').notNull(),
+    item: integer('item').notNull(),
+    users: integer('users').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.checklistId, t.version, t.item] })],
+);
+
 /** Where a spotlight step's target was missing, per person: the funnel's `targetNotFound`. */
 export const spotlightMisses = sqliteTable(
   'spotlight_misses',

@@ -162,6 +162,18 @@ async function expectExact(checklists: ReadonlyArray<readonly [string, 'user' | 
   const stored = await h.db.read.all(sql`SELECT * FROM checklist_viewers ORDER BY 1, 2, 3, 4`);
   const computed = await h.db.read.all(sql`SELECT * FROM checklist_viewer_state ORDER BY 1, 2, 3, 4`);
   expect(stored).toEqual(computed);
+  // The funnel's counts (migration 0016) equal the viewers counted from scratch.
+  const counts = await h.db.read.all(sql`SELECT checklist_id, version, item, users FROM checklist_counts
+    WHERE users <> 0 ORDER BY 1, 2, 3`);
+  const counted = await h.db.read.all(sql`
+    SELECT checklist_id, version, item, count(*) AS users FROM (
+      SELECT checklist_id, version, -1 AS item FROM checklist_viewer_state
+      UNION ALL SELECT checklist_id, version, -2 FROM checklist_viewer_state WHERE done <> 0
+      UNION ALL SELECT checklist_id, version, -3 FROM checklist_viewer_state WHERE took IS NOT NULL
+      UNION ALL SELECT s.checklist_id, s.version, b.value FROM checklist_viewer_state AS s,
+        json_each('[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19]') AS b WHERE (s.done >> b.value) & 1)
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`);
+  expect(counts).toEqual(counted);
   for (const [id, scope] of checklists) {
     const { body } = await h.adminJson(`/checklists/${id}/funnel?version=1`);
     expect(body.funnels[0], scope).toMatchObject(await funnelFromScratch(id, scope));
