@@ -1,9 +1,9 @@
 import { plainText } from '../../shared/rich-text.ts';
-import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Rich } from '../view/rich.tsx';
 import { themed } from '../view/surface.ts';
+import type { Showing } from './run.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
 export interface StepHandlers {
@@ -16,20 +16,9 @@ export interface StepHandlers {
   keyDown(event: KeyboardEvent): void;
 }
 
-/** One thing on screen: a hotspot's beacon, a tooltip anchored to a target, or a centred modal. */
-export interface Shown {
-  /**
-   * Unique in the layer, stable while the same step shows: the element's id, which positions and
-   * focus hang on; a beacon's is its card's with `-b` added.
-   */
-  key: string;
-  kind: 'beacon' | 'tip' | 'modal';
-  spotlight: DeliveredSpotlight;
-  /** The step shown, `spotlight.steps[index]`. */
-  step: DeliveredStep;
-  index: number;
-  /** A beacon's tooltip is open. */
-  expanded: boolean;
+/** One thing on screen (a hotspot's beacon, a tooltip, a modal) as the run says, with its handlers. */
+export interface Shown
+  extends Pick<Showing<unknown>, 'key' | 'kind' | 'spotlight' | 'step' | 'index' | 'expanded'> {
   on: StepHandlers;
 }
 
