@@ -121,33 +121,37 @@ export interface SpotlightRun<T> {
   scene(): Array<Showing<T>>;
 }
 
-/** One spotlight being shown (or waiting to be: for the screen, its page, its target). */
+/**
+ * One spotlight being shown (or waiting to be: for the screen, its page, its target). Its fields
+ * start with `_`: private to this module, never stored nor sent, so the UI chunk's build shortens
+ * them (README, "Size").
+ */
 interface Run<T> {
-  s: DeliveredSpotlight;
-  index: number;
+  _spotlight: DeliveredSpotlight;
+  _index: number;
   /** No step shown yet: `spotlight_shown` is still to be sent. */
-  fresh: boolean;
+  _fresh: boolean;
   /** Its turn on the screen (widget/view/scheduler.ts); a hotspot's closed beacon needs none. */
-  prompt: Prompt;
+  _prompt: Prompt;
   /**
    * The user asked for it (a beacon, a click trigger, "Show me", a preview): it takes the screen
    * when it next claims it (`claim`), rather than waiting its turn.
    */
-  byUser: boolean;
+  _byUser: boolean;
   /** The screen is its own (the scheduler's `show`, or a `take`). */
-  granted: boolean;
+  _granted: boolean;
   /** A hotspot's tooltip is open. */
-  open: boolean;
+  _open: boolean;
   /** Looks for the current step's target; stopped (undefined) when the step changes (`go`). */
-  watch?: TargetWatch<T> | undefined;
+  _watch?: TargetWatch<T> | undefined;
   /**
    * The step index of the last `step_viewed`, and of the last `target_not_found` (waiting), on this
    * page view: forgotten when the page changes (`update`).
    */
-  viewed?: number | undefined;
-  missed?: number | undefined;
+  _viewed?: number | undefined;
+  _missed?: number | undefined;
   /** Move focus into the step's card when it is drawn: the user acted (`takeFocus`). */
-  focus: boolean;
+  _focus: boolean;
 }
 
 /**
@@ -198,7 +202,7 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
     name: N,
     extra?: Omit<InternalProperties<N>, 'contentId' | 'version' | 'stepId'>,
   ) => {
-    const { s, index } = run;
+    const { _spotlight: s, _index: index } = run;
     if (!s.preview)
       host.emit(name, {
         contentId: s.id,
@@ -214,11 +218,11 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
    * from what the user asked for next), the rest waits its turn (`request` is idempotent).
    */
   const claim = (run: Run<T>) => {
-    if (run.byUser) {
-      run.byUser = false;
-      run.granted = true;
-      scheduler.take(run.prompt);
-    } else scheduler.request(run.prompt);
+    if (run._byUser) {
+      run._byUser = false;
+      run._granted = true;
+      scheduler.take(run._prompt);
+    } else scheduler.request(run._prompt);
   };
   /**
    * Whether the workspace cooldown holds back a prompt that opens by itself: `promptCooldownHours`
@@ -240,21 +244,21 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
     const selfOpening = fresh && !byUser && !s.preview && opensByItself(s);
     if (selfOpening && cooling()) return;
     const run: Run<T> = {
-      s,
-      index,
-      fresh,
-      byUser,
-      granted: false,
-      open: byUser,
-      focus: byUser,
-      prompt: {
+      _spotlight: s,
+      _index: index,
+      _fresh: fresh,
+      _byUser: byUser,
+      _granted: false,
+      _open: byUser,
+      _focus: byUser,
+      _prompt: {
         priority: s.priority,
         cooldownId: selfOpening ? s.id : undefined,
         show: act(() => {
-          run.granted = true;
+          run._granted = true;
         }),
         hide: act(() => {
-          run.granted = false;
+          run._granted = false;
         }),
       },
     };
@@ -267,44 +271,44 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
     delays.delete(s.id);
   };
   const stopWatch = (run: Run<T>) => {
-    run.watch?.stop();
-    run.watch = undefined;
+    run._watch?.stop();
+    run._watch = undefined;
   };
   /** Forgets a run without a word (another user, content withdrawn before it showed). */
   const drop = (run: Run<T>) => {
     stopWatch(run);
-    scheduler.release(run.prompt);
-    runs.delete(run.s.id);
+    scheduler.release(run._prompt);
+    runs.delete(run._spotlight.id);
   };
   const finish = (run: Run<T>, dismissed: boolean) => {
     if (dismissed) emit(run, 'spotlight_dismissed', {});
     // Not when no step ever showed (each target missing or hidden, and skipped): nothing was done.
-    else if (!run.fresh) emit(run, 'spotlight_completed');
-    ended.add(id(run.s));
-    remember(run.s, { ended: env.now() });
+    else if (!run._fresh) emit(run, 'spotlight_completed');
+    ended.add(id(run._spotlight));
+    remember(run._spotlight, { ended: env.now() });
     deps.ended(run);
     drop(run);
   };
   /** Moves to step `index` (past the last one: completed). `byUser`: Next or Back, not a click on the target. */
   const go = (run: Run<T>, index: number, byUser: boolean) => {
-    const step = run.s.steps[index];
+    const step = run._spotlight.steps[index];
     if (!step) return finish(run, false);
-    run.index = index;
-    run.open = true; // a hotspot met along a tour shows its tooltip at once
-    run.focus = byUser;
+    run._index = index;
+    run._open = true; // a hotspot met along a tour shows its tooltip at once
+    run._focus = byUser;
     stopWatch(run);
     // Where the user is now, before the step shows (it may be on another page, or wait for its
     // target): a reload resumes here, and another device from the server's `resumeAt`.
-    if (!run.fresh) {
-      remember(run.s, { step: step.id, at: env.now() });
+    if (!run._fresh) {
+      remember(run._spotlight, { step: step.id, at: env.now() });
       emit(run, 'spotlight_step_reached', { stepIndex: index });
     }
     // The step lives on another page: take the user there (the SPA's router follows a popstate).
-    if (byUser && step.pageUrl && !here(run.s, step)) deps.navigate(step.pageUrl);
+    if (byUser && step.pageUrl && !here(run._spotlight, step)) deps.navigate(step.pageUrl);
   };
   /** The user opens a hotspot's tooltip, or asks for a running spotlight again: it takes the screen. */
   const reopen = (run: Run<T>) => {
-    run.open = run.focus = run.byUser = true;
+    run._open = run._focus = run._byUser = true;
   };
 
   /** Not running, not ended on this page nor lately on this device. */
@@ -344,7 +348,7 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
   const onHidden = (step: DeliveredStep) =>
     step.kind === 'hotspot' && step.whenHidden !== 'skip' ? 'wait' : (step.whenHidden ?? 'center');
   /** The run's step is a tooltip shown in the middle of the screen: its target is hidden. */
-  const centred = (run: Run<T>, step: DeliveredStep) => !!run.watch?.hidden() && onHidden(step) === 'center';
+  const centred = (run: Run<T>, step: DeliveredStep) => !!run._watch?.hidden() && onHidden(step) === 'center';
 
   /**
    * No visible target: `waitSeconds` after the current step could show (its watch, stopped when
@@ -353,8 +357,8 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
    */
   const missing = (run: Run<T>, step: DeliveredStep, outcome: 'waiting' | 'skipped' | 'centered') => {
     const skip = outcome === 'skipped';
-    if (skip || run.missed !== run.index) {
-      run.missed = run.index;
+    if (skip || run._missed !== run._index) {
+      run._missed = run._index;
       const { path = '/', search = '' } = env.page();
       emit(run, 'spotlight_target_not_found', {
         selector: step.anchor!.selector,
@@ -362,20 +366,21 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
         outcome,
       });
     }
-    if (skip) go(run, run.index + 1, false);
+    if (skip) go(run, run._index + 1, false);
   };
 
   /** Records what became visible: the run's start, and the step's view once per page view. */
   const saw = (run: Run<T>, kind: Showing<T>['kind']) => {
-    const viewed = kind !== 'beacon' && run.viewed !== run.index;
-    if (run.fresh) emit(run, 'spotlight_shown');
+    const viewed = kind !== 'beacon' && run._viewed !== run._index;
+    if (run._fresh) emit(run, 'spotlight_shown');
     if (viewed) {
-      run.viewed = run.index;
-      emit(run, 'spotlight_step_viewed', { stepIndex: run.index });
+      run._viewed = run._index;
+      emit(run, 'spotlight_step_viewed', { stepIndex: run._index });
     }
     // The step shown, so that a reload resumes here at once (a beacon too: shown is shown).
-    if (run.fresh || viewed) remember(run.s, { step: run.s.steps[run.index]!.id, at: env.now() });
-    run.fresh = false;
+    if (run._fresh || viewed)
+      remember(run._spotlight, { step: run._spotlight.steps[run._index]!.id, at: env.now() });
+    run._fresh = false;
   };
 
   return {
@@ -391,14 +396,16 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
       if (address !== lastPage) {
         lastPage = address;
         // A new page view: each step's view, and its target's absence, are told again.
-        for (const run of runs.values()) run.viewed = run.missed = undefined;
+        for (const run of runs.values()) run._viewed = run._missed = undefined;
       }
       // Deleting from a Map while going through it is safe: the iteration goes on with what is left.
       for (const run of runs.values()) {
-        const current = spotlights.find((s) => s.id === run.s.id && s.version === run.s.version);
+        const current = spotlights.find(
+          (s) => s.id === run._spotlight.id && s.version === run._spotlight.version,
+        );
         // Withdrawn by the server: gone if nothing showed yet; a run the user is in goes on.
-        if (current) run.s = current;
-        else if (run.fresh) drop(run);
+        if (current) run._spotlight = current;
+        else if (run._fresh) drop(run);
       }
       for (const s of spotlights) consider(s);
     },
@@ -448,33 +455,33 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
     sync() {
       again = false;
       for (const run of runs.values()) {
-        const step = run.s.steps[run.index];
-        if (!step || !here(run.s, step)) {
+        const step = run._spotlight.steps[run._index];
+        if (!step || !here(run._spotlight, step)) {
           stopWatch(run);
           continue;
         }
-        if (step.anchor && step.kind !== 'modal' && !run.watch) {
-          run.watch = deps.watch(
+        if (step.anchor && step.kind !== 'modal' && !run._watch) {
+          run._watch = deps.watch(
             step.anchor,
             step.waitSeconds * 1000,
             act(() => {}),
             act(() => {
               // A hidden target that is centred or skipped is told of as such (below), not as late.
-              if (!run.watch?.hidden() || onHidden(step) === 'wait')
+              if (!run._watch?.hidden() || onHidden(step) === 'wait')
                 missing(run, step, step.whenMissing === 'skip' ? 'skipped' : 'waiting');
             }),
           );
         }
-        if (run.watch?.hidden() && onHidden(step) === 'skip') {
+        if (run._watch?.hidden() && onHidden(step) === 'skip') {
           missing(run, step, 'skipped');
           again = true; // the next step, on another pass
           continue;
         }
-        if (centred(run, step) && run.missed !== run.index) missing(run, step, 'centered');
+        if (centred(run, step) && run._missed !== run._index) missing(run, step, 'centered');
         if (
           step.kind === 'modal' ||
           centred(run, step) ||
-          (run.watch?.current() && (step.kind !== 'hotspot' || run.open))
+          (run._watch?.current() && (step.kind !== 'hotspot' || run._open))
         )
           claim(run);
       }
@@ -484,45 +491,45 @@ export function createSpotlightRun<T>(deps: RunDeps<T>): SpotlightRun<T> {
     scene() {
       const shown: Array<Showing<T>> = [];
       for (const run of runs.values()) {
-        const step = run.s.steps[run.index];
-        if (!step || !here(run.s, step)) continue;
-        const target = run.watch?.current() ?? null;
-        const key = `wm-${run.s.id}-${run.index}`.replace(/[^\w-]/g, '_');
+        const step = run._spotlight.steps[run._index];
+        if (!step || !here(run._spotlight, step)) continue;
+        const target = run._watch?.current() ?? null;
+        const key = `wm-${run._spotlight.id}-${run._index}`.replace(/[^\w-]/g, '_');
         const item = (kind: Showing<T>['kind']) =>
           shown.push({
             key: kind === 'beacon' ? `${key}-b` : key,
             kind,
-            spotlight: run.s,
+            spotlight: run._spotlight,
             step,
-            index: run.index,
-            expanded: run.open && run.granted,
+            index: run._index,
+            expanded: run._open && run._granted,
             target,
             run,
             open: () => reopen(run),
-            next: () => go(run, run.index + 1, true),
-            back: () => go(run, run.index - 1, true),
+            next: () => go(run, run._index + 1, true),
+            back: () => go(run, run._index - 1, true),
             close: () => finish(run, true),
             escape() {
               if (step.kind === 'hotspot') {
                 // Back to the beacon, which stays: the user opened the tip and closes it, no dismissal.
-                run.open = run.granted = false;
-                run.focus = true;
-                scheduler.release(run.prompt);
-              } else if (run.s.dismissible) finish(run, true);
+                run._open = run._granted = false;
+                run._focus = true;
+                scheduler.release(run._prompt);
+              } else if (run._spotlight.dismissible) finish(run, true);
             },
-            clickTarget: () => go(run, run.index + 1, false),
+            clickTarget: () => go(run, run._index + 1, false),
             drawn: () => saw(run, kind),
             takeFocus() {
-              const focus = run.focus;
-              run.focus = false;
+              const focus = run._focus;
+              run._focus = false;
               return focus;
             },
           });
         if (step.kind === 'modal') {
-          if (run.granted) item('modal');
+          if (run._granted) item('modal');
         } else if (target || centred(run, step)) {
           if (step.kind === 'hotspot') item('beacon'); // never centred: a target
-          if (run.granted && (step.kind !== 'hotspot' || run.open)) item('tip');
+          if (run._granted && (step.kind !== 'hotspot' || run._open)) item('tip');
         }
       }
       return shown;

@@ -39,9 +39,9 @@ export interface LayerProps {
 export function Layer({ shown, theme, mode, t, dir }: LayerProps) {
   return (
     <div class="layer" dir={dir} {...themed(theme, mode)}>
-      {shown.map((s) => {
-        const Part = s.kind === 'beacon' ? Beacon : Card;
-        return <Part key={s.key} s={s} t={t} />;
+      {shown.map((item) => {
+        const Part = item.kind === 'beacon' ? Beacon : Card;
+        return <Part key={item.key} item={item} t={t} />;
       })}
     </div>
   );
@@ -51,16 +51,16 @@ export function Layer({ shown, theme, mode, t, dir }: LayerProps) {
  * A hotspot: a real button beside its target, named after the tip it opens. Non-modal, and
  * nothing happens until the user activates it.
  */
-function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
+function Beacon({ item, t }: { item: Shown; t: Partial<WidgetStrings> }) {
   return (
     <button
       type="button"
-      id={s.key}
+      id={item.key}
       class="beacon"
-      aria-label={format(t.openTip, { title: plainText(s.step.title) })}
-      aria-expanded={s.expanded}
-      aria-controls={s.expanded ? s.key.slice(0, -2) : undefined}
-      onClick={s.on.open}
+      aria-label={format(t.openTip, { title: plainText(item.step.title) })}
+      aria-expanded={item.expanded}
+      aria-controls={item.expanded ? item.key.slice(0, -2) : undefined}
+      onClick={item.on.open}
     />
   );
 }
@@ -72,8 +72,8 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
  * by its body; the step counter for tours, Back, Next or Done (none when the step advances on a
  * click on its target), and a close button when the spotlight may be dismissed.
  */
-function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
-  const { key: id, kind, spotlight, step, index, on } = s;
+function Card({ item, t }: { item: Shown; t: Partial<WidgetStrings> }) {
+  const { key: id, kind, spotlight, step, index, on } = item;
   const total = spotlight.steps.length;
   const modal = kind === 'modal';
   const card = (
