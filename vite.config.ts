@@ -70,7 +70,16 @@ function viewChunk(): Plugin {
           target: 'es2020',
           // Terser compresses this chunk 0.14 KB smaller than Vite's default minifier (the core, not).
           minify: 'terser',
-          terserOptions: { ecma: 2020, module: true, compress: { passes: 3 } },
+          terserOptions: {
+            ecma: 2020,
+            module: true,
+            compress: { passes: 3 },
+            // Properties named `_x` are a module's private state (a spotlight run's fields): Terser
+            // shortens them, as Preact's build does its own (mangle.json), so the source keeps
+            // readable names. Never for what is stored or sent (JSON keys keep their names), nor
+            // Preact's (`__k`, `__html`): a single `_` and a lowercase letter.
+            mangle: { properties: { regex: /^_[a-z]/ } },
+          },
           sourcemap: true,
           // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
           rolldownOptions: {

@@ -1,42 +1,69 @@
 /**
- * The load generator (its own process): `concurrency` keep-alive connections, each sending
- * `POST /v1/batch` bodies of 20 events back to back (node:http, one request in flight per connection)
- * for a warm-up and then a measured window. Bodies are built before timing starts; only their
- * messageIds change per request (see bodies.ts), so no message is ever a duplicate.
+ * The load generator (its own process): `concurrency` keep-alive connections, each sending one
+ * request after another (node:http, one in flight per connection) for a warm-up and then a measured
+ * window. Two loads, one engine:
+ * - ingestion (`LoadOptions`, run.ts and scale.ts): `POST /v1/batch` bodies of 20 events, built
+ *   before timing starts; only their messageIds change per request (see bodies.ts), so no message is
+ *   ever a duplicate. Every answer is read: what the server accepted is what the database must hold.
+ * - any route (`RequestLoadOptions`, scale.ts): a GET without a body, or a POST of `bodies` in turn
+ *   (built by the parent before timing starts); answers are counted, not read.
  *
- * Usage: `node --import tsx test/bench/load.ts '{"url":...,"writeKey":...,"concurrency":16,...}'`.
- * Writes `{"phase":"measure"}` and `{"phase":"drain"}` lines when the measured window starts and
- * ends (so the parent can sample the server's CPU time), then one line of JSON: the LoadResult.
+ * Usage: `node --import tsx test/bench/load.ts '{"url":...,"writeKey":...,"concurrency":16,...}'`
+ * (ingestion), or `'{"url":...,"method":"POST","bodies":[...],...}'` (a route: options with a
+ * `method`). Writes `{"phase":"measure"}` and `{"phase":"drain"}` lines when the measured window
+ * starts and ends (so the parent can sample the server's CPU time), then one line of JSON: the
+ * LoadResult or RequestLoadResult.
  */
 import { Agent, request } from 'node:http';
 import type { BatchResult } from '../../shared/schemas/message.ts';
 import { buildTemplates, eventsPerBatch, fillBody, type Person, runPrefix, userCount } from './bodies.ts';
+import { percentile } from './children.ts';
 
-export interface LoadOptions {
-  url: string;
-  writeKey: string;
+/** The measured window, for both loads. */
+interface Window {
   concurrency: number;
   warmupSeconds: number;
   seconds: number;
+}
+
+export interface LoadOptions extends Window {
+  url: string;
+  writeKey: string;
   /** Who the bodies are from (default: bodies.ts's 200 bench users in 40 accounts). */
   people?: Person[];
 }
 
-export interface LoadResult {
+export interface RequestLoadOptions extends Window {
+  url: string;
+  method: 'GET' | 'POST';
+  /** POST bodies, sent in turn. */
+  bodies?: string[];
+  headers?: Record<string, string>;
+}
+
+/** What both loads report about the measured window. */
+interface Measured {
   concurrency: number;
   /** Length of the measured window, in seconds. */
   seconds: number;
   /** 200 answers completed inside the measured window. */
   requests: number;
-  /** Events those answers acknowledged (`accepted`). */
-  events: number;
   requestsPerSecond: number;
-  eventsPerSecond: number;
   /** Latency of the measured requests, milliseconds. */
   p50: number;
   p90: number;
   p99: number;
   max: number;
+  /** The first failure seen (status and body, or a socket error), if any. */
+  firstFailure: string | null;
+  /** CPU time of this process over the measured window, as a share of one core. */
+  loadCpu: number;
+}
+
+export interface LoadResult extends Measured {
+  /** Events those answers acknowledged (`accepted`). */
+  events: number;
+  eventsPerSecond: number;
   /** Over the whole run, warm-up and drain included: what the database must hold. */
   total: {
     requests: number;
@@ -46,35 +73,60 @@ export interface LoadResult {
     rejected: number;
     failures: number;
   };
-  /** The first failure seen (status and body, or a socket error), if any. */
-  firstFailure: string | null;
-  /** CPU time of this process over the measured window, as a share of one core. */
-  loadCpu: number;
+}
+
+export interface RequestLoadResult extends Measured {
+  /** Answers that were not 200, or socket errors, over the whole run. */
+  failures: number;
+  /** Mean size of an answer's body as sent (compressed or not), bytes. */
+  answerBytes: number;
 }
 
 interface Answer {
   status: number;
-  body: string;
+  /** The body's size as sent. */
+  bytes: number;
+  /** The body as text: every answer's when the load reads them, else a failure's only. */
+  text: string;
 }
 
-function post(agent: Agent, target: URL, body: string, headers: Record<string, string>): Promise<Answer> {
+/** What a load sends and makes of its answers; the engine (`drive`) does the rest. */
+interface Load extends Window {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  /** Keep the text of 200 answers too (for `answered`). */
+  readAnswers: boolean;
+  /** The body of the `n`th request (from 0), if any. */
+  body(n: number): string | undefined;
+  /** A 200 answer, `measured` when it completed inside the window; returns a failure to report, if any. */
+  answered(answer: Answer, measured: boolean): string | undefined;
+}
+
+function send(agent: Agent, target: URL, load: Load, body: string | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         agent,
         host: target.hostname,
         port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        path: `${target.pathname}${target.search}`,
+        method: load.method,
+        headers: {
+          ...load.headers,
+          ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+        },
       },
       (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
+        let bytes = 0;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (load.readAnswers || res.statusCode !== 200) chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, bytes, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -83,34 +135,24 @@ function post(agent: Agent, target: URL, body: string, headers: Record<string, s
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[index]!;
-}
-
-/** Runs the load and returns its figures; `onPhase` hears when the measured window starts and ends. */
-async function runLoad(
-  options: LoadOptions,
-  onPhase: (phase: 'measure' | 'drain') => void = () => {},
-): Promise<LoadResult> {
-  const target = new URL(options.url);
-  const templates = buildTemplates(options.writeKey, userCount, Date.now(), options.people);
-  const prefix = runPrefix();
-  // The widget posts text/plain (no CORS preflight); the key is in the body.
-  const headers = { 'content-type': 'text/plain;charset=UTF-8' };
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
-
+/**
+ * Runs a load and returns what every load measures, with the count of requests sent and of
+ * failures over the whole run; `onPhase` hears when the measured window starts and ends.
+ */
+async function drive(
+  load: Load,
+  onPhase: (phase: 'measure' | 'drain') => void,
+): Promise<Measured & { sent: number; failures: number }> {
+  const target = new URL(load.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: load.concurrency });
   const latencies: number[] = [];
-  let measuredRequests = 0;
-  let measuredEvents = 0;
-  const total = { requests: 0, sentEvents: 0, accepted: 0, duplicates: 0, rejected: 0, failures: 0 };
+  let failures = 0;
   let firstFailure: string | null = null;
   let sequence = 0;
 
   const start = performance.now();
-  const measureFrom = start + options.warmupSeconds * 1000;
-  const measureTo = measureFrom + options.seconds * 1000;
+  const measureFrom = start + load.warmupSeconds * 1000;
+  const measureTo = measureFrom + load.seconds * 1000;
   // Phases change on a timer, or on the first completion that sees the time is up (a busy event
   // loop may run the I/O callbacks that end the run before the timer's own callback).
   let phase: 'warmup' | 'measure' | 'drain' = 'warmup';
@@ -134,17 +176,13 @@ async function runLoad(
 
   const connection = async (): Promise<void> => {
     while (performance.now() < measureTo) {
-      const n = sequence++;
-      const template = templates[n % templates.length]!;
-      const body = fillBody(template, `${prefix}-${n.toString(36)}`);
+      const body = load.body(sequence++);
       const sentAt = performance.now();
-      total.requests++;
-      total.sentEvents += eventsPerBatch;
       let answer: Answer;
       try {
-        answer = await post(agent, target, body, headers);
+        answer = await send(agent, target, load, body);
       } catch (error) {
-        total.failures++;
+        failures++;
         firstFailure ??= `socket: ${(error as Error).message}`;
         // A server that is gone must not turn this loop into a busy spin.
         await new Promise((resolve) => setTimeout(resolve, 10));
@@ -153,23 +191,17 @@ async function runLoad(
       const doneAt = performance.now();
       advance(doneAt);
       if (answer.status !== 200) {
-        total.failures++;
-        firstFailure ??= `${answer.status}: ${answer.body.slice(0, 500)}`;
+        failures++;
+        firstFailure ??= `${answer.status}: ${answer.text.slice(0, 500)}`;
         continue;
       }
-      const result = JSON.parse(answer.body) as BatchResult;
-      total.accepted += result.accepted;
-      total.duplicates += result.duplicates;
-      total.rejected += result.rejectedCount;
-      if (result.rejectedCount > 0) firstFailure ??= `rejected: ${answer.body.slice(0, 500)}`;
-      if (doneAt >= measureFrom && doneAt <= measureTo) {
-        measuredRequests++;
-        measuredEvents += result.accepted;
-        latencies.push(doneAt - sentAt);
-      }
+      const measured = doneAt >= measureFrom && doneAt <= measureTo;
+      const failure = load.answered(answer, measured);
+      if (failure) firstFailure ??= failure;
+      if (measured) latencies.push(doneAt - sentAt);
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, connection));
+  await Promise.all(Array.from({ length: load.concurrency }, connection));
   advance(Math.max(performance.now(), measureTo));
   clearTimeout(startTimer);
   clearTimeout(endTimer);
@@ -178,23 +210,81 @@ async function runLoad(
   const sorted = Float64Array.from(latencies).sort();
   const round = (ms: number) => Math.round(ms * 100) / 100;
   return {
-    concurrency: options.concurrency,
-    seconds: options.seconds,
-    requests: measuredRequests,
-    events: measuredEvents,
-    requestsPerSecond: measuredRequests / options.seconds,
-    eventsPerSecond: measuredEvents / options.seconds,
+    concurrency: load.concurrency,
+    seconds: load.seconds,
+    requests: latencies.length,
+    requestsPerSecond: latencies.length / load.seconds,
     p50: round(percentile(sorted, 0.5)),
     p90: round(percentile(sorted, 0.9)),
     p99: round(percentile(sorted, 0.99)),
     max: round(sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN),
-    total,
     firstFailure,
     loadCpu: Math.round(cpuInWindow * 100) / 100,
+    sent: sequence,
+    failures,
   };
 }
 
-// This file is a child process's entry point (run.ts imports its types only).
-const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-const result = await runLoad(options, (phase) => process.stdout.write(`${JSON.stringify({ phase })}\n`));
+/** Ingestion: `POST /v1/batch` of 20-event bodies, each answer's counts added up. */
+async function batchLoad(options: LoadOptions, onPhase: (phase: 'measure' | 'drain') => void) {
+  const templates = buildTemplates(options.writeKey, userCount, Date.now(), options.people);
+  const prefix = runPrefix();
+  const total = { accepted: 0, duplicates: 0, rejected: 0 };
+  let events = 0;
+  const { sent, failures, ...measured } = await drive(
+    {
+      ...options,
+      method: 'POST',
+      // The widget posts text/plain (no CORS preflight); the key is in the body.
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      readAnswers: true,
+      body: (n) => fillBody(templates[n % templates.length]!, `${prefix}-${n.toString(36)}`),
+      answered(answer, inWindow) {
+        const result = JSON.parse(answer.text) as BatchResult;
+        total.accepted += result.accepted;
+        total.duplicates += result.duplicates;
+        total.rejected += result.rejectedCount;
+        if (inWindow) events += result.accepted;
+        return result.rejectedCount > 0 ? `rejected: ${answer.text.slice(0, 500)}` : undefined;
+      },
+    },
+    onPhase,
+  );
+  const result: LoadResult = {
+    ...measured,
+    events,
+    eventsPerSecond: events / options.seconds,
+    total: { requests: sent, sentEvents: sent * eventsPerBatch, ...total, failures },
+  };
+  return result;
+}
+
+/** Any route: a GET, or a POST of `bodies` in turn; the answers' sizes added up. */
+async function requestLoad(options: RequestLoadOptions, onPhase: (phase: 'measure' | 'drain') => void) {
+  const bodies = options.bodies ?? [];
+  let answerBytes = 0;
+  const { sent: _, ...measured } = await drive(
+    {
+      ...options,
+      headers: options.headers ?? {},
+      readAnswers: false,
+      body: (n) => (bodies.length > 0 ? bodies[n % bodies.length] : undefined),
+      answered(answer, inWindow) {
+        if (inWindow) answerBytes += answer.bytes;
+        return undefined;
+      },
+    },
+    onPhase,
+  );
+  const result: RequestLoadResult = {
+    ...measured,
+    answerBytes: measured.requests > 0 ? Math.round(answerBytes / measured.requests) : 0,
+  };
+  return result;
+}
+
+// This file is a child process's entry point (run.ts and scale.ts import its types only).
+const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions | RequestLoadOptions;
+const onPhase = (phase: 'measure' | 'drain') => process.stdout.write(`${JSON.stringify({ phase })}\n`);
+const result = 'method' in options ? await requestLoad(options, onPhase) : await batchLoad(options, onPhase);
 process.stdout.write(`${JSON.stringify({ result })}\n`);

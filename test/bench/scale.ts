@@ -49,8 +49,7 @@ import {
 } from './children.ts';
 import { type ConsoleCall, consoleCalls, consoleIds, pageViewBodies } from './console.ts';
 import { durability } from './durability.ts';
-import type { LoadOptions, LoadResult } from './load.ts';
-import type { RequestLoadOptions, RequestLoadResult } from './request-load.ts';
+import type { LoadOptions, LoadResult, RequestLoadOptions, RequestLoadResult } from './load.ts';
 
 const [source, workspaceId = 'synthetic'] = process.argv.slice(2);
 if (!source?.startsWith('file:')) {
@@ -246,7 +245,7 @@ async function routeWindow(
           warmupSeconds,
           seconds,
         };
-  const result = await measureWindow<RequestLoadResult>('request-load.ts', options, [serverPid]);
+  const result = await measureWindow<RequestLoadResult>('load.ts', options, [serverPid]);
   return { ...result, label };
 }
 

@@ -17,7 +17,7 @@ import {
 } from './spotlight-fixture.ts';
 
 /**
- * The tour runner and its triggers (widget/spotlight/view.ts) on happy-dom pages: which step shows
+ * The tour runner and its triggers (widget/spotlight/run.ts, drawn by view.ts) on happy-dom pages: which step shows
  * where, moving through a tour, resuming it, what a missing target does, and the events sent.
  */
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import type { Anchor } from '../../shared/schemas/spotlight.ts';
 import type { Env } from '../env.ts';
+import type { TargetWatch } from './run.ts';
 
 /** The widget's own shadow hosts: never a target, never searched (a selector must not find our UI). */
 export const own = 'waymark-widget';
@@ -62,14 +63,6 @@ export function findTarget(
   }
 }
 
-export interface TargetWatch {
-  /** The target now (null while there is none, or it is hidden). */
-  current(): Element | null;
-  /** The target is there but not visible (`findTarget`'s `hidden`). */
-  hidden(): boolean;
-  stop(): void;
-}
-
 /**
  * Follows a step's target: `change(element)` when it appears, is replaced (a re-render), goes
  * (null) or is hidden (null, and `hidden()`); `late()` once if none is visible `waitMs` after the
@@ -87,7 +80,7 @@ export function watchTarget(
   change: (element: Element | null) => void,
   late: () => void,
   doc: Document = document,
-): TargetWatch {
+): TargetWatch<Element> {
   let target: Element | null = null;
   let visible = false;
   const options = { childList: true, subtree: true, attributes: true };

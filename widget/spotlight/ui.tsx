@@ -1,9 +1,9 @@
 import { plainText } from '../../shared/rich-text.ts';
-import type { DeliveredSpotlight, DeliveredStep } from '../../shared/schemas/content.ts';
 import type { DeliveredTheme, Mode } from '../../shared/schemas/theme.ts';
 import { format, type WidgetStrings } from '../../shared/widget-strings.ts';
 import { Rich } from '../view/rich.tsx';
 import { themed } from '../view/surface.ts';
+import type { Showing } from './run.ts';
 
 /** What the user can do with one drawn step; widget/spotlight/view.ts handles it. */
 export interface StepHandlers {
@@ -16,20 +16,9 @@ export interface StepHandlers {
   keyDown(event: KeyboardEvent): void;
 }
 
-/** One thing on screen: a hotspot's beacon, a tooltip anchored to a target, or a centred modal. */
-export interface Shown {
-  /**
-   * Unique in the layer, stable while the same step shows: the element's id, which positions and
-   * focus hang on; a beacon's is its card's with `-b` added.
-   */
-  key: string;
-  kind: 'beacon' | 'tip' | 'modal';
-  spotlight: DeliveredSpotlight;
-  /** The step shown, `spotlight.steps[index]`. */
-  step: DeliveredStep;
-  index: number;
-  /** A beacon's tooltip is open. */
-  expanded: boolean;
+/** One thing on screen (a hotspot's beacon, a tooltip, a modal) as the run says, with its handlers. */
+export interface Shown
+  extends Pick<Showing<unknown>, 'key' | 'kind' | 'spotlight' | 'step' | 'index' | 'expanded'> {
   on: StepHandlers;
 }
 
@@ -50,9 +39,9 @@ export interface LayerProps {
 export function Layer({ shown, theme, mode, t, dir }: LayerProps) {
   return (
     <div class="layer" dir={dir} {...themed(theme, mode)}>
-      {shown.map((s) => {
-        const Part = s.kind === 'beacon' ? Beacon : Card;
-        return <Part key={s.key} s={s} t={t} />;
+      {shown.map((item) => {
+        const Part = item.kind === 'beacon' ? Beacon : Card;
+        return <Part key={item.key} item={item} t={t} />;
       })}
     </div>
   );
@@ -62,16 +51,16 @@ export function Layer({ shown, theme, mode, t, dir }: LayerProps) {
  * A hotspot: a real button beside its target, named after the tip it opens. Non-modal, and
  * nothing happens until the user activates it.
  */
-function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
+function Beacon({ item, t }: { item: Shown; t: Partial<WidgetStrings> }) {
   return (
     <button
       type="button"
-      id={s.key}
+      id={item.key}
       class="beacon"
-      aria-label={format(t.openTip, { title: plainText(s.step.title) })}
-      aria-expanded={s.expanded}
-      aria-controls={s.expanded ? s.key.slice(0, -2) : undefined}
-      onClick={s.on.open}
+      aria-label={format(t.openTip, { title: plainText(item.step.title) })}
+      aria-expanded={item.expanded}
+      aria-controls={item.expanded ? item.key.slice(0, -2) : undefined}
+      onClick={item.on.open}
     />
   );
 }
@@ -83,8 +72,8 @@ function Beacon({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
  * by its body; the step counter for tours, Back, Next or Done (none when the step advances on a
  * click on its target), and a close button when the spotlight may be dismissed.
  */
-function Card({ s, t }: { s: Shown; t: Partial<WidgetStrings> }) {
-  const { key: id, kind, spotlight, step, index, on } = s;
+function Card({ item, t }: { item: Shown; t: Partial<WidgetStrings> }) {
+  const { key: id, kind, spotlight, step, index, on } = item;
   const total = spotlight.steps.length;
   const modal = kind === 'modal';
   const card = (
