@@ -281,7 +281,7 @@ export default function Account() {
               No core feature is defined: name the few things a healthy account does under Adoption.
             </p>
           ) : (
-            <TableWrap aria-label="Core features">
+            <TableWrap aria-label="Core features by use">
               <table class="compact">
                 <caption>
                   Used in the last {features.days} days (since {date(features.from)}) by members of this
