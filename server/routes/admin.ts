@@ -37,6 +37,7 @@ import { keyRoutes } from './keys.ts';
 import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
+import { peoplePageRoutes } from './people-pages.ts';
 import { spotlightRoutes } from './spotlights.ts';
 import { forwardCookies, requireOwnOrigin, signedIn } from './team.ts';
 import { idParams } from './versioned.ts';
@@ -222,6 +223,7 @@ export function adminRoutes(deps: AppDeps) {
     .route('/', keyRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', peopleRoutes(deps))
+    .route('/', peoplePageRoutes(deps))
     .route('/', webhookRoutes(deps))
     .openapi(getWorkspace, async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id), 200))
     .openapi(bodyReadByHandler(app, patchWorkspace), async (c) => {

@@ -159,12 +159,11 @@ describe('the console on the seeded demo', () => {
     await rowsOf(page).first().getByRole('link').click();
     await page.waitForURL(new RegExp(`/app/accounts/${worst.accountId}$`));
 
-    const [health, account, surveys, events] = await Promise.all([
+    const [health, overview] = await Promise.all([
       admin(`/health/accounts/${worst.accountId}`),
-      admin(`/accounts/${worst.accountId}`),
-      admin('/surveys'),
-      admin(`/events?accountId=${worst.accountId}&limit=25`),
+      admin(`/accounts/${worst.accountId}/overview`),
     ]);
+    const { account, events, activity, features, checklists, responses } = overview;
     const name = account.traits.name ?? worst.accountId;
     await page.getByRole('heading', { level: 1, name: new RegExp(name) }).waitFor();
     expect(await page.locator('.headline-score .band').textContent()).toBe(`${health.score}At risk`);
@@ -180,21 +179,45 @@ describe('the console on the seeded demo', () => {
       `${health.facts.activeUsers}${health.facts.seats === null ? '' : ` of ${health.facts.seats} seats`}`,
     );
     expect(usage).toContain(`${health.facts.milestonesReached} of ${health.facts.milestonesTotal} reached`);
+    // Active users against seats: 126 days, the last 30 days' actives and the seats in words and legend.
+    expect(activity.days).toHaveLength(126);
+    const activeChart = page.getByRole('region', { name: 'Active users against seats' });
+    const last = activity.days.at(-1);
+    expect(await activeChart.getByRole('img').getAttribute('aria-label')).toContain(
+      `${last.active30} active in the last 30 days${activity.seats === null ? '' : ` of ${activity.seats} seats`}`,
+    );
+    expect(await activeChart.locator('.legend').textContent()).toContain(
+      `Active in 30 days: ${last.active30}`,
+    );
+    // Core features: one row each, used or not, with its users.
+    const featureRows = page.getByRole('region', { name: 'Core features', exact: true }).locator('tbody tr');
+    expect(await featureRows.count()).toBe(features.list.length);
+    for (const [i, f] of features.list.entries()) {
+      const text = await featureRows.nth(i).textContent();
+      expect(text).toContain(f.name);
+      if (f.known) expect(text).toContain(f.used ? '✓ yes' : 'no');
+    }
+    // Checklists: each published one's items, those done ticked.
+    const checklistRegion = page.getByRole('region', { name: 'Checklists' });
+    for (const c of checklists)
+      expect(await checklistRegion.textContent()).toContain(
+        `${c.requiredDone} of ${c.requiredTotal} required done`,
+      );
+    expect(await checklistRegion.locator('li.done').count()).toBe(
+      checklists.reduce(
+        (n: number, c: { items: Array<{ doneAt: string | null }> }) =>
+          n + c.items.filter((item) => item.doneAt !== null).length,
+        0,
+      ),
+    );
     expect(await page.getByRole('heading', { name: `Members (${account.users.length})` }).count()).toBe(1);
     expect(await page.getByRole('region', { name: 'Latest events' }).locator('li').count()).toBe(
-      events.events.length,
+      events.length,
     );
     // NPS answers of its members, with their comments.
-    const responses = (
-      await Promise.all(
-        surveys.surveys.map((s: { id: string }) =>
-          admin(`/surveys/${s.id}/responses?accountId=${worst.accountId}&from=2000-01-01&limit=50`),
-        ),
-      )
-    ).flatMap((p: { responses: Array<{ comment: string | null }> }) => p.responses);
     const answers = page.getByRole('region', { name: 'NPS answers' }).locator('ul.verbatims li');
     expect(await answers.count()).toBe(responses.length);
-    const commented = responses.find((r) => r.comment);
+    const commented = responses.find((r: { comment: string | null }) => r.comment);
     if (commented)
       expect(await page.getByRole('region', { name: 'NPS answers' }).textContent()).toContain(
         commented.comment,

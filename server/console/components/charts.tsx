@@ -178,3 +178,112 @@ export function ScoreLine({
     </svg>
   );
 }
+
+/** One series of a `TimeChart`: bars (daily counts) or a line; `dashed` for a reference (seats). */
+export interface Series {
+  label: string;
+  values: Array<number | null>;
+  kind: 'bars' | 'line' | 'dashed';
+  /** A CSS class for its colour (`tone-accent`, `tone-muted`...). */
+  tone: string;
+}
+
+/**
+ * Values over time on one axis from 0: bars for a daily count, lines for a rolling count or a
+ * reference (a null value breaks a line), with the axis's top and middle written on it, the first,
+ * middle and last labels below, and a legend naming each series with its latest value.
+ */
+export function TimeChart({
+  labels,
+  series,
+  label,
+  format = String,
+}: {
+  labels: string[];
+  series: Series[];
+  label: string;
+  format?: (n: number) => string;
+}) {
+  const width = 640;
+  const height = 190;
+  const left = 36;
+  const right = 8;
+  const top = 10;
+  const bottom = 22;
+  const n = labels.length;
+  const max = Math.max(1e-9, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const slot = (width - left - right) / Math.max(1, n);
+  const x = (i: number) => left + slot * (i + 0.5);
+  const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
+  const ticks = n > 1 ? [0, Math.floor((n - 1) / 2), n - 1] : [0];
+  return (
+    <figure class="time-chart">
+      <svg class="chart" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+        <title>{label}</title>
+        {[0, max / 2, max].map((v) => (
+          <g key={v}>
+            <line class="grid" x1={left} x2={width - right} y1={y(v)} y2={y(v)} />
+            <text class="tick" x={left - 4} y={y(v) + 4} text-anchor="end">
+              {format(v)}
+            </text>
+          </g>
+        ))}
+        {series.map((s) =>
+          s.kind === 'bars' ? (
+            <g key={s.label} class={s.tone}>
+              {s.values.map((v, i) =>
+                v === null || v === 0 ? null : (
+                  <rect
+                    key={labels[i]}
+                    class="bar"
+                    x={x(i) - slot * 0.4}
+                    y={y(v)}
+                    width={slot * 0.8}
+                    height={y(0) - y(v)}
+                  />
+                ),
+              )}
+            </g>
+          ) : (
+            <polyline
+              key={s.label}
+              class={`series ${s.kind} ${s.tone}`}
+              points={s.values
+                .flatMap((v, i) => (v === null ? [] : [`${x(i).toFixed(1)},${y(v).toFixed(1)}`]))
+                .join(' ')}
+            />
+          ),
+        )}
+        {ticks.map((i) => (
+          <text
+            key={i}
+            class="tick"
+            x={x(i)}
+            y={height - 6}
+            text-anchor={i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}
+          >
+            {labels[i] ?? ''}
+          </text>
+        ))}
+      </svg>
+      <figcaption>
+        <ul class="legend">
+          {series.map((s) => {
+            const last = s.values.at(-1);
+            return (
+              <li key={s.label}>
+                <span class={`swatch ${s.tone} ${s.kind}`} aria-hidden="true" />
+                {s.label}
+                {last !== null && last !== undefined && (
+                  <>
+                    : <strong>{format(last)}</strong>
+                  </>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </figcaption>
+    </figure>
+  );
+}

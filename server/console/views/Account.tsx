@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiFailure, api, ok } from '../api.ts';
-import { ScoreLine } from '../components/charts.tsx';
+import { ScoreLine, TimeChart } from '../components/charts.tsx';
 import { Band, Empty, ErrorNote, Loading, TableWrap, Trend, useLoad } from '../components/ui.tsx';
 import { count, date, dateTime, percent, points, segmentName, stageName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
@@ -13,31 +13,16 @@ const groupNames: Record<string, string> = {
   detractor: 'Detractor',
 };
 
-/** The account's health (null when it has no score yet), who it is, its NPS answers and its latest events. */
+/** The account's health (null when it has no score yet), and the rest of its page in one answer. */
 async function loadAccount(id: string) {
-  const health = ok(api.v1.admin.health.accounts[':id'].$get({ param: { id } })).catch((error: unknown) => {
-    if (error instanceof ApiFailure && error.status === 404) return null;
-    throw error;
-  });
-  const answers = ok(api.v1.admin.surveys.$get()).then((list) =>
-    Promise.all(
-      list.surveys.map((s) =>
-        ok(
-          api.v1.admin.surveys[':id'].responses.$get({
-            param: { id: s.id },
-            query: { accountId: id, from: '2000-01-01', limit: '50' },
-          }),
-        ).then((page) => page.responses.map((r) => ({ ...r, survey: s.name }))),
-      ),
-    ).then((pages) => pages.flat().sort((a, b) => (a.respondedAt < b.respondedAt ? 1 : -1))),
-  );
-  const [account, score, responses, events] = await Promise.all([
-    ok(api.v1.admin.accounts[':id'].$get({ param: { id } })),
-    health,
-    answers,
-    ok(api.v1.admin.events.$get({ query: { accountId: id, limit: '25' } })),
+  const [overview, score] = await Promise.all([
+    ok(api.v1.admin.accounts[':id'].overview.$get({ param: { id } })),
+    ok(api.v1.admin.health.accounts[':id'].$get({ param: { id } })).catch((error: unknown) => {
+      if (error instanceof ApiFailure && error.status === 404) return null;
+      throw error;
+    }),
   ]);
-  return { account, score, responses, events: events.events };
+  return { ...overview, score };
 }
 
 /** One account's story: its score and why, how it moved, who uses it, what they reached and said, what they did last. */
@@ -52,7 +37,7 @@ export default function Account() {
 
   if (view.state === 'loading') return <Loading what="the account" />;
   if (view.state === 'error') return <ErrorNote error={view.error} retry={view.reload} />;
-  const { account, score, responses, events } = view.data;
+  const { account, score, responses, events, activity, features, checklists } = view.data;
   const traits = account.traits;
   const name = typeof traits.name === 'string' ? traits.name : account.id;
   const members = [...account.users].sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : -1));
@@ -252,6 +237,119 @@ export default function Account() {
         </section>
       </div>
 
+      <section aria-labelledby="activity">
+        <h2 id="activity">Active users against seats</h2>
+        <TimeChart
+          labels={activity.days.map((d) => date(d.day))}
+          series={[
+            {
+              label: 'Active that day',
+              values: activity.days.map((d) => d.active),
+              kind: 'bars',
+              tone: 'tone-muted',
+            },
+            {
+              label: 'Active in 30 days',
+              values: activity.days.map((d) => d.active30),
+              kind: 'line',
+              tone: 'tone-accent',
+            },
+            ...(activity.seats === null
+              ? []
+              : [
+                  {
+                    label: 'Seats',
+                    values: activity.days.map(() => activity.seats),
+                    kind: 'dashed' as const,
+                    tone: 'tone-warn',
+                  },
+                ]),
+          ]}
+          label={`Current members active each day from ${date(activity.from)} to ${date(activity.to)}: ${activity.days.at(-1)?.active30 ?? 0} active in the last 30 days${activity.seats === null ? ', no seats trait' : ` of ${activity.seats} seats`}; busiest day ${Math.max(0, ...activity.days.map((d) => d.active))} users`}
+        />
+        <p class="muted">
+          The account's current members, by the days they sent any event; seats is the trait as it is now
+          {activity.seats === null ? ' (this account has none)' : ''}.
+        </p>
+      </section>
+
+      <div class="grid two">
+        <section aria-labelledby="features">
+          <h2 id="features">Core features</h2>
+          {features.list.length === 0 ? (
+            <p class="muted">
+              No core feature is defined: name the few things a healthy account does under Adoption.
+            </p>
+          ) : (
+            <TableWrap aria-label="Core features by use">
+              <table class="compact">
+                <caption>
+                  Used in the last {features.days} days (since {date(features.from)}) by members of this
+                  account
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Feature</th>
+                    <th scope="col">Used</th>
+                    <th scope="col">Users ({features.days} d)</th>
+                    <th scope="col">Users ever</th>
+                    <th scope="col">First use</th>
+                    <th scope="col">Last use</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {features.list.map((f) => (
+                    <tr key={f.key}>
+                      <th scope="row">{f.name}</th>
+                      {f.known ? (
+                        <>
+                          <td>{f.used ? '✓ yes' : 'no'}</td>
+                          <td>{count(f.usersInWindow)}</td>
+                          <td>{count(f.usersEver)}</td>
+                          <td>{date(f.firstUse)}</td>
+                          <td>{date(f.lastUse)}</td>
+                        </>
+                      ) : (
+                        <td colSpan={5} class="muted">
+                          Being counted again after a change to its events; back in a few minutes.
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )}
+        </section>
+        <section aria-labelledby="checklists">
+          <h2 id="checklists">Checklists</h2>
+          {checklists.length === 0 ? (
+            <p class="muted">No checklist is published.</p>
+          ) : (
+            checklists.map((c) => (
+              <div key={c.id}>
+                <h3>
+                  {c.title}{' '}
+                  <span class="muted">
+                    {c.requiredDone} of {c.requiredTotal} required done
+                    {c.scope === 'user' ? ' by at least one member' : ''}
+                  </span>
+                </h3>
+                <ul class="milestones">
+                  {c.items.map((item) => (
+                    <li key={item.id} class={item.doneAt ? 'done' : ''}>
+                      <span aria-hidden="true">{item.doneAt ? '✓' : '○'}</span> {item.title}
+                      {!item.required && <span class="muted"> (optional)</span>}:{' '}
+                      {item.doneAt ? `done ${date(item.doneAt)}` : 'not yet'}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ))
+          )}
+        </section>
+      </div>
+
       <section aria-labelledby="nps">
         <h2 id="nps">NPS answers</h2>
         {responses.length === 0 ? (
@@ -264,7 +362,9 @@ export default function Account() {
                 <div>
                   <p>{r.comment ?? <span class="muted">(no comment)</span>}</p>
                   <p class="muted">
-                    {groupNames[r.group]} · {r.userId} · {date(r.respondedAt)}
+                    {groupNames[r.group]} · {r.survey} ·{' '}
+                    <a href={`${base}/users/${encodeURIComponent(r.userId)}`}>{r.userId}</a> ·{' '}
+                    {date(r.respondedAt)}
                   </p>
                 </div>
               </li>
@@ -291,7 +391,9 @@ export default function Account() {
                   {members.map((u) => (
                     <tr key={u.id}>
                       <th scope="row">
-                        {typeof u.traits.name === 'string' ? u.traits.name : u.id}
+                        <a href={`${base}/users/${encodeURIComponent(u.id)}`}>
+                          {typeof u.traits.name === 'string' ? u.traits.name : u.id}
+                        </a>
                         {typeof u.traits.email === 'string' && <span class="sub">{u.traits.email}</span>}
                       </th>
                       <td>{dateTime(u.lastSeen)}</td>
