@@ -9,20 +9,20 @@ import {
   surveyVersion,
 } from '../../shared/schemas/survey.ts';
 import { theme } from '../../shared/schemas/theme.ts';
+import type { AppDeps } from '../app.ts';
+import { adminSecurity, answers, routes } from '../http/routes.ts';
+import { responsesCsv } from '../surveys/csv.ts';
+import { presentPreview } from '../surveys/deliver.ts';
 import {
   npsExportQuery,
   npsResponsesQuery,
-  npsResults,
   npsResultsQuery,
-  npsSignals,
   npsSignalsQuery,
   responseFilterOf,
-  responsesCsv,
-  responsesPage,
-} from '../analytics/nps.ts';
-import type { AppDeps } from '../app.ts';
-import { adminSecurity, answers, routes } from '../http/routes.ts';
-import { presentPreview } from '../surveys/deliver.ts';
+} from '../surveys/queries.ts';
+import { npsResults } from '../surveys/results.ts';
+import { npsSignals } from '../surveys/signals.ts';
+import { responsesPage } from '../surveys/verbatims.ts';
 import { idParams, versionedRoutes, workspaceOf } from './versioned.ts';
 
 /** How the results' trend and summary count people (README, "NPS surveys"). */
