@@ -30,14 +30,13 @@ import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
+import { kindRoutes } from '../kinds.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey, type Tenant } from '../workspaces/store.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
-import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
-import { spotlightRoutes } from './spotlights.ts';
 import { forwardCookies, requireOwnOrigin, signedIn } from './team.ts';
 import { idParams } from './versioned.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -217,8 +216,7 @@ export function adminRoutes(deps: AppDeps) {
 
   const api = app
     .route('/', onboardingRoutes(deps))
-    .route('/', npsRoutes(deps))
-    .route('/', spotlightRoutes(deps))
+    .route('/', kindRoutes(deps))
     .route('/', keyRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', peopleRoutes(deps))

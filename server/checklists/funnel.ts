@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { median, toDays } from '../analytics/stats.ts';
 import type { Database } from '../db/client.ts';
 import { checklistViewers, contentUsers } from '../db/schema.ts';
-import { median, toDays } from './stats.ts';
 
 /**
  * A checklist version's funnel, over the users it was shown to (the widget's `checklist_shown`):
