@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { lookup } from '../../shared/conditions.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
+import { goalIdSql } from '../goals/goal-id.ts';
 import { dayMs, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
@@ -525,7 +526,7 @@ export async function subjectProgress(
       goalProgress,
       and(
         eq(goalProgress.workspaceId, milestones.workspaceId),
-        eq(goalProgress.goal, sql`'milestone:' || ${milestones.id}`),
+        eq(goalProgress.goal, goalIdSql.milestone(milestones.id)),
         eq(goalProgress.subject, subject),
         eq(goalProgress.subjectId, subjectId),
       ),

@@ -8,7 +8,7 @@ import type { Subject } from '../content/subject.ts';
 import { pickTranslation } from '../content/translation.ts';
 import { deliverableUrls, isSafeRule } from '../content/url-rules.ts';
 import type { Published } from '../content/versioned.ts';
-import { goalId } from '../goals/catalog.ts';
+import { goalId, progressKey } from '../goals/goal-id.ts';
 
 /**
  * The published checklists whose audience the user is in, with their progress, highest priority
@@ -55,7 +55,7 @@ export function deliverChecklists(
           item.completion.kind === 'milestone'
             ? goalId.milestone(milestoneByKey.get(item.completion.milestone)?.id ?? '')
             : goalId.item(row.id, item.id);
-        return progress.get(`${scope}:${goal}`) ?? null;
+        return progress.get(progressKey(scope, goal)) ?? null;
       },
       seen: state?.shown !== undefined,
       dismissed: state?.dismissed !== undefined && state.dismissed > (state.opened ?? 0),

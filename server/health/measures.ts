@@ -3,7 +3,7 @@ import type { CoreFeature } from '../../shared/schemas/core-feature.ts';
 import type { HealthModel, MeasureId } from '../../shared/schemas/health-model.ts';
 import { featureUsers } from '../adoption/feature-days.ts';
 import type { Database } from '../db/client.ts';
-import { goalId } from '../goals/catalog.ts';
+import { goalId } from '../goals/goal-id.ts';
 import { accountNps } from '../surveys/signals.ts';
 import type { Profile, RawValues } from './score.ts';
 
