@@ -33,10 +33,11 @@ export interface DeliveryContext {
   theme: DeliveredTheme;
 }
 
-/** What a kind adds to `/v1/content`: its list, and the cooldown when its preview is asked now. */
-export type DeliveredPart = Partial<
-  Pick<ContentResponse, 'checklists' | 'surveys' | 'spotlights' | 'promptCooldownHours'>
->;
+/**
+ * What a kind adds to `/v1/content`: its list (its field of the response, shared/schemas/content.ts),
+ * and the cooldown when its preview is asked now.
+ */
+export type DeliveredPart = Partial<Omit<ContentResponse, 'theme' | 'lastPromptAt' | 'strings' | 'servedAt'>>;
 
 /**
  * Everything the rest of the system needs from one content kind (README, "How to add a content
