@@ -4,18 +4,13 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { errorCodes } from '../shared/problem.ts';
 import { message } from '../shared/schemas/message.ts';
-import type { SpotlightContent } from '../shared/schemas/spotlight.ts';
-import type { SurveyContent } from '../shared/schemas/survey.ts';
 import { webhookEvent } from '../shared/schemas/webhook.ts';
 import { CoreFeatureService } from './adoption/core-features.ts';
 import { FeatureRollupBuilder } from './adoption/feature-days.ts';
 import { type Auth, createAuth } from './auth/auth.ts';
 import { logMailer, type Mailer } from './auth/mail.ts';
 import { defaultSignInLimits, SignInGuard, type SignInLimits } from './auth/sign-in-guard.ts';
-import { type ChecklistService, checklistService } from './content/checklists.ts';
-import { spotlightService, surveyService } from './content/kinds.ts';
 import { MilestoneService } from './content/milestones.ts';
-import type { VersionedContent } from './content/versioned.ts';
 import type { Database } from './db/client.ts';
 import { StorageBusyError } from './db/writer.ts';
 import { GoalCatalog } from './goals/catalog.ts';
@@ -27,7 +22,7 @@ import { compressJson } from './http/compress-json.ts';
 import { defaultRateLimits, type RateLimitSettings, RateLimits } from './http/rate-limit.ts';
 import { answers, routes } from './http/routes.ts';
 import { IngestService } from './ingest/ingest-service.ts';
-import { ingestHooks } from './kinds.ts';
+import { ingestHooks, type KindServices, kindServices } from './kinds.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { distDir } from './paths.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -92,7 +87,7 @@ export type WaymarkApp = ReturnType<typeof routes> & {
 };
 
 /** What routes are built from: created once per app, so several apps (tests, instances) never share state. */
-export interface AppDeps {
+export interface AppDeps extends KindServices {
   db: Database;
   clock: () => number;
   logger: Logger;
@@ -100,9 +95,6 @@ export interface AppDeps {
   /** Live milestones and checklist rules per workspace (a guarded cache, see goals/catalog.ts). */
   goals: GoalCatalog;
   milestones: MilestoneService;
-  checklists: ChecklistService;
-  surveys: VersionedContent<SurveyContent>;
-  spotlights: VersionedContent<SpotlightContent>;
   ingest: IngestService;
   webhooks: { endpoints: WebhookEndpoints; worker: WebhookWorker };
   /** Null when rate limits are off. */
@@ -161,9 +153,7 @@ export function createApp(options: AppOptions): WaymarkApp {
     workspaces: new WorkspaceDirectory(options.db, clock),
     goals,
     milestones,
-    checklists: checklistService(options.db, milestones, clock),
-    surveys: surveyService(options.db, clock),
-    spotlights: spotlightService(options.db, clock),
+    ...kindServices({ db: options.db, clock, milestones }),
     ingest: new IngestService({ db: options.db, goals, clock, hooks: ingestHooks }),
     webhooks,
     rateLimits,

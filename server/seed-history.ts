@@ -1,9 +1,9 @@
 import { surveyDraftInput } from '../shared/schemas/survey.ts';
-import { surveyService } from './content/kinds.ts';
 import type { Database } from './db/client.ts';
 import type { GoalCatalog } from './goals/catalog.ts';
 import { ingestHistory } from './seed/ingest-history.ts';
 import { type SyntheticOptions, syntheticHistory } from './seed/synthetic.ts';
+import { surveyService } from './surveys/service.ts';
 import type { Tenant } from './workspaces/store.ts';
 
 /** The demo's NPS survey: asks users 30 days after they signed up, in English or French. */

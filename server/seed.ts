@@ -7,8 +7,7 @@ import { type SpotlightDraftInput, spotlightDraftInput } from '../shared/schemas
 import type { Auth } from './auth/auth.ts';
 import { createMember } from './auth/owners.ts';
 import { teamUserByEmail } from './auth/team.ts';
-import { checklistService } from './content/checklists.ts';
-import { spotlightService } from './content/kinds.ts';
+import { checklistService } from './checklists/service.ts';
 import { MilestoneService } from './content/milestones.ts';
 import { type Database, statement } from './db/client.ts';
 import { workspaces } from './db/schema.ts';
@@ -16,6 +15,7 @@ import { GoalCatalog } from './goals/catalog.ts';
 import { seedDemoHealth } from './seed/demo-health.ts';
 import type { SyntheticOptions } from './seed/synthetic.ts';
 import { seedHistory, seedSurvey } from './seed-history.ts';
+import { spotlightService } from './spotlights/service.ts';
 import { createWorkspace, currentPublishableKey, WorkspaceDirectory } from './workspaces/store.ts';
 
 export const demoWorkspaceId = 'demo';

@@ -1,3 +1,4 @@
+import { dayMs } from '../../shared/time.ts';
 /**
  * Order statistics as reports use them. Percentiles interpolate linearly between closest ranks
  * (the "R-7" definition of numpy, Excel's PERCENTILE.INC and Google Sheets): p of [a sorted list of n]
@@ -20,7 +21,7 @@ export function percentile(values: readonly number[], p: number): number | null 
 
 export const median = (values: readonly number[]): number | null => percentile(values, 0.5);
 
-export const dayMs = 86_400_000;
+export { dayMs } from '../../shared/time.ts';
 
 /**
  * A period `[from, to)` (epoch ms) as the whole UTC days inside it (epoch day numbers `[from, to)`,

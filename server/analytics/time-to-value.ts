@@ -2,6 +2,7 @@ import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { accounts, goalProgress, milestones, ttvDays, ttvSubjects, users } from '../db/schema.ts';
+import { goalIdSql } from '../goals/goal-id.ts';
 import { dayMs, median, percentile, toDays } from './stats.ts';
 
 export const ttvQuery = z.object({
@@ -508,7 +509,7 @@ export async function subjectProgress(
       goalProgress,
       and(
         eq(goalProgress.workspaceId, milestones.workspaceId),
-        eq(goalProgress.goal, sql`'milestone:' || ${milestones.id}`),
+        eq(goalProgress.goal, goalIdSql.milestone(milestones.id)),
         eq(goalProgress.subject, subject),
         eq(goalProgress.subjectId, subjectId),
       ),

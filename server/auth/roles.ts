@@ -1,4 +1,5 @@
 import type { TeamRole } from '../../shared/schemas/team.ts';
+import { contentKinds } from '../../shared/schemas/versioned.ts';
 
 /** What a request needs: a role, and what the README calls that kind of change. */
 export interface RoleNeed {
@@ -21,7 +22,8 @@ const changeRules: {
   need: RoleNeed;
 }[] = [
   {
-    path: /^\/(milestones|checklists|surveys|spotlights|core-features)(\/|$)/,
+    // Every content kind's routes are under its plural (`/checklists`, `/surveys`, `/spotlights`).
+    path: new RegExp(`^/(milestones|${contentKinds.map((kind) => `${kind}s`).join('|')}|core-features)(/|$)`),
     need: { role: 'editor', what: 'content' },
   },
   // The widget's theme is content; the workspace's other settings (name, origins, identity) are not.

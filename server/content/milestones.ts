@@ -6,8 +6,9 @@ import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import type { EventRule, Milestone, MilestoneDefinition } from '../../shared/schemas/milestone.ts';
 import { type Database, statement } from '../db/client.ts';
 import { type MilestoneRow, milestones } from '../db/schema.ts';
-import { bumpGoalsRevision, goalId, milestoneGoal } from '../goals/catalog.ts';
+import { bumpGoalsRevision, milestoneGoal } from '../goals/catalog.ts';
 import { clearGoal, evaluateGoal } from '../goals/compile.ts';
+import { goalId } from '../goals/goal-id.ts';
 import { ApiError } from '../http/api-error.ts';
 import { activeDrafts, publishedContent } from './versioned.ts';
 

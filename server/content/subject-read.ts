@@ -1,6 +1,7 @@
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import type { Database } from '../db/client.ts';
 import type { AccountRow, UserRow } from '../db/schema.ts';
+import { progressKey } from '../goals/goal-id.ts';
 import type { ContentStateRow } from './content-state.ts';
 
 /** Everything a page view reads about one user and their account (see `readSubject`). */
@@ -76,7 +77,7 @@ export async function readSubject(
     ['account', 'account_progress'],
   ] as const) {
     for (const [goal, at] of json<Array<[string, number]>>(column, []))
-      progress.set(`${subject}:${goal}`, at);
+      progress.set(progressKey(subject, goal), at);
   }
   return {
     revision: typeof row?.revision === 'number' ? row.revision : -1,

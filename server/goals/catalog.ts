@@ -9,12 +9,7 @@ import type { Database } from '../db/client.ts';
 import { coreFeatures, milestones, workspaces } from '../db/schema.ts';
 import { isBusy, StorageBusyError } from '../db/writer.ts';
 import type { Goal } from './compile.ts';
-
-/** Goal ids, in one place. */
-export const goalId = {
-  milestone: (milestoneId: string) => `milestone:${milestoneId}`,
-  item: (checklistId: string, itemId: string) => `item:${checklistId}:${itemId}`,
-};
+import { goalId } from './goal-id.ts';
 
 export function milestoneGoal(workspaceId: string, milestoneId: string, rule: EventRule): Goal {
   return {

@@ -3,7 +3,8 @@ import type { CoreFeature } from '../../shared/schemas/core-feature.ts';
 import type { HealthModel, MeasureId } from '../../shared/schemas/health-model.ts';
 import { featureUsers } from '../adoption/feature-days.ts';
 import type { Database } from '../db/client.ts';
-import { goalId } from '../goals/catalog.ts';
+import { goalId } from '../goals/goal-id.ts';
+import { accountNps } from '../surveys/signals.ts';
 import type { Profile, RawValues } from './score.ts';
 
 /**
@@ -120,7 +121,7 @@ export async function accountFacts(db: Database, workspaceId: string, inputs: Wo
 
   const milestoneGoals = inputs.milestones.map((m) => goalId.milestone(m.id));
   const valueGoal = inputs.milestones.find((m) => m.isValue);
-  const [accounts, current, previous, features, goals, answers] = await Promise.all([
+  const [accounts, current, previous, features, goals, nps] = await Promise.all([
     db.reports.all<{ id: string; first_seen: number; traits: string }>(sql`
       SELECT id, first_seen, traits FROM accounts WHERE workspace_id = ${workspaceId} AND first_seen < ${at}
       ORDER BY id`),
@@ -136,11 +137,7 @@ export async function accountFacts(db: Database, workspaceId: string, inputs: Wo
               milestoneGoals.map((g) => sql`${g}`),
               sql`, `,
             )})`),
-    db.reports.all<{ user_id: string; account_id: string; score: number }>(sql`
-      SELECT user_id, account_id, score FROM survey_responses
-      WHERE workspace_id = ${workspaceId} AND account_id IS NOT NULL
-        AND responded_at >= ${at - npsWindow} AND responded_at < ${at}
-      ORDER BY responded_at, id`),
+    accountNps(db, workspaceId, { from: at - npsWindow, to: at }),
   ]);
 
   const reached = new Map<string, Map<string, number>>();
@@ -148,18 +145,6 @@ export async function accountFacts(db: Database, workspaceId: string, inputs: Wo
     const entry = reached.get(row.subject_id) ?? new Map<string, number>();
     entry.set(row.goal, row.reached_at);
     reached.set(row.subject_id, entry);
-  }
-  // Latest answer per person (later rows overwrite earlier ones), then counted per account.
-  const latest = new Map<string, { account: string; score: number }>();
-  for (const row of answers) latest.set(row.user_id, { account: row.account_id, score: row.score });
-  const nps = new Map<string, { n: number; promoters: number; detractors: number; best: number }>();
-  for (const { account, score } of latest.values()) {
-    const entry = nps.get(account) ?? { n: 0, promoters: 0, detractors: 0, best: 0 };
-    entry.n++;
-    if (score >= 9) entry.promoters++;
-    else if (score <= 6) entry.detractors++;
-    entry.best = Math.max(entry.best, score);
-    nps.set(account, entry);
   }
 
   return accounts.map((account): AccountFacts => {

@@ -6,6 +6,7 @@ import type { Database } from '../db/client.ts';
 import { healthRuns, milestones, workspaces } from '../db/schema.ts';
 import { isRevisionConflict } from '../goals/catalog.ts';
 import type { Logger } from '../logger.ts';
+import { accountDetractors } from '../surveys/signals.ts';
 import { enqueueWebhook } from '../webhooks/outbox.ts';
 import { type AlertInput, alertInsert, alertPayload, evaluateAlerts, loadAlertRules } from './alerts.ts';
 import { describeValue } from './explain.ts';
@@ -226,16 +227,6 @@ async function snapshotsBefore(
   };
 }
 
-/** Per account, its members' detractor answers (0-6) given on `day`. */
-async function detractorsOn(db: Database, workspaceId: string, day: string) {
-  const rows = await db.reports.all<{ account_id: string; count: number; lowest: number }>(sql`
-    SELECT account_id, count(*) AS count, min(score) AS lowest FROM survey_responses
-    WHERE workspace_id = ${workspaceId} AND account_id IS NOT NULL AND score <= 6
-      AND responded_at >= ${endOfDay(day) - dayMs} AND responded_at < ${endOfDay(day)}
-    GROUP BY account_id`);
-  return new Map(rows.map((r) => [r.account_id, { count: r.count, lowest: r.lowest }]));
-}
-
 export type RunOutcome = 'done' | 'already done' | 'running elsewhere' | 'lease lost';
 
 /**
@@ -272,7 +263,10 @@ export async function runHealthDay(deps: HealthDeps, workspaceId: string, day: s
   ]);
   const labels = new Map(model.groups.map((g) => [g.key, g.label]));
   const todo = cursor === null ? scored : scored.filter((s) => s.facts.accountId > cursor);
-  const detractors = await detractorsOn(deps.db, workspaceId, day);
+  const detractors = await accountDetractors(deps.db, workspaceId, {
+    from: endOfDay(day) - dayMs,
+    to: endOfDay(day),
+  });
   let queued = false;
   try {
     for (let i = 0; i < todo.length; i += pageSize) {

@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import { npsGroupOf } from '../../shared/schemas/survey.ts';
+import { dayMs } from '../../shared/time.ts';
 import { milestonesByKey } from '../content/milestones.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
-import { goalId } from '../goals/catalog.ts';
+import { goalId } from '../goals/goal-id.ts';
 
-export const dayMs = 86_400_000;
+export { dayMs };
 
 /** `YYYY-MM-DD` of an epoch day. */
 export const isoDay = (day: number): string => new Date(day * dayMs).toISOString().slice(0, 10);

@@ -30,15 +30,14 @@ import { keyFromRequest } from '../http/keys.ts';
 import { jsonBody } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
+import { kindRoutes } from '../kinds.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey, type Tenant } from '../workspaces/store.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
-import { npsRoutes } from './nps.ts';
 import { onboardingRoutes } from './onboarding.ts';
 import { peopleRoutes } from './people.ts';
 import { peoplePageRoutes } from './people-pages.ts';
-import { spotlightRoutes } from './spotlights.ts';
 import { forwardCookies, requireOwnOrigin, signedIn } from './team.ts';
 import { idParams } from './versioned.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -218,8 +217,7 @@ export function adminRoutes(deps: AppDeps) {
 
   const api = app
     .route('/', onboardingRoutes(deps))
-    .route('/', npsRoutes(deps))
-    .route('/', spotlightRoutes(deps))
+    .route('/', kindRoutes(deps))
     .route('/', keyRoutes(deps))
     .route('/', healthRoutes(deps))
     .route('/', peopleRoutes(deps))

@@ -21,7 +21,6 @@ import {
 } from '../../shared/schemas/health-report.ts';
 import { adoptionReportAnswer } from '../../shared/schemas/reports.ts';
 import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
-import { csvField } from '../analytics/nps.ts';
 import type { AppDeps } from '../app.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
 import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
@@ -29,6 +28,7 @@ import { describeChange } from '../health/explain.ts';
 import { lifecycleStages } from '../health/measures.ts';
 import { backfill, dayOf, driversOf, recompute, type SnapshotDetail } from '../health/run.ts';
 import { ApiError } from '../http/api-error.ts';
+import { csvRecord } from '../http/csv.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
 import { idParams, workspaceOf } from './versioned.ts';
@@ -310,7 +310,6 @@ const portfolioCsvColumns = [
   'top_driver',
   'day',
 ] as const;
-const csvRecord = (fields: ReadonlyArray<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`;
 const csvPageSize = 1000;
 
 /** The portfolio as CSV, header first, read a page at a time so a large book never sits in memory whole. */

@@ -1,24 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
-import {
-  type ChecklistDraftInput,
-  checklistDraftInput,
-  checklistRecord,
-  checklistVersion,
-} from '../../shared/schemas/checklist.ts';
-import { deliveredChecklist } from '../../shared/schemas/content.ts';
 import { milestone, milestoneInput } from '../../shared/schemas/milestone.ts';
-import { checklistFunnels, timeToValueReport } from '../../shared/schemas/reports.ts';
-import { checklistFunnel } from '../analytics/checklist-funnel.ts';
+import { timeToValueReport } from '../../shared/schemas/reports.ts';
 import { timeToValue, ttvQuery } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
-import { presentChecklist } from '../content/deliver.ts';
-import { milestonesByKey } from '../content/milestones.ts';
 import { ApiError } from '../http/api-error.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
-import { funnelQuery, idParams, versionedRoutes, workspaceOf } from './versioned.ts';
+import { idParams, workspaceOf } from './versioned.ts';
 
 const security = adminSecurity;
 const milestoneExample = {
@@ -67,14 +57,6 @@ const route = {
     request: { params: idParams },
     responses: noContent(),
   }),
-  funnel: createRoute({
-    method: 'get',
-    path: '/checklists/{id}/funnel',
-    summary: 'Shown, started, per-item, completed and dismissed counts per version',
-    security,
-    request: { params: idParams, query: funnelQuery },
-    responses: answers(checklistFunnels),
-  }),
   timeToValue: createRoute({
     method: 'get',
     path: '/reports/time-to-value',
@@ -86,8 +68,8 @@ const route = {
 };
 
 /**
- * Admin API for onboarding (mounted under /v1/admin, behind its secret-key check): milestones,
- * checklists with drafts and immutable versions, time to value and checklist funnels.
+ * Admin API for onboarding (mounted under /v1/admin, behind its secret-key check): milestones and
+ * time to value (checklists are a content kind: server/checklists/routes.ts).
  */
 export function onboardingRoutes(deps: AppDeps) {
   const app = routes();
@@ -111,56 +93,6 @@ export function onboardingRoutes(deps: AppDeps) {
     .openapi(route.deleteMilestone, async (c) => {
       await deps.milestones.delete(ws(c), c.req.param('id'));
       return c.body(null, 204);
-    })
-    .route(
-      '/',
-      versionedRoutes(
-        'checklists',
-        deps.checklists,
-        {
-          noun: 'checklist',
-          input: checklistDraftInput,
-          example: {
-            name: 'Onboarding',
-            content: {
-              title: 'Get started with Ledgerly',
-              items: [
-                {
-                  id: 'send_invoice',
-                  title: 'Send your first invoice',
-                  completion: { kind: 'event', event: 'Invoice Sent' },
-                },
-                { id: 'invite', title: 'Invite a teammate', completion: { kind: 'manual' }, required: false },
-              ],
-            },
-          } satisfies ChecklistDraftInput,
-          record: checklistRecord,
-          version: checklistVersion,
-          delivered: deliveredChecklist,
-        },
-        {
-          clock: deps.clock,
-          present: async ({ workspace }, record, locale) =>
-            presentChecklist(
-              { id: record.id, version: 0, content: record.draft, urls: { urls: [], excludeUrls: [] } },
-              locale,
-              await milestonesByKey(deps.db, workspace.id),
-              { doneAt: () => null, seen: false, dismissed: false },
-            ),
-        },
-      ),
-    )
-    .openapi(route.funnel, async (c) => {
-      const id = c.req.param('id');
-      const requested = c.req.valid('query').version;
-      const versions =
-        requested === undefined
-          ? await deps.checklists.versions(ws(c), id)
-          : [await deps.checklists.version(ws(c), id, requested)];
-      return c.json(
-        { funnels: await Promise.all(versions.map((v) => checklistFunnel(deps.db, ws(c), v))) },
-        200,
-      );
     })
     .openapi(route.timeToValue, async (c) => {
       const query = c.req.valid('query');

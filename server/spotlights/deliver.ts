@@ -2,13 +2,11 @@ import { matchesTraits } from '../../shared/conditions.ts';
 import { parseRichText } from '../../shared/rich-text.ts';
 import type { DeliveredSpotlight } from '../../shared/schemas/content.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
-import { previewDraft } from '../content/preview.ts';
 import type { PromptEvent } from '../content/prompts.ts';
 import type { Subject } from '../content/subject.ts';
 import { pickTranslation } from '../content/translation.ts';
 import { deliverableUrls, isSafeRule } from '../content/url-rules.ts';
 import type { Published } from '../content/versioned.ts';
-import type { Database } from '../db/client.ts';
 import { spotlightState } from './eligibility.ts';
 
 /**
@@ -16,15 +14,16 @@ import { spotlightState } from './eligibility.ts';
  * frequency (server/spotlights/eligibility.ts), highest priority first; plus the draft a preview
  * link names. The widget checks pages and triggers, and shows one prompt at a time.
  */
-export async function deliverSpotlights(
-  db: Database,
+export function deliverSpotlights(
   published: readonly Published<SpotlightContent>[],
+  /** The draft a preview link names, if it is a spotlight's. */
+  draft: { id: string; version: 0; content: SpotlightContent } | null,
   subject: Subject,
-  options: { now: number; history: readonly PromptEvent[]; previewId: string | null },
-): Promise<DeliveredSpotlight[]> {
-  const { now, history, previewId } = options;
+  options: { now: number; history: readonly PromptEvent[] },
+): DeliveredSpotlight[] {
+  const { now, history } = options;
   const delivered = published
-    .filter((row) => row.id !== previewId && matchesTraits(row.content.audience, subject.traits, now))
+    .filter((row) => row.id !== draft?.id && matchesTraits(row.content.audience, subject.traits, now))
     .flatMap((row) => {
       const content = safeContent(row.content);
       if (!content) return [];
@@ -32,7 +31,6 @@ export async function deliverSpotlights(
       const state = spotlightState(content.frequency, content.steps.length, mine, now);
       return state.show ? [present({ ...row, content }, subject.locale, state.resumeAt, false)] : [];
     });
-  const draft = await previewDraft<SpotlightContent>(db, subject.workspaceId, 'spotlight', previewId);
   const content = draft && safeContent(draft.content);
   if (draft && content) delivered.unshift(present({ ...draft, content }, subject.locale, null, true));
   return delivered.sort((a, b) => Number(b.preview) - Number(a.preview) || b.priority - a.priority);

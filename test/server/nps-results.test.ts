@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvField, latestPerPerson, npsSummary } from '../../server/analytics/nps.ts';
 import { npsInterval } from '../../server/analytics/stats.ts';
+import { csvField } from '../../server/http/csv.ts';
+import { latestPerPerson, npsSummary } from '../../server/surveys/nps-score.ts';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
 

@@ -1,14 +1,9 @@
 import { errorCodes, toPointer } from '../../shared/problem.ts';
 import type { SpotlightContent } from '../../shared/schemas/spotlight.ts';
-import type { SurveyContent } from '../../shared/schemas/survey.ts';
+import { VersionedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { ApiError } from '../http/api-error.ts';
-import { selectorFields, selectorProblem } from '../spotlights/selectors.ts';
-import { VersionedContent } from './versioned.ts';
-
-/** NPS surveys: drafts and immutable versions, nothing more (responses are projected at ingestion). */
-export const surveyService = (db: Database, clock: () => number) =>
-  new VersionedContent<SurveyContent>(db, 'survey', { label: 'Survey', idPrefix: 'sv' }, clock);
+import { selectorFields, selectorProblem } from './selectors.ts';
 
 /** Spotlights and tours: drafts and immutable versions, their CSS selectors checked when saved. */
 export const spotlightService = (db: Database, clock: () => number) =>

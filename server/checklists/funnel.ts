@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { ChecklistVersion } from '../../shared/schemas/checklist.ts';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { median, toDays } from '../analytics/stats.ts';
 import type { Database } from '../db/client.ts';
 import { checklistCounts, checklistViewers, contentUsers } from '../db/schema.ts';
-import { median, toDays } from './stats.ts';
 
 /** The `item` of checklist_counts' rows that are not an item's (migration 0016). */
 const counted = { shown: -1, started: -2, completed: -3 } as const;

@@ -1,12 +1,12 @@
 import type { InStatement } from '@libsql/client';
 import { errorCodes, type FieldError } from '../../shared/problem.ts';
 import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/checklist.ts';
+import type { MilestoneService } from '../content/milestones.ts';
+import { VersionedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { bumpGoalsRevision, itemGoal } from '../goals/catalog.ts';
 import { clearGoal, evaluateGoal } from '../goals/compile.ts';
 import { ApiError } from '../http/api-error.ts';
-import type { MilestoneService } from './milestones.ts';
-import { VersionedContent } from './versioned.ts';
 
 export type ChecklistService = VersionedContent<ChecklistContent>;
 

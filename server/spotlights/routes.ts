@@ -7,11 +7,11 @@ import {
   spotlightRecord,
   spotlightVersion,
 } from '../../shared/schemas/spotlight.ts';
-import { spotlightFunnel } from '../analytics/spotlight-funnel.ts';
 import type { AppDeps } from '../app.ts';
 import { adminSecurity, answers, routes } from '../http/routes.ts';
-import { present } from '../spotlights/deliver.ts';
-import { funnelQuery, idParams, versionedRoutes, workspaceOf as ws } from './versioned.ts';
+import { funnelQuery, idParams, versionedRoutes, workspaceOf as ws } from '../routes/versioned.ts';
+import { present } from './deliver.ts';
+import { spotlightFunnel } from './funnel.ts';
 
 const funnelRoute = createRoute({
   method: 'get',

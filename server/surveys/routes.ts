@@ -9,21 +9,21 @@ import {
   surveyVersion,
 } from '../../shared/schemas/survey.ts';
 import { theme } from '../../shared/schemas/theme.ts';
+import type { AppDeps } from '../app.ts';
+import { adminSecurity, answers, routes } from '../http/routes.ts';
+import { idParams, versionedRoutes, workspaceOf } from '../routes/versioned.ts';
+import { responsesCsv } from './csv.ts';
+import { presentPreview } from './deliver.ts';
 import {
   npsExportQuery,
   npsResponsesQuery,
-  npsResults,
   npsResultsQuery,
-  npsSignals,
   npsSignalsQuery,
   responseFilterOf,
-  responsesCsv,
-  responsesPage,
-} from '../analytics/nps.ts';
-import type { AppDeps } from '../app.ts';
-import { adminSecurity, answers, routes } from '../http/routes.ts';
-import { presentPreview } from '../surveys/deliver.ts';
-import { idParams, versionedRoutes, workspaceOf } from './versioned.ts';
+} from './queries.ts';
+import { npsResults } from './results.ts';
+import { npsSignals } from './signals.ts';
+import { responsesPage } from './verbatims.ts';
 
 /** How the results' trend and summary count people (README, "NPS surveys"). */
 const trendVersusSummary =
@@ -78,7 +78,7 @@ const route = {
  * Admin API for NPS (mounted under /v1/admin, behind its secret-key check): surveys, their results,
  * verbatims and CSV export, and the signals account health reads (detractors, NPS drops).
  */
-export function npsRoutes(deps: AppDeps) {
+export function surveyRoutes(deps: AppDeps) {
   const ws = workspaceOf;
   return routes()
     .route(
