@@ -243,11 +243,15 @@ function segmentSql(subject: 'user' | 'account', [on, trait]: ['user' | 'account
   // An account's segment is always its own trait; a user's is theirs or their account's.
   const owners = subject === 'account' || on === 'account' ? accounts : users;
   const id = owners === accounts ? sql`t.account_id` : sql`t.subject_id`;
-  const parts = trait.split('.');
-  const paths = [parts, ...(parts.length > 1 ? [[trait]] : [])].reverse();
-  const values = paths.map(
-    (labels) => sql`o.traits -> ${`$${labels.map((label) => `."${label}"`).join('')}`}`,
-  );
+  // Each part names an object key or, when it is an index, an array element, as `lookup` reads it
+  // (in the first four parts; deeper, as a key): every spelling is tried, the one that exists wins.
+  let paths = [''];
+  trait.split('.').forEach((part, i) => {
+    const index = /^(0|[1-9]\d{0,8})$/.test(part) && i < 4 ? [`[${part}]`] : [];
+    paths = paths.flatMap((path) => [`${path}."${part}"`, ...index.map((element) => path + element)]);
+  });
+  if (trait.includes('.')) paths.unshift(`."${trait}"`);
+  const values = paths.map((path) => sql`o.traits -> ${`$${path}`}`);
   return {
     join: sql`LEFT JOIN ${owners} AS o ON o.workspace_id = t.workspace_id AND o.id = ${id}`,
     key: sql`coalesce(${sql.join(values, sql`, `)}, 'null')`,
