@@ -1,4 +1,5 @@
 import { CoreFeatureService } from '../adoption/core-features.ts';
+import { FeatureRollupBuilder } from '../adoption/feature-days.ts';
 import type { Database } from '../db/client.ts';
 import { HealthModelStore } from '../health/model-store.ts';
 import { backfill, dayOf, type HealthDeps, runHealthDay } from '../health/run.ts';
@@ -24,12 +25,14 @@ export const demoCoreFeatures = [
  */
 export async function seedDemoHealth(db: Database, workspaceId: string, now: number): Promise<void> {
   const clock = () => now;
+  const logger = createLogger('error');
+  const rollups = new FeatureRollupBuilder(db, logger);
   const deps: HealthDeps = {
     db,
     clock,
-    logger: createLogger('error'),
+    logger,
     models: new HealthModelStore(db, clock),
-    features: new CoreFeatureService(db, clock),
+    features: new CoreFeatureService(db, clock, rollups),
     instanceId: 'demo-seed',
   };
   for (const feature of demoCoreFeatures) {
@@ -39,6 +42,9 @@ export async function seedDemoHealth(db: Database, workspaceId: string, now: num
       events: feature.events.map((e) => ({ ...e, where: [] })),
     });
   }
+  // The features' rollups from the history just written, before the server starts: the first views
+  // show their figures, not "being counted again".
+  await rollups.wake();
   await backfill(deps, workspaceId, dayOf(now - 126 * dayMs), dayOf(now - 2 * dayMs));
   await runHealthDay(deps, workspaceId, dayOf(now - dayMs));
 }
