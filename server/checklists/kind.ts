@@ -1,18 +1,18 @@
-import { type ChecklistContent, checklistContent } from '../../shared/schemas/checklist.ts';
+import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import { checklistStates } from '../content/content-state.ts';
 import type { KindRecord } from '../content/kind-record.ts';
 import { deliverChecklists } from './deliver.ts';
 import { checklistFunnel } from './funnel.ts';
 import { checklistRoutes } from './routes.ts';
 import { checklistService } from './service.ts';
+import { storedChecklists } from './stored.ts';
 
 /**
  * Checklists (README, "How to add a content kind"): items that tick themselves from goals evaluated
  * at ingestion; publishing recomputes the progress of changed items (./service.ts).
  */
 export const checklistKind = {
-  kind: 'checklist',
-  schema: checklistContent,
+  ...storedChecklists,
   service: ({ db, milestones, clock }) => checklistService(db, milestones, clock),
   deliver: ({ subject, now, read }, published, draft) => ({
     checklists: deliverChecklists(published, draft, subject, now, {

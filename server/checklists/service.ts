@@ -7,6 +7,7 @@ import type { Database } from '../db/client.ts';
 import { bumpGoalsRevision, itemGoal } from '../goals/catalog.ts';
 import { clearGoal, evaluateGoal } from '../goals/compile.ts';
 import { ApiError } from '../http/api-error.ts';
+import { storedChecklists } from './stored.ts';
 
 export type ChecklistService = VersionedContent<ChecklistContent>;
 
@@ -22,7 +23,7 @@ export function checklistService(
 ): ChecklistService {
   return new VersionedContent<ChecklistContent>(
     db,
-    'checklist',
+    storedChecklists,
     { label: 'Checklist', idPrefix: 'cl' },
     clock,
     {

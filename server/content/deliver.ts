@@ -75,8 +75,8 @@ export async function deliverContent(
   const loaded = await Promise.all(
     contentKinds.map(async (kind) => {
       const [published, draft] = await Promise.all([
-        publishedContentAt<unknown>(db, workspace.id, kind.kind, read.revision),
-        previewDraft<unknown>(db, workspace.id, kind.kind, previewId),
+        publishedContentAt<unknown>(db, workspace.id, kind, read.revision),
+        previewDraft<unknown>(db, workspace.id, kind, previewId),
       ]);
       return { kind, published, draft };
     }),

@@ -48,7 +48,7 @@ export type DeliveredPart = Partial<Omit<ContentResponse, 'theme' | 'lastPromptA
  * @example
  * export const bannerKind = {
  *   kind: 'banner', schema: bannerContent,
- *   service: ({ db, clock }) => new VersionedContent<BannerContent>(db, 'banner', { label: 'Banner', idPrefix: 'bn' }, clock),
+ *   service: ({ db, clock }) => new VersionedContent(db, { kind: 'banner', schema: bannerContent }, { label: 'Banner', idPrefix: 'bn' }, clock),
  *   deliver: (context, published) => ({ banners: deliverBanners(published, context.subject, context.now) }),
  *   routes: bannerRoutes,
  *   analytics: {},

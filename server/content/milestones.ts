@@ -4,6 +4,7 @@ import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
 import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import type { EventRule, Milestone, MilestoneDefinition } from '../../shared/schemas/milestone.ts';
+import { storedChecklists } from '../checklists/stored.ts';
 import { type Database, statement } from '../db/client.ts';
 import { type MilestoneRow, milestones } from '../db/schema.ts';
 import { bumpGoalsRevision, milestoneGoal } from '../goals/catalog.ts';
@@ -147,11 +148,11 @@ export class MilestoneService {
     const uses = (content: ChecklistContent) =>
       content.items.some((item) => item.completion.kind === 'milestone' && item.completion.milestone === key);
     const published = new Set(
-      (await publishedContent<ChecklistContent>(this.db, workspaceId, 'checklist'))
+      (await publishedContent(this.db, workspaceId, storedChecklists))
         .filter((row) => uses(row.content))
         .map((row) => row.id),
     );
-    const rows = await activeDrafts<ChecklistContent>(this.db, workspaceId, 'checklist');
+    const rows = await activeDrafts(this.db, workspaceId, storedChecklists);
     const users = rows.filter((row) => published.has(row.id) || uses(row.draft));
     if (users.length === 0) return;
     const names = users.map((row) => `"${row.name}" (${row.id})`).join(', ');

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { ContentKind } from '../../shared/schemas/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { contents } from '../db/schema.ts';
+import { parseStored, type StoredKind } from './versioned.ts';
 
 /**
  * Preview links: `?waymark_preview=<token>` on a page of the customer's app shows the draft of a
@@ -53,12 +53,12 @@ const sign = (key: string, payload: string) =>
  * events for it carry and ingestion refuses (no published version 0), so a preview records nothing.
  *
  * @example
- * const draft = await previewDraft<SurveyContent>(db, workspaceId, 'survey', previewId)
+ * const draft = await previewDraft(db, workspaceId, { kind: 'survey', schema: surveyContent }, previewId)
  */
 export async function previewDraft<C>(
   db: Database,
   workspaceId: string,
-  kind: ContentKind,
+  { kind, schema }: StoredKind<C>,
   previewId: string | null,
 ): Promise<{ id: string; version: 0; content: C } | null> {
   if (previewId === null) return null;
@@ -66,5 +66,7 @@ export async function previewDraft<C>(
     .select({ id: contents.id, content: contents.draft })
     .from(contents)
     .where(and(eq(contents.workspaceId, workspaceId), eq(contents.id, previewId), eq(contents.kind, kind)));
-  return draft ? { id: draft.id, version: 0, content: draft.content as C } : null;
+  return draft
+    ? { id: draft.id, version: 0, content: parseStored(schema, draft.content, `${kind} ${draft.id}'s draft`) }
+    : null;
 }

@@ -2,6 +2,7 @@ import type { EventRule } from '../../shared/schemas/milestone.ts';
 import type { Database } from '../db/client.ts';
 import type { AccountRow, UserRow } from '../db/schema.ts';
 import { progressKey } from '../goals/goal-id.ts';
+import { internalProperty } from '../ingest/internal-property.ts';
 import type { ContentStateRow } from './content-state.ts';
 
 /** Everything a page view reads about one user and their account (see `readSubject`). */
@@ -38,7 +39,7 @@ export const subjectSql = `SELECT
   (SELECT json_object('traits', json(traits)) FROM accounts WHERE workspace_id = ?1 AND id = ${account}) AS account,
   (SELECT json_group_array(json_array(content_id, name, last_at, step_id))
     FROM user_content_state WHERE workspace_id = ?1 AND user_id = ?2) AS states,
-  (SELECT json_group_array(json_array(json_extract(properties, '$.contentId'), timestamp))
+  (SELECT json_group_array(json_array(${internalProperty('contentId')}, timestamp))
     FROM events WHERE workspace_id = ?1 AND user_id = ?2 AND name = ${surveyShown} AND type = 'track') AS displays,
   (SELECT json_group_array(json_array(goal, reached_at))
     FROM goal_progress WHERE workspace_id = ?1 AND subject = 'user' AND subject_id = ?2) AS user_progress,

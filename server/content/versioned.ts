@@ -1,6 +1,7 @@
 import type { InStatement } from '@libsql/client';
 import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
+import type { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import type { ContentKind, ContentRecord, ContentVersion } from '../../shared/schemas/versioned.ts';
 import { type Database, statement } from '../db/client.ts';
@@ -17,6 +18,34 @@ export interface ContentHooks<C> {
   onArchive?(workspaceId: string): InStatement[];
 }
 
+/**
+ * One kind's stored content: its `contents.kind` and the schema its drafts and versions are read back
+ * through (a kind record is one).
+ */
+export interface StoredKind<C> {
+  kind: ContentKind;
+  schema: z.ZodType<C>;
+}
+
+/**
+ * Stored content read back through its kind's schema rather than cast: what was valid when saved
+ * parses again (delivery parses once per content revision). A rule added since it was saved (a
+ * refinement, such as the regex hazard check on URL rules) does not hide it: its shape was checked
+ * and delivery neutralizes what those rules guard against. Content whose shape no longer matches
+ * fails loudly, naming the content and the field.
+ */
+export function parseStored<C>(schema: z.ZodType<C>, value: unknown, what: string): C {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const { issues } = parsed.error;
+  // Only refinements failed (zod reports them as `custom`): every type and required field held.
+  if (issues.every((issue) => issue.code === 'custom')) return value as C;
+  const issue = issues.find((candidate) => candidate.code !== 'custom');
+  throw new Error(
+    `${what} no longer matches its schema at /${issue?.path.join('/') ?? ''}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
 /** A published version end users may see. */
 export interface Published<C> {
   id: string;
@@ -30,18 +59,22 @@ export interface Published<C> {
  * pointer to it and the kind's own statements (see ContentHooks) in one transaction.
  *
  * @example
- * const surveys = new VersionedContent<SurveyContent>(db, 'survey', { label: 'Survey', idPrefix: 'sv' }, clock)
+ * const surveys = new VersionedContent(db, { kind: 'survey', schema: surveyContent }, { label: 'Survey', idPrefix: 'sv' }, clock)
  * const { id } = await surveys.create(workspaceId, { name: 'NPS', content })
  * await surveys.publish(workspaceId, id)
  */
 export class VersionedContent<C> {
   constructor(
     private readonly db: Database,
-    readonly kind: ContentKind,
+    private readonly stored: StoredKind<C>,
     private readonly names: { label: string; idPrefix: string },
     private readonly clock: () => number,
     private readonly hooks: ContentHooks<C> = {},
   ) {}
+
+  get kind(): ContentKind {
+    return this.stored.kind;
+  }
 
   async list(workspaceId: string): Promise<ContentRecord<C>[]> {
     const rows = await this.db.read
@@ -58,7 +91,7 @@ export class VersionedContent<C> {
 
   /** Active content's drafts: what may still be published. */
   drafts(workspaceId: string): Promise<Array<{ id: string; name: string; draft: C }>> {
-    return activeDrafts<C>(this.db, workspaceId, this.kind);
+    return activeDrafts(this.db, workspaceId, this.stored);
   }
 
   async create(workspaceId: string, input: { name: string; content: C }): Promise<ContentRecord<C>> {
@@ -104,7 +137,7 @@ export class VersionedContent<C> {
   async publish(workspaceId: string, id: string): Promise<ContentVersion<C>> {
     const row = await this.#row(workspaceId, id);
     if (row.status === 'archived') throw this.#archived();
-    const draft = row.draft as C;
+    const draft = this.#parse(row.draft, row.id, 'draft');
     await this.hooks.validate?.(workspaceId, draft, '/draft');
     const previous =
       row.publishedVersion === null ? null : await this.version(workspaceId, id, row.publishedVersion);
@@ -145,7 +178,7 @@ export class VersionedContent<C> {
       .from(contentVersions)
       .where(and(eq(contentVersions.workspaceId, workspaceId), eq(contentVersions.contentId, id)))
       .orderBy(desc(contentVersions.version));
-    return rows.map((row) => presentVersion<C>(row));
+    return rows.map((row) => this.#presentVersion(row));
   }
 
   async version(workspaceId: string, id: string, version: number): Promise<ContentVersion<C>> {
@@ -167,12 +200,12 @@ export class VersionedContent<C> {
         'Not found',
         `${this.names.label} ${id} has no published version ${version}.`,
       );
-    return presentVersion<C>(row);
+    return this.#presentVersion(row);
   }
 
   /** What end users may see now: each active item's published version. */
   published(workspaceId: string): Promise<Published<C>[]> {
-    return publishedContent<C>(this.db, workspaceId, this.kind);
+    return publishedContent(this.db, workspaceId, this.stored);
   }
 
   #where(workspaceId: string, id: string) {
@@ -213,12 +246,25 @@ export class VersionedContent<C> {
       id: row.id,
       name: row.name,
       status: row.status,
-      draft: row.draft as C,
+      draft: this.#parse(row.draft, row.id, 'draft'),
       draftUpdatedAt: new Date(row.draftUpdatedAt).toISOString(),
       publishedVersion: row.publishedVersion,
       hasUnpublishedChanges:
         published === null || JSON.stringify(published.content) !== JSON.stringify(row.draft),
       createdAt: new Date(row.createdAt).toISOString(),
+    };
+  }
+
+  #parse(value: unknown, id: string, what: string): C {
+    return parseStored(this.stored.schema, value, `${this.names.label} ${id}'s ${what}`);
+  }
+
+  #presentVersion(row: typeof contentVersions.$inferSelect): ContentVersion<C> {
+    return {
+      contentId: row.contentId,
+      version: row.version,
+      content: this.#parse(row.content, row.contentId, `version ${row.version}`),
+      publishedAt: new Date(row.publishedAt).toISOString(),
     };
   }
 
@@ -232,15 +278,6 @@ export class VersionedContent<C> {
   }
 }
 
-function presentVersion<C>(row: typeof contentVersions.$inferSelect): ContentVersion<C> {
-  return {
-    contentId: row.contentId,
-    version: row.version,
-    content: row.content as C,
-    publishedAt: new Date(row.publishedAt).toISOString(),
-  };
-}
-
 /**
  * What end users of a workspace may see now: each active item's published version, of one kind,
  * in the order they were published (that version's publication).
@@ -248,10 +285,10 @@ function presentVersion<C>(row: typeof contentVersions.$inferSelect): ContentVer
 export async function publishedContent<C>(
   db: Database,
   workspaceId: string,
-  kind: ContentKind,
+  stored: StoredKind<C>,
 ): Promise<Published<C>[]> {
   const [workspace] = await contentRevision(db, workspaceId);
-  return publishedContentAt<C>(db, workspaceId, kind, workspace?.revision ?? -1);
+  return publishedContentAt(db, workspaceId, stored, workspace?.revision ?? -1);
 }
 
 /**
@@ -272,7 +309,7 @@ export const contentRevision = (db: Database, workspaceId: string) =>
 export async function publishedContentAt<C>(
   db: Database,
   workspaceId: string,
-  kind: ContentKind,
+  { kind, schema }: StoredKind<C>,
   revision: number,
 ): Promise<Published<C>[]> {
   let byWorkspace = publishedCache.get(db);
@@ -307,9 +344,22 @@ export async function publishedContentAt<C>(
     .orderBy(contentVersions.publishedAt, sql`content_versions.rowid`);
   // Bounded: one entry per workspace and kind; a server with very many workspaces starts afresh.
   if (byWorkspace.size > 30_000) byWorkspace.clear();
+  // A version that no longer parses is shown to nobody (and logged once per revision) rather than
+  // failing every page view of the workspace.
+  const parsed: Published<C>[] = [];
+  for (const row of rows) {
+    try {
+      parsed.push({
+        ...row,
+        content: parseStored(schema, row.content, `${kind} ${row.id} version ${row.version}`),
+      });
+    } catch (error) {
+      console.error(`waymark: not delivered: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   // Shared by every request from now on: frozen, so that no caller can change what the next one sees.
-  byWorkspace.set(key, { revision, rows: deepFreeze(rows) });
-  return rows as Published<C>[];
+  byWorkspace.set(key, { revision, rows: deepFreeze(parsed) });
+  return parsed;
 }
 
 /** Parsed published content per database (so per app), per workspace and kind, with its revision. */
@@ -335,7 +385,7 @@ export function bumpContentRevision(workspaceId: string): InStatement {
 export async function activeDrafts<C>(
   db: Database,
   workspaceId: string,
-  kind: ContentKind,
+  { kind, schema }: StoredKind<C>,
 ): Promise<Array<{ id: string; name: string; draft: C }>> {
   const rows = await db.read
     .select({ id: contents.id, name: contents.name, draft: contents.draft })
@@ -343,5 +393,5 @@ export async function activeDrafts<C>(
     .where(
       and(eq(contents.workspaceId, workspaceId), eq(contents.kind, kind), eq(contents.status, 'active')),
     );
-  return rows as Array<{ id: string; name: string; draft: C }>;
+  return rows.map((row) => ({ ...row, draft: parseStored(schema, row.draft, `${kind} ${row.id}'s draft`) }));
 }

@@ -4,6 +4,7 @@ import type { ChecklistContent, ChecklistItem } from '../../shared/schemas/check
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { EventRule } from '../../shared/schemas/milestone.ts';
 import { type FeatureRule, storedProofs } from '../adoption/feature-days.ts';
+import { storedChecklists } from '../checklists/stored.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { coreFeatures, milestones, workspaces } from '../db/schema.ts';
@@ -133,7 +134,7 @@ export class GoalCatalog {
       .select({ id: milestones.id, rule: milestones.rule })
       .from(milestones)
       .where(eq(milestones.workspaceId, workspaceId));
-    const published = await publishedContent<ChecklistContent>(this.db, workspaceId, 'checklist');
+    const published = await publishedContent(this.db, workspaceId, storedChecklists);
     const featureRows = await read
       .select({ id: coreFeatures.id, events: coreFeatures.events })
       .from(coreFeatures)

@@ -1,5 +1,6 @@
 import type { InStatement, InValue } from '@libsql/client';
 import { internalEvent } from '../../shared/schemas/internal-event.ts';
+import { internalProperty } from './internal-property.ts';
 
 /**
  * The rollups reports read instead of the events (README, "Rollups"), kept in the ingestion commit
@@ -66,8 +67,8 @@ export const rollupUpdates: ReadonlyArray<{ sql: string; args: InValue[] }> = [
     // json_extract reads them safely.
     sql: `INSERT INTO content_users (workspace_id, content_id, version, name, step_id, subject_id,
         anonymous, first_at, last_at, events)
-      SELECT workspace_id, json_extract(properties, '$.contentId'), json_extract(properties, '$.version'),
-        name, coalesce(json_extract(properties, '$.stepId'), ''), coalesce(user_id, anonymous_id),
+      SELECT workspace_id, ${internalProperty('contentId')}, ${internalProperty('version')},
+        name, coalesce(${internalProperty('stepId')}, ''), coalesce(user_id, anonymous_id),
         user_id IS NULL, min(timestamp), max(timestamp), count(*)
       FROM events NOT INDEXED
       WHERE ${newEvents} AND type = 'track' AND name IN (${quoted(funnelEvents)})
@@ -81,9 +82,9 @@ export const rollupUpdates: ReadonlyArray<{ sql: string; args: InValue[] }> = [
   {
     sql: `INSERT INTO spotlight_misses (workspace_id, content_id, version, step_id, selector, url,
         subject_id, last_at, events)
-      SELECT workspace_id, json_extract(properties, '$.contentId'), json_extract(properties, '$.version'),
-        json_extract(properties, '$.stepId'), json_extract(properties, '$.selector'),
-        json_extract(properties, '$.url'), coalesce(user_id, anonymous_id), max(timestamp), count(*)
+      SELECT workspace_id, ${internalProperty('contentId')}, ${internalProperty('version')},
+        ${internalProperty('stepId')}, ${internalProperty('selector')},
+        ${internalProperty('url')}, coalesce(user_id, anonymous_id), max(timestamp), count(*)
       FROM events NOT INDEXED
       WHERE ${newEvents} AND type = 'track' AND name = '${internalEvent('spotlight_target_not_found')}'
         AND coalesce(user_id, anonymous_id) IS NOT NULL
@@ -94,7 +95,7 @@ export const rollupUpdates: ReadonlyArray<{ sql: string; args: InValue[] }> = [
   },
   {
     sql: `INSERT INTO survey_prompt_days (workspace_id, survey_id, name, day, subject_id, anonymous, events)
-      SELECT workspace_id, json_extract(properties, '$.contentId'), name, ${day},
+      SELECT workspace_id, ${internalProperty('contentId')}, name, ${day},
         coalesce(user_id, anonymous_id), user_id IS NULL, count(*)
       FROM events NOT INDEXED
       WHERE ${newEvents} AND type = 'track' AND name IN (${quoted(promptEvents)})

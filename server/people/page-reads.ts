@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
 import { npsGroupOf } from '../../shared/schemas/survey.ts';
 import { dayMs } from '../../shared/time.ts';
+import { storedChecklists } from '../checklists/stored.ts';
 import { milestonesByKey } from '../content/milestones.ts';
 import { publishedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
@@ -109,7 +109,7 @@ export async function checklistProgress(
   subject: { user: string | null; account: string | null },
 ) {
   const [checklists, milestones, reached] = await Promise.all([
-    publishedContent<ChecklistContent>(db, workspaceId, 'checklist'),
+    publishedContent(db, workspaceId, storedChecklists),
     milestonesByKey(db, workspaceId),
     db.reports.all<{ subject: 'user' | 'account'; goal: string; reached_at: number }>(sql`
       SELECT subject, goal, reached_at FROM goal_progress

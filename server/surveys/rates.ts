@@ -3,6 +3,7 @@ import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import { dayMs, splitByDays } from '../analytics/stats.ts';
 import type { Database } from '../db/client.ts';
 import { events, surveyPromptDays, userDayGaps, userDays } from '../db/schema.ts';
+import { internalProperty } from '../ingest/internal-property.ts';
 import type { Period } from './periods.ts';
 
 /** How often a survey was shown, answered and dismissed, against the active users (README, "NPS surveys"). */
@@ -54,7 +55,7 @@ export async function surveyRates(
           AND ${p.day} >= ${days.from} AND ${p.day} < ${days.to}`;
   const edgeWhere = (name: string) =>
     sql`${events.name} = ${name} AND ${events.type} = 'track'
-      AND json_extract(${events.properties}, '$.contentId') = ${surveyId}`;
+      AND ${sql.raw(internalProperty('contentId', 'events.properties'))} = ${surveyId}`;
   // The partial days' people not already counted in the whole days (a probe of their own days).
   const edgePeople = (name: string) =>
     sql`SELECT count(DISTINCT id) FROM (${union(

@@ -4,6 +4,7 @@ import { internalEvent } from '../../shared/schemas/internal-event.ts';
 import type { Database } from '../db/client.ts';
 import { contents, contentVersions, surveyResponses } from '../db/schema.ts';
 import type { IngestHooks } from '../ingest/hooks.ts';
+import { internalProperty } from '../ingest/internal-property.ts';
 import type { BatchMessage, IngestEvent, Rejection } from '../ingest/parse-batch.ts';
 
 const surveyEvents = new Set([
@@ -108,9 +109,9 @@ export function surveyResponseUpsert(workspaceId: string, events: readonly Inges
     {
       sql: `INSERT INTO survey_responses
           (workspace_id, id, survey_id, version, user_id, account_id, score, comment, responded_at, updated_at)
-        SELECT e.workspace_id, json_extract(e.properties, '$.responseId'), json_extract(e.properties, '$.contentId'),
-          json_extract(e.properties, '$.version'), e.user_id, coalesce(e.account_id, u.account_id),
-          json_extract(e.properties, '$.score'), nullif(json_extract(e.properties, '$.comment'), ''),
+        SELECT e.workspace_id, ${internalProperty('responseId', 'e.properties')}, ${internalProperty('contentId', 'e.properties')},
+          ${internalProperty('version', 'e.properties')}, e.user_id, coalesce(e.account_id, u.account_id),
+          ${internalProperty('score', 'e.properties')}, nullif(${internalProperty('comment', 'e.properties')}, ''),
           e.timestamp, e.timestamp
         FROM events e
         LEFT JOIN users u ON u.workspace_id = e.workspace_id AND u.id = e.user_id
