@@ -87,48 +87,59 @@ export async function adoptionAccounts(
       { pointer: '/sort', detail: 'no core feature has this key' },
     ]);
 
-  const match =
+  // The accounts listed: every one, or those whose id or name starts with the search, each prefix
+  // one range of its index (a UNION, so neither is walked in full to apply the other). Every account
+  // is read from the primary key's index (the table's own, named by SQLite), never a scan of the table,
+  // which statistics of a one-workspace database would prefer.
+  const listed =
     query.q === undefined
-      ? sql``
-      : sql`AND ((a.id >= ${query.q} AND a.id < ${above(query.q)})
-          OR (lower(json_extract(a.traits, '$.name')) >= ${lowerAscii(query.q)}
-            AND lower(json_extract(a.traits, '$.name')) < ${above(lowerAscii(query.q))}))`;
+      ? sql`accounts a INDEXED BY sqlite_autoindex_accounts_1 WHERE a.workspace_id = ${workspaceId}`
+      : sql`(SELECT id FROM accounts WHERE workspace_id = ${workspaceId}
+            AND id >= ${query.q} AND id < ${above(query.q)}
+          UNION SELECT id FROM accounts INDEXED BY accounts_name WHERE workspace_id = ${workspaceId}
+            AND lower(json_extract(traits, '$.name')) >= ${lowerAscii(query.q)}
+            AND lower(json_extract(traits, '$.name')) < ${above(lowerAscii(query.q))}) matched
+        CROSS JOIN accounts a ON a.workspace_id = ${workspaceId} AND a.id = matched.id`;
 
   /** The accounts of a page, in order: by id from the index, or ranked by a number over every account. */
   const ordered = (limit: number, offset: number) => {
     if (sortKey === 'account')
       return db.reports.all<{ id: string; name: string | null }>(sql`
-        SELECT a.id, json_extract(a.traits, '$.name') AS name FROM accounts a
-        WHERE a.workspace_id = ${workspaceId} ${match}
+        SELECT a.id, json_extract(a.traits, '$.name') AS name FROM ${listed}
         ORDER BY a.id ${descending ? sql`DESC` : sql`ASC`} LIMIT ${limit} OFFSET ${offset}`);
     // Active users per account: the window's active users (each once) by their current account.
     const active = sql`SELECT u.account_id, count(*) AS users FROM (
         SELECT DISTINCT user_id FROM user_days INDEXED BY user_days_day
         WHERE workspace_id = ${workspaceId} AND day >= ${start} AND day < ${end}
-      ) d JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = d.user_id
+      ) active_users CROSS JOIN users u ON u.workspace_id = ${workspaceId} AND u.id = active_users.user_id
       WHERE u.account_id IS NOT NULL GROUP BY u.account_id`;
     // A feature's users per account: its days in the window under the account its user is now in.
     const used =
       sortFeature?.known === true
         ? sql`SELECT f.account_id, count(DISTINCT f.user_id) AS users FROM feature_days f
-            JOIN users u ON u.workspace_id = f.workspace_id AND u.id = f.user_id AND u.account_id = f.account_id
+            CROSS JOIN users u ON u.workspace_id = f.workspace_id AND u.id = f.user_id AND u.account_id = f.account_id
             WHERE f.workspace_id = ${workspaceId} AND f.feature_id = ${sortFeature.feature.id}
               AND f.day >= ${start} AND f.day < ${end}
             GROUP BY f.account_id`
         : sql`SELECT NULL AS account_id, NULL AS users WHERE 0`;
     const value: SQL =
       sortFeature === undefined
-        ? sql`coalesce(c.users, 0)`
+        ? sql`active`
         : sortFeature.known
-          ? sql`CASE WHEN c.users > 0 THEN coalesce(x.users, 0) * 1.0 / c.users END`
+          ? sql`CASE WHEN active > 0 THEN used * 1.0 / active END`
           : sql`NULL`;
-    // No value (nobody active, or a feature that cannot be counted) last either way, then by id.
+    // The listed accounts and the two counts brought together by one GROUP BY (a join would probe a
+    // count per account, with no index to probe it by); no value (nobody active, a feature that
+    // cannot be counted) last either way, then by id.
     return db.reports.all<{ id: string; name: string | null }>(sql`
-      WITH c AS (${active}), x AS (${used})
-      SELECT a.id, json_extract(a.traits, '$.name') AS name FROM accounts a
-        LEFT JOIN c ON c.account_id = a.id LEFT JOIN x ON x.account_id = a.id
-      WHERE a.workspace_id = ${workspaceId} ${match}
-      ORDER BY ${value} IS NULL, ${value} ${descending ? sql`DESC` : sql`ASC`}, a.id
+      SELECT id, name FROM (
+        SELECT id, max(name) AS name, max(listed) AS listed, sum(active) AS active, sum(used) AS used FROM (
+          SELECT a.id, json_extract(a.traits, '$.name') AS name, 1 AS listed, 0 AS active, 0 AS used FROM ${listed}
+          UNION ALL SELECT account_id, NULL, 0, users, 0 FROM (${active})
+          UNION ALL SELECT account_id, NULL, 0, 0, users FROM (${used})
+        ) GROUP BY id
+      ) WHERE listed = 1
+      ORDER BY ${value} IS NULL, ${value} ${descending ? sql`DESC` : sql`ASC`}, id
       LIMIT ${limit} OFFSET ${offset}`);
   };
 
@@ -175,11 +186,7 @@ export async function adoptionAccounts(
     page: async (limit: number, offset: number) => cells(await ordered(limit, offset)),
     /** How many accounts match the search. */
     count: async () =>
-      (
-        await db.reports.all<{ n: number }>(
-          sql`SELECT count(*) AS n FROM accounts a WHERE a.workspace_id = ${workspaceId} ${match}`,
-        )
-      )[0]?.n ?? 0,
+      (await db.reports.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${listed}`))[0]?.n ?? 0,
   };
 }
 
