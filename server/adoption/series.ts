@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { AdoptionSeries } from '../../shared/schemas/adoption.ts';
 import { dayMs } from '../../shared/time.ts';
 import type { Database } from '../db/client.ts';
-import type { adoptionQuery } from './report.ts';
 
 const isoDay = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);
 
@@ -19,17 +17,17 @@ const isoDay = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10)
  * stored after today (a client clock ahead) changes no earlier day's rows, so it cannot skew these.
  *
  * @example
- * const { days } = await adoptionSeries(db, 'demo', { days: 30 }, Date.now())
+ * const { days } = await adoptionSeries(db, 'demo', 30, Date.now())
  * days.at(-1) // { day: '2026-11-23', dau: 41, wau: 160, mau: 380, stickiness: 0.108 }
  */
 export async function adoptionSeries(
   db: Database,
   workspaceId: string,
-  query: z.infer<typeof adoptionQuery>,
+  windowDays: number,
   now: number,
 ): Promise<AdoptionSeries> {
   const end = Math.floor(now / dayMs) + 1; // exclusive: today counts
-  const start = end - query.days;
+  const start = end - windowDays;
   const rows = await db.reports.all<{ day: number; previous_day: number; users: number }>(sql`
     SELECT day, previous_day, users FROM user_day_gaps
     WHERE workspace_id = ${workspaceId} AND day >= ${start - 29} AND day < ${end}`);
@@ -59,5 +57,5 @@ export async function adoptionSeries(
       stickiness: mau === 0 ? null : dau / mau,
     });
   }
-  return { window: { days: query.days, from: isoDay(start), to: isoDay(end - 1) }, days };
+  return { window: { days: windowDays, from: isoDay(start), to: isoDay(end - 1) }, days };
 }

@@ -1,29 +1,18 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { adoptionAccountsAnswer, adoptionSeriesAnswer } from '../../shared/schemas/adoption.ts';
+import { adoptionAccountsAnswer } from '../../shared/schemas/adoption.ts';
 import {
   adoptionAccounts,
   adoptionAccountsCsv,
   adoptionAccountsExportQuery,
   adoptionAccountsQuery,
 } from '../adoption/accounts.ts';
-import { adoptionQuery } from '../adoption/report.ts';
-import { adoptionSeries } from '../adoption/series.ts';
 import type { AppDeps } from '../app.ts';
 import { adminSecurity, answers, routes } from '../http/routes.ts';
 import { workspaceOf } from './versioned.ts';
 
 const security = adminSecurity;
 const route = {
-  series: createRoute({
-    method: 'get',
-    path: '/reports/adoption/series',
-    summary:
-      'Active users over time: per UTC day of the window, DAU, WAU (the 7 days ending it), MAU (the 30 days ending it) and stickiness (DAU ÷ MAU)',
-    security,
-    request: { query: adoptionQuery },
-    responses: answers(adoptionSeriesAnswer),
-  }),
   accounts: createRoute({
     method: 'get',
     path: '/reports/adoption/accounts',
@@ -48,16 +37,13 @@ const route = {
 };
 
 /**
- * The adoption view's series and heatmap (mounted under /v1/admin; README, "Adoption"): thin
+ * The adoption view's heatmap (mounted under /v1/admin; README, "Adoption"): thin
  * routes over server/adoption/, which reads the rollups.
  */
 export function adoptionRoutes(deps: AppDeps) {
   const app = routes();
   const ws = workspaceOf;
   return app
-    .openapi(route.series, async (c) =>
-      c.json(await adoptionSeries(deps.db, ws(c), c.req.valid('query'), deps.clock()), 200),
-    )
     .openapi(route.accounts, async (c) => {
       const q = c.req.valid('query');
       const heatmap = await adoptionAccounts(deps.db, deps.health.features, ws(c), q, deps.clock());

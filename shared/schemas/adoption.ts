@@ -7,26 +7,23 @@ const share = z.number().nullable();
 const adoptionWindow = z.object({ days: z.number().int(), from: z.string(), to: z.string() });
 
 /**
- * `GET /v1/admin/reports/adoption/series` (README, "Adoption"): per UTC day of the window, the users
+ * One UTC day of `GET /v1/admin/reports/adoption?include=series` (README, "Adoption"): the users
  * active that day (DAU), in the 7 and 30 days ending it (WAU, MAU), and stickiness = DAU ÷ MAU.
  *
  * @example
- * { window: { days: 7, from: '2026-11-17', to: '2026-11-23' },
- *   days: [{ day: '2026-11-17', dau: 12, wau: 40, mau: 95, stickiness: 0.126 }, ...] }
+ * { day: '2026-11-17', dau: 12, wau: 40, mau: 95, stickiness: 0.126 }
  */
-export const adoptionSeriesAnswer = z.object({
-  window: adoptionWindow,
-  days: z.array(
-    z.object({
-      day: z.string(),
-      dau: z.number().int(),
-      wau: z.number().int(),
-      mau: z.number().int(),
-      stickiness: share,
-    }),
-  ),
+export const adoptionDay = z.object({
+  day: z.string(),
+  dau: z.number().int(),
+  wau: z.number().int(),
+  mau: z.number().int(),
+  stickiness: share,
 });
-export type AdoptionSeries = z.infer<typeof adoptionSeriesAnswer>;
+export interface AdoptionSeries {
+  window: z.infer<typeof adoptionWindow>;
+  days: Array<z.infer<typeof adoptionDay>>;
+}
 
 /** One core feature's cell of an account's heatmap row. */
 const featureCell = z.object({

@@ -8,7 +8,8 @@ import { createHarness, type Harness } from './harness.ts';
 /**
  * The adoption view's two answers from a small fixture counted by hand: core features by account
  * (`/reports/adoption/accounts`, its order, search, pages and CSV) and active users over time
- * (`/reports/adoption/series`), and the 400 that names a bad query parameter.
+ * (`/reports/adoption?include=series`), the plans of what they read, and the 400 that names a bad
+ * query parameter.
  */
 let h: Harness;
 beforeEach(async () => {
@@ -235,15 +236,18 @@ describe('core features by account', () => {
 describe('active users over time', () => {
   it('gives each day’s DAU, WAU, MAU and stickiness', async () => {
     await fixture();
-    const { status, body } = await h.adminJson('/reports/adoption/series?days=7');
+    const { status, body } = await h.adminJson('/reports/adoption?days=7&include=series');
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.window).toEqual({ days: 7, from: '2026-11-17', to: '2026-11-23' });
+    // The report's own figures for its 7 days agree: its users (m1, a2, a1) are T's WAU.
+    expect(body.activeUsers.mau).toBe(3);
+    expect(body.activeUsers.wau).toBe(3);
     // DAU: T-5 m1; T-3 a2; T-2 m1; T-1 a1, m1; T a1.
     // WAU, the 7 days ending the day: T-6 a1 (T-10); T-5 and T-4 a1, m1; T-3 and T-2 m1, a2 (a1's
     // T-10 out); T-1 and T m1, a2, a1.
     // MAU, the 30 days ending the day: T-6 (T-35..T-6) b1, a1; T-5 and T-4 + m1; from T-3 + a2;
     // T (T-29..T) still 4: b1's T-35 left, his T-20 stays; a3's T-40 never in.
-    const rows = body.days.map(
+    const rows = body.series.map(
       (d: { day: string; dau: number; wau: number; mau: number; stickiness: number | null }) => [
         d.day,
         d.dau,
@@ -261,15 +265,16 @@ describe('active users over time', () => {
       ['2026-11-22', 2, 3, 4, 2 / 4],
       ['2026-11-23', 1, 3, 4, 1 / 4],
     ]);
-    // The last day's MAU is the 30-day report's.
+    // The 30-day report's MAU is T's; without `include` the report has no series.
     const report = await h.adminJson('/reports/adoption?days=30');
     expect(report.body.activeUsers.mau).toBe(4);
+    expect(report.body.series).toBeUndefined();
   });
 
   it('gives a day with nobody active in its 30 days no stickiness', async () => {
-    const { body } = await h.adminJson('/reports/adoption/series?days=7');
-    expect(body.days).toHaveLength(7);
-    expect(body.days[0]).toEqual({ day: '2026-11-17', dau: 0, wau: 0, mau: 0, stickiness: null });
+    const { body } = await h.adminJson('/reports/adoption?days=7&include=series');
+    expect(body.series).toHaveLength(7);
+    expect(body.series[0]).toEqual({ day: '2026-11-17', dau: 0, wau: 0, mau: 0, stickiness: null });
   });
 });
 
@@ -277,8 +282,9 @@ describe('bad query parameters', () => {
   it('get a 400 naming the field', async () => {
     await fixture();
     const cases: Array<[string, string]> = [
-      ['/reports/adoption/series?days=5', '/days'],
-      ['/reports/adoption/series?days=abc', '/days'],
+      ['/reports/adoption?days=5&include=series', '/days'],
+      ['/reports/adoption?days=abc', '/days'],
+      ['/reports/adoption?include=days', '/include'],
       ['/reports/adoption/accounts?days=91', '/days'],
       ['/reports/adoption/accounts?sort=score', '/sort'],
       ['/reports/adoption/accounts?sort=feature.nope', '/sort'],
@@ -333,7 +339,7 @@ describe('plans', () => {
         analyze.close();
       }
       const statements = await statementsOf([
-        '/reports/adoption/series?days=90',
+        '/reports/adoption?days=90&include=series',
         '/reports/adoption/accounts?days=30',
         '/reports/adoption/accounts?days=30&sort=-account&q=Ac',
         '/reports/adoption/accounts?days=30&sort=-activeUsers',
