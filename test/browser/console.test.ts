@@ -495,7 +495,9 @@ describe('the console on the seeded demo', () => {
     await page.getByRole('button', { name: /^Active users/ }).click();
     await page.waitForURL(/sort=-activeUsers/);
     await settle();
-    const heatRows = page.getByRole('region', { name: 'Core features by account' }).locator('tbody tr');
+    const heatRows = page
+      .getByRole('region', { name: 'Heatmap of core features by account' })
+      .locator('tbody tr');
     await expect.poll(() => heatRows.count()).toBe(byAccount.accounts.length);
     const top = byAccount.accounts[0];
     const cells = await heatRows.first().locator('th, td').allTextContents();
@@ -522,6 +524,21 @@ describe('the console on the seeded demo', () => {
     );
     await expect.poll(() => heatRows.count()).toBe(searched.accounts.length);
     expect(await heatRows.first().locator('th').textContent()).toContain(top.accountId);
+    // On a 375 px phone the heatmap scrolls in its box; the page itself does not.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${waymark.url}/app/adoption`);
+    await expect.poll(() => heatRows.count()).toBeGreaterThan(0);
+    const widths = await page.evaluate(() => {
+      const box = document.querySelector('[aria-label="Heatmap of core features by account"]');
+      return {
+        page: document.documentElement.scrollWidth,
+        box: box?.scrollWidth ?? 0,
+        shown: box?.clientWidth ?? 0,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(375);
+    expect(widths.box).toBeGreaterThan(widths.shown);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Tours: the step funnel and the broken targets to fix.
     const tours = (await admin('/spotlights')).spotlights.filter(

@@ -266,7 +266,7 @@ export default function Adoption() {
           ))}
         {heatmap.state === 'ready' && heatmap.data.total > 0 && (
           <>
-            <TableWrap aria-label="Core features by account">
+            <TableWrap aria-label="Heatmap of core features by account">
               <table class="compact heatmap">
                 <thead>
                   <tr>
