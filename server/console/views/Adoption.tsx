@@ -106,7 +106,7 @@ export default function Adoption() {
             />
             <Stat
               label="Daily active users"
-              value={count(report.data.activeUsers.dau)}
+              value={report.data.activeUsers.dau.toLocaleString('en-US', { maximumFractionDigits: 1 })}
               note="the window's daily mean"
             />
             <Stat label="Stickiness" value={percent(report.data.stickiness)} note="DAU ÷ MAU" />
