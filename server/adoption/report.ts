@@ -4,12 +4,15 @@ import type { CoreFeature } from '../../shared/schemas/core-feature.ts';
 import type { Database } from '../db/client.ts';
 import type { CoreFeatureService } from './core-features.ts';
 import { featureUsers, isRollable } from './feature-days.ts';
+import { adoptionSeries } from './series.ts';
 
 const dayMs = 86_400_000;
 
 export const adoptionQuery = z.object({
   /** The window, in whole UTC days ending with today's (default 30). */
   days: z.coerce.number().int().min(7).max(90).default(30),
+  /** `series`: also each day's DAU, WAU, MAU and stickiness (the console's chart, in the same answer). */
+  include: z.literal('series', { error: 'must be series' }).optional(),
 });
 
 /**
@@ -58,7 +61,8 @@ interface Window {
  *   mean), stickiness = DAU ÷ MAU, active days per active user, and users per frequency band;
  * - per core feature: users and accounts that used it, adoption rate = users ÷ active users (and
  *   accounts ÷ active accounts), depth = share of the window before's adopters who used it again;
- * - breadth: the mean share of core features used by active accounts.
+ * - breadth: the mean share of core features used by active accounts;
+ * - with `include=series`, each day's DAU, WAU, MAU and stickiness (server/adoption/series.ts).
  * Counted from the rollups of migration 0013, a few rows per day and core feature; while an
  * event dated after today is stored (a client clock ahead, within the accepted skew) those rollups
  * also see it, and the report counts from the window's user-days instead, as exactly.
@@ -72,11 +76,12 @@ export async function adoptionReport(
 ) {
   const end = Math.floor(now / dayMs) + 1; // exclusive: today counts
   const start = end - query.days;
-  const [definitions, [ahead]] = await Promise.all([
+  const [definitions, [ahead], series] = await Promise.all([
     features.list(workspaceId),
     db.reports.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM activity_days WHERE workspace_id = ${workspaceId} AND day >= ${end}`,
     ),
+    query.include === 'series' ? adoptionSeries(db, workspaceId, query.days, now) : undefined,
   ]);
   const window: Window = { workspaceId, days: query.days, start, end, definitions };
   const counts = (ahead?.n ?? 0) > 0 ? await fromUserDays(db, window) : await fromRollups(db, window);
@@ -118,6 +123,7 @@ export async function adoptionReport(
     activeAccounts: counts.activeAccounts,
     breadth,
     features: perFeature,
+    ...(series === undefined ? {} : { series: series.days }),
   };
 }
 

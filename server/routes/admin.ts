@@ -33,6 +33,7 @@ import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http
 import { kindRoutes } from '../kinds.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
 import { currentPublishableKey, type Tenant } from '../workspaces/store.ts';
+import { adoptionRoutes } from './adoption.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
 import { onboardingRoutes } from './onboarding.ts';
@@ -220,6 +221,7 @@ export function adminRoutes(deps: AppDeps) {
     .route('/', kindRoutes(deps))
     .route('/', keyRoutes(deps))
     .route('/', healthRoutes(deps))
+    .route('/', adoptionRoutes(deps))
     .route('/', peopleRoutes(deps))
     .route('/', peoplePageRoutes(deps))
     .route('/', webhookRoutes(deps))

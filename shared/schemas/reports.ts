@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adoptionDay } from './adoption.ts';
 import { npsGroups } from './survey.ts';
 
 /**
@@ -171,4 +172,6 @@ export const adoptionReportAnswer = z.object({
       depth: z.number().nullable(),
     }),
   ),
+  /** With `include=series`: each day of the window, oldest first. */
+  series: z.array(adoptionDay).optional(),
 });

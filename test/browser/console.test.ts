@@ -463,6 +463,83 @@ describe('the console on the seeded demo', () => {
       await page.locator('.stat').filter({ hasText: 'Stickiness' }).locator('.stat-value').textContent(),
     ).toBe(`${Math.round(adoption.stickiness * 100)}%`);
 
+    // Adoption over time: the daily chart, then the weekly one from its toggle (kept in the URL), and
+    // stickiness, each ending on the series' last day.
+    const { series } = await admin('/reports/adoption?days=30&include=series');
+    const last = series.at(-1);
+    const chart = (name: RegExp) =>
+      page.locator('figure.time-chart').filter({ has: page.getByRole('img', { name }) });
+    expect(
+      await chart(/^Active that day \(DAU\)/)
+        .locator('.legend')
+        .textContent(),
+    ).toBe(`Active that day (DAU): ${last.dau}`);
+    await page.getByRole('button', { name: 'Weekly' }).click();
+    await page.waitForURL(/active=weekly/);
+    expect(
+      await chart(/^Active in the 7 days ending that day/)
+        .locator('.legend')
+        .textContent(),
+    ).toBe(`Active in the 7 days ending that day (WAU): ${last.wau}`);
+    expect(
+      await chart(/^Stickiness/)
+        .locator('.legend')
+        .textContent(),
+    ).toBe(`DAU ÷ MAU (the 30 days ending each day): ${(last.stickiness * 100).toFixed(0)}%`);
+
+    // Core features by account: most active accounts first, each cell its share and users as text.
+    const byAccount = await admin('/reports/adoption/accounts?days=30&sort=-activeUsers&limit=25');
+    expect(byAccount.features.length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: /^Active users/ }).click();
+    await page.waitForURL(/sort=activeUsers/);
+    await page.getByRole('button', { name: /^Active users/ }).click();
+    await page.waitForURL(/sort=-activeUsers/);
+    await settle();
+    const heatRows = page
+      .getByRole('region', { name: 'Heatmap of core features by account' })
+      .locator('tbody tr');
+    await expect.poll(() => heatRows.count()).toBe(byAccount.accounts.length);
+    const top = byAccount.accounts[0];
+    const cells = await heatRows.first().locator('th, td').allTextContents();
+    expect(cells).toEqual([
+      top.name ? `${top.name}${top.accountId}` : top.accountId,
+      top.activeUsers.toLocaleString('en-US'),
+      ...top.features.map((f: { users: number; share: number | null }) =>
+        f.share === null ? `– (${f.users})` : `${(f.share * 100).toFixed(0)}% (${f.users})`,
+      ),
+    ]);
+    expect(await page.getByRole('columnheader', { name: /Active users/ }).getAttribute('aria-sort')).toBe(
+      'descending',
+    );
+    // The CSV link carries the same window and order.
+    expect(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')).toBe(
+      '/v1/admin/reports/adoption/accounts.csv?days=30&sort=-activeUsers',
+    );
+    // A search, answered by the server.
+    await page.getByLabel('Account id or name starts with').fill(top.accountId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=/);
+    const searched = await admin(
+      `/reports/adoption/accounts?days=30&sort=-activeUsers&q=${encodeURIComponent(top.accountId)}`,
+    );
+    await expect.poll(() => heatRows.count()).toBe(searched.accounts.length);
+    expect(await heatRows.first().locator('th').textContent()).toContain(top.accountId);
+    // On a 375 px phone the heatmap scrolls in its box; the page itself does not.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${waymark.url}/app/adoption`);
+    await expect.poll(() => heatRows.count()).toBeGreaterThan(0);
+    const widths = await page.evaluate(() => {
+      const box = document.querySelector('[aria-label="Heatmap of core features by account"]');
+      return {
+        page: document.documentElement.scrollWidth,
+        box: box?.scrollWidth ?? 0,
+        shown: box?.clientWidth ?? 0,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(375);
+    expect(widths.box).toBeGreaterThan(widths.shown);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // Tours: the step funnel and the broken targets to fix.
     const tours = (await admin('/spotlights')).spotlights.filter(
       (t: { publishedVersion: number | null }) => t.publishedVersion,
