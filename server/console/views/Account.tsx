@@ -3,7 +3,18 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiFailure, api, ok } from '../api.ts';
 import { ScoreLine, TimeChart } from '../components/charts.tsx';
-import { Band, Empty, ErrorNote, Loading, TableWrap, Trend, useLoad } from '../components/ui.tsx';
+import {
+  Band,
+  Empty,
+  ErrorNote,
+  EventsToggle,
+  eventsShownOf,
+  Loading,
+  TableWrap,
+  Trend,
+  useLoad,
+  useQuery,
+} from '../components/ui.tsx';
 import { count, date, dateTime, percent, points, segmentName, stageName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
@@ -14,9 +25,14 @@ const groupNames: Record<string, string> = {
 };
 
 /** The account's health (null when it has no score yet), and the rest of its page in one answer. */
-async function loadAccount(id: string) {
+async function loadAccount(id: string, events: 'product' | 'all') {
   const [overview, score] = await Promise.all([
-    ok(api.v1.admin.accounts[':id'].overview.$get({ param: { id } })),
+    ok(
+      api.v1.admin.accounts[':id'].overview.$get({
+        param: { id },
+        query: events === 'all' ? { events } : {},
+      }),
+    ),
     ok(api.v1.admin.health.accounts[':id'].$get({ param: { id } })).catch((error: unknown) => {
       if (error instanceof ApiFailure && error.status === 404) return null;
       throw error;
@@ -32,7 +48,9 @@ export default function Account() {
   const { workspace, can } = useSession();
   // Recomputing writes today's snapshot: an admin's change (server/auth/roles.ts).
   const canRecompute = can('admin');
-  const view = useLoad(() => loadAccount(id), [workspace.id, id]);
+  const [query] = useQuery();
+  const shown = eventsShownOf(query);
+  const view = useLoad(() => loadAccount(id, shown), [workspace.id, id, shown]);
   const [recomputing, setRecomputing] = useState<string | null>(null);
 
   if (view.state === 'loading') return <Loading what="the account" />;
@@ -406,8 +424,15 @@ export default function Account() {
         </section>
         <section aria-labelledby="events">
           <h2 id="events">Latest events</h2>
+          <div class="filters">
+            <EventsToggle />
+          </div>
           {events.length === 0 ? (
-            <p class="muted">No event from this account yet.</p>
+            <p class="muted">
+              {shown === 'all'
+                ? 'No event from this account yet.'
+                : 'No event of your product from this account yet: include Waymark’s own events to see what the widget recorded.'}
+            </p>
           ) : (
             <ol class="timeline">
               {events.map((e) => (
