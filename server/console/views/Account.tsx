@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiFailure, api, ok } from '../api.ts';
 import { ScoreLine, TimeChart } from '../components/charts.tsx';
+import { ChecklistItems, MilestoneList, NpsAnswerList } from '../components/people.tsx';
 import {
   Band,
   Empty,
@@ -17,12 +18,6 @@ import {
 } from '../components/ui.tsx';
 import { count, date, dateTime, percent, points, segmentName, stageName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
-
-const groupNames: Record<string, string> = {
-  promoter: 'Promoter',
-  passive: 'Passive',
-  detractor: 'Detractor',
-};
 
 /** The account's health (null when it has no score yet), and the rest of its page in one answer. */
 async function loadAccount(id: string, events: 'product' | 'all') {
@@ -214,22 +209,7 @@ export default function Account() {
           {account.milestones.length === 0 ? (
             <p class="muted">No milestone is defined in this workspace.</p>
           ) : (
-            <ul class="milestones">
-              {account.milestones.map((m) => (
-                <li key={m.key} class={m.reachedAt ? 'done' : ''}>
-                  <span aria-hidden="true">{m.reachedAt ? '✓' : '○'}</span> {m.name}:{' '}
-                  {m.reachedAt ? `reached ${date(m.reachedAt)}` : 'not yet'}
-                </li>
-              ))}
-            </ul>
-          )}
-          {account.timeToValue && (
-            <p>
-              Time to value ({account.timeToValue.milestone}):{' '}
-              {account.timeToValue.days === null
-                ? 'not reached yet'
-                : `${account.timeToValue.days.toFixed(1)} days`}
-            </p>
+            <MilestoneList milestones={account.milestones} timeToValue={account.timeToValue} />
           )}
         </section>
         <section aria-labelledby="traits">
@@ -353,15 +333,7 @@ export default function Account() {
                     {c.scope === 'user' ? ' by at least one member' : ''}
                   </span>
                 </h3>
-                <ul class="milestones">
-                  {c.items.map((item) => (
-                    <li key={item.id} class={item.doneAt ? 'done' : ''}>
-                      <span aria-hidden="true">{item.doneAt ? '✓' : '○'}</span> {item.title}
-                      {!item.required && <span class="muted"> (optional)</span>}:{' '}
-                      {item.doneAt ? `done ${date(item.doneAt)}` : 'not yet'}
-                    </li>
-                  ))}
-                </ul>
+                <ChecklistItems items={c.items} />
               </div>
             ))
           )}
@@ -373,21 +345,7 @@ export default function Account() {
         {responses.length === 0 ? (
           <p class="muted">Nobody in this account has answered a survey.</p>
         ) : (
-          <ul class="verbatims">
-            {responses.map((r) => (
-              <li key={r.id}>
-                <span class={`score score-${r.group}`}>{r.score}</span>
-                <div>
-                  <p>{r.comment ?? <span class="muted">(no comment)</span>}</p>
-                  <p class="muted">
-                    {groupNames[r.group]} · {r.survey} ·{' '}
-                    <a href={`${base}/users/${encodeURIComponent(r.userId)}`}>{r.userId}</a> ·{' '}
-                    {date(r.respondedAt)}
-                  </p>
-                </div>
-              </li>
-            ))}
-          </ul>
+          <NpsAnswerList responses={responses} byPerson />
         )}
       </section>
 

@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useRoute } from 'preact-iso';
 import type { UserOverview } from '../../../shared/schemas/people-detail.ts';
 import { api, ok } from '../api.ts';
+import { ChecklistItems, MilestoneList, NpsAnswerList, Ticks } from '../components/people.tsx';
 import {
   Band,
   Empty,
@@ -14,12 +15,6 @@ import {
 } from '../components/ui.tsx';
 import { date, dateTime } from '../format.ts';
 import { base, useSession } from '../session.ts';
-
-const groupNames: Record<string, string> = {
-  promoter: 'Promoter',
-  passive: 'Passive',
-  detractor: 'Detractor',
-};
 
 const traitText = (v: unknown) =>
   typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
@@ -100,22 +95,7 @@ export default function User() {
               (the admin API's <code>/milestones</code>).
             </p>
           ) : (
-            <ul class="milestones">
-              {user.milestones.map((m) => (
-                <li key={m.key} class={m.reachedAt ? 'done' : ''}>
-                  <span aria-hidden="true">{m.reachedAt ? '✓' : '○'}</span> {m.name}:{' '}
-                  {m.reachedAt ? `reached ${date(m.reachedAt)}` : 'not yet'}
-                </li>
-              ))}
-            </ul>
-          )}
-          {user.timeToValue && (
-            <p>
-              Time to value ({user.timeToValue.milestone}):{' '}
-              {user.timeToValue.days === null
-                ? 'not reached yet'
-                : `${user.timeToValue.days.toFixed(1)} days after first seen`}
-            </p>
+            <MilestoneList milestones={user.milestones} timeToValue={user.timeToValue} />
           )}
         </section>
       </div>
@@ -133,19 +113,7 @@ export default function User() {
             the answers so far.
           </p>
         ) : (
-          <ul class="verbatims">
-            {view.data.responses.map((r) => (
-              <li key={r.id}>
-                <span class={`score score-${r.group}`}>{r.score}</span>
-                <div>
-                  <p>{r.comment ?? <span class="muted">(no comment)</span>}</p>
-                  <p class="muted">
-                    {groupNames[r.group]} · {r.survey} · {date(r.respondedAt)}
-                  </p>
-                </div>
-              </li>
-            ))}
-          </ul>
+          <NpsAnswerList responses={view.data.responses} />
         )}
       </section>
 
@@ -216,15 +184,7 @@ function Checklists({ checklists }: { checklists: UserOverview['checklists'] }) 
                 {c.dismissedAt && <> · dismissed {date(c.dismissedAt)}</>}
                 {c.scope === 'account' && ' · account-wide: items done by anyone in the account'}
               </p>
-              <ul class="milestones">
-                {c.items.map((item) => (
-                  <li key={item.id} class={item.doneAt ? 'done' : ''}>
-                    <span aria-hidden="true">{item.doneAt ? '✓' : '○'}</span> {item.title}
-                    {!item.required && <span class="muted"> (optional)</span>}:{' '}
-                    {item.doneAt ? `done ${date(item.doneAt)}` : 'not yet'}
-                  </li>
-                ))}
-              </ul>
+              <ChecklistItems items={c.items} />
             </div>
           );
         })
@@ -264,14 +224,14 @@ function Tours({ tours }: { tours: UserOverview['tours'] }) {
                     : ' · not finished'}
                 {t.lastStep && ` · last viewed “${t.lastStep.title}” ${dateTime(t.lastStep.at)}`}
               </p>
-              <ol class="milestones">
-                {t.steps.map((step) => (
-                  <li key={step.id} class={step.viewedAt ? 'done' : ''}>
-                    <span aria-hidden="true">{step.viewedAt ? '✓' : '○'}</span> {step.title}:{' '}
-                    {step.viewedAt ? `viewed ${dateTime(step.viewedAt)}` : 'not viewed'}
-                  </li>
-                ))}
-              </ol>
+              <Ticks
+                ordered
+                items={t.steps.map((step) => ({
+                  key: step.id,
+                  done: step.viewedAt !== null,
+                  children: `${step.title}: ${step.viewedAt ? `viewed ${dateTime(step.viewedAt)}` : 'not viewed'}`,
+                }))}
+              />
             </div>
           );
         })
