@@ -6,7 +6,14 @@ import { isRollable } from '../adoption/feature-days.ts';
 import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { Database } from '../db/client.ts';
 import { ApiError } from '../http/api-error.ts';
-import { checklistProgress, dayMs, isoDay, latestEvents, npsAnswers } from './page-reads.ts';
+import {
+  checklistProgress,
+  dayMs,
+  type EventsShown,
+  isoDay,
+  latestEvents,
+  npsAnswers,
+} from './page-reads.ts';
 
 /** The days the account page's activity covers: the 18 weeks of the score's history (README, "Console"). */
 export const activityDays = 126;
@@ -21,16 +28,17 @@ const iso = (at: number | null): string | null => (at === null ? null : new Date
  * active days (`user_days`, by primary key per member) as active users per day and per 30 days
  * ending each day, against the `seats` trait; their use of each core feature under this account
  * (`feature_days_user`, per member and feature); each published checklist's progress; the members'
- * NPS answers given in the account; its latest events.
+ * NPS answers given in the account; its latest events (the product's own unless `shown` is `all`).
  *
  * @example
- * const page = await accountOverview(db, features, 'demo', 'acme', Date.now())
+ * const page = await accountOverview(db, features, 'demo', 'acme', 'product', Date.now())
  */
 export async function accountOverview(
   db: Database,
   features: CoreFeatureService,
   workspaceId: string,
   accountId: string,
+  shown: EventsShown,
   now: number,
 ): Promise<AccountOverview> {
   const [account] = await db.reports.all<{ traits: string; first_seen: number; last_seen: number }>(sql`
@@ -60,7 +68,7 @@ export async function accountOverview(
     featureUseOf(db, features, workspaceId, accountId, today - featureWindowDays + 1),
     checklistProgress(db, workspaceId, { user: null, account: accountId }),
     npsAnswers(db, workspaceId, { accountId }),
-    latestEvents(db, workspaceId, { accountId }),
+    latestEvents(db, workspaceId, { accountId }, shown),
   ]);
 
   // Per day: the members active that day, and the members whose last active day so far is within 29 days.

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import type { ChecklistContent } from '../../shared/schemas/checklist.ts';
+import { internalPrefix } from '../../shared/schemas/internal-event.ts';
 import { npsGroupOf } from '../../shared/schemas/survey.ts';
 import { dayMs } from '../../shared/time.ts';
 import { storedChecklists } from '../checklists/stored.ts';
@@ -61,10 +63,26 @@ export async function npsAnswers(db: Database, workspaceId: string, whose: Whose
 }
 
 /**
- * The latest events of a user or an account, newest first: one read of its time index
- * (`events_user_time`, `events_account_time`).
+ * Which events a page lists: `product`, the product's own (identify, page, track...: every event but
+ * the widget's `$waymark.*` ones, which would crowd them out); `all`, the widget's too.
  */
-export async function latestEvents(db: Database, workspaceId: string, whose: Whose, limit = 25) {
+export type EventsShown = 'product' | 'all';
+
+/**
+ * The latest events of a user or an account, newest first: one read of its time index
+ * (`events_user_time`, `events_account_time`), newest first, stopping at `limit`. Leaving the
+ * widget's events out filters that same walk (a GLOB on the prefix: `name` is not in the time order),
+ * so it reads past the subject's recent widget events, never a scan or a sort.
+ */
+export async function latestEvents(
+  db: Database,
+  workspaceId: string,
+  whose: Whose,
+  shown: EventsShown = 'product',
+  limit = 25,
+) {
+  const product =
+    shown === 'product' ? sql`AND (name IS NULL OR name NOT GLOB ${`${internalPrefix}*`})` : sql``;
   const rows = await db.reports.all<{
     seq: number;
     type: 'identify' | 'track' | 'page' | 'screen' | 'group';
@@ -78,12 +96,12 @@ export async function latestEvents(db: Database, workspaceId: string, whose: Who
       ? sql`
           SELECT seq, type, name, user_id, anonymous_id, account_id, timestamp FROM events
           INDEXED BY events_user_time
-          WHERE workspace_id = ${workspaceId} AND user_id = ${whose.userId}
+          WHERE workspace_id = ${workspaceId} AND user_id = ${whose.userId} ${product}
           ORDER BY timestamp DESC, seq DESC LIMIT ${limit}`
       : sql`
           SELECT seq, type, name, user_id, anonymous_id, account_id, timestamp FROM events
           INDEXED BY events_account_time
-          WHERE workspace_id = ${workspaceId} AND account_id = ${whose.accountId}
+          WHERE workspace_id = ${workspaceId} AND account_id = ${whose.accountId} ${product}
           ORDER BY timestamp DESC, seq DESC LIMIT ${limit}`,
   );
   return rows.map((row) => ({
@@ -99,17 +117,34 @@ export async function latestEvents(db: Database, workspaceId: string, whose: Who
 
 /**
  * Each published checklist's items, done or not for a user or an account (README, "Onboarding"):
- * an item is done when its goal (`item:<checklist>:<item>`, or the milestone it names) has a
- * `goal_progress` row for the subject. A user's account-wide checklist reads the account's progress,
- * as the widget does. One read of each subject's goals (`goal_progress_subject`).
+ * see `checklistItemsDone`.
  */
 export async function checklistProgress(
   db: Database,
   workspaceId: string,
   subject: { user: string | null; account: string | null },
 ) {
-  const [checklists, milestones, reached] = await Promise.all([
-    publishedContent(db, workspaceId, storedChecklists),
+  return checklistItemsDone(
+    db,
+    workspaceId,
+    subject,
+    await publishedContent(db, workspaceId, storedChecklists),
+  );
+}
+
+/**
+ * These checklist versions' items, done or not for a user or an account (README, "Onboarding"):
+ * an item is done when its goal (`item:<checklist>:<item>`, or the milestone it names) has a
+ * `goal_progress` row for the subject. A user's account-wide checklist reads the account's progress,
+ * as the widget does. One read of each subject's goals (`goal_progress_subject`).
+ */
+export async function checklistItemsDone(
+  db: Database,
+  workspaceId: string,
+  subject: { user: string | null; account: string | null },
+  checklists: ReadonlyArray<{ id: string; version: number; content: ChecklistContent }>,
+) {
+  const [milestones, reached] = await Promise.all([
     milestonesByKey(db, workspaceId),
     db.reports.all<{ subject: 'user' | 'account'; goal: string; reached_at: number }>(sql`
       SELECT subject, goal, reached_at FROM goal_progress

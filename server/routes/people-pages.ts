@@ -1,8 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { accountOverview as accountOverviewAnswer } from '../../shared/schemas/people-detail.ts';
+import {
+  accountOverview as accountOverviewAnswer,
+  eventsShown,
+  userOverview as userOverviewAnswer,
+} from '../../shared/schemas/people-detail.ts';
 import type { AppDeps } from '../app.ts';
 import { adminSecurity, answers, routes } from '../http/routes.ts';
 import { accountOverview } from '../people/account-overview.ts';
+import { userOverview } from '../people/user-overview.ts';
 import { idParams, workspaceOf } from './versioned.ts';
 
 const route = {
@@ -12,8 +17,17 @@ const route = {
     summary:
       "An account's page: members, milestones, active users per day against seats (18 weeks), core-feature use, checklist progress, NPS answers, latest events",
     security: adminSecurity,
-    request: { params: idParams },
+    request: { params: idParams, query: eventsShown },
     responses: answers(accountOverviewAnswer),
+  }),
+  user: createRoute({
+    method: 'get',
+    path: '/users/{id}/overview',
+    summary:
+      "A person's page: traits, account and its health, milestones and time to value, checklist and tour progress, NPS answers, latest events (the product's own unless events=all)",
+    security: adminSecurity,
+    request: { params: idParams, query: eventsShown },
+    responses: answers(userOverviewAnswer),
   }),
 };
 
@@ -23,10 +37,24 @@ const route = {
  */
 export function peoplePageRoutes(deps: AppDeps) {
   const app = routes();
-  return app.openapi(route.account, async (c) =>
-    c.json(
-      await accountOverview(deps.db, deps.health.features, workspaceOf(c), c.req.param('id'), deps.clock()),
-      200,
-    ),
-  );
+  return app
+    .openapi(route.account, async (c) =>
+      c.json(
+        await accountOverview(
+          deps.db,
+          deps.health.features,
+          workspaceOf(c),
+          c.req.param('id'),
+          c.req.valid('query').events,
+          deps.clock(),
+        ),
+        200,
+      ),
+    )
+    .openapi(route.user, async (c) =>
+      c.json(
+        await userOverview(deps.db, workspaceOf(c), c.req.param('id'), c.req.valid('query').events),
+        200,
+      ),
+    );
 }

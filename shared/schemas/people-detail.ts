@@ -97,28 +97,52 @@ export const accountOverview = z.object({
 });
 export type AccountOverview = z.infer<typeof accountOverview>;
 
-/** A tour's or spotlight's progress for one user: the latest time of each thing they did with it. */
+/** Which events a page lists: the product's own (the default), or the widget's `$waymark.*` ones too. */
+export const eventsShown = z.object({
+  events: z.enum(['product', 'all']).default('product'),
+});
+
+/** A tour's or spotlight's version as one user went through it: the widget's events about it. */
 export const tourProgress = z.object({
   id: z.string(),
+  version: z.number().int(),
   name: z.string(),
+  /** When it first started for them (its first step shown). */
   shownAt: z.string().nullable(),
-  /** The step they last viewed, and when. */
-  lastStep: z.string().nullable(),
-  lastStepAt: z.string().nullable(),
+  /** Each step of the version, in order, and when they first viewed it (null: never). */
+  steps: z.array(z.object({ id: z.string(), title: z.string(), viewedAt: z.string().nullable() })),
+  stepsViewed: z.number().int(),
+  /** The step they viewed last, and when. */
+  lastStep: z.object({ id: z.string(), title: z.string(), at: z.string() }).nullable(),
+  /** When they finished its last step. */
   completedAt: z.string().nullable(),
-  dismissedAt: z.string().nullable(),
+  /** Their latest dismissal, at which step. */
+  dismissed: z.object({ stepId: z.string(), stepTitle: z.string(), at: z.string() }).nullable(),
 });
 
 /**
- * `GET /v1/admin/users/{id}/overview`: a person's page (README, "Console"): traits, account,
- * milestones and time to value, checklist and tour progress, NPS answers, latest events.
+ * `GET /v1/admin/users/{id}/overview`: a person's page (README, "Console"): traits, milestones and
+ * time to value; their account with its health; each checklist and tour version they were shown and
+ * how far they got; their NPS answers; their latest events (the product's own unless `events=all`).
  */
 export const userOverview = z.object({
   user: userDetail,
-  account: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+  account: z
+    .object({
+      id: z.string(),
+      name: z.string().nullable(),
+      /** The account's current health (README, "Account health"), null until it is scored. */
+      health: z.object({ score: z.number().nullable(), band: z.string() }).nullable(),
+    })
+    .nullable(),
   checklists: z.array(
     checklistProgress.extend({
-      shownAt: z.string().nullable(),
+      /** When this version was first shown to them. */
+      shownAt: z.string(),
+      /** Their first item done (or their account's, for an account-wide checklist). */
+      startedAt: z.string().nullable(),
+      /** When every required item was done (never before it was shown). */
+      completedAt: z.string().nullable(),
       dismissedAt: z.string().nullable(),
     }),
   ),

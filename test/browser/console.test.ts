@@ -327,10 +327,24 @@ describe('the console on the seeded demo', () => {
     await context.close();
   });
 
+  /**
+   * A person of the demo with something in every part of their page: a checklist shown to them, a
+   * tour started, an NPS answer with a comment; and their overview as the API answers it.
+   */
+  async function personWithProgress() {
+    const [survey] = (await admin('/surveys')).surveys;
+    const { responses } = await admin(`/surveys/${survey.id}/responses?hasComment=true&limit=100`);
+    for (const { userId } of responses) {
+      const overview = await admin(`/users/${encodeURIComponent(userId)}/overview`);
+      if (overview.checklists.length > 0 && overview.tours.length > 0) return overview;
+    }
+    throw new Error('no person of the demo with a checklist, a tour and a commented answer');
+  }
+
   /** Every view of the console, with a real account and person of the demo. */
   async function everyView() {
     const [{ id: accountId }] = (await admin('/accounts?limit=1')).accounts;
-    const [{ id: userId }] = (await admin('/users?limit=1')).users;
+    const userId = (await personWithProgress()).user.id;
     return [
       '/app/',
       `/app/accounts/${accountId}`,
@@ -371,7 +385,7 @@ describe('the console on the seeded demo', () => {
     150_000,
   );
 
-  it('remembers the dark-mode toggle over the system’s choice, and fits a 768 px tablet', async () => {
+  it('remembers the dark-mode toggle over the system’s choice, and fits a 768 px tablet (and a person’s page a 375 px phone)', async () => {
     const views = await everyView();
     // The toggle overrides the system's choice, and is remembered.
     const { context, page } = await newPage({ colorScheme: 'light' });
@@ -391,6 +405,21 @@ describe('the console on the seeded demo', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth), view).toBeLessThanOrEqual(768);
     }
     await page.screenshot({ path: join(shotsDir, 'console-tablet-dark.png'), fullPage: true });
+    // A phone: a person's page, its progress bars and events toggle, fits 375 px, in dark, with no violation.
+    await page.setViewportSize({ width: 375, height: 800 });
+    const person = views.find((view) => view.startsWith('/app/users/'))!;
+    await page.goto(`${waymark.url}${person}?events=all`);
+    await page.getByRole('heading', { name: 'Checklists' }).waitFor();
+    expect(await page.getByLabel('Include Waymark’s own events').isChecked()).toBe(true);
+    // The page's own parts (the shell's navigation above them is wider: not this page's to fit).
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('main *')]
+          .filter((e) => e.getBoundingClientRect().right > 375)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+      ),
+    ).toEqual([]);
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 
@@ -570,6 +599,29 @@ describe('the console on the seeded demo', () => {
     await page.getByRole('heading', { level: 1, name: new RegExp(person.name ?? person.id) }).waitFor();
     const detail = await admin(`/users/${person.id}`);
     for (const m of detail.milestones) expect(await main()).toContain(m.name);
+
+    // A person's checklist and tour progress, their NPS answer, their events with and without the widget's.
+    const overview = await personWithProgress();
+    await page.goto(`${waymark.url}/app/users/${encodeURIComponent(overview.user.id)}`);
+    await page.getByRole('heading', { name: 'Checklists' }).waitFor();
+    const [shown] = overview.checklists;
+    const done = shown.items.filter((item: { doneAt: string | null }) => item.doneAt !== null).length;
+    const words = `${done} of ${shown.items.length} done`;
+    expect(await page.getByRole('progressbar', { name: `${shown.title}: ${words}` }).count()).toBe(1);
+    expect(await main()).toContain(words);
+    const [tour] = overview.tours;
+    expect(await main()).toContain(`${tour.stepsViewed} of ${tour.steps.length} steps viewed`);
+    const [answer] = overview.responses;
+    const verbatim = page.locator('.verbatims li').filter({ hasText: answer.comment });
+    expect(await verbatim.locator('.score').textContent()).toBe(String(answer.score));
+    const timeline = page.locator('ol.timeline');
+    expect(await timeline.textContent()).not.toContain('$waymark.');
+    expect(await timeline.locator('li').count()).toBe(overview.events.length);
+    await page.getByLabel('Include Waymark’s own events').check();
+    await page.waitForURL(/events=all/);
+    const all = await admin(`/users/${encodeURIComponent(overview.user.id)}/overview?events=all`);
+    await expect.poll(() => timeline.locator('li').count()).toBe(all.events.length);
+    expect(await timeline.textContent()).toContain('$waymark.');
 
     // Live events: the newest event, and a filter.
     const events = await admin('/events?type=track&limit=50');

@@ -122,10 +122,14 @@ async function statementsOf(run: () => Promise<unknown>) {
   return captured;
 }
 
-/** Each statement's plan reads by index: no table scanned, no search by workspace alone. */
+/**
+ * Each statement's plan reads by index: no table scanned, no search by workspace alone. Answers the
+ * plans, by statement.
+ */
 async function expectIndexedReads(statements: Array<{ sql: string; params: unknown[] }>) {
   expect(statements.length).toBeGreaterThan(5);
   const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
+  const plans: Array<{ sql: string; plan: string }> = [];
   try {
     for (const statement of statements) {
       const result = await client.execute({
@@ -134,15 +138,33 @@ async function expectIndexedReads(statements: Array<{ sql: string; params: unkno
       });
       const plan = result.rows.map((row) => String(row.detail)).join(' | ');
       const where = `${statement.sql.slice(0, 300)}\n${plan}`;
+      plans.push({ sql: statement.sql, plan });
       expect(plan, where).not.toMatch(
-        /SCAN (events|survey_responses|r|users|u|accounts|user_days|d|feature_days|f|goal_progress|contents|c)\b/,
+        /SCAN (events|survey_responses|r|users|u|accounts|a|user_days|d|feature_days|f|goal_progress|contents|c|checklist_viewers|v|content_versions|cv|content_users|cu|user_content_state|account_health_current|h)\b/,
       );
       expect(plan, where).not.toMatch(
-        /SEARCH (events|survey_responses|r|users|u|user_days|d|feature_days|f|goal_progress) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
+        /SEARCH (events|survey_responses|r|users|u|user_days|d|feature_days|f|goal_progress|checklist_viewers|v|content_users|cu|user_content_state) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
       );
     }
   } finally {
     client.close();
+  }
+  return plans;
+}
+
+/**
+ * A page answers 200 with either events option, every statement an indexed read, and its latest
+ * events listed by `eventsPlan`: newest first straight off one subject's time index, the widget's
+ * events filtered on the way, no sort.
+ */
+async function expectIndexedPage(path: string, eventsPlan: string) {
+  for (const events of ['product', 'all']) {
+    const plans = await expectIndexedReads(
+      await statementsOf(async () => {
+        expect((await h.adminJson(`${path}?events=${events}`)).status).toBe(200);
+      }),
+    );
+    expect(plans.filter((p) => /FROM events\s/.test(p.sql)).map((p) => p.plan)).toEqual([eventsPlan]);
   }
 }
 
@@ -256,13 +278,290 @@ describe('GET /v1/admin/accounts/{id}/overview', () => {
     expect(body.events.every((e: { accountId: string }) => e.accountId === 'acme')).toBe(true);
   });
 
+  it("lists the product's own events by default, and the widget's too with events=all", async () => {
+    await history();
+    const names = (events: Array<{ type: string; name: string | null; userId: string }>) =>
+      events.map((e) => `${e.name ?? e.type} ${e.userId}`);
+    // Acme's events newest first (the same time: the later stored first): the answers of u1 (Nov 20)
+    // and u2 (Nov 21) are the widget's, left out; the identify and group calls of Jun 1 are the
+    // product's (stored under the account their batch put the user in).
+    const product = [
+      'Invoice Sent u1',
+      'Report Viewed u2',
+      'Invoice Sent u1',
+      'Invoice Sent u1',
+      'Other u2',
+      'group u3',
+      'group u2',
+      'group u1',
+      'identify u3',
+      'identify u2',
+      'identify u1',
+    ];
+    expect(names((await h.adminJson('/accounts/acme/overview')).body.events)).toEqual(product);
+    expect(names((await h.adminJson('/accounts/acme/overview?events=product')).body.events)).toEqual(product);
+    expect(names((await h.adminJson('/accounts/acme/overview?events=all')).body.events)).toEqual([
+      'Invoice Sent u1',
+      'Report Viewed u2',
+      'Invoice Sent u1',
+      '$waymark.survey_answered u2',
+      '$waymark.survey_answered u1',
+      'Invoice Sent u1',
+      'Other u2',
+      'group u3',
+      'group u2',
+      'group u1',
+      'identify u3',
+      'identify u2',
+      'identify u1',
+    ]);
+    const bad = await h.adminJson('/accounts/acme/overview?events=widget');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].pointer).toBe('/events');
+  });
+
   it('answers 404 for an unknown account, and reads by index only', async () => {
     await history();
     expect((await h.adminJson('/accounts/nobody/overview')).status).toBe(404);
-    await expectIndexedReads(
-      await statementsOf(async () => {
-        expect((await h.adminJson('/accounts/acme/overview')).status).toBe(200);
+    await expectIndexedPage(
+      '/accounts/acme/overview',
+      'SEARCH events USING INDEX events_account_time (workspace_id=? AND account_id=?)',
+    );
+  });
+});
+
+describe('GET /v1/admin/users/{id}/overview', () => {
+  /**
+   * The history above, and for u1 (first seen Jun 1, 11:00; Acme): the value milestone "First
+   * invoice"; the checklist shown Nov 10, its manual item ticked Nov 11, dismissed Nov 12 at 9:00, a
+   * report exported Nov 15 (its last required item); a three-step tour shown Nov 12 at 10:00, step a
+   * viewed then, b at 11:00, dismissed at b at 12:00.
+   */
+  async function userHistory() {
+    expect(
+      (
+        await h.adminJson('/milestones', 'POST', {
+          key: 'first-invoice',
+          name: 'First invoice',
+          rule: { event: 'Invoice Sent' },
+          isValue: true,
+        })
+      ).status,
+    ).toBe(201);
+    const { checklist, survey } = await history();
+    const created = await h.adminJson('/spotlights', 'POST', {
+      name: 'Welcome tour',
+      content: {
+        steps: ['a', 'b', 'c'].map((id) => ({
+          id,
+          kind: 'tooltip',
+          title: `Step ${id}`,
+          anchor: { selector: `#${id}` },
+        })),
+      },
+    });
+    expect(created.status).toBe(201);
+    expect((await h.adminJson(`/spotlights/${created.body.id}/publish`, 'POST')).status).toBe(201);
+    const tour = created.body.id as string;
+    const widget = (event: string, date: string, hour: number, properties: object) =>
+      h.msg({
+        type: 'track',
+        userId: 'u1',
+        event: `$waymark.${event}`,
+        timestamp: at(date, hour),
+        context: { groupId: 'acme' },
+        properties: { version: 1, ...properties },
+      });
+    await h.ingest([
+      widget('checklist_shown', '2026-11-10', 11, { contentId: checklist }),
+      widget('checklist_item_checked', '2026-11-11', 11, { contentId: checklist, itemId: 'guide' }),
+      widget('checklist_dismissed', '2026-11-12', 9, { contentId: checklist }),
+      widget('spotlight_shown', '2026-11-12', 10, { contentId: tour }),
+      widget('spotlight_step_viewed', '2026-11-12', 10, { contentId: tour, stepId: 'a', stepIndex: 0 }),
+      widget('spotlight_step_viewed', '2026-11-12', 11, { contentId: tour, stepId: 'b', stepIndex: 1 }),
+      widget('spotlight_dismissed', '2026-11-12', 12, { contentId: tour, stepId: 'b' }),
+      h.msg({
+        type: 'track',
+        userId: 'u1',
+        event: 'Report Exported',
+        timestamp: at('2026-11-15'),
+        context: { groupId: 'acme' },
       }),
+    ]);
+    return { checklist, survey, tour };
+  }
+
+  it("answers a person's page: traits, account, milestones, checklist and tour progress, answers, events", async () => {
+    const { checklist, survey, tour } = await userHistory();
+    // Acme's health as the health API has it, once scored.
+    expect((await h.adminJson('/health/recompute', 'POST', { accountId: 'acme' })).status).toBe(200);
+    const health = (await h.adminJson('/health/accounts/acme')).body;
+    const { status, body } = await h.adminJson('/users/u1/overview');
+    expect(status).toBe(200);
+    expect(body.user).toEqual({
+      id: 'u1',
+      accountId: 'acme',
+      traits: { name: 'User u1' },
+      firstSeen: at('2026-06-01'),
+      lastSeen: at('2026-11-23'),
+      milestones: [{ key: 'first-invoice', name: 'First invoice', reachedAt: at('2026-11-01') }],
+      // Jun 1 to Nov 1, both at 11:00: 30 + 31 + 31 + 30 + 31 days.
+      timeToValue: { milestone: 'first-invoice', reachedAt: at('2026-11-01'), days: 153 },
+    });
+    expect(body.account).toEqual({
+      id: 'acme',
+      name: 'Acme',
+      health: { score: health.score, band: health.band },
+    });
+    expect(['red', 'yellow', 'green', 'insufficient']).toContain(body.account.health.band);
+
+    expect(body.checklists).toEqual([
+      {
+        id: checklist,
+        version: 1,
+        title: 'Get started',
+        scope: 'user',
+        items: [
+          { id: 'invoice', title: 'Send an invoice', required: true, doneAt: at('2026-11-01') },
+          { id: 'export', title: 'Export a report', required: true, doneAt: at('2026-11-15') },
+          { id: 'guide', title: 'Read the guide', required: false, doneAt: at('2026-11-11') },
+        ],
+        requiredDone: 2,
+        requiredTotal: 2,
+        shownAt: at('2026-11-10'),
+        // The invoice, sent before the checklist was shown.
+        startedAt: at('2026-11-01'),
+        // The export, the last required item: 5 days after it was shown.
+        completedAt: at('2026-11-15'),
+        dismissedAt: at('2026-11-12', 9),
+      },
+    ]);
+
+    expect(body.tours).toEqual([
+      {
+        id: tour,
+        version: 1,
+        name: 'Welcome tour',
+        shownAt: at('2026-11-12', 10),
+        steps: [
+          { id: 'a', title: 'Step a', viewedAt: at('2026-11-12', 10) },
+          { id: 'b', title: 'Step b', viewedAt: at('2026-11-12', 11) },
+          { id: 'c', title: 'Step c', viewedAt: null },
+        ],
+        stepsViewed: 2,
+        lastStep: { id: 'b', title: 'Step b', at: at('2026-11-12', 11) },
+        completedAt: null,
+        dismissed: { stepId: 'b', stepTitle: 'Step b', at: at('2026-11-12', 12) },
+      },
+    ]);
+
+    expect(body.responses).toEqual([
+      {
+        id: 'r-u1-2026-11-20',
+        surveyId: survey,
+        survey: 'NPS',
+        userId: 'u1',
+        score: 9,
+        group: 'promoter',
+        comment: 'Invoices are quick',
+        respondedAt: at('2026-11-20'),
+      },
+    ]);
+
+    // The product's own events, newest first (the same time: the later stored first).
+    const events = (list: Array<{ type: string; name: string | null; timestamp: string }>) =>
+      list.map((e) => `${e.name ?? e.type} ${e.timestamp}`);
+    expect(events(body.events)).toEqual([
+      `Invoice Sent ${at('2026-11-23')}`,
+      `Invoice Sent ${at('2026-11-22')}`,
+      `Report Exported ${at('2026-11-15')}`,
+      `Invoice Sent ${at('2026-11-01')}`,
+      `group ${at('2026-06-01')}`,
+      `identify ${at('2026-06-01')}`,
+    ]);
+    expect(body.events[0]).toEqual({
+      seq: body.events[0].seq,
+      type: 'track',
+      name: 'Invoice Sent',
+      userId: 'u1',
+      anonymousId: null,
+      accountId: 'acme',
+      timestamp: at('2026-11-23'),
+    });
+    // With the widget's own.
+    const all = (await h.adminJson('/users/u1/overview?events=all')).body;
+    expect(events(all.events)).toEqual([
+      `Invoice Sent ${at('2026-11-23')}`,
+      `Invoice Sent ${at('2026-11-22')}`,
+      `$waymark.survey_answered ${at('2026-11-20')}`,
+      `Report Exported ${at('2026-11-15')}`,
+      `$waymark.spotlight_dismissed ${at('2026-11-12', 12)}`,
+      `$waymark.spotlight_step_viewed ${at('2026-11-12', 11)}`,
+      `$waymark.spotlight_step_viewed ${at('2026-11-12', 10)}`,
+      `$waymark.spotlight_shown ${at('2026-11-12', 10)}`,
+      `$waymark.checklist_dismissed ${at('2026-11-12', 9)}`,
+      `$waymark.checklist_item_checked ${at('2026-11-11')}`,
+      `$waymark.checklist_shown ${at('2026-11-10')}`,
+      `Invoice Sent ${at('2026-11-01')}`,
+      `group ${at('2026-06-01')}`,
+      `identify ${at('2026-06-01')}`,
+    ]);
+  });
+
+  it('shows a person with no account, checklist, tour or answer as such', async () => {
+    await history();
+    await h.ingest([h.msg({ type: 'identify', userId: 'u5', timestamp: at('2026-11-02'), traits: {} })]);
+    const { status, body } = await h.adminJson('/users/u5/overview');
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      user: {
+        id: 'u5',
+        accountId: null,
+        traits: {},
+        firstSeen: at('2026-11-02'),
+        lastSeen: at('2026-11-02'),
+        milestones: [],
+        timeToValue: null,
+      },
+      account: null,
+      checklists: [],
+      tours: [],
+      responses: [],
+      events: [
+        {
+          seq: body.events[0].seq,
+          type: 'identify',
+          name: null,
+          userId: 'u5',
+          anonymousId: null,
+          accountId: null,
+          timestamp: at('2026-11-02'),
+        },
+      ],
+    });
+    // u4's account, Beta, has no score: no health.
+    expect((await h.adminJson('/users/u4/overview')).body.account).toEqual({
+      id: 'beta',
+      name: null,
+      health: null,
+    });
+  });
+
+  it('answers 404 with a problem for an unknown user, 400 for an unknown events option, and reads by index only', async () => {
+    await userHistory();
+    const missing = await h.adminJson('/users/nobody/overview');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({
+      status: 404,
+      code: 'not_found',
+      detail: 'No user with this id in this workspace.',
+    });
+    const bad = await h.adminJson('/users/u1/overview?events=everything');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].pointer).toBe('/events');
+    await expectIndexedPage(
+      '/users/u1/overview',
+      'SEARCH events USING INDEX events_user_time (workspace_id=? AND user_id=?)',
     );
   });
 });

@@ -214,3 +214,25 @@ export function TableWrap({
     </div>
   );
 }
+
+/** Which events a person's or account's latest events list (the overview's `events` option), from the URL. */
+export const eventsShownOf = (query: Record<string, string>): 'product' | 'all' =>
+  query.events === 'all' ? 'all' : 'product';
+
+/**
+ * The switch between the product's own events (by default) and those with the widget's `$waymark.*`
+ * events too, kept in the URL (`events=all`) so a reload or a shared link keeps it.
+ */
+export function EventsToggle() {
+  const [query, setQuery] = useQuery();
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        checked={eventsShownOf(query) === 'all'}
+        onChange={(e) => setQuery({ events: e.currentTarget.checked ? 'all' : undefined })}
+      />
+      Include Waymark’s own events
+    </label>
+  );
+}

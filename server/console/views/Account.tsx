@@ -3,20 +3,31 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiFailure, api, ok } from '../api.ts';
 import { ScoreLine, TimeChart } from '../components/charts.tsx';
-import { Band, Empty, ErrorNote, Loading, TableWrap, Trend, useLoad } from '../components/ui.tsx';
+import { ChecklistItems, MilestoneList, NpsAnswerList } from '../components/people.tsx';
+import {
+  Band,
+  Empty,
+  ErrorNote,
+  EventsToggle,
+  eventsShownOf,
+  Loading,
+  TableWrap,
+  Trend,
+  useLoad,
+  useQuery,
+} from '../components/ui.tsx';
 import { count, date, dateTime, percent, points, segmentName, stageName, usd } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
-const groupNames: Record<string, string> = {
-  promoter: 'Promoter',
-  passive: 'Passive',
-  detractor: 'Detractor',
-};
-
 /** The account's health (null when it has no score yet), and the rest of its page in one answer. */
-async function loadAccount(id: string) {
+async function loadAccount(id: string, events: 'product' | 'all') {
   const [overview, score] = await Promise.all([
-    ok(api.v1.admin.accounts[':id'].overview.$get({ param: { id } })),
+    ok(
+      api.v1.admin.accounts[':id'].overview.$get({
+        param: { id },
+        query: events === 'all' ? { events } : {},
+      }),
+    ),
     ok(api.v1.admin.health.accounts[':id'].$get({ param: { id } })).catch((error: unknown) => {
       if (error instanceof ApiFailure && error.status === 404) return null;
       throw error;
@@ -32,7 +43,9 @@ export default function Account() {
   const { workspace, can } = useSession();
   // Recomputing writes today's snapshot: an admin's change (server/auth/roles.ts).
   const canRecompute = can('admin');
-  const view = useLoad(() => loadAccount(id), [workspace.id, id]);
+  const [query] = useQuery();
+  const shown = eventsShownOf(query);
+  const view = useLoad(() => loadAccount(id, shown), [workspace.id, id, shown]);
   const [recomputing, setRecomputing] = useState<string | null>(null);
 
   if (view.state === 'loading') return <Loading what="the account" />;
@@ -196,22 +209,7 @@ export default function Account() {
           {account.milestones.length === 0 ? (
             <p class="muted">No milestone is defined in this workspace.</p>
           ) : (
-            <ul class="milestones">
-              {account.milestones.map((m) => (
-                <li key={m.key} class={m.reachedAt ? 'done' : ''}>
-                  <span aria-hidden="true">{m.reachedAt ? '✓' : '○'}</span> {m.name}:{' '}
-                  {m.reachedAt ? `reached ${date(m.reachedAt)}` : 'not yet'}
-                </li>
-              ))}
-            </ul>
-          )}
-          {account.timeToValue && (
-            <p>
-              Time to value ({account.timeToValue.milestone}):{' '}
-              {account.timeToValue.days === null
-                ? 'not reached yet'
-                : `${account.timeToValue.days.toFixed(1)} days`}
-            </p>
+            <MilestoneList milestones={account.milestones} timeToValue={account.timeToValue} />
           )}
         </section>
         <section aria-labelledby="traits">
@@ -335,15 +333,7 @@ export default function Account() {
                     {c.scope === 'user' ? ' by at least one member' : ''}
                   </span>
                 </h3>
-                <ul class="milestones">
-                  {c.items.map((item) => (
-                    <li key={item.id} class={item.doneAt ? 'done' : ''}>
-                      <span aria-hidden="true">{item.doneAt ? '✓' : '○'}</span> {item.title}
-                      {!item.required && <span class="muted"> (optional)</span>}:{' '}
-                      {item.doneAt ? `done ${date(item.doneAt)}` : 'not yet'}
-                    </li>
-                  ))}
-                </ul>
+                <ChecklistItems items={c.items} />
               </div>
             ))
           )}
@@ -355,21 +345,7 @@ export default function Account() {
         {responses.length === 0 ? (
           <p class="muted">Nobody in this account has answered a survey.</p>
         ) : (
-          <ul class="verbatims">
-            {responses.map((r) => (
-              <li key={r.id}>
-                <span class={`score score-${r.group}`}>{r.score}</span>
-                <div>
-                  <p>{r.comment ?? <span class="muted">(no comment)</span>}</p>
-                  <p class="muted">
-                    {groupNames[r.group]} · {r.survey} ·{' '}
-                    <a href={`${base}/users/${encodeURIComponent(r.userId)}`}>{r.userId}</a> ·{' '}
-                    {date(r.respondedAt)}
-                  </p>
-                </div>
-              </li>
-            ))}
-          </ul>
+          <NpsAnswerList responses={responses} byPerson />
         )}
       </section>
 
@@ -406,8 +382,15 @@ export default function Account() {
         </section>
         <section aria-labelledby="events">
           <h2 id="events">Latest events</h2>
+          <div class="filters">
+            <EventsToggle />
+          </div>
           {events.length === 0 ? (
-            <p class="muted">No event from this account yet.</p>
+            <p class="muted">
+              {shown === 'all'
+                ? 'No event from this account yet.'
+                : 'No event of your product from this account yet: include Waymark’s own events to see what the widget recorded.'}
+            </p>
           ) : (
             <ol class="timeline">
               {events.map((e) => (
