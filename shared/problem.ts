@@ -24,6 +24,8 @@ export const errorCodes = {
   identityNotVerified: 'identity_not_verified',
   notFound: 'not_found',
   conflict: 'conflict',
+  /** The change would leave a workspace without an owner: another member must be made owner first. */
+  lastOwner: 'last_owner',
   immutable: 'immutable',
   /** Too many requests from this client address or for this key; `Retry-After` says when to retry. */
   rateLimited: 'rate_limited',

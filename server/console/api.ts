@@ -42,6 +42,17 @@ export async function ok<R extends ClientResponse<unknown, number, string>>(
   throw await failure(res);
 }
 
+/**
+ * A change whose success has no body (204), or an ApiFailure.
+ *
+ * @example
+ * await done(api.v1.console.workspaces[':workspaceId'].members[':memberId'].$delete({ param }))
+ */
+export async function done(call: Promise<ClientResponse<unknown, number, string>>): Promise<void> {
+  const res = await call;
+  if (!res.ok) throw await failure(res);
+}
+
 async function failure(res: { status: number; json(): Promise<unknown> }): Promise<ApiFailure> {
   if (res.status === 401) onSignedOut();
   const problem = (await res.json().catch(() => null)) as Partial<Problem> | null;

@@ -1,27 +1,38 @@
 import { createRoute } from '@hono/zod-openapi';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Context } from 'hono';
+import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import {
   type ConsoleSession,
   consoleSession,
+  memberRoleChange,
   setupInput,
   setupResult,
   setupStatus,
+  teamMember,
+  teamMemberList,
   workspaceSwitch,
 } from '../../shared/schemas/team.ts';
 import type { AppDeps } from '../app.ts';
 import { clientAddressHeader } from '../auth/auth.ts';
 import { createMember, EmailTaken } from '../auth/owners.ts';
 import { safeMethods } from '../auth/roles.ts';
-import { needsOwner, roleIn, workspacesOf, workspacesWithoutMembers } from '../auth/team.ts';
+import {
+  changeMembership,
+  needsOwner,
+  roleIn,
+  teamOf,
+  workspacesOf,
+  workspacesWithoutMembers,
+} from '../auth/team.ts';
 import { statement } from '../db/client.ts';
 import { teamInvitations, teamSessions, workspaces } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
-import { answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
+import { answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
 import { createWorkspace, workspaceIdFromName } from '../workspaces/store.ts';
 
 /** The console's session cookie, for the OpenAPI document. */
@@ -42,6 +53,40 @@ const switchWorkspace = createRoute({
   security: sessionSecurity,
   request: { body: body(workspaceSwitch, { workspaceId: 'acme' }) },
   responses: answers(consoleSession),
+});
+
+const workspaceParams = z.object({ workspaceId: z.string() });
+const memberParams = z.object({ workspaceId: z.string(), memberId: z.string() });
+
+const listMembers = createRoute({
+  method: 'get',
+  path: '/v1/console/workspaces/{workspaceId}/members',
+  summary: 'The members of one of your workspaces and their roles (404 if you are not a member)',
+  security: sessionSecurity,
+  request: { params: workspaceParams },
+  responses: answers(teamMemberList),
+});
+
+const changeMemberRole = createRoute({
+  method: 'patch',
+  path: '/v1/console/workspaces/{workspaceId}/members/{memberId}',
+  summary: 'Change a member’s role (owners and admins; only an owner grants or takes away owner)',
+  description:
+    'The last owner of a workspace cannot be demoted (409 `last_owner`): make another member owner first. A workspace you are not a member of, or a member not in it, is not found (404).',
+  security: sessionSecurity,
+  request: { params: memberParams, body: body(memberRoleChange, { role: 'editor' }) },
+  responses: answers(teamMember),
+});
+
+const removeMember = createRoute({
+  method: 'delete',
+  path: '/v1/console/workspaces/{workspaceId}/members/{memberId}',
+  summary: 'Remove a member from a workspace (owners and admins; only an owner removes an owner)',
+  description:
+    'The last owner of a workspace cannot be removed (409 `last_owner`). Their account stays, with their other workspaces.',
+  security: sessionSecurity,
+  request: { params: memberParams },
+  responses: noContent('Removed'),
 });
 
 const getSetup = createRoute({
@@ -141,6 +186,16 @@ export function teamRoutes(deps: AppDeps) {
         'Workspaces are created with their keys (`/v1/setup`, `waymark workspace create`) and renamed with PATCH /v1/admin/workspace.',
       );
     }
+    // Roles change and members leave under Waymark's team rules (a workspace keeps an owner, checked
+    // in the same write): through the console's routes only.
+    if (c.req.method === 'POST' && /^\/organization\/(update-member-role|remove-member|leave)$/.test(path)) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        'Not here',
+        'Change a member’s role with PATCH, and remove a member with DELETE, /v1/console/workspaces/{workspaceId}/members/{memberId}.',
+      );
+    }
     if (c.req.method === 'POST' && path === '/sign-up/email') {
       await requireInvitation(await emailOf(request));
     }
@@ -235,6 +290,30 @@ export function teamRoutes(deps: AppDeps) {
       ]);
       c.header('Cache-Control', 'no-store');
       return c.json(await present(member, workspaceId), 200);
+    })
+    .openapi(listMembers, async (c) => {
+      const member = await requireSignedIn(c);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ members: await teamOf(db, member.user.id, c.req.valid('param').workspaceId) }, 200);
+    })
+    .openapi(bodyReadByHandler(app, changeMemberRole), async (c) => {
+      const member = await requireSignedIn(c);
+      const { role } = parse(memberRoleChange, await jsonBody(c.req.raw));
+      const { workspaceId, memberId } = c.req.valid('param');
+      const changed = await changeMembership(
+        db,
+        { actorUserId: member.user.id, workspaceId, memberId },
+        { role },
+      );
+      if (!changed)
+        throw new ApiError(404, errorCodes.notFound, 'Not found', `No member ${memberId} in ${workspaceId}.`);
+      return c.json(changed, 200);
+    })
+    .openapi(removeMember, async (c) => {
+      const member = await requireSignedIn(c);
+      const { workspaceId, memberId } = c.req.valid('param');
+      await changeMembership(db, { actorUserId: member.user.id, workspaceId, memberId }, { remove: true });
+      return c.body(null, 204);
     })
     .openapi(getSetup, async (c) => c.json({ needsOwner: await needsOwner(db) }, 200))
     .openapi(bodyReadByHandler(app, postSetup), async (c) => {

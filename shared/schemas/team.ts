@@ -41,3 +41,22 @@ export const setupResult = consoleSession.extend({
   publishableKey: z.string(),
   secretKey: z.string(),
 });
+
+/** A member of a workspace's team, as `GET /v1/console/workspaces/{workspaceId}/members` lists them. */
+export const teamMember = z.object({
+  /** The membership's id: what the role change and removal routes take. */
+  id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: teamRole,
+  /** When they joined this workspace (ISO 8601). */
+  since: z.string(),
+});
+export type TeamMember = z.infer<typeof teamMember>;
+
+/** A workspace's team, in the order they joined it. */
+export const teamMemberList = z.object({ members: z.array(teamMember) });
+
+/** `PATCH /v1/console/workspaces/{workspaceId}/members/{memberId}`: the member's new role. */
+export const memberRoleChange = z.strictObject({ role: teamRole });

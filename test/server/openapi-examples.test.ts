@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { createMember } from '../../server/auth/owners.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -46,6 +47,28 @@ async function operationsWithBodies(): Promise<Operation[]> {
   return operations;
 }
 
+/**
+ * A console team route's path, filled in: the session's workspace (made by `POST /v1/setup`) and a
+ * viewer added to it, whose role the example changes.
+ */
+async function memberPath(template: string, session: string | null): Promise<string> {
+  const headers = { cookie: session ?? '' };
+  const { activeWorkspaceId } = (await (await h.app.request('/v1/console/session', { headers })).json()) as {
+    activeWorkspaceId: string;
+  };
+  const userId = await createMember(
+    { db: h.db, auth: h.app.auth, now: h.clock.now },
+    { name: 'Vic', email: 'vic@acme.com', password: 'vic password 123' },
+    [activeWorkspaceId],
+    'viewer',
+  );
+  const { members } = (await (
+    await h.app.request(`/v1/console/workspaces/${activeWorkspaceId}/members`, { headers })
+  ).json()) as { members: { id: string; userId: string }[] };
+  const memberId = members.find((m) => m.userId === userId)?.id ?? '';
+  return template.replace('{workspaceId}', activeWorkspaceId).replace('{memberId}', memberId);
+}
+
 describe('the OpenAPI document', () => {
   it('has an example for every request body, valid against the operation’s schema', async () => {
     const operations = await operationsWithBodies();
@@ -86,7 +109,10 @@ describe('the OpenAPI document', () => {
       const collection = op.path.split('/{id}')[0] ?? op.path;
       const id = created.get(collection);
       if (op.path.includes('{id}') && id === undefined) throw new Error(`no record to try ${op.path} on`);
-      const path = op.path.replace('{id}', id ?? '');
+      const path = (op.path.includes('{memberId}') ? await memberPath(op.path, session) : op.path).replace(
+        '{id}',
+        id ?? '',
+      );
       const admin = path.startsWith('/v1/admin');
       const example =
         op.path === '/v1/content' ? { ...(op.example as object), writeKey: h.ws.publishableKey } : op.example;

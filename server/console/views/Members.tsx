@@ -1,16 +1,11 @@
 import { useState } from 'preact/hooks';
-import { call } from '../api.ts';
+import type { TeamMember } from '../../../shared/schemas/team.ts';
+import { api, call, done, ok } from '../api.ts';
 import { ErrorNote, Loading, TableWrap, useLoad } from '../components/ui.tsx';
 import { date } from '../format.ts';
 import { base, type Role, useSession } from '../session.ts';
 
-/** better-auth's organization plugin (server/auth/auth.ts): members and invitations of a workspace. */
-interface Member {
-  id: string;
-  role: string;
-  createdAt: string;
-  user: { name: string; email: string };
-}
+/** better-auth's organization plugin (server/auth/auth.ts): the invitations of a workspace. */
 interface Invitation {
   id: string;
   email: string;
@@ -28,15 +23,21 @@ const roleWords: Record<Role, string> = {
 };
 const linkOf = (id: string) => `${location.origin}${base}/invitations/${encodeURIComponent(id)}`;
 
-/** The workspace's team: who is in it with which role, the invitations pending, and an invitation by link. */
+/**
+ * The workspace's team: who is in it with which role, the invitations pending, and an invitation by
+ * link. Owners and admins change roles and remove members (the server enforces who may do what:
+ * README, "Team sign-in"); others read the list.
+ */
 export default function Members() {
-  const { workspace, can } = useSession();
+  const { session, workspace, can } = useSession();
   const admin = can('admin');
+  const owner = can('owner');
   const q = `organizationId=${encodeURIComponent(workspace.id)}`;
+  const members = api.v1.console.workspaces[':workspaceId'].members;
   const view = useLoad(
     () =>
       Promise.all([
-        call<{ members: Member[] }>('GET', `/api/auth/organization/list-members?${q}`),
+        ok(members.$get({ param: { workspaceId: workspace.id } })),
         admin
           ? call<Invitation[]>('GET', `/api/auth/organization/list-invitations?${q}`)
           : Promise.resolve([]),
@@ -46,10 +47,27 @@ export default function Members() {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [result, setResult] = useState<{ text: string; link?: string } | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [change, setChange] = useState<string | null>(null);
+
+  /** Runs a change to the team, says how it went, and reloads the list. */
+  const act = async (run: () => Promise<unknown>, success: string) => {
+    try {
+      await run();
+      setChange(success);
+    } catch (error) {
+      setChange(error instanceof Error ? error.message : String(error));
+    }
+    setRemoving(null);
+    view.reload();
+  };
+  const param = (m: TeamMember) => ({ workspaceId: workspace.id, memberId: m.id });
+  /** What this member may do to `m`: an owner's role is changed (and owner given) by owners only. */
+  const manages = (m: TeamMember) => admin && (owner || m.role !== 'owner');
 
   if (view.state === 'loading') return <Loading what="the team" />;
   if (view.state === 'error') return <ErrorNote error={view.error} retry={view.reload} />;
-  const [{ members }, invitations] = view.data;
+  const [{ members: team }, invitations] = view.data;
   const pending = invitations.filter((i) => i.status === 'pending');
   return (
     <>
@@ -63,22 +81,87 @@ export default function Members() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Since</th>
+              {admin && <th scope="col">Action</th>}
             </tr>
           </thead>
           <tbody>
-            {members.map((m) => (
+            {team.map((m) => (
               <tr key={m.id}>
-                <th scope="row">{m.user.name}</th>
-                <td>{m.user.email}</td>
+                <th scope="row">
+                  {m.name}
+                  {m.userId === session.user.id && <span class="muted"> (you)</span>}
+                </th>
+                <td>{m.email}</td>
                 <td>
-                  {m.role} <span class="muted">({roleWords[m.role as Role] ?? ''})</span>
+                  {manages(m) ? (
+                    <select
+                      aria-label={`Role of ${m.name}`}
+                      value={m.role}
+                      onChange={(e) => {
+                        const role = e.currentTarget.value as Role;
+                        void act(
+                          () => ok(members[':memberId'].$patch({ param: param(m), json: { role } })),
+                          `${m.name} is now ${role}.`,
+                        );
+                      }}
+                    >
+                      {roles
+                        .filter((r) => owner || r !== 'owner')
+                        .map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                    </select>
+                  ) : (
+                    m.role
+                  )}{' '}
+                  <span class="muted">({roleWords[m.role]})</span>
                 </td>
-                <td>{date(m.createdAt)}</td>
+                <td>{date(m.since)}</td>
+                {admin && (
+                  <td>
+                    {manages(m) &&
+                      (removing === m.id ? (
+                        <span>
+                          Remove {m.name} from {workspace.name}?{' '}
+                          <button
+                            type="button"
+                            aria-label={`Yes, remove ${m.name}`}
+                            onClick={() =>
+                              act(
+                                () => done(members[':memberId'].$delete({ param: param(m) })),
+                                `${m.name} is no longer a member of ${workspace.name}.`,
+                              )
+                            }
+                          >
+                            Yes, remove
+                          </button>{' '}
+                          <button type="button" onClick={() => setRemoving(null)}>
+                            Keep
+                          </button>
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          aria-label={`Remove ${m.name}`}
+                          onClick={() => setRemoving(m.id)}
+                        >
+                          Remove
+                        </button>
+                      ))}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       </TableWrap>
+      {change && (
+        <p class="state" role="status">
+          {change}
+        </p>
+      )}
       {admin && (
         <>
           <h2 id="invite">Invite someone</h2>
