@@ -13,7 +13,7 @@ import { ApiError } from './http/api-error.ts';
 import { createLogger } from './logger.ts';
 import { isEntryPoint } from './paths.ts';
 import { listKeys, revokeKey, rotateKey } from './workspaces/api-keys.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { createWorkspace, listWorkspaces, workspaceIdFromName } from './workspaces/store.ts';
 
 /**

@@ -13,7 +13,7 @@ import {
   seedDemo,
   seedDemoOwner,
 } from './seed.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { listWorkspaces } from './workspaces/store.ts';
 
 let config: ReturnType<typeof loadConfig>;

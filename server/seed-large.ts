@@ -10,7 +10,7 @@ import { isEntryPoint } from './paths.ts';
 import { type HistoryProgress, ingestHistory } from './seed/ingest-history.ts';
 import { syntheticHistory } from './seed/synthetic.ts';
 import { seedDemoContent } from './seed.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { createWorkspace, WorkspaceDirectory } from './workspaces/store.ts';
 
 /**

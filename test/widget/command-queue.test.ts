@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { replay } from '../../widget/command-queue.ts';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 
 type Call = [method: string, args: unknown[], calledAt: number];
 
