@@ -26,7 +26,8 @@ export const identitySamples: ReadonlyArray<{ language: SampleLanguage; code: st
       `const secret = process.env.${identitySecretVariable}; // iv_...`,
       "const sign = (message) => crypto.createHmac('sha256', secret).update(message).digest('hex');",
       'const userHash = sign(userId);',
-      'const groupHash = sign(`${userId}\\n${groupId}`);',
+      // The JavaScript sample's own template literal, escaped here: `${userId}\n${groupId}` in the text.
+      `const groupHash = sign(\`\${userId}\\n\${groupId}\`);`,
     ].join('\n'),
   },
   {
