@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { defaultOverlapHours, keyRotation } from '../shared/schemas/api-key.ts';
 import { teamEmail, teamPassword } from '../shared/schemas/team.ts';
 import { workspaceInput } from '../shared/schemas/workspace.ts';
@@ -13,7 +14,6 @@ import { ApiError } from './http/api-error.ts';
 import { createLogger } from './logger.ts';
 import { isEntryPoint } from './paths.ts';
 import { listKeys, revokeKey, rotateKey } from './workspaces/api-keys.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
 import { createWorkspace, listWorkspaces, workspaceIdFromName } from './workspaces/store.ts';
 
 /**

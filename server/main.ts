@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { createApp } from './app.ts';
 import { serverSecret } from './auth/auth.ts';
 import { smtpMailer } from './auth/mail.ts';
@@ -13,7 +14,6 @@ import {
   seedDemo,
   seedDemoOwner,
 } from './seed.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
 import { listWorkspaces } from './workspaces/store.ts';
 
 let config: ReturnType<typeof loadConfig>;

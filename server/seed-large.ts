@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
+import { installSnippet } from '../shared/install-snippet.ts';
 import { workspaceInput } from '../shared/schemas/workspace.ts';
 import { loadConfig } from './config.ts';
 import { type Database, openDatabase, optimizeDatabase } from './db/client.ts';
@@ -10,7 +11,6 @@ import { isEntryPoint } from './paths.ts';
 import { type HistoryProgress, ingestHistory } from './seed/ingest-history.ts';
 import { syntheticHistory } from './seed/synthetic.ts';
 import { seedDemoContent } from './seed.ts';
-import { installSnippet } from './workspaces/install-snippet.ts';
 import { createWorkspace, WorkspaceDirectory } from './workspaces/store.ts';
 
 /**

@@ -11,7 +11,7 @@
  * <script async src="https://HOST/widget.js" data-key="pk_..."></script>
  * ```
  *
- * The same text is exported as `snippet` from widget/snippet.ts (outside the bundle) for the README
+ * The same text is exported as `snippet` from shared/install-snippet.ts (outside the bundle) for the README
  * and the demo. A test checks that both copies are identical.
  */
 export type QueuedCall = [method: string, args: unknown[], calledAt?: number];

@@ -18,6 +18,7 @@ const Nps = lazy(() => import('./views/Nps.tsx'));
 const Events = lazy(() => import('./views/Events.tsx'));
 const Members = lazy(() => import('./views/Members.tsx'));
 const Settings = lazy(() => import('./views/Settings.tsx'));
+const Install = lazy(() => import('./views/Install.tsx'));
 const Health = lazy(() => import('./views/Health.tsx'));
 const Onboarding = lazy(() => import('./views/Onboarding.tsx'));
 const Adoption = lazy(() => import('./views/Adoption.tsx'));
@@ -181,6 +182,7 @@ function App() {
           <Route path={`${base}/users`} component={Users} />
           <Route path={`${base}/users/:id`} component={User} />
           <Route path={`${base}/events`} component={Events} />
+          <Route path={`${base}/install`} component={Install} />
           <Route path={`${base}/settings`} component={Settings} />
           <Route path={`${base}/team`} component={Members} />
           <Route default component={NotFound} />

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { snippet } from '../../shared/install-snippet.ts';
 import type { SpotlightContentInput } from '../../shared/schemas/spotlight.ts';
-import { snippet } from '../../widget/snippet.ts';
 import { chromiumArgs, shotsDir, startWaymark, type Waymark } from './harness.ts';
 
 // Spotlights on host pages written for the purpose, served from a made-up origin (http://host.test,

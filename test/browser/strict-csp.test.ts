@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 import { launchChromium, startWaymark, type Waymark } from './harness.ts';
 
 // A customer's app on its own origin, served with a strict Content-Security-Policy (no

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 import { launchChromium, startWaymark, type Waymark } from './harness.ts';
 
 // The built widget.js on host pages we write ourselves, served from the Waymark origin through

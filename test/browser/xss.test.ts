@@ -1,6 +1,6 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 import { chromiumArgs, startWaymark, type Waymark } from './harness.ts';
 
 // An XSS corpus fed through every text field of every content type (and their translations), the

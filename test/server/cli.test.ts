@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli.ts';
 import { workspaces } from '../../server/db/schema.ts';
 import { WorkspaceDirectory } from '../../server/workspaces/store.ts';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 import { createHarness, type Harness } from './harness.ts';
 import { root } from './processes.ts';
 

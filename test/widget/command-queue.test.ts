@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { snippet } from '../../shared/install-snippet.ts';
 import { replay } from '../../widget/command-queue.ts';
-import { snippet } from '../../widget/snippet.ts';
 
 type Call = [method: string, args: unknown[], calledAt: number];
 

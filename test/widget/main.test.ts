@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { version } from '../../package.json';
-import { snippet } from '../../widget/snippet.ts';
+import { snippet } from '../../shared/install-snippet.ts';
 import { invalidMessages, ok, start } from './fake-env.ts';
 
 type Call = (...args: unknown[]) => void;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { version } from '../../package.json';
+import { snippet } from '../../shared/install-snippet.ts';
 import { message } from '../../shared/schemas/message.ts';
-import { snippet } from '../../widget/snippet.ts';
 import { createWaymark, type Waymark, type WaymarkApi, type WaymarkOptions } from '../../widget/waymark.ts';
 import {
   advance,

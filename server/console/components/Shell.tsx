@@ -21,6 +21,7 @@ const sections = [
   { href: `${base}/tours`, label: 'Tours', match: (p: string) => p.startsWith(`${base}/tours`) },
   { href: `${base}/users`, label: 'People', match: (p: string) => p.startsWith(`${base}/users`) },
   { href: `${base}/events`, label: 'Live events', match: (p: string) => p.startsWith(`${base}/events`) },
+  { href: `${base}/install`, label: 'Install', match: (p: string) => p.startsWith(`${base}/install`) },
   { href: `${base}/settings`, label: 'Keys', match: (p: string) => p.startsWith(`${base}/settings`) },
   { href: `${base}/team`, label: 'Team', match: (p: string) => p.startsWith(`${base}/team`) },
 ];

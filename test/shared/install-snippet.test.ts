@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installSnippet } from '../../server/workspaces/install-snippet.ts';
-import { snippet } from '../../widget/snippet.ts';
-import { root } from './processes.ts';
+import { installSnippet, snippet } from '../../shared/install-snippet.ts';
+import { root } from '../server/processes.ts';
 
 describe('the install snippet', () => {
   it('is the two-part snippet the README tells customers to paste', () => {
