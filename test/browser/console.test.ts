@@ -852,6 +852,26 @@ describe('the console on a fresh install', () => {
       await page.getByText('No account has a health score yet.').waitFor();
       expect(await page.getByRole('combobox', { name: 'Workspace' }).inputValue()).toBeTruthy();
       expect(await page.locator('.who').textContent()).toContain('Ana Lima');
+      // Install: the snippet carries this workspace's publishable key (never the secret one), and the
+      // live indicator waits until the app's first event arrives, then shows it.
+      await page.getByRole('link', { name: 'Install' }).first().click();
+      await page.getByRole('heading', { name: 'Install', level: 1 }).waitFor();
+      const install = (await page.locator('main').textContent()) ?? '';
+      expect(install).toContain(keys[0]);
+      expect(install).not.toContain(keys[1]);
+      await page.getByText('Waiting for the first event…').waitFor();
+      expect(await violations(page)).toEqual([]);
+      const sent = await fetch(`${fresh.url}/v1/track`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[1]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'first-user', event: 'Install check' }),
+      });
+      expect(sent.status).toBe(200);
+      await page.getByText('Receiving events from your app').waitFor();
+      await page
+        .getByRole('region', { name: 'Latest events from your app' })
+        .getByText('Install check')
+        .waitFor();
       // Setup is over: the page is gone, and sign-in is what a signed-out visitor gets.
       expect(await (await fetch(`${fresh.url}/v1/setup`)).json()).toEqual({ needsOwner: false });
       await page.getByRole('button', { name: 'Sign out' }).click();

@@ -211,7 +211,11 @@ export function TimeChart({
   const top = 10;
   const bottom = 22;
   const n = labels.length;
-  const max = Math.max(1e-9, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const values = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+  // Counts get an even top, so the axis's middle is a whole number too (11 people: 0, 6, 12, not 5.5).
+  const counts = values.every(Number.isInteger);
+  const highest = Math.max(1e-9, ...values);
+  const max = counts ? 2 * Math.ceil(highest / 2) : highest;
   const slot = (width - left - right) / Math.max(1, n);
   const x = (i: number) => left + slot * (i + 0.5);
   const y = (v: number) => top + (1 - v / max) * (height - top - bottom);
