@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { createClient } from '@libsql/client';
-import type { SQL } from 'drizzle-orm';
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
+import { analyze, queryPlans, statementsOfGets } from './plans.ts';
 
 /**
  * The adoption view's two answers from a small fixture counted by hand: core features by account
@@ -305,40 +302,12 @@ describe('bad query parameters', () => {
   });
 });
 
-/** Every statement the given admin GETs run on the reports pool, as SQL text and arguments. */
-async function statementsOf(paths: string[]) {
-  const dialect = new SQLiteSyncDialect();
-  const captured: Array<{ path: string; sql: string; params: unknown[] }> = [];
-  const reports = h.db.reports as { all: (query: SQL) => Promise<unknown[]> };
-  const all = reports.all.bind(reports);
-  let path = '';
-  reports.all = (query: SQL) => {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    captured.push({ path, sql: text, params });
-    return all(query);
-  };
-  try {
-    for (path of paths) {
-      const res = await h.admin(path);
-      expect(res.status, await res.clone().text()).toBe(200);
-      await res.text();
-    }
-  } finally {
-    reports.all = all;
-  }
-  return captured;
-}
-
 describe('plans', () => {
   for (const analyzed of [false, true]) {
     it(`read the rollups by key and index ranges, never the events, ${analyzed ? 'after' : 'before'} ANALYZE`, async () => {
       await fixture();
-      if (analyzed) {
-        const analyze = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-        await analyze.execute('ANALYZE');
-        analyze.close();
-      }
-      const statements = await statementsOf([
+      if (analyzed) await analyze(h);
+      const statements = await statementsOfGets(h, [
         '/reports/adoption?days=90&include=series',
         '/reports/adoption/accounts?days=30',
         '/reports/adoption/accounts?days=30&sort=-account&q=Ac',
@@ -347,33 +316,22 @@ describe('plans', () => {
         '/reports/adoption/accounts.csv?sort=-feature.invoicing',
       ]);
       expect(statements.length).toBeGreaterThan(15);
-      const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-      try {
-        for (const statement of statements) {
-          const result = await client.execute({
-            sql: `EXPLAIN QUERY PLAN ${statement.sql}`,
-            args: statement.params as never,
-          });
-          const plan = result.rows.map((row) => String(row.detail)).join(' | ');
-          const where = `${statement.path}: ${statement.sql.slice(0, 300)}\n${plan}`;
-          expect(statement.sql, where).not.toMatch(/\bevents\b/);
-          // A scan of a table (not of a subquery, a UNION's rows or a constant row) reads a whole workspace.
-          expect(plan, where).not.toMatch(
-            /SCAN (users|u|accounts|a|user_days|d|feature_days|f|user_day_gaps|feature_users|activity_days)\b/,
+      for (const { sql: text, plan, where } of await queryPlans(h, statements)) {
+        expect(text, where).not.toMatch(/\bevents\b/);
+        // A scan of a table (not of a subquery, a UNION's rows or a constant row) reads a whole workspace.
+        expect(plan, where).not.toMatch(
+          /SCAN (users|u|accounts|a|user_days|d|feature_days|f|user_day_gaps|feature_users|activity_days)\b/,
+        );
+        // Nor does a search by workspace alone, but for the accounts themselves: one row per account,
+        // counted, and read in full only to rank them by a number.
+        expect(plan, where).not.toMatch(
+          /SEARCH (users|u|user_days|d|feature_days|f|user_day_gaps) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
+        );
+        // Each account's cells are read by key: its members, their days, their uses.
+        if (text.includes('INDEXED BY users_account'))
+          expect(plan, where).toMatch(
+            /SEARCH u USING INDEX users_account \(workspace_id=\? AND account_id=\?\).*SEARCH d USING PRIMARY KEY \(workspace_id=\? AND user_id=\? AND day>\? AND day<\?\).*SEARCH f USING COVERING INDEX feature_days_user \(workspace_id=\? AND feature_id=\? AND user_id=\? AND day>\? AND day<\?\)/,
           );
-          // Nor does a search by workspace alone, but for the accounts themselves: one row per account,
-          // counted, and read in full only to rank them by a number.
-          expect(plan, where).not.toMatch(
-            /SEARCH (users|u|user_days|d|feature_days|f|user_day_gaps) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
-          );
-          // Each account's cells are read by key: its members, their days, their uses.
-          if (statement.sql.includes('INDEXED BY users_account'))
-            expect(plan, where).toMatch(
-              /SEARCH u USING INDEX users_account \(workspace_id=\? AND account_id=\?\).*SEARCH d USING PRIMARY KEY \(workspace_id=\? AND user_id=\? AND day>\? AND day<\?\).*SEARCH f USING COVERING INDEX feature_days_user \(workspace_id=\? AND feature_id=\? AND user_id=\? AND day>\? AND day<\?\)/,
-            );
-        }
-      } finally {
-        client.close();
       }
     });
   }

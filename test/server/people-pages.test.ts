@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { createClient } from '@libsql/client';
-import { type SQL, sql } from 'drizzle-orm';
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
+import { queryPlans, type Statement, statementsOfGets } from './plans.ts';
 
 /**
  * The console's page answers (README, "Console"): an account's and a person's page, each one call,
@@ -104,50 +102,20 @@ async function history() {
   return { checklist, survey };
 }
 
-/** Every statement the reports pool runs while `run` runs, as SQL text and arguments. */
-async function statementsOf(run: () => Promise<unknown>) {
-  const dialect = new SQLiteSyncDialect();
-  const captured: Array<{ sql: string; params: unknown[] }> = [];
-  const reports = h.db.reports as { all: (query: SQL) => Promise<unknown[]> };
-  const all = reports.all.bind(reports);
-  reports.all = (query: SQL) => {
-    captured.push(dialect.sqlToQuery(query));
-    return all(query);
-  };
-  try {
-    await run();
-  } finally {
-    reports.all = all;
-  }
-  return captured;
-}
-
 /**
  * Each statement's plan reads by index: no table scanned, no search by workspace alone. Answers the
  * plans, by statement.
  */
-async function expectIndexedReads(statements: Array<{ sql: string; params: unknown[] }>) {
+async function expectIndexedReads(statements: Statement[]) {
   expect(statements.length).toBeGreaterThan(5);
-  const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-  const plans: Array<{ sql: string; plan: string }> = [];
-  try {
-    for (const statement of statements) {
-      const result = await client.execute({
-        sql: `EXPLAIN QUERY PLAN ${statement.sql}`,
-        args: statement.params as never,
-      });
-      const plan = result.rows.map((row) => String(row.detail)).join(' | ');
-      const where = `${statement.sql.slice(0, 300)}\n${plan}`;
-      plans.push({ sql: statement.sql, plan });
-      expect(plan, where).not.toMatch(
-        /SCAN (events|survey_responses|r|users|u|accounts|a|user_days|d|feature_days|f|goal_progress|contents|c|checklist_viewers|v|content_versions|cv|content_users|cu|user_content_state|account_health_current|h)\b/,
-      );
-      expect(plan, where).not.toMatch(
-        /SEARCH (events|survey_responses|r|users|u|user_days|d|feature_days|f|goal_progress|checklist_viewers|v|content_users|cu|user_content_state) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
-      );
-    }
-  } finally {
-    client.close();
+  const plans = await queryPlans(h, statements);
+  for (const { plan, where } of plans) {
+    expect(plan, where).not.toMatch(
+      /SCAN (events|survey_responses|r|users|u|accounts|a|user_days|d|feature_days|f|goal_progress|contents|c|checklist_viewers|v|content_versions|cv|content_users|cu|user_content_state|account_health_current|h)\b/,
+    );
+    expect(plan, where).not.toMatch(
+      /SEARCH (events|survey_responses|r|users|u|user_days|d|feature_days|f|goal_progress|checklist_viewers|v|content_users|cu|user_content_state) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
+    );
   }
   return plans;
 }
@@ -159,11 +127,7 @@ async function expectIndexedReads(statements: Array<{ sql: string; params: unkno
  */
 async function expectIndexedPage(path: string, eventsPlan: string) {
   for (const events of ['product', 'all']) {
-    const plans = await expectIndexedReads(
-      await statementsOf(async () => {
-        expect((await h.adminJson(`${path}?events=${events}`)).status).toBe(200);
-      }),
-    );
+    const plans = await expectIndexedReads(await statementsOfGets(h, [`${path}?events=${events}`]));
     expect(plans.filter((p) => /FROM events\s/.test(p.sql)).map((p) => p.plan)).toEqual([eventsPlan]);
   }
 }

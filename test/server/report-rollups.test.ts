@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { createClient } from '@libsql/client';
 import { type SQL, sql } from 'drizzle-orm';
-import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSurveyText } from '../../shared/schemas/survey.ts';
 import { createHarness, type Harness } from './harness.ts';
+import { analyze, queryPlans, statementsOfGets } from './plans.ts';
 
 /**
  * The rollups the time-to-value and NPS reports read (migration 0012) against the same figures
@@ -252,45 +250,16 @@ const triggerReads = [
 
 describe('report rollup triggers', () => {
   it('probe by key', async () => {
-    const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-    try {
-      for (const read of triggerReads) {
-        const result = await client.execute({
-          sql: `EXPLAIN QUERY PLAN ${read.sql}`,
-          args: read.args as never,
-        });
-        const plan = result.rows.map((row) => String(row.detail)).join(' | ');
-        expect(plan, read.sql).toMatch(read.uses);
-        expect(plan, read.sql).not.toMatch(/SCAN (u|a|g|d|n|m)\b/);
-      }
-    } finally {
-      client.close();
-    }
+    const plans = await queryPlans(
+      h,
+      triggerReads.map((read) => ({ path: 'trigger', sql: read.sql, params: read.args })),
+    );
+    plans.forEach(({ plan, sql: text }, i) => {
+      expect(plan, text).toMatch(triggerReads[i]?.uses ?? /never/);
+      expect(plan, text).not.toMatch(/SCAN (u|a|g|d|n|m)\b/);
+    });
   });
 });
-
-/** Every statement a report runs on the reports pool, as SQL text and arguments. */
-async function statementsOf(paths: string[]) {
-  const dialect = new SQLiteSyncDialect();
-  const captured: Array<{ path: string; sql: string; params: unknown[] }> = [];
-  const reports = h.db.reports as { all: (query: SQL) => Promise<unknown[]> };
-  const all = reports.all.bind(reports);
-  let path = '';
-  reports.all = (query: SQL) => {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    captured.push({ path, sql: text, params });
-    return all(query);
-  };
-  try {
-    for (path of paths) {
-      const { status, body } = await h.adminJson(path);
-      expect(status, JSON.stringify(body)).toBe(200);
-    }
-  } finally {
-    reports.all = all;
-  }
-  return captured;
-}
 
 describe('report plans', () => {
   for (const analyzed of [false, true]) {
@@ -316,39 +285,24 @@ describe('report plans', () => {
         `/surveys/${survey}/results?segment=plan`,
         `/surveys/${survey}/responses?limit=50`,
       ];
-      if (analyzed) {
-        const analyze = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-        await analyze.execute('ANALYZE');
-        analyze.close();
-      }
-      const statements = await statementsOf(paths);
+      if (analyzed) await analyze(h);
+      const statements = await statementsOfGets(h, paths);
       expect(statements.length).toBeGreaterThan(30);
-      const client = createClient({ url: `file:${join(h.dir, 'test.db')}` });
-      try {
-        for (const statement of statements) {
-          const result = await client.execute({
-            sql: `EXPLAIN QUERY PLAN ${statement.sql}`,
-            args: statement.params as never,
-          });
-          const plan = result.rows.map((row) => String(row.detail)).join(' | ');
-          const where = `${statement.path}: ${statement.sql.slice(0, 300)}\n${plan}`;
-          // A scan of a table (not of a CTE, a VALUES list or json_each) reads a whole workspace; a
-          // segment's owners (`o`) are joined by primary key.
-          expect(plan, where).not.toMatch(
-            /SCAN (events|survey_responses|r|users|u|accounts|a|o|user_days|d|ttv_subjects|t|ttv_days|goal_progress|g|user_day_gaps|survey_prompt_days|p)\b/,
-          );
-          // Nor does a search by workspace alone.
-          expect(plan, where).not.toMatch(
-            /SEARCH (events|e|survey_responses|r|users|u|accounts|a|o|user_days|d) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
-          );
-          // Sorting is allowed over rollup rows, a period's latest responses and one bucket of
-          // durations; over events, only the people of a partial day (their DISTINCT, their UNION).
-          if (/from "?events"?/i.test(statement.sql))
-            for (const step of plan.split(' | ').filter((step) => step.includes('TEMP B-TREE')))
-              expect(step, where).toMatch(/TEMP B-TREE FOR count\(DISTINCT\)|UNION USING TEMP B-TREE/);
-        }
-      } finally {
-        client.close();
+      for (const { sql: text, plan, where } of await queryPlans(h, statements)) {
+        // A scan of a table (not of a CTE, a VALUES list or json_each) reads a whole workspace; a
+        // segment's owners (`o`) are joined by primary key.
+        expect(plan, where).not.toMatch(
+          /SCAN (events|survey_responses|r|users|u|accounts|a|o|user_days|d|ttv_subjects|t|ttv_days|goal_progress|g|user_day_gaps|survey_prompt_days|p)\b/,
+        );
+        // Nor does a search by workspace alone.
+        expect(plan, where).not.toMatch(
+          /SEARCH (events|e|survey_responses|r|users|u|accounts|a|o|user_days|d) USING [A-Z ]*INDEX \w+ \(workspace_id=\?\)/,
+        );
+        // Sorting is allowed over rollup rows, a period's latest responses and one bucket of
+        // durations; over events, only the people of a partial day (their DISTINCT, their UNION).
+        if (/from "?events"?/i.test(text))
+          for (const step of plan.split(' | ').filter((step) => step.includes('TEMP B-TREE')))
+            expect(step, where).toMatch(/TEMP B-TREE FOR count\(DISTINCT\)|UNION USING TEMP B-TREE/);
       }
     });
   }
