@@ -2,8 +2,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import type { AdoptionAccounts } from '../../shared/schemas/adoption.ts';
+import { storedText } from '../../shared/schemas/stored-text.ts';
 import { dayMs } from '../../shared/time.ts';
 import type { Database } from '../db/client.ts';
+import { jsonTextString } from '../db/json-text.ts';
 import { ApiError } from '../http/api-error.ts';
 import { csvRecord } from '../http/csv.ts';
 import type { CoreFeatureService } from './core-features.ts';
@@ -15,7 +17,7 @@ const isoDay = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10)
 /** The heatmap's filters and order, as its CSV export takes them (every matching account). */
 export const adoptionAccountsExportQuery = adoptionQuery.extend({
   /** Accounts whose id, or name (any case), starts with this text. */
-  q: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+  q: storedText(z.string().trim().min(1, 'must not be empty').max(200)).optional(),
   /** `account` (its id), `activeUsers` or `feature.<key>` (the share of active users), `-` first for descending. */
   sort: z
     .string()
@@ -105,7 +107,7 @@ export async function adoptionAccounts(
   const ordered = (limit: number, offset: number) => {
     if (sortKey === 'account')
       return db.reports.all<{ id: string; name: string | null }>(sql`
-        SELECT a.id, json_extract(a.traits, '$.name') AS name FROM ${listed}
+        SELECT a.id, a.traits -> '$.name' AS name FROM ${listed}
         ORDER BY a.id ${descending ? sql`DESC` : sql`ASC`} LIMIT ${limit} OFFSET ${offset}`);
     // Active users per account: the window's active users (each once) by their current account.
     const active = sql`SELECT u.account_id, count(*) AS users FROM (
@@ -134,7 +136,7 @@ export async function adoptionAccounts(
     return db.reports.all<{ id: string; name: string | null }>(sql`
       SELECT id, name FROM (
         SELECT id, max(name) AS name, max(listed) AS listed, sum(active) AS active, sum(used) AS used FROM (
-          SELECT a.id, json_extract(a.traits, '$.name') AS name, 1 AS listed, 0 AS active, 0 AS used FROM ${listed}
+          SELECT a.id, a.traits -> '$.name' AS name, 1 AS listed, 0 AS active, 0 AS used FROM ${listed}
           UNION ALL SELECT account_id, NULL, 0, users, 0 FROM (${active})
           UNION ALL SELECT account_id, NULL, 0, 0, users FROM (${used})
         ) GROUP BY id
@@ -168,7 +170,7 @@ export async function adoptionAccounts(
       const activeUsers = row?.active ?? 0;
       return {
         accountId: account.id,
-        name: typeof account.name === 'string' ? account.name : null,
+        name: jsonTextString(account.name),
         activeUsers,
         features: columns.map((c) => {
           if (!c.known) return { key: c.feature.key, users: null, share: null };

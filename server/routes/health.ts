@@ -22,6 +22,7 @@ import {
 import { adoptionReportAnswer } from '../../shared/schemas/reports.ts';
 import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
 import type { AppDeps } from '../app.ts';
+import { jsonTextString } from '../db/json-text.ts';
 import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
 import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
 import { describeChange } from '../health/explain.ts';
@@ -270,8 +271,9 @@ function portfolioOf(db: AppDeps['db'], workspaceId: string, q: z.infer<typeof p
       db.reports
         .select({
           accountId: t.accountId,
-          name: sql<string | null>`(SELECT json_extract(a.traits, '$.name') FROM accounts a
-            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`,
+          // As JSON text, parsed here (server/db/json-text.ts says why).
+          name: sql<string | null>`(SELECT a.traits -> '$.name' FROM accounts a
+            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`.mapWith(jsonTextString),
           day: t.day,
           score: t.score,
           band: t.band,

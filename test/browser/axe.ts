@@ -3,14 +3,15 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /**
- * Lets the widget's opening animations (opacity) finish, so screenshots and axe see final colours.
+ * Lets the page's and the widget's animations (opacity, transitions) finish, so screenshots and axe see final colours.
  * A shadow root keeps its own list: document.getAnimations() leaves it out in Chromium.
  */
 export const settled = (page: Page) =>
   page.evaluate(() => {
     const root = document.querySelector('waymark-widget')?.shadowRoot;
     const running = [...document.getAnimations(), ...(root?.getAnimations() ?? [])];
-    return Promise.all(running.map((animation) => animation.finished));
+    // A cancelled animation (a theme switched mid-transition) rejects `finished`: nothing left to wait for.
+    return Promise.all(running.map((animation) => animation.finished.catch(() => undefined)));
   });
 
 /**

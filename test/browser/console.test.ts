@@ -9,6 +9,7 @@ import { measureNames } from '../../server/console/format.ts';
 import { createWorkspace } from '../../server/workspaces/store.ts';
 import type { MeasureId } from '../../shared/schemas/health-model.ts';
 import { root } from '../server/processes.ts';
+import { settled } from './axe.ts';
 import { launchChromium, shotsDir, startEmptyWaymark, startWaymark, type Waymark } from './harness.ts';
 
 // The console (/app) in Chromium on the seeded demo: a CS person signs in with the demo owner's
@@ -68,7 +69,7 @@ async function signInWithForm(page: Page, email: string, password: string) {
 
 /** No axe-core violation on the whole page. */
 async function violations(page: Page) {
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  await settled(page);
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.map((n) => n.target) }));
 }
