@@ -807,6 +807,74 @@ describe('team members in the console', () => {
     await context.close();
   });
 
+  it('an owner changes a member’s role and removes a member from the team page; an admin cannot touch an owner', async () => {
+    const tools = { db: waymark.db, auth: waymark.app.auth, now: Date.now() };
+    const viewer = { name: 'Vic Viewer', email: 'vic@ledgerly.test', password: 'viewing-all-day' };
+    const leaving = { name: 'Lea Leaving', email: 'lea@ledgerly.test', password: 'leaving-today-1' };
+    const admin = { name: 'Ada Admin', email: 'ada@ledgerly.test', password: 'administering-1' };
+    await createMember(tools, viewer, ['demo'], 'viewer');
+    await createMember(tools, leaving, ['demo'], 'viewer');
+    await createMember(tools, admin, ['demo'], 'admin');
+    /** Each member's role as the server has it, read with this context's session. */
+    const rolesOnServer = async (context: BrowserContext) => {
+      const res = await context.request.get(`${waymark.url}/v1/console/workspaces/demo/members`);
+      expect(res.status()).toBe(200);
+      const body = (await res.json()) as { members: Array<{ email: string; role: string }> };
+      return Object.fromEntries(body.members.map((m) => [m.email, m.role]));
+    };
+
+    const { context, page, errors } = await newPage();
+    await signInQuickly(context, waymark.owner.email, waymark.owner.password);
+    await page.goto(`${waymark.url}/app/team`);
+    const role = page.getByLabel(`Role of ${viewer.name}`);
+    await role.selectOption('editor');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${viewer.name} is now editor.` })
+      .waitFor();
+    expect((await rolesOnServer(context))[viewer.email]).toBe('editor');
+    await page.reload();
+    expect(await page.getByLabel(`Role of ${viewer.name}`).inputValue()).toBe('editor');
+
+    // Removing asks first; keeping changes nothing.
+    await page.getByRole('button', { name: `Remove ${leaving.name}` }).click();
+    await page.getByRole('button', { name: 'Keep' }).click();
+    expect((await rolesOnServer(context))[leaving.email]).toBe('viewer');
+    await page.getByRole('button', { name: `Remove ${leaving.name}` }).click();
+    await page.getByRole('button', { name: `Yes, remove ${leaving.name}` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${leaving.name} is no longer a member` })
+      .waitFor();
+    expect((await rolesOnServer(context))[leaving.email]).toBeUndefined();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Members' }).textContent())
+      .not.toContain(leaving.email);
+    expect(await violations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // An admin manages editors and viewers, but is offered no change to an owner, nor the owner role.
+    const second = await newPage();
+    await signInQuickly(second.context, admin.email, admin.password);
+    await second.page.goto(`${waymark.url}/app/team`);
+    const editorRole = second.page.getByLabel(`Role of ${viewer.name}`);
+    await editorRole.waitFor();
+    expect(await editorRole.locator('option').allTextContents()).toEqual(['viewer', 'editor', 'admin']);
+    const listed = await second.context.request.get(`${waymark.url}/v1/console/workspaces/demo/members`);
+    const ownerMember = (
+      (await listed.json()) as { members: Array<{ id: string; name: string; role: string }> }
+    ).members.find((m) => m.role === 'owner')!;
+    expect(await second.page.getByLabel(`Role of ${ownerMember.name}`).count()).toBe(0);
+    expect(await second.page.getByRole('button', { name: `Remove ${ownerMember.name}` }).count()).toBe(0);
+    const demote = await second.context.request.patch(
+      `${waymark.url}/v1/console/workspaces/demo/members/${ownerMember.id}`,
+      { data: { role: 'viewer' }, headers: { origin: waymark.url } },
+    );
+    expect(demote.status()).toBe(403);
+    await second.context.close();
+  });
+
   it('sends a member whose session ended back to sign-in, and then to the page they asked for', async () => {
     const { context, page } = await newPage();
     await signInQuickly(context, waymark.owner.email, waymark.owner.password);
