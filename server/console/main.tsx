@@ -61,18 +61,14 @@ function App() {
       // A member whose session has no workspace chosen yet works in their first one.
       const first = session.workspaces[0];
       if (session.activeWorkspaceId === null && first)
-        session = await call<ConsoleSession>('POST', '/v1/console/session/workspace', {
-          workspaceId: first.id,
-        });
+        session = await ok(api.v1.console.session.workspace.$post({ json: { workspaceId: first.id } }));
       setWho({ state: 'signed-in', session });
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.status !== 401) {
         setWho({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
         return;
       }
-      const setup = await call<{ needsOwner: boolean }>('GET', '/v1/setup').catch(() => ({
-        needsOwner: false,
-      }));
+      const setup = await ok(api.v1.setup.$get()).catch(() => ({ needsOwner: false }));
       setWho({ state: 'signed-out', needsOwner: setup.needsOwner });
     }
   };

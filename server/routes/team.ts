@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { isAPIError } from 'better-auth/api';
 import { and, eq, gt } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -6,22 +7,32 @@ import { errorCodes } from '../../shared/problem.ts';
 import {
   type ConsoleSession,
   consoleSession,
+  invitationInput,
+  invitationStatus,
   memberRoleChange,
+  type ReceivedInvitation,
+  receivedInvitation,
   setupInput,
   setupResult,
   setupStatus,
+  type TeamInvitation,
+  type TeamRole,
+  teamInvitation,
+  teamInvitationList,
   teamMember,
   teamMemberList,
   workspaceSwitch,
 } from '../../shared/schemas/team.ts';
 import type { AppDeps } from '../app.ts';
-import { clientAddressHeader } from '../auth/auth.ts';
+import { clientAddressHeader, invitationPath } from '../auth/auth.ts';
 import { createMember, EmailTaken } from '../auth/owners.ts';
 import { safeMethods } from '../auth/roles.ts';
 import {
+  atLeast,
   changeMembership,
   needsOwner,
   roleIn,
+  storedRole,
   teamOf,
   workspacesOf,
   workspacesWithoutMembers,
@@ -87,6 +98,62 @@ const removeMember = createRoute({
   security: sessionSecurity,
   request: { params: memberParams },
   responses: noContent('Removed'),
+});
+
+const invitationParams = z.object({ workspaceId: z.string(), invitationId: z.string() });
+const receivedParams = z.object({ invitationId: z.string() });
+
+const listInvitations = createRoute({
+  method: 'get',
+  path: '/v1/console/workspaces/{workspaceId}/invitations',
+  summary: 'The invitations of one of your workspaces, newest first (owners and admins)',
+  security: sessionSecurity,
+  request: { params: workspaceParams },
+  responses: answers(teamInvitationList),
+});
+
+const invite = createRoute({
+  method: 'post',
+  path: '/v1/console/workspaces/{workspaceId}/invitations',
+  summary:
+    'Invite someone by email with a role: the link is emailed (or printed in the server log) and answered',
+  description:
+    'Owners and admins invite; only an owner invites an owner. Inviting the same email again replaces the pending invitation. Someone already a member is a 409.',
+  security: sessionSecurity,
+  request: {
+    params: workspaceParams,
+    body: body(invitationInput, { email: 'nora@acme.com', role: 'editor' }),
+  },
+  responses: answers(teamInvitation, 'Invited', 201),
+});
+
+const cancelInvitation = createRoute({
+  method: 'delete',
+  path: '/v1/console/workspaces/{workspaceId}/invitations/{invitationId}',
+  summary: 'Cancel a pending invitation: its link stops working (owners and admins)',
+  security: sessionSecurity,
+  request: { params: invitationParams },
+  responses: noContent('Cancelled'),
+});
+
+const getInvitation = createRoute({
+  method: 'get',
+  path: '/v1/console/invitations/{invitationId}',
+  summary: 'An invitation sent to you: the workspace, the role and who invited you',
+  description:
+    'Signed in with the email it was sent to. One for another email, expired or no longer pending is not found (404).',
+  security: sessionSecurity,
+  request: { params: receivedParams },
+  responses: answers(receivedInvitation),
+});
+
+const acceptInvitation = createRoute({
+  method: 'post',
+  path: '/v1/console/invitations/{invitationId}/accept',
+  summary: 'Join the workspace of an invitation sent to you; the session switches to it',
+  security: sessionSecurity,
+  request: { params: receivedParams },
+  responses: answers(consoleSession),
 });
 
 const getSetup = createRoute({
@@ -194,6 +261,15 @@ export function teamRoutes(deps: AppDeps) {
         errorCodes.forbidden,
         'Not here',
         'Change a member’s role with PATCH, and remove a member with DELETE, /v1/console/workspaces/{workspaceId}/members/{memberId}.',
+      );
+    }
+    // Invitations go through the console's typed routes (one documented path, checked roles).
+    if (/^\/organization\/[a-z-]*invit/.test(path)) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        'Not here',
+        'Invite with POST /v1/console/workspaces/{workspaceId}/invitations, and accept with POST /v1/console/invitations/{invitationId}/accept.',
       );
     }
     if (c.req.method === 'POST' && path === '/sign-up/email') {
@@ -315,6 +391,102 @@ export function teamRoutes(deps: AppDeps) {
       await changeMembership(db, { actorUserId: member.user.id, workspaceId, memberId }, { remove: true });
       return c.body(null, 204);
     })
+    .openapi(listInvitations, async (c) => {
+      const member = await requireSignedIn(c);
+      const { workspaceId } = c.req.valid('param');
+      await requireManager(member, workspaceId);
+      const listed = await viaAuth(() =>
+        deps.auth.api.listInvitations({ headers: c.req.raw.headers, query: { organizationId: workspaceId } }),
+      );
+      const invitations = listed
+        .map(presentInvitation)
+        .sort((a, b) => b.expiresAt.localeCompare(a.expiresAt) || a.id.localeCompare(b.id));
+      c.header('Cache-Control', 'no-store');
+      return c.json({ invitations }, 200);
+    })
+    .openapi(bodyReadByHandler(app, invite), async (c) => {
+      const member = await requireSignedIn(c);
+      const { workspaceId } = c.req.valid('param');
+      const input = parse(invitationInput, await jsonBody(c.req.raw));
+      const role = await requireManager(member, workspaceId);
+      if (input.role === 'owner' && role !== 'owner') {
+        throw new ApiError(403, errorCodes.forbidden, 'Owners only', 'Only an owner invites an owner.');
+      }
+      const created = await viaAuth(() =>
+        deps.auth.api.createInvitation({
+          headers: c.req.raw.headers,
+          // Its address: the emailed link is on the address the inviter reached the server at (its
+          // body was read here already).
+          request: new Request(c.req.url, { headers: c.req.raw.headers }),
+          // With a request, better-auth answers a Response unless told otherwise.
+          asResponse: false,
+          body: { email: input.email, role: input.role, organizationId: workspaceId },
+        }),
+      );
+      return c.json(presentInvitation(created), 201);
+    })
+    .openapi(cancelInvitation, async (c) => {
+      const member = await requireSignedIn(c);
+      const { workspaceId, invitationId } = c.req.valid('param');
+      await requireManager(member, workspaceId);
+      const [found] = await db.read
+        .select({ id: teamInvitations.id })
+        .from(teamInvitations)
+        .where(and(eq(teamInvitations.id, invitationId), eq(teamInvitations.organizationId, workspaceId)));
+      if (!found) {
+        throw new ApiError(
+          404,
+          errorCodes.notFound,
+          'Not found',
+          `No invitation ${invitationId} in ${workspaceId}.`,
+        );
+      }
+      await viaAuth(() =>
+        deps.auth.api.cancelInvitation({ headers: c.req.raw.headers, body: { invitationId } }),
+      );
+      return c.body(null, 204);
+    })
+    .openapi(getInvitation, async (c) => {
+      await requireSignedIn(c);
+      const { invitationId } = c.req.valid('param');
+      const found = await viaAuth(() =>
+        deps.auth.api.getInvitation({ headers: c.req.raw.headers, query: { id: invitationId } }),
+      );
+      const role = storedRole(found.role);
+      if (!role) throw new ApiError(404, errorCodes.notFound, 'Not found', `No invitation ${invitationId}.`);
+      const received: ReceivedInvitation = {
+        id: found.id,
+        email: found.email,
+        role,
+        status: invitationStatusOf(found.status),
+        expiresAt: new Date(found.expiresAt).toISOString(),
+        workspaceId: found.organizationId,
+        workspaceName: found.organizationName,
+        inviterEmail: found.inviterEmail,
+      };
+      c.header('Cache-Control', 'no-store');
+      return c.json(received, 200);
+    })
+    .openapi(acceptInvitation, async (c) => {
+      const member = await requireSignedIn(c);
+      const { invitationId } = c.req.valid('param');
+      const accepted = await viaAuth(() =>
+        deps.auth.api.acceptInvitation({ headers: c.req.raw.headers, body: { invitationId } }),
+      );
+      const workspaceId = accepted?.invitation.organizationId ?? null;
+      if (workspaceId) {
+        await db.writer.batch([
+          statement(
+            db.read
+              .update(teamSessions)
+              .set({ activeOrganizationId: workspaceId })
+              .where(eq(teamSessions.id, member.sessionId)),
+          ),
+        ]);
+      }
+      c.header('Cache-Control', 'no-store');
+      return c.json(await present(member, workspaceId), 200);
+    })
     .openapi(getSetup, async (c) => c.json({ needsOwner: await needsOwner(db) }, 200))
     .openapi(bodyReadByHandler(app, postSetup), async (c) => {
       const input = parse(setupInput, await jsonBody(c.req.raw));
@@ -377,6 +549,24 @@ export function teamRoutes(deps: AppDeps) {
       );
     });
 
+  /**
+   * The member's role in a workspace, when it lets them manage its team (owner or admin): a
+   * workspace they are not in is not found, a lesser role is refused.
+   */
+  async function requireManager(member: SignedIn, workspaceId: string): Promise<TeamRole> {
+    const role = await roleIn(db, member.user.id, workspaceId);
+    if (!role) throw new ApiError(404, errorCodes.notFound, 'Not found', `No workspace ${workspaceId}.`);
+    if (!atLeast(role, 'admin')) {
+      throw new ApiError(
+        403,
+        errorCodes.forbidden,
+        'Owners and admins only',
+        `${role === 'editor' ? 'An editor' : 'A viewer'} cannot manage the team of ${workspaceId}.`,
+      );
+    }
+    return role;
+  }
+
   /** `id`, or `id-2`, `id-3`... when it is taken. */
   async function freeWorkspaceId(id: string): Promise<string> {
     const base = id === '' ? 'workspace' : id;
@@ -407,4 +597,46 @@ async function emailOf(request: Request): Promise<string | null> {
     // better-auth answers a body it cannot read itself.
   }
   return null;
+}
+
+/** An invitation as better-auth stores it, for its workspace's owners and admins. */
+function presentInvitation(invitation: {
+  id: string;
+  email: string;
+  role: string;
+  status: string;
+  expiresAt: Date | string | number;
+}): TeamInvitation {
+  return {
+    id: invitation.id,
+    email: invitation.email,
+    // Invitations are made with one of the team roles (invitationInput); viewer is the least a stray one gives.
+    role: storedRole(invitation.role) ?? 'viewer',
+    status: invitationStatusOf(invitation.status),
+    expiresAt: new Date(invitation.expiresAt).toISOString(),
+    path: invitationPath(invitation.id),
+  };
+}
+
+function invitationStatusOf(status: string): TeamInvitation['status'] {
+  const parsed = invitationStatus.safeParse(status);
+  return parsed.success ? parsed.data : 'canceled';
+}
+
+/**
+ * Runs one of better-auth's server calls; the refusals it throws become the API's problem+json with
+ * better-auth's message (for example "User is already a member of this organization").
+ */
+async function viaAuth<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isAPIError(error)) throw error;
+    const status = error.statusCode;
+    const detail = error.body?.message ?? error.message;
+    if (status === 401) throw new ApiError(401, errorCodes.notSignedIn, 'Not signed in', detail);
+    if (status === 403) throw new ApiError(403, errorCodes.forbidden, 'Forbidden', detail);
+    if (status === 404) throw new ApiError(404, errorCodes.notFound, 'Not found', detail);
+    throw new ApiError(409, errorCodes.conflict, 'Refused', detail);
+  }
 }

@@ -60,3 +60,38 @@ export const teamMemberList = z.object({ members: z.array(teamMember) });
 
 /** `PATCH /v1/console/workspaces/{workspaceId}/members/{memberId}`: the member's new role. */
 export const memberRoleChange = z.strictObject({ role: teamRole });
+
+/** `POST /v1/console/workspaces/{workspaceId}/invitations`: who to invite, with which role. */
+export const invitationInput = z.strictObject({ email: teamEmail, role: teamRole });
+
+/** Where an invitation stands: pending until accepted, cancelled (or replaced by a new one), or expired. */
+export const invitationStatus = z.enum(['pending', 'accepted', 'rejected', 'canceled']);
+
+/** An invitation to a workspace, as its owners and admins see it. */
+export const teamInvitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: teamRole,
+  status: invitationStatus,
+  /** When the link stops working (ISO 8601). */
+  expiresAt: z.string(),
+  /** The console page that accepts it, on this server (the emailed link is this path on its address). */
+  path: z.string(),
+});
+export type TeamInvitation = z.infer<typeof teamInvitation>;
+
+/** A workspace's invitations, newest first. */
+export const teamInvitationList = z.object({ invitations: z.array(teamInvitation) });
+
+/** An invitation as the person invited sees it, signed in with the email it was sent to. */
+export const receivedInvitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: teamRole,
+  status: invitationStatus,
+  expiresAt: z.string(),
+  workspaceId: z.string(),
+  workspaceName: z.string(),
+  inviterEmail: z.string(),
+});
+export type ReceivedInvitation = z.infer<typeof receivedInvitation>;

@@ -48,14 +48,15 @@ async function operationsWithBodies(): Promise<Operation[]> {
 }
 
 /**
- * A console team route's path, filled in: the session's workspace (made by `POST /v1/setup`) and a
- * viewer added to it, whose role the example changes.
+ * A console team route's path, filled in: the session's workspace (made by `POST /v1/setup`) and,
+ * for a member route, a viewer added to it, whose role the example changes.
  */
-async function memberPath(template: string, session: string | null): Promise<string> {
+async function consolePath(template: string, session: string | null): Promise<string> {
   const headers = { cookie: session ?? '' };
   const { activeWorkspaceId } = (await (await h.app.request('/v1/console/session', { headers })).json()) as {
     activeWorkspaceId: string;
   };
+  if (!template.includes('{memberId}')) return template.replace('{workspaceId}', activeWorkspaceId);
   const userId = await createMember(
     { db: h.db, auth: h.app.auth, now: h.clock.now },
     { name: 'Vic', email: 'vic@acme.com', password: 'vic password 123' },
@@ -109,10 +110,9 @@ describe('the OpenAPI document', () => {
       const collection = op.path.split('/{id}')[0] ?? op.path;
       const id = created.get(collection);
       if (op.path.includes('{id}') && id === undefined) throw new Error(`no record to try ${op.path} on`);
-      const path = (op.path.includes('{memberId}') ? await memberPath(op.path, session) : op.path).replace(
-        '{id}',
-        id ?? '',
-      );
+      const path = (
+        op.path.includes('{workspaceId}') ? await consolePath(op.path, session) : op.path
+      ).replace('{id}', id ?? '');
       const admin = path.startsWith('/v1/admin');
       const example =
         op.path === '/v1/content' ? { ...(op.example as object), writeKey: h.ws.publishableKey } : op.example;

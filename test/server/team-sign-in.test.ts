@@ -180,8 +180,8 @@ describe('roles', () => {
     }
     const invite = await json(
       'POST',
-      '/api/auth/organization/invite-member',
-      { email: 'new@acme.com', role: 'viewer', organizationId: 'ws1' },
+      '/v1/console/workspaces/ws1/invitations',
+      { email: 'new@acme.com', role: 'viewer' },
       { cookie },
     );
     expect(invite.status).toBe(403);
@@ -370,28 +370,114 @@ describe('invitations and password reset', () => {
 
     const invite = await json(
       'POST',
-      '/api/auth/organization/invite-member',
-      { email: newcomer.email, role: 'editor', organizationId: 'acme' },
+      '/v1/console/workspaces/acme/invitations',
+      { email: newcomer.email, role: 'editor' },
       { cookie: ownerCookie },
     );
-    expect(invite.status, await invite.clone().text()).toBe(200);
-    const invitationId = (await invite.json()).id;
+    expect(invite.status, await invite.clone().text()).toBe(201);
+    const invitation = await invite.json();
+    expect(invitation).toMatchObject({ email: newcomer.email, role: 'editor', status: 'pending' });
+    const invitationId = invitation.id;
+    expect(invitation.path).toBe(`/app/invitations/${invitationId}`);
     expect(sent.map((m) => m.to)).toEqual([newcomer.email]);
     expect(sent[0]?.link).toBe(`http://localhost/app/invitations/${invitationId}`);
+    const listed = await h.app.request('/v1/console/workspaces/acme/invitations', {
+      headers: { cookie: ownerCookie },
+    });
+    expect((await listed.json()).invitations.map((i: { id: string }) => i.id)).toEqual([invitationId]);
 
     const signUp = await json('POST', '/api/auth/sign-up/email', newcomer);
     expect(signUp.status, await signUp.clone().text()).toBe(200);
     const cookie = cookieOf(signUp);
-    const accept = await json(
-      'POST',
-      '/api/auth/organization/accept-invitation',
-      { invitationId },
-      { cookie },
-    );
+    const shown = await h.app.request(`/v1/console/invitations/${invitationId}`, { headers: { cookie } });
+    expect(shown.status, await shown.clone().text()).toBe(200);
+    expect(await shown.json()).toMatchObject({
+      workspaceId: 'acme',
+      workspaceName: 'Acme',
+      role: 'editor',
+      inviterEmail: owner.email,
+    });
+    // Someone else signed in does not see it.
+    expect(
+      (await h.app.request(`/v1/console/invitations/${invitationId}`, { headers: { cookie: ownerCookie } }))
+        .status,
+    ).toBe(403);
+    const accept = await json('POST', `/v1/console/invitations/${invitationId}/accept`, undefined, {
+      cookie,
+    });
     expect(accept.status, await accept.clone().text()).toBe(200);
+    expect((await accept.json()).activeWorkspaceId).toBe('acme');
     const session = await (await h.app.request('/v1/console/session', { headers: { cookie } })).json();
     expect(session.workspaces).toEqual([{ id: 'acme', name: 'Acme', role: 'editor' }]);
     expect(session.activeWorkspaceId).toBe('acme');
+    // Used once: accepting again, or inviting a member, is refused.
+    const twice = await json('POST', `/v1/console/invitations/${invitationId}/accept`, undefined, { cookie });
+    expect(twice.status).toBeGreaterThanOrEqual(400);
+    const again = await json(
+      'POST',
+      '/v1/console/workspaces/acme/invitations',
+      { email: newcomer.email, role: 'viewer' },
+      { cookie: ownerCookie },
+    );
+    expect(again.status).toBe(409);
+  });
+
+  it('lets owners and admins invite and cancel, only owners invite an owner, and nobody outside the workspace', async () => {
+    const ownerCookie = cookieOf(await json('POST', '/v1/setup', owner));
+    const invite = (cookie: string, email: string, role: TeamRole, workspace = 'ws1') =>
+      json('POST', `/v1/console/workspaces/${workspace}/invitations`, { email, role }, { cookie });
+    const admin = await member('admin');
+    const editor = await member('editor');
+    expect((await invite(admin, 'cy@acme.com', 'editor')).status).toBe(201);
+    const refusedOwner = await invite(admin, 'di@acme.com', 'owner');
+    expect(refusedOwner.status).toBe(403);
+    expect((await refusedOwner.json()).detail).toBe('Only an owner invites an owner.');
+    expect((await invite(ownerCookie, 'di@acme.com', 'owner')).status).toBe(201);
+    const byEditor = await invite(editor, 'ed@acme.com', 'viewer');
+    expect(byEditor.status).toBe(403);
+    expect((await byEditor.json()).detail).toBe('An editor cannot manage the team of ws1.');
+    const editorList = await h.app.request('/v1/console/workspaces/ws1/invitations', {
+      headers: { cookie: editor },
+    });
+    expect(editorList.status).toBe(403);
+    // A workspace the admin is not in does not exist for them.
+    expect((await invite(admin, 'fi@acme.com', 'viewer', 'acme')).status).toBe(404);
+    // A bad field is named.
+    const bad = await invite(admin, 'not an email', 'viewer');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].pointer).toBe('/email');
+    // Cancelling: the link stops working; an invitation of another workspace is not found.
+    const listed = await (
+      await h.app.request('/v1/console/workspaces/ws1/invitations', { headers: { cookie: admin } })
+    ).json();
+    const cy = listed.invitations.find((i: { email: string }) => i.email === 'cy@acme.com');
+    const elsewhere = await json('DELETE', `/v1/console/workspaces/acme/invitations/${cy.id}`, undefined, {
+      cookie: ownerCookie,
+    });
+    expect(elsewhere.status).toBe(404);
+    const cancel = await json('DELETE', `/v1/console/workspaces/ws1/invitations/${cy.id}`, undefined, {
+      cookie: admin,
+    });
+    expect(cancel.status, await cancel.clone().text()).toBe(204);
+    const after = await (
+      await h.app.request('/v1/console/workspaces/ws1/invitations', { headers: { cookie: admin } })
+    ).json();
+    expect(after.invitations.find((i: { id: string }) => i.id === cy.id).status).toBe('canceled');
+    const signUp = await json('POST', '/api/auth/sign-up/email', {
+      name: 'Cy',
+      email: 'cy@acme.com',
+      password: 'cy password 123',
+    });
+    expect(signUp.status).toBe(403);
+    // better-auth's own invitation endpoints are closed: the typed routes are the one way.
+    for (const path of ['invite-member', 'accept-invitation', 'cancel-invitation', 'reject-invitation']) {
+      const direct = await json('POST', `/api/auth/organization/${path}`, {}, { cookie: ownerCookie });
+      expect(direct.status, path).toBe(403);
+    }
+    const directList = await h.app.request('/api/auth/organization/list-invitations?organizationId=ws1', {
+      headers: { cookie: ownerCookie },
+    });
+    expect(directList.status).toBe(403);
   });
 
   it('sends a reset link; the new password works and the old sessions end', async () => {

@@ -1,20 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
-import { call } from '../api.ts';
+import { api, call, ok } from '../api.ts';
 import { ErrorNote, Loading, useLoad } from '../components/ui.tsx';
 import { base } from '../session.ts';
 import { AuthPage, useSubmit } from './SignIn.tsx';
-
-/** better-auth's invitation, as `GET /api/auth/organization/get-invitation` answers it. */
-interface Invitation {
-  id: string;
-  email: string;
-  role: string;
-  organizationId: string;
-  organizationName: string;
-  inviterEmail: string;
-  status: string;
-}
 
 /**
  * An invitation link (`/app/invitations/:id`, sent by email or printed in the server log). Signed
@@ -85,14 +74,11 @@ function SignInToJoin({ onSignedIn }: { onSignedIn(): Promise<void> }) {
 function Join({ onJoined }: { onJoined(): Promise<void> }) {
   const { params } = useRoute();
   const id = params.id ?? '';
-  const invitation = useLoad(
-    () => call<Invitation>('GET', `/api/auth/organization/get-invitation?id=${encodeURIComponent(id)}`),
-    [id],
-  );
+  const received = api.v1.console.invitations[':invitationId'];
+  const invitation = useLoad(() => ok(received.$get({ param: { invitationId: id } })), [id]);
   const { busy, error, submit } = useSubmit(async () => {
-    await call('POST', '/api/auth/organization/accept-invitation', { invitationId: id });
-    if (invitation.state === 'ready')
-      await call('POST', '/v1/console/session/workspace', { workspaceId: invitation.data.organizationId });
+    // Joining also makes it the session's workspace.
+    await ok(received.accept.$post({ param: { invitationId: id } }));
     await onJoined();
     location.assign(`${base}/`);
   });
@@ -107,9 +93,9 @@ function Join({ onJoined }: { onJoined(): Promise<void> }) {
         </p>
       </AuthPage>
     );
-  const { organizationName, role, inviterEmail } = invitation.data;
+  const { workspaceName, role, inviterEmail } = invitation.data;
   return (
-    <AuthPage title={`Join ${organizationName}`}>
+    <AuthPage title={`Join ${workspaceName}`}>
       <p>
         {inviterEmail} invited you as {role === 'viewer' ? 'a viewer' : `an ${role}`}.
       </p>
@@ -120,7 +106,7 @@ function Join({ onJoined }: { onJoined(): Promise<void> }) {
           </p>
         )}
         <button type="submit" class="primary" disabled={busy}>
-          Join {organizationName}
+          Join {workspaceName}
         </button>
       </form>
     </AuthPage>

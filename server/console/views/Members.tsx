@@ -1,18 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { TeamMember } from '../../../shared/schemas/team.ts';
-import { api, call, done, ok } from '../api.ts';
+import { api, done, ok } from '../api.ts';
 import { ErrorNote, Loading, TableWrap, useLoad } from '../components/ui.tsx';
 import { date } from '../format.ts';
 import { base, type Role, useSession } from '../session.ts';
-
-/** better-auth's organization plugin (server/auth/auth.ts): the invitations of a workspace. */
-interface Invitation {
-  id: string;
-  email: string;
-  role: string;
-  status: string;
-  expiresAt: string;
-}
 
 const roles: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 const roleWords: Record<Role, string> = {
@@ -21,7 +12,8 @@ const roleWords: Record<Role, string> = {
   admin: 'also keys, settings, members, webhooks',
   owner: 'everything',
 };
-const linkOf = (id: string) => `${location.origin}${base}/invitations/${encodeURIComponent(id)}`;
+/** An invitation's link on this server (`path` from the API). */
+const linkOf = (path: string) => `${location.origin}${path}`;
 
 /**
  * The workspace's team: who is in it with which role, the invitations pending, and an invitation by
@@ -32,15 +24,14 @@ export default function Members() {
   const { session, workspace, can } = useSession();
   const admin = can('admin');
   const owner = can('owner');
-  const q = `organizationId=${encodeURIComponent(workspace.id)}`;
-  const members = api.v1.console.workspaces[':workspaceId'].members;
+  const team = api.v1.console.workspaces[':workspaceId'];
+  const { members, invitations: invited } = team;
+  const workspaceParam = { param: { workspaceId: workspace.id } };
   const view = useLoad(
     () =>
       Promise.all([
-        ok(members.$get({ param: { workspaceId: workspace.id } })),
-        admin
-          ? call<Invitation[]>('GET', `/api/auth/organization/list-invitations?${q}`)
-          : Promise.resolve([]),
+        ok(members.$get(workspaceParam)),
+        admin ? ok(invited.$get(workspaceParam)) : Promise.resolve({ invitations: [] }),
       ]),
     [workspace.id, admin],
   );
@@ -67,7 +58,7 @@ export default function Members() {
 
   if (view.state === 'loading') return <Loading what="the team" />;
   if (view.state === 'error') return <ErrorNote error={view.error} retry={view.reload} />;
-  const [{ members: team }, invitations] = view.data;
+  const [{ members: people }, { invitations }] = view.data;
   const pending = invitations.filter((i) => i.status === 'pending');
   return (
     <>
@@ -85,7 +76,7 @@ export default function Members() {
             </tr>
           </thead>
           <tbody>
-            {team.map((m) => (
+            {people.map((m) => (
               <tr key={m.id}>
                 <th scope="row">
                   {m.name}
@@ -171,14 +162,10 @@ export default function Members() {
             onSubmit={async (e) => {
               e.preventDefault();
               try {
-                const invitation = await call<Invitation>('POST', '/api/auth/organization/invite-member', {
-                  email,
-                  role,
-                  organizationId: workspace.id,
-                });
+                const invitation = await ok(invited.$post({ ...workspaceParam, json: { email, role } }));
                 setResult({
                   text: `Invited ${email} as ${role}. The link, also sent by email (or printed in the server's log):`,
-                  link: linkOf(invitation.id),
+                  link: linkOf(invitation.path),
                 });
                 setEmail('');
                 view.reload();
@@ -220,13 +207,15 @@ export default function Members() {
             <ul class="timeline">
               {pending.map((i) => (
                 <li key={i.id}>
-                  {i.email} as {i.role}, until {date(i.expiresAt)}: <code>{linkOf(i.id)}</code>{' '}
+                  {i.email} as {i.role}, until {date(i.expiresAt)}: <code>{linkOf(i.path)}</code>{' '}
                   <button
                     type="button"
                     onClick={async () => {
-                      await call('POST', '/api/auth/organization/cancel-invitation', {
-                        invitationId: i.id,
-                      }).catch((error: unknown) =>
+                      await done(
+                        invited[':invitationId'].$delete({
+                          param: { workspaceId: workspace.id, invitationId: i.id },
+                        }),
+                      ).catch((error: unknown) =>
                         setResult({ text: error instanceof Error ? error.message : String(error) }),
                       );
                       view.reload();
