@@ -3,7 +3,7 @@ import type { TeamMember } from '../../../shared/schemas/team.ts';
 import { api, done, ok } from '../api.ts';
 import { ErrorNote, Loading, TableWrap, useLoad } from '../components/ui.tsx';
 import { date } from '../format.ts';
-import { base, type Role, useSession } from '../session.ts';
+import { type Role, useSession } from '../session.ts';
 
 const roles: Role[] = ['viewer', 'editor', 'admin', 'owner'];
 const roleWords: Record<Role, string> = {
