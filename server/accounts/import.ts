@@ -1,6 +1,7 @@
 import type { InStatement } from '@libsql/client';
 import { paymentStatuses } from '../../shared/schemas/health-model.ts';
 import { idCharacters } from '../../shared/schemas/message.ts';
+import type { Database } from '../db/client.ts';
 import { CsvError, parseCsv } from './csv.ts';
 
 /**
@@ -115,6 +116,23 @@ export function parseAccountCsv(text: string): ParsedImport {
     rows.push({ id, traits });
   }
   return { rows, errors, fatal: null };
+}
+
+/**
+ * Applies an import's valid rows in one write (all or none): how many accounts changed.
+ *
+ * @example
+ * await importAccountTraits(db, 'acme', parseAccountCsv(text).rows, Date.now()) // 2
+ */
+export async function importAccountTraits(
+  db: Database,
+  workspaceId: string,
+  rows: ParsedImport['rows'],
+  now: number,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const results = await db.writer.batch(accountTraitWrites(workspaceId, rows, now));
+  return results.reduce((n, r) => n + r.rowsAffected, 0);
 }
 
 /**

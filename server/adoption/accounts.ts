@@ -7,7 +7,7 @@ import { dayMs } from '../../shared/time.ts';
 import type { Database } from '../db/client.ts';
 import { jsonTextString } from '../db/json-text.ts';
 import { ApiError } from '../http/api-error.ts';
-import { csvRecord } from '../http/csv.ts';
+import { pagedCsv } from '../http/csv.ts';
 import type { CoreFeatureService } from './core-features.ts';
 import { isRollable } from './feature-days.ts';
 import { adoptionQuery } from './report.ts';
@@ -194,7 +194,6 @@ export async function adoptionAccounts(
 
 /** The heatmap's CSV columns before the features': then `<key>_users` and `<key>_share` per feature. */
 const csvColumns = ['account_id', 'name', 'active_users'] as const;
-const csvPageSize = 1000;
 
 /**
  * The heatmap as CSV records (README, "Console": RFC 4180, formula-safe), header first, read a page
@@ -203,32 +202,11 @@ const csvPageSize = 1000;
 export function adoptionAccountsCsv(
   heatmap: Awaited<ReturnType<typeof adoptionAccounts>>,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const featureColumns = heatmap.features.flatMap((f) => [`${f.key}_users`, `${f.key}_share`]);
-      controller.enqueue(encoder.encode(csvRecord([...csvColumns, ...featureColumns])));
-    },
-    async pull(controller) {
-      const rows = await heatmap.page(csvPageSize, offset);
-      offset += rows.length;
-      if (rows.length > 0)
-        controller.enqueue(
-          encoder.encode(
-            rows
-              .map((r) =>
-                csvRecord([
-                  r.accountId,
-                  r.name,
-                  r.activeUsers,
-                  ...r.features.flatMap((f) => [f.users, f.share]),
-                ]),
-              )
-              .join(''),
-          ),
-        );
-      if (rows.length < csvPageSize) controller.close();
-    },
-  });
+  const featureColumns = heatmap.features.flatMap((f) => [`${f.key}_users`, `${f.key}_share`]);
+  return pagedCsv([...csvColumns, ...featureColumns], heatmap.page, (r) => [
+    r.accountId,
+    r.name,
+    r.activeUsers,
+    ...r.features.flatMap((f) => [f.users, f.share]),
+  ]);
 }

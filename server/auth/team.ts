@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { errorCodes } from '../../shared/problem.ts';
 import { type TeamMember, type TeamRole, teamRole } from '../../shared/schemas/team.ts';
 import { type Database, statement } from '../db/client.ts';
-import { teamMembers, teamUsers, workspaces } from '../db/schema.ts';
+import { teamInvitations, teamMembers, teamSessions, teamUsers, workspaces } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 
 /** Each role and the ones below it, least powerful first. */
@@ -271,3 +271,48 @@ async function ownerCount(db: Database, workspaceId: string): Promise<number> {
 /** A workspace the asker is not a member of: not found, whether it exists or not. */
 const notYourWorkspace = (workspaceId: string) =>
   new ApiError(404, errorCodes.notFound, 'Not found', `You are not a member of a workspace ${workspaceId}.`);
+
+/** Whether `email` has an invitation still pending and not expired at `now` (sign-up needs one). */
+export async function hasPendingInvitation(db: Database, email: string, now: number): Promise<boolean> {
+  const [invited] = await db.read
+    .select({ id: teamInvitations.id })
+    .from(teamInvitations)
+    .where(
+      and(
+        eq(teamInvitations.email, email),
+        eq(teamInvitations.status, 'pending'),
+        gt(teamInvitations.expiresAt, new Date(now)),
+      ),
+    )
+    .limit(1);
+  return invited !== undefined;
+}
+
+/** Whether invitation `invitationId` belongs to workspace `workspaceId`. */
+export async function invitationIn(
+  db: Database,
+  workspaceId: string,
+  invitationId: string,
+): Promise<boolean> {
+  const [found] = await db.read
+    .select({ id: teamInvitations.id })
+    .from(teamInvitations)
+    .where(and(eq(teamInvitations.id, invitationId), eq(teamInvitations.organizationId, workspaceId)));
+  return found !== undefined;
+}
+
+/**
+ * The workspace a session works in from now on, the session found by its id or, right after
+ * sign-in, by its token.
+ */
+export async function setActiveWorkspace(
+  db: Database,
+  session: { sessionId: string } | { token: string },
+  workspaceId: string,
+): Promise<void> {
+  const which =
+    'sessionId' in session ? eq(teamSessions.id, session.sessionId) : eq(teamSessions.token, session.token);
+  await db.writer.batch([
+    statement(db.read.update(teamSessions).set({ activeOrganizationId: workspaceId }).where(which)),
+  ]);
+}

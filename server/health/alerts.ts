@@ -33,6 +33,11 @@ export async function loadAlertRules(db: Database, workspaceId: string): Promise
   );
 }
 
+/** Saves a workspace's alert rules (all of them: `applyAlertRulesPatch` merges a partial change first). */
+export async function storeAlertRules(db: Database, workspaceId: string, rules: AlertRules, now: number) {
+  await db.writer.batch([saveAlertRules(workspaceId, rules, now)]);
+}
+
 export function saveAlertRules(workspaceId: string, rules: AlertRules, now: number): InStatement {
   return {
     sql: `INSERT INTO alert_settings (workspace_id, rules, updated_at) VALUES (?, ?, ?)

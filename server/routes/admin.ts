@@ -1,5 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
@@ -11,19 +10,9 @@ import {
   workspaceName,
   workspaceSettingsView,
 } from '../../shared/schemas/workspace.ts';
-import { subjectProgress } from '../analytics/time-to-value.ts';
 import type { AppDeps } from '../app.ts';
 import { needsBodyFields, roleNeeded } from '../auth/roles.ts';
 import { atLeast, roleIn } from '../auth/team.ts';
-import { statement } from '../db/client.ts';
-import {
-  accounts,
-  events,
-  identityTraffic as identityTrafficTable,
-  organizations,
-  users,
-  workspaces,
-} from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import type { AppEnv } from '../http/context.ts';
 import { keyFromRequest } from '../http/keys.ts';
@@ -31,8 +20,16 @@ import { jsonBody } from '../http/parse.ts';
 import { parsePatch } from '../http/partial-update.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
 import { kindRoutes } from '../kinds.ts';
+import { accountDetailOf, eventLog, userDetailOf } from '../people/records.ts';
 import { newIdentitySecret } from '../workspaces/keys.ts';
-import { currentPublishableKey, type Tenant } from '../workspaces/store.ts';
+import {
+  currentPublishableKey,
+  identityTrafficRows,
+  saveIdentitySecrets,
+  type Tenant,
+  updateWorkspaceSettings,
+  workspaceRow,
+} from '../workspaces/store.ts';
 import { adoptionRoutes } from './adoption.ts';
 import { healthRoutes } from './health.ts';
 import { keyRoutes } from './keys.ts';
@@ -228,10 +225,7 @@ export function adminRoutes(deps: AppDeps) {
     .openapi(getWorkspace, async (c) => c.json(await presentWorkspace(c.get('tenant').workspace.id), 200))
     .openapi(bodyReadByHandler(app, patchWorkspace), async (c) => {
       // Merged into the stored row, not the tenant's cached copy (another instance may have changed it).
-      const [workspace] = await db.read
-        .select()
-        .from(workspaces)
-        .where(eq(workspaces.id, c.get('tenant').workspace.id));
+      const workspace = await workspaceRow(db, c.get('tenant').workspace.id);
       if (!workspace)
         throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
       const current = {
@@ -243,20 +237,7 @@ export function adminRoutes(deps: AppDeps) {
       };
       const patch = parsePatch(workspaceSettings, current, await jsonBody(c.req.raw));
       if (Object.keys(patch).length > 0) {
-        await db.writer.batch([
-          statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, workspace.id))),
-          // Its organization (the team) goes by the same name.
-          ...(patch.name === undefined
-            ? []
-            : [
-                statement(
-                  db.read
-                    .update(organizations)
-                    .set({ name: patch.name })
-                    .where(eq(organizations.id, workspace.id)),
-                ),
-              ]),
-        ]);
+        await updateWorkspaceSettings(db, workspace.id, patch);
         deps.workspaces.forget();
       }
       return c.json(await presentWorkspace(workspace.id), 200);
@@ -267,11 +248,7 @@ export function adminRoutes(deps: AppDeps) {
       const { workspace } = c.get('tenant');
       const secret = newIdentitySecret();
       const live = [secret, ...workspace.identitySecrets].slice(0, 2);
-      await db.writer.batch([
-        statement(
-          db.read.update(workspaces).set({ identitySecrets: live }).where(eq(workspaces.id, workspace.id)),
-        ),
-      ]);
+      await saveIdentitySecrets(db, workspace.id, live);
       deps.workspaces.forget();
       return c.json({ identitySecret: secret, liveSecrets: live.length }, 201);
     })
@@ -280,72 +257,19 @@ export function adminRoutes(deps: AppDeps) {
       const ws = c.get('tenant').workspace.id;
       // Newest first by event time (ties by arrival), so that every filter is one index read in order:
       // events_time, events_{user,account,name}_time. A report connection, off the main thread.
-      const rows = await db.reports
-        .select()
-        .from(events)
-        .where(
-          and(
-            eq(events.workspaceId, ws),
-            q.userId === undefined ? undefined : eq(events.userId, q.userId),
-            q.accountId === undefined ? undefined : eq(events.accountId, q.accountId),
-            q.anonymousId === undefined ? undefined : eq(events.anonymousId, q.anonymousId),
-            q.type === undefined ? undefined : eq(events.type, q.type),
-            q.name === undefined ? undefined : eq(events.name, q.name),
-            q.before === undefined
-              ? undefined
-              : or(
-                  lt(events.timestamp, q.before[0]),
-                  and(eq(events.timestamp, q.before[0]), lt(events.seq, q.before[1])),
-                ),
-          ),
-        )
-        .orderBy(desc(events.timestamp), desc(events.seq))
-        .limit(q.limit);
-      return c.json(
-        {
-          events: rows.map((row) => ({
-            seq: row.seq,
-            messageId: row.messageId,
-            type: row.type,
-            name: row.name,
-            userId: row.userId,
-            anonymousId: row.anonymousId,
-            accountId: row.accountId,
-            timestamp: new Date(row.timestamp).toISOString(),
-            receivedAt: new Date(row.receivedAt).toISOString(),
-            properties: parseJson(row.properties),
-            traits: parseJson(row.traits),
-            context: parseJson(row.context),
-            identity: row.identity,
-          })),
-          next: rows.length === q.limit ? cursorOf(rows.at(-1)) : null,
-        },
-        200,
-      );
+      return c.json(await eventLog(db, ws, q), 200);
     })
     .openapi(getUser, async (c) => {
       const ws = c.get('tenant').workspace.id;
-      const [user] = await db.read
-        .select()
-        .from(users)
-        .where(and(eq(users.workspaceId, ws), eq(users.id, c.req.param('id'))));
+      const user = await userDetailOf(db, ws, c.req.param('id'));
       if (!user)
         throw new ApiError(404, errorCodes.notFound, 'Not found', 'No user with this id in this workspace.');
-      return c.json(
-        {
-          ...presentEntity(user),
-          ...(await subjectProgress(db, ws, 'user', user.id, user.firstSeen)),
-        },
-        200,
-      );
+      return c.json(user, 200);
     })
     .openapi(getAccount, async (c) => {
       const ws = c.get('tenant').workspace.id;
       const id = c.req.param('id');
-      const [account] = await db.read
-        .select()
-        .from(accounts)
-        .where(and(eq(accounts.workspaceId, ws), eq(accounts.id, id)));
+      const account = await accountDetailOf(db, ws, id);
       if (!account)
         throw new ApiError(
           404,
@@ -353,22 +277,11 @@ export function adminRoutes(deps: AppDeps) {
           'Not found',
           'No account with this id in this workspace.',
         );
-      const members = await db.read
-        .select()
-        .from(users)
-        .where(and(eq(users.workspaceId, ws), eq(users.accountId, id)));
-      return c.json(
-        {
-          ...presentEntity(account),
-          ...(await subjectProgress(db, ws, 'account', account.id, account.firstSeen)),
-          users: members.map(presentEntity),
-        },
-        200,
-      );
+      return c.json(account, 200);
     });
 
   async function presentWorkspace(id: string) {
-    const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, id));
+    const workspace = await workspaceRow(db, id);
     if (!workspace)
       throw new ApiError(404, errorCodes.notFound, 'Not found', 'This workspace no longer exists.');
     return {
@@ -396,10 +309,7 @@ export function adminRoutes(deps: AppDeps) {
    * kept at ingestion, never a scan of the events.
    */
   async function identityTraffic(workspaceId: string) {
-    const rows = await db.read
-      .select()
-      .from(identityTrafficTable)
-      .where(eq(identityTrafficTable.workspaceId, workspaceId));
+    const rows = await identityTrafficRows(db, workspaceId);
     const of = (subject: 'user' | 'account') => {
       const count = (state: string) =>
         rows.find((r) => r.subject === subject && r.state === state)?.count ?? 0;
@@ -429,28 +339,4 @@ async function bodyFields(request: Request): Promise<string[] | null> {
   } catch {
     return null;
   }
-}
-
-function presentEntity(row: {
-  id: string;
-  traits: Record<string, unknown>;
-  firstSeen: number;
-  lastSeen: number;
-  accountId?: string | null;
-}) {
-  return {
-    id: row.id,
-    ...(row.accountId === undefined ? {} : { accountId: row.accountId }),
-    traits: row.traits,
-    firstSeen: new Date(row.firstSeen).toISOString(),
-    lastSeen: new Date(row.lastSeen).toISOString(),
-  };
-}
-
-/** The cursor that continues after `row`: its time and its arrival order. */
-const cursorOf = (row: { timestamp: number; seq: number } | undefined) =>
-  row ? `${row.timestamp}.${row.seq}` : null;
-
-function parseJson(text: string | null): unknown {
-  return text === null ? null : JSON.parse(text);
 }

@@ -1,5 +1,4 @@
 import { createRoute } from '@hono/zod-openapi';
-import { and, asc, desc, eq, gte, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
 import {
@@ -22,29 +21,25 @@ import {
 import { adoptionReportAnswer } from '../../shared/schemas/reports.ts';
 import { adoptionQuery, adoptionReport } from '../adoption/report.ts';
 import type { AppDeps } from '../app.ts';
-import { jsonTextString } from '../db/json-text.ts';
-import { accountHealth, accountHealthCurrent, accounts } from '../db/schema.ts';
-import { listAlerts, loadAlertRules, saveAlertRules } from '../health/alerts.ts';
+import { listAlerts, loadAlertRules, storeAlertRules } from '../health/alerts.ts';
 import { describeChange } from '../health/explain.ts';
 import { lifecycleStages } from '../health/measures.ts';
+import {
+  accountTraits,
+  bandTotals,
+  healthHistory,
+  movers,
+  portfolioCsv,
+  portfolioOf,
+} from '../health/portfolio.ts';
 import { backfill, dayOf, driversOf, recompute, type SnapshotDetail } from '../health/run.ts';
 import { ApiError } from '../http/api-error.ts';
-import { csvRecord } from '../http/csv.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { adminSecurity, answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
 import { idParams, workspaceOf } from './versioned.ts';
 
 const dayMs = 86_400_000;
 const isoDay = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
-
-const sortable = {
-  score: accountHealthCurrent.score,
-  trend7: accountHealthCurrent.trend7,
-  trend30: accountHealthCurrent.trend30,
-  arr: accountHealthCurrent.arr,
-  renewalDate: accountHealthCurrent.renewalDate,
-  accountId: accountHealthCurrent.accountId,
-} as const;
 
 export const portfolioQuery = z.object({
   band: z.enum(['red', 'yellow', 'green', 'insufficient']).optional(),
@@ -250,133 +245,6 @@ const route = {
 };
 
 /**
- * The portfolio's accounts (each one's newest snapshot) matching the filters, in the order asked:
- * a page of them for the list, pages of them for the CSV export, and how many there are.
- */
-function portfolioOf(db: AppDeps['db'], workspaceId: string, q: z.infer<typeof portfolioExportQuery>) {
-  const t = accountHealthCurrent;
-  const where = and(
-    eq(t.workspaceId, workspaceId),
-    q.band === undefined ? undefined : eq(t.band, q.band),
-    q.segment === undefined ? undefined : eq(t.segment, q.segment),
-    q.stage === undefined ? undefined : eq(t.stage, q.stage),
-    q.search === undefined ? undefined : like(t.accountId, `${q.search.replace(/[\\%_]/g, '\\$&')}%`),
-  );
-  const descending = q.sort.startsWith('-');
-  const column = sortable[q.sort.replace('-', '') as keyof typeof sortable];
-  // Nulls (no score, no ARR) last either way, then a stable tie-break.
-  const order = [sql`${column} IS NULL`, descending ? desc(column) : asc(column), asc(t.accountId)];
-  return {
-    page: (limit: number, offset: number) =>
-      db.reports
-        .select({
-          accountId: t.accountId,
-          // As JSON text, parsed here (server/db/json-text.ts says why).
-          name: sql<string | null>`(SELECT a.traits -> '$.name' FROM accounts a
-            WHERE a.workspace_id = ${t.workspaceId} AND a.id = ${t.accountId})`.mapWith(jsonTextString),
-          day: t.day,
-          score: t.score,
-          band: t.band,
-          coverage: t.coverage,
-          trend7: t.trend7,
-          trend30: t.trend30,
-          arr: t.arr,
-          renewalDate: t.renewalDate,
-          stage: t.stage,
-          segment: t.segment,
-          topDriver: t.topDriver,
-          modelVersion: t.modelVersion,
-        })
-        .from(t)
-        .where(where)
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset),
-    count: async () =>
-      (await db.reports.select({ n: sql<number>`count(*)` }).from(t).where(where))[0]?.n ?? 0,
-  };
-}
-
-const portfolioCsvColumns = [
-  'account_id',
-  'name',
-  'score',
-  'band',
-  'trend_7d',
-  'trend_30d',
-  'coverage',
-  'arr',
-  'renewal_date',
-  'stage',
-  'segment',
-  'top_driver',
-  'day',
-] as const;
-const csvPageSize = 1000;
-
-/** The portfolio as CSV, header first, read a page at a time so a large book never sits in memory whole. */
-function portfolioCsv(portfolio: ReturnType<typeof portfolioOf>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(csvRecord(portfolioCsvColumns)));
-    },
-    async pull(controller) {
-      const rows = await portfolio.page(csvPageSize, offset);
-      offset += rows.length;
-      if (rows.length > 0)
-        controller.enqueue(
-          encoder.encode(
-            rows
-              .map((r) =>
-                csvRecord([
-                  r.accountId,
-                  r.name,
-                  r.score,
-                  r.band,
-                  r.trend7,
-                  r.trend30,
-                  r.coverage,
-                  r.arr,
-                  r.renewalDate,
-                  r.stage,
-                  r.segment,
-                  r.topDriver,
-                  r.day,
-                ]),
-              )
-              .join(''),
-          ),
-        );
-      if (rows.length < csvPageSize) controller.close();
-    },
-  });
-}
-
-/** The five accounts whose score moved most against 7 days before, in one direction. */
-function movers(db: AppDeps['db'], workspaceId: string, direction: 'falling' | 'rising') {
-  const t = accountHealthCurrent;
-  return db.reports
-    .select({
-      accountId: t.accountId,
-      score: t.score,
-      band: t.band,
-      trend7: t.trend7,
-      topDriver: t.topDriver,
-    })
-    .from(t)
-    .where(
-      and(
-        eq(t.workspaceId, workspaceId),
-        direction === 'falling' ? sql`${t.trend7} < 0` : sql`${t.trend7} > 0`,
-      ),
-    )
-    .orderBy(direction === 'falling' ? asc(t.trend7) : desc(t.trend7), asc(t.accountId))
-    .limit(5);
-}
-
-/**
  * Admin API for account health and adoption (mounted under /v1/admin): the model, core features, the
  * portfolio, one account's score with history and reasons, distribution and movers, recompute and
  * backfill. The README ("Account health") documents the model and its formulas.
@@ -434,27 +302,7 @@ export function healthRoutes(deps: AppDeps) {
       // One account: its newest snapshot explained, its history, and what moved it against 7 and 30 days before.
       .openapi(route.account, async (c) => {
         const accountId = c.req.param('id');
-        const history = await db.reports
-          .select({
-            day: accountHealth.day,
-            score: accountHealth.score,
-            band: accountHealth.band,
-            detail: accountHealth.detail,
-            modelVersion: accountHealth.modelVersion,
-            profile: accountHealth.profile,
-            stage: accountHealth.stage,
-            segment: accountHealth.segment,
-            coverage: accountHealth.coverage,
-          })
-          .from(accountHealth)
-          .where(
-            and(
-              eq(accountHealth.workspaceId, ws(c)),
-              eq(accountHealth.accountId, accountId),
-              gte(accountHealth.day, dayOf(deps.clock() - 126 * dayMs)),
-            ),
-          )
-          .orderBy(asc(accountHealth.day));
+        const history = await healthHistory(db, ws(c), accountId, dayOf(deps.clock() - 126 * dayMs));
         const latest = history.at(-1);
         if (!latest) {
           throw new ApiError(
@@ -500,10 +348,7 @@ export function healthRoutes(deps: AppDeps) {
           };
         };
         const drivers = driversOf(detail, labels);
-        const [account] = await db.read
-          .select({ traits: accounts.traits, firstSeen: accounts.firstSeen, lastSeen: accounts.lastSeen })
-          .from(accounts)
-          .where(and(eq(accounts.workspaceId, ws(c)), eq(accounts.id, accountId)));
+        const account = await accountTraits(db, ws(c), accountId);
         return c.json(
           {
             accountId,
@@ -530,17 +375,8 @@ export function healthRoutes(deps: AppDeps) {
       })
       // Accounts and ARR per band, and the biggest movers of the week.
       .openapi(route.distribution, async (c) => {
-        const t = accountHealthCurrent;
         const [bands, falling, rising] = await Promise.all([
-          db.reports
-            .select({
-              band: t.band,
-              accounts: sql<number>`count(*)`,
-              arr: sql<number>`coalesce(sum(${t.arr}), 0)`,
-            })
-            .from(t)
-            .where(eq(t.workspaceId, ws(c)))
-            .groupBy(t.band),
+          bandTotals(db, ws(c)),
           movers(db, ws(c), 'falling'),
           movers(db, ws(c), 'rising'),
         ]);
@@ -566,7 +402,7 @@ export function healthRoutes(deps: AppDeps) {
       .openapi(bodyReadByHandler(app, route.patchRules), async (c) => {
         const patch = parse(alertRulesPatch, await jsonBody(c.req.raw));
         const rules = applyAlertRulesPatch(await loadAlertRules(db, ws(c)), patch);
-        await db.writer.batch([saveAlertRules(ws(c), rules, deps.clock())]);
+        await storeAlertRules(db, ws(c), rules, deps.clock());
         return c.json(rules, 200);
       })
       .openapi(route.alerts, async (c) => {

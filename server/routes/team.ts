@@ -1,6 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
 import { isAPIError } from 'better-auth/api';
-import { and, eq, gt } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { errorCodes } from '../../shared/problem.ts';
@@ -30,21 +29,22 @@ import { safeMethods } from '../auth/roles.ts';
 import {
   atLeast,
   changeMembership,
+  hasPendingInvitation,
+  invitationIn,
   needsOwner,
   roleIn,
+  setActiveWorkspace,
   storedRole,
   teamOf,
   workspacesOf,
   workspacesWithoutMembers,
 } from '../auth/team.ts';
-import { statement } from '../db/client.ts';
-import { teamInvitations, teamSessions, workspaces } from '../db/schema.ts';
 import { ApiError } from '../http/api-error.ts';
 import { clientAddress } from '../http/client-address.ts';
 import type { AppEnv } from '../http/context.ts';
 import { jsonBody, parse } from '../http/parse.ts';
 import { answers, body, bodyReadByHandler, noContent, routes } from '../http/routes.ts';
-import { createWorkspace, workspaceIdFromName } from '../workspaces/store.ts';
+import { createWorkspace, freeWorkspaceId, workspaceIdFromName } from '../workspaces/store.ts';
 
 /** The console's session cookie, for the OpenAPI document. */
 export const sessionSecurity: Record<string, string[]>[] = [{ sessionCookie: [] }];
@@ -293,17 +293,7 @@ export function teamRoutes(deps: AppDeps) {
    */
   async function requireInvitation(email: string | null): Promise<void> {
     if (email === null) return;
-    const [invited] = await db.read
-      .select({ id: teamInvitations.id })
-      .from(teamInvitations)
-      .where(
-        and(
-          eq(teamInvitations.email, email),
-          eq(teamInvitations.status, 'pending'),
-          gt(teamInvitations.expiresAt, new Date(deps.clock())),
-        ),
-      )
-      .limit(1);
+    const invited = await hasPendingInvitation(db, email, deps.clock());
     if (invited) return;
     throw new ApiError(
       403,
@@ -356,14 +346,7 @@ export function teamRoutes(deps: AppDeps) {
           `You are not a member of ${workspaceId}.`,
         );
       }
-      await db.writer.batch([
-        statement(
-          db.read
-            .update(teamSessions)
-            .set({ activeOrganizationId: workspaceId })
-            .where(eq(teamSessions.id, member.sessionId)),
-        ),
-      ]);
+      await setActiveWorkspace(db, { sessionId: member.sessionId }, workspaceId);
       c.header('Cache-Control', 'no-store');
       return c.json(await present(member, workspaceId), 200);
     })
@@ -429,10 +412,7 @@ export function teamRoutes(deps: AppDeps) {
       const member = await requireSignedIn(c);
       const { workspaceId, invitationId } = c.req.valid('param');
       await requireManager(member, workspaceId);
-      const [found] = await db.read
-        .select({ id: teamInvitations.id })
-        .from(teamInvitations)
-        .where(and(eq(teamInvitations.id, invitationId), eq(teamInvitations.organizationId, workspaceId)));
+      const found = await invitationIn(db, workspaceId, invitationId);
       if (!found) {
         throw new ApiError(
           404,
@@ -475,14 +455,7 @@ export function teamRoutes(deps: AppDeps) {
       );
       const workspaceId = accepted?.invitation.organizationId ?? null;
       if (workspaceId) {
-        await db.writer.batch([
-          statement(
-            db.read
-              .update(teamSessions)
-              .set({ activeOrganizationId: workspaceId })
-              .where(eq(teamSessions.id, member.sessionId)),
-          ),
-        ]);
+        await setActiveWorkspace(db, { sessionId: member.sessionId }, workspaceId);
       }
       c.header('Cache-Control', 'no-store');
       return c.json(await present(member, workspaceId), 200);
@@ -503,7 +476,10 @@ export function teamRoutes(deps: AppDeps) {
       const unclaimed = await workspacesWithoutMembers(db);
       const created = await createWorkspace(
         db,
-        { id: await freeWorkspaceId(workspaceIdFromName(input.workspaceName)), name: input.workspaceName },
+        {
+          id: await freeWorkspaceId(db, workspaceIdFromName(input.workspaceName)),
+          name: input.workspaceName,
+        },
         now,
       );
       try {
@@ -523,14 +499,7 @@ export function teamRoutes(deps: AppDeps) {
         headers: c.req.raw.headers,
         returnHeaders: true,
       });
-      await db.writer.batch([
-        statement(
-          db.read
-            .update(teamSessions)
-            .set({ activeOrganizationId: created.workspace.id })
-            .where(eq(teamSessions.token, response.token)),
-        ),
-      ]);
+      await setActiveWorkspace(db, { token: response.token }, created.workspace.id);
       forwardCookies(c, headers.getSetCookie());
       // The only answer that ever holds this secret key: no cache may keep a copy.
       c.header('Cache-Control', 'no-store');
@@ -565,19 +534,6 @@ export function teamRoutes(deps: AppDeps) {
       );
     }
     return role;
-  }
-
-  /** `id`, or `id-2`, `id-3`... when it is taken. */
-  async function freeWorkspaceId(id: string): Promise<string> {
-    const base = id === '' ? 'workspace' : id;
-    for (let n = 1; ; n++) {
-      const candidate = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
-      const [taken] = await db.read
-        .select({ id: workspaces.id })
-        .from(workspaces)
-        .where(eq(workspaces.id, candidate));
-      if (!taken) return candidate;
-    }
   }
 }
 

@@ -1,6 +1,13 @@
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { type Database, statement } from '../db/client.ts';
-import { apiKeys, type KeyKind, organizations, type WorkspaceRow, workspaces } from '../db/schema.ts';
+import {
+  apiKeys,
+  identityTraffic,
+  type KeyKind,
+  organizations,
+  type WorkspaceRow,
+  workspaces,
+} from '../db/schema.ts';
 import {
   hashSecretKey,
   isKeyShaped,
@@ -275,4 +282,62 @@ export function workspaceIdFromName(name: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, 64)
     .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * `id` if no workspace has it, else `id-2`, `id-3`... (the first free one).
+ *
+ * @example
+ * await freeWorkspaceId(db, 'acme') // 'acme-2' when acme exists
+ */
+export async function freeWorkspaceId(db: Database, id: string): Promise<string> {
+  const base = id === '' ? 'workspace' : id;
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
+    const [taken] = await db.read
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(eq(workspaces.id, candidate));
+    if (!taken) return candidate;
+  }
+}
+
+/** A workspace's stored row (settings, secrets), read fresh rather than from the directory's cache. */
+export async function workspaceRow(db: Database, id: string) {
+  const [workspace] = await db.read.select().from(workspaces).where(eq(workspaces.id, id));
+  return workspace;
+}
+
+/** Settings to change on a workspace (`PATCH /v1/admin/workspace`, checked there). */
+export type WorkspaceSettingsPatch = Partial<
+  Pick<
+    typeof workspaces.$inferInsert,
+    'name' | 'allowedOrigins' | 'identityVerification' | 'theme' | 'promptCooldownHours'
+  >
+>;
+
+/** Writes changed settings; a new name renames its organization (the team) too, in the same write. */
+export async function updateWorkspaceSettings(
+  db: Database,
+  id: string,
+  patch: WorkspaceSettingsPatch,
+): Promise<void> {
+  await db.writer.batch([
+    statement(db.read.update(workspaces).set(patch).where(eq(workspaces.id, id))),
+    ...(patch.name === undefined
+      ? []
+      : [statement(db.read.update(organizations).set({ name: patch.name }).where(eq(organizations.id, id)))]),
+  ]);
+}
+
+/** The identity secrets a workspace accepts now, newest first. */
+export async function saveIdentitySecrets(db: Database, id: string, live: string[]): Promise<void> {
+  await db.writer.batch([
+    statement(db.read.update(workspaces).set({ identitySecrets: live }).where(eq(workspaces.id, id))),
+  ]);
+}
+
+/** The `identity_traffic` counters kept at ingestion: messages per subject and signature state. */
+export function identityTrafficRows(db: Database, workspaceId: string) {
+  return db.read.select().from(identityTraffic).where(eq(identityTraffic.workspaceId, workspaceId));
 }

@@ -65,6 +65,7 @@ export const accountPage = z.object({
   ),
   next: z.string().nullable(),
 });
+export type AccountPage = z.infer<typeof accountPage>;
 
 /** `GET /v1/admin/users`: in id order. */
 export const userPage = z.object({
@@ -81,6 +82,7 @@ export const userPage = z.object({
   ),
   next: z.string().nullable(),
 });
+export type UserPage = z.infer<typeof userPage>;
 
 /** `POST /v1/admin/accounts/import`: valid rows applied, bad cells reported by line and column. */
 export const accountImportResult = z.object({
