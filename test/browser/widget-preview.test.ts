@@ -43,7 +43,14 @@ beforeAll(async () => {
     base: '/app/',
     logLevel: 'warn',
     build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    // The headers the server sends with the console's page (server/routes/static.ts): the preview's
+    // frame, a document of the page's own (srcdoc), must draw under them.
+    preview: {
+      port: 0,
+      host: '127.0.0.1',
+      strictPort: false,
+      headers: { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' },
+    },
   });
   browser = await launchChromium();
 });

@@ -1,4 +1,5 @@
 /// <reference types="vite/client" />
+import type { JSONParsed } from 'hono/utils/types';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContentResponse } from '../../../shared/schemas/content.ts';
 import type { Theme } from '../../../shared/schemas/theme.ts';
@@ -9,8 +10,16 @@ import frameScript from './widget-preview-frame.ts?worker&url';
 
 export type { DeliveredOf, PreviewKind } from './widget-preview-content.ts';
 
-/** What `deliver` answers: one item of `kind` as the widget receives it, or a whole `/v1/content` answer. */
-export type PreviewDelivered<K extends PreviewKind> = DeliveredOf[K] | ContentResponse;
+/**
+ * What `deliver` answers: one item of `kind` as the widget receives it, or a whole `/v1/content`
+ * answer, as built or as the typed client reads it from JSON (`JSONParsed`, which types rich text
+ * loosely). Either way the frame checks it before drawing.
+ */
+export type PreviewDelivered<K extends PreviewKind> =
+  | DeliveredOf[K]
+  | ContentResponse
+  | JSONParsed<DeliveredOf[K]>
+  | JSONParsed<ContentResponse>;
 
 export interface WidgetPreviewProps<K extends PreviewKind> {
   kind: K;
@@ -19,8 +28,9 @@ export interface WidgetPreviewProps<K extends PreviewKind> {
   /**
    * The draft as the widget would receive it in `locale`: the `delivered` that
    * `POST /v1/admin/<plural>/{id}/preview` answers for `{ locale }`, or a whole `/v1/content` answer.
-   * Asked again when the language changes, and when a new function is passed (pass one when the draft
-   * changes). null while the draft has errors. Whatever it answers is checked before it is drawn;
+   * Asked again when the language changes and when a new function is passed: keep it stable between
+   * renders (`useCallback`, or `useMemo` keyed on the saved draft) so that each change of the draft
+   * asks once. null while the draft has errors. Whatever it answers is checked before it is drawn;
    * a throw or a rejection is shown, never thrown further.
    */
   deliver: ((locale: string) => PreviewDelivered<K> | Promise<PreviewDelivered<K>>) | null;
@@ -54,8 +64,12 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * sends nothing and stores nothing: see widget-preview-frame.ts and README, "Console".
  *
  * @example
- * <WidgetPreview kind="checklist" locales={['en', 'fr']} theme={workspace.theme}
- *   deliver={(locale) => ok(api.v1.admin.checklists[':id'].preview.$post({ param: { id }, json: { locale } })).then((p) => p.delivered)} />
+ * const deliver = useCallback(
+ *   (locale: string) =>
+ *     ok(api.v1.admin.checklists[':id'].preview.$post({ param: { id }, json: { locale } })).then((p) => p.delivered),
+ *   [id, savedAt],
+ * )
+ * <WidgetPreview kind="checklist" locales={['en', 'fr']} theme={workspace.theme} deliver={valid ? deliver : null} />
  */
 export function WidgetPreview<K extends PreviewKind>({
   kind,
