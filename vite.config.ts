@@ -251,7 +251,7 @@ const demo: UserConfig = {
 
 /**
  * The console (server/console/): one entry for the shell, one chunk per view (`lazy()` in its
- * router), served at /app by the server (server/routes/static.ts). The manifest tells the size check
+ * router), and the widget preview's frame script (see `worker`), served at /app by the server (server/routes/static.ts). The manifest tells the size check
  * (test/size-budget.ts) which files the first view loads.
  */
 const consoleApp: UserConfig = {
@@ -260,6 +260,10 @@ const consoleApp: UserConfig = {
   publicDir: false,
   plugins: [preact(), precompress()],
   build: { outDir: '../../dist/console', emptyOutDir: true, target: 'es2020', manifest: true },
+  // The widget preview's frame script (`?worker&url` in server/console/components/WidgetPreview.tsx):
+  // bundled on its own as an ES module, with the widget's UI in it, which the console's views then
+  // never carry; Preact's preset compiles the widget's JSX there too.
+  worker: { format: 'es', plugins: () => [preact()] },
 };
 
 /**

@@ -1,3 +1,4 @@
+import { deliverTheme } from '../../shared/delivered-theme.ts';
 import { errorCodes, type FieldError } from '../../shared/problem.ts';
 import type { ContentRequest, ContentResponse } from '../../shared/schemas/content.ts';
 import { contentRequest } from '../../shared/schemas/content.ts';
@@ -13,7 +14,6 @@ import { previewDraft, readPreviewToken } from './preview.ts';
 import { lastPromptAt, promptHistory } from './prompts.ts';
 import type { Subject } from './subject.ts';
 import { readSubject } from './subject-read.ts';
-import { deliverTheme } from './theme.ts';
 import { publishedContentAt } from './versioned.ts';
 
 type Bag = Record<string, unknown>;

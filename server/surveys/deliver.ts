@@ -1,4 +1,5 @@
 import { asTime, matchesTraits } from '../../shared/conditions.ts';
+import { deliverTheme } from '../../shared/delivered-theme.ts';
 import type { UrlRule } from '../../shared/schemas/condition.ts';
 import type { DeliveredSurvey } from '../../shared/schemas/content.ts';
 import type { SurveyContent } from '../../shared/schemas/survey.ts';
@@ -6,7 +7,6 @@ import type { Theme } from '../../shared/schemas/theme.ts';
 import { surveyDefaults } from '../../shared/widget-strings.ts';
 import { lastPromptAt, type PromptEvent } from '../content/prompts.ts';
 import type { Subject } from '../content/subject.ts';
-import { deliverTheme } from '../content/theme.ts';
 import { pickTranslation } from '../content/translation.ts';
 import { deliverableUrls } from '../content/url-rules.ts';
 import type { Published } from '../content/versioned.ts';

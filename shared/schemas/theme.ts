@@ -29,7 +29,7 @@ export const themeOverrides = z.object({ brandColor, font, radius, mode }).parti
 export type Theme = z.infer<typeof theme>;
 
 /**
- * A theme as the server delivers it to the widget (server/content/theme.ts): complete and checked,
+ * A theme as the server delivers it to the widget (shared/delivered-theme.ts): complete and checked,
  * with the colour of text on brand-coloured buttons worked out, so that the widget applies it as is.
  */
 export const deliveredTheme = theme.extend({ onBrand: z.enum(['#fff', '#000']) });

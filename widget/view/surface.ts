@@ -57,7 +57,7 @@ export const pageDirection = (locale: string) =>
  * A view root's look: the colour scheme (`data-mode`: light, dark, or auto, the user's system
  * setting), the host page's choice (`waymark.theme()`) if it made one, else the delivered theme's;
  * and the theme's values as the custom properties the stylesheets use. The server checked them and
- * worked out the text colour on brand-coloured buttons (server/content/theme.ts).
+ * worked out the text colour on brand-coloured buttons (shared/delivered-theme.ts).
  */
 export const themed = (theme: DeliveredTheme | undefined, mode?: Mode) => ({
   'data-mode': mode ?? theme?.mode,

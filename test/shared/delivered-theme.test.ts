@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliverTheme, luminance } from '../../server/content/theme.ts';
+import { deliverTheme, luminance } from '../../shared/delivered-theme.ts';
 
 describe('the delivered theme', () => {
   it('fills in the defaults', () => {

@@ -1,11 +1,12 @@
-import { type DeliveredTheme, type Theme, theme } from '../../shared/schemas/theme.ts';
+import { type DeliveredTheme, type Theme, theme } from './schemas/theme.ts';
 
 /**
  * The theme the widget applies: the workspace's, with a survey's overrides on top when given,
  * defaults filled in and each value checked against shared/schemas/theme.ts, plus the colour of
  * text on brand-coloured buttons: black or white, whichever contrasts more with the brand colour
- * (WCAG 2 relative luminance), at least 4.6:1 for any colour. Worked out here rather than in the
- * widget: every byte of the widget counts (README, "Size").
+ * (WCAG 2 relative luminance), at least 4.6:1 for any colour. Worked out by the server rather than
+ * by the widget: every byte of the widget counts (README, "Size"). In shared/ so that the console's
+ * widget preview themes a draft exactly as delivery does (README, "Console").
  *
  * @example
  * deliverTheme({ brandColor: '#fde047' }).onBrand // '#000': black on yellow
