@@ -20,7 +20,12 @@ export function pick(origin: string): Picker | null {
   if (url.origin !== origin || !/^https?:$/.test(url.protocol)) return null;
   const channel = openerChannel(origin);
   const env = browserEnv();
-  return createPicker({ send: channel.post, done: channel.close, url: () => env.page().url ?? '' });
+  return createPicker({
+    send: channel.post,
+    // A moment to read "Sent", and for the message to be on its way before the tab goes.
+    done: () => env.setTimeout(channel.close, 600),
+    url: () => env.page().url ?? '',
+  });
 }
 
 /** What widget.js expects of the chunk it imports. */

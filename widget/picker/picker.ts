@@ -55,8 +55,8 @@ const panelHtml = `
 <p class="hint">Click an element of this page. Arrow keys move the highlight (up: its parent, down: its first child, left and right: its siblings), Enter picks, Esc cancels.</p>
 <div class="chosen" hidden>
   <label>Selector<input type="text" class="selector" spellcheck="false" autocomplete="off"></label>
-  <label class="narrow"><input type="checkbox" class="narrowed"> Only where its text contains</label>
-  <label hidden class="text-field">Text<input type="text" class="text" spellcheck="false" autocomplete="off"></label>
+  <label class="narrow"><input type="checkbox" class="narrowed"> Narrow by visible text</label>
+  <label hidden class="text-field">Text it contains<input type="text" class="text" spellcheck="false" autocomplete="off"></label>
   <p class="count" aria-live="polite"></p>
   <div class="actions"><button type="button" class="use">Use this</button><button type="button" class="again">Pick again</button><button type="button" class="cancel">Cancel</button></div>
 </div>
