@@ -171,6 +171,22 @@ describe('the element picker', () => {
     await popup.mouse.click(target.x + target.width / 2, target.y + target.height / 2);
     await expect.poll(() => selectorField(popup).inputValue()).toBe('[data-tour="export"]');
 
+    // What the console ignores: a message of the wrong shape from the tab (a style rule, not a
+    // selector), and a well-formed one from any other window (here the console's own).
+    await popup.evaluate(
+      (origin) =>
+        window.opener.postMessage(
+          { type: 'waymark:picked', selector: 'a{}', matches: 1, url: location.href },
+          origin,
+        ),
+      waymark.url,
+    );
+    await opener.evaluate(() =>
+      window.postMessage(
+        { type: 'waymark:picked', selector: '#forged', matches: 1, url: location.href },
+        '*',
+      ),
+    );
     const closed = popup.waitForEvent('close');
     await panel(popup).getByRole('button', { name: 'Use this' }).click();
     const picked = await picking;
