@@ -190,8 +190,9 @@ if (total > totalBudget)
   );
 else if (total > totalGoal) console.log(`note: total is over the ${kb(totalGoal)} goal`);
 for (const row of rows.filter((row) => authorsOnly(row.name))) {
+  console.log('only authors download (not in the total):');
   console.log(
-    `${row.name} (authors only)`.padEnd(24),
+    row.name.padEnd(24),
     kb(row.raw).padStart(10),
     row.encoding.padStart(9),
     kb(row.wire).padStart(12),
