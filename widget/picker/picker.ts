@@ -49,19 +49,60 @@ button:focus-visible,input:focus-visible,.layer:focus-visible{outline:2px solid 
 [hidden]{display:none!important}
 `;
 
-/** What the panel shows, built once; every string is set as text, never as markup. */
-const panelHtml = `
-<h2 id="wm-pick-title">Pick an element</h2>
-<p class="hint">Click an element of this page. Arrow keys move the highlight (up: its parent, down: its first child, left and right: its siblings), Enter picks, Esc cancels.</p>
-<div class="chosen" hidden>
-  <label>Selector<input type="text" class="selector" spellcheck="false" autocomplete="off"></label>
-  <label class="narrow"><input type="checkbox" class="narrowed"> Narrow by visible text</label>
-  <label hidden class="text-field">Text it contains<input type="text" class="text" spellcheck="false" autocomplete="off"></label>
-  <p class="count" aria-live="polite"></p>
-  <div class="actions"><button type="button" class="use">Use this</button><button type="button" class="again">Pick again</button><button type="button" class="cancel">Cancel</button></div>
-</div>
-<p class="sent" hidden role="status">Sent to Waymark. You can close this tab.</p>
-`;
+/**
+ * An element with attributes and children, made with DOM calls: no markup is parsed, so a host that
+ * enforces Trusted Types (which refuses `innerHTML`) shows the picker too.
+ */
+function el(
+  doc: Document,
+  tag: string,
+  attributes: Record<string, string>,
+  ...children: Array<Node | string>
+) {
+  const element = doc.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+/** What the panel shows, built once; every string is text, never markup. */
+function panelParts(doc: Document): Node[] {
+  const field = (className: string) =>
+    el(doc, 'input', { type: 'text', class: className, spellcheck: 'false', autocomplete: 'off' });
+  return [
+    el(doc, 'h2', { id: 'wm-pick-title' }, 'Pick an element'),
+    el(
+      doc,
+      'p',
+      { class: 'hint' },
+      'Click an element of this page. Arrow keys move the highlight (up: its parent, down: its first child, left and right: its siblings), Enter picks, Esc cancels.',
+    ),
+    el(
+      doc,
+      'div',
+      { class: 'chosen', hidden: '' },
+      el(doc, 'label', {}, 'Selector', field('selector')),
+      el(
+        doc,
+        'label',
+        { class: 'narrow' },
+        el(doc, 'input', { type: 'checkbox', class: 'narrowed' }),
+        ' Narrow by visible text',
+      ),
+      el(doc, 'label', { class: 'text-field', hidden: '' }, 'Text it contains', field('text')),
+      el(doc, 'p', { class: 'count', 'aria-live': 'polite' }),
+      el(
+        doc,
+        'div',
+        { class: 'actions' },
+        el(doc, 'button', { type: 'button', class: 'use' }, 'Use this'),
+        el(doc, 'button', { type: 'button', class: 'again' }, 'Pick again'),
+        el(doc, 'button', { type: 'button', class: 'cancel' }, 'Cancel'),
+      ),
+    ),
+    el(doc, 'p', { class: 'sent', hidden: '', role: 'status' }, 'Sent to Waymark. You can close this tab.'),
+  ];
+}
 
 /** Events the picker keeps to itself: the host page's own handlers never see them. */
 const swallowed = [
@@ -111,7 +152,7 @@ export function createPicker(options: PickerOptions): Picker {
   panel.className = 'panel';
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-labelledby', 'wm-pick-title');
-  panel.innerHTML = panelHtml;
+  panel.append(...panelParts(doc));
   container.append(layer, box, panel);
   const part = <E extends Element>(selector: string) => panel.querySelector<E>(selector)!;
   const chosenPart = part<HTMLElement>('.chosen');
