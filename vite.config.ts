@@ -12,7 +12,8 @@ import { build, defineConfig, type Plugin, type UserConfig } from 'vite';
  * Four builds from one config (`npm run build` runs them in turn):
  * - `vite build` (default mode): the embeddable widget in dist/widget/: the core, a classic script
  *   (`widget.js`), and the UI of checklists, surveys and spotlights, an ES module chunk (`view-<hash>.js`) that
- *   the core imports only when there is something to show (see viewChunk below).
+ *   the core imports only when there is something to show, and the element picker's chunk
+ *   (`picker-<hash>.js`), only for a preview link the console opened to pick (see widgetChunks below).
  * - `vite build --mode demo`: the fake host product, a Preact single-page app at dist/demo/.
  * - `vite build --mode console`: the console, the CS team's Preact single-page app, at dist/console/,
  *   served at /app (see consoleApp below).
@@ -41,74 +42,93 @@ const isRuntimeImport = (id: string) =>
   isBuiltin(id) || runtimePackages.some((name) => id === name || id.startsWith(`${name}/`));
 
 /**
- * Builds the UI chunk (Preact, the checklist, survey and spotlight views) first, as one ES module, and hands
- * its content-hashed file name to the core as `__WAYMARK_VIEW_CHUNK__`. The server caches chunks for
- * good, hence the hash; the core cannot be a module (a host's plain `<script async>` loads it) and an
- * IIFE cannot split, hence two builds. The chunk is written by the core's build, as an asset of it,
- * so `emptyOutDir` clears stale chunks and never the fresh one.
+ * Builds the widget's chunks first, each as one ES module, and hands their content-hashed file names
+ * to the core as `__WAYMARK_VIEW_CHUNK__` and `__WAYMARK_PICKER_CHUNK__`: the UI chunk (Preact, the
+ * checklist, survey and spotlight views) and the element picker's (README, "Element picker"), which
+ * only a preview link opened by the console loads. The server caches chunks for good, hence the hash;
+ * the core cannot be a module (a host's plain `<script async>` loads it) and an IIFE cannot split,
+ * hence separate builds. The chunks are written by the core's build, as assets of it, so
+ * `emptyOutDir` clears stale chunks and never the fresh ones.
  */
-function viewChunk(): Plugin {
+function widgetChunks(): Plugin {
+  const chunks = [
+    { input: 'widget/view/main.ts', name: 'view', define: '__WAYMARK_VIEW_CHUNK__', jsx: true },
+    // Plain DOM, no JSX: the injected Preact import would bundle Preact into it.
+    { input: 'widget/picker/main.ts', name: 'picker', define: '__WAYMARK_PICKER_CHUNK__', jsx: false },
+  ];
   let files: Array<{ fileName: string; source: string }> = [];
   return {
-    name: 'waymark-view-chunk',
+    name: 'waymark-widget-chunks',
     apply: 'build',
     async config() {
-      const output = await build({
-        configFile: false,
-        logLevel: 'warn',
-        publicDir: false,
-        // Classic JSX, h() calls from one import the build adds to each .tsx file: 0.2 KB less than
-        // the automatic runtime's jsx() calls, and the views' sources stay plain JSX (no pragma, no
-        // import kept only for the transform). Preact's preset would switch to the automatic one;
-        // in a production build it does nothing else.
-        oxc: {
-          jsx: { runtime: 'classic', pragma: '_h', pragmaFrag: '_F' },
-          jsxInject: "import { h as _h, Fragment as _F } from 'preact'",
-        },
-        build: {
-          write: false,
-          target: 'es2020',
-          // Terser compresses this chunk 0.14 KB smaller than Vite's default minifier (the core, not).
-          minify: 'terser',
-          terserOptions: {
-            ecma: 2020,
-            module: true,
-            compress: { passes: 3 },
-            // Properties named `_x` are a module's private state (a spotlight run's fields): Terser
-            // shortens them, as Preact's build does its own (mangle.json), so the source keeps
-            // readable names. Never for what is stored or sent (JSON keys keep their names), nor
-            // Preact's (`__k`, `__html`): a single `_` and a lowercase letter.
-            mangle: { properties: { regex: /^_[a-z]/ } },
-          },
-          sourcemap: true,
-          // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
-          rolldownOptions: {
-            input: 'widget/view/main.ts',
-            // An app build drops an entry's exports; the core calls this one's `mount`.
-            preserveEntrySignatures: 'strict',
-            output: { format: 'es', entryFileNames: 'view-[hash].js' },
-          },
-        },
-      });
-      const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) =>
-        'output' in o ? o.output : [],
-      );
-      files = chunks.map((file) =>
-        file.type === 'chunk'
-          ? { fileName: file.fileName, source: file.code }
-          : { fileName: file.fileName, source: String(file.source) },
-      );
-      const entry = chunks.find((file) => file.type === 'chunk' && file.isEntry);
-      // One file: a second chunk would be a second download and a second gzip stream (README, "Size").
-      if (!entry || chunks.filter((file) => file.type === 'chunk').length !== 1) {
-        throw new Error('the UI chunk must build to one JavaScript file');
+      const define: Record<string, string> = {};
+      files = [];
+      for (const chunk of chunks) {
+        const built = await buildChunk(chunk.input, chunk.name, chunk.jsx);
+        files.push(...built.files);
+        define[chunk.define] = JSON.stringify(built.entry);
       }
-      return { define: { __WAYMARK_VIEW_CHUNK__: JSON.stringify(entry.fileName) } };
+      return { define };
     },
     generateBundle() {
       for (const file of files) this.emitFile({ type: 'asset', ...file });
     },
   };
+}
+
+/** One widget chunk, `<name>-<hash>.js` and its source map, built in memory. */
+async function buildChunk(input: string, name: string, jsx: boolean) {
+  const output = await build({
+    configFile: false,
+    logLevel: 'warn',
+    publicDir: false,
+    // Classic JSX, h() calls from one import the build adds to each .tsx file: 0.2 KB less than
+    // the automatic runtime's jsx() calls, and the views' sources stay plain JSX (no pragma, no
+    // import kept only for the transform). Preact's preset would switch to the automatic one;
+    // in a production build it does nothing else.
+    oxc: jsx
+      ? {
+          jsx: { runtime: 'classic', pragma: '_h', pragmaFrag: '_F' },
+          jsxInject: "import { h as _h, Fragment as _F } from 'preact'",
+        }
+      : {},
+    build: {
+      write: false,
+      target: 'es2020',
+      // Terser compresses the UI chunk 0.14 KB smaller than Vite's default minifier (the core, not).
+      minify: 'terser',
+      terserOptions: {
+        ecma: 2020,
+        module: true,
+        compress: { passes: 3 },
+        // Properties named `_x` are a module's private state (a spotlight run's fields): Terser
+        // shortens them, as Preact's build does its own (mangle.json), so the source keeps
+        // readable names. Never for what is stored or sent (JSON keys keep their names), nor
+        // Preact's (`__k`, `__html`): a single `_` and a lowercase letter.
+        mangle: { properties: { regex: /^_[a-z]/ } },
+      },
+      sourcemap: true,
+      // Not lib mode: that leaves an ES build's whitespace in (for tree-shaking by a later bundler).
+      rolldownOptions: {
+        input,
+        // An app build drops an entry's exports; the core calls this one's `mount` (or `pick`).
+        preserveEntrySignatures: 'strict',
+        output: { format: 'es', entryFileNames: `${name}-[hash].js` },
+      },
+    },
+  });
+  const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => ('output' in o ? o.output : []));
+  const files = chunks.map((file) =>
+    file.type === 'chunk'
+      ? { fileName: file.fileName, source: file.code }
+      : { fileName: file.fileName, source: String(file.source) },
+  );
+  const entry = chunks.find((file) => file.type === 'chunk' && file.isEntry);
+  // One file: a second chunk would be a second download and a second gzip stream (README, "Size").
+  if (!entry || chunks.filter((file) => file.type === 'chunk').length !== 1) {
+    throw new Error(`the ${name} chunk must build to one JavaScript file`);
+  }
+  return { entry: entry.fileName, files };
 }
 
 /**
@@ -225,7 +245,7 @@ function migrations(): Plugin {
 
 const widget: UserConfig = {
   publicDir: false,
-  plugins: [viewChunk(), precompress()],
+  plugins: [widgetChunks(), precompress()],
   build: {
     outDir: 'dist/widget',
     emptyOutDir: true,

@@ -95,3 +95,24 @@ export function readGlobal(): unknown {
 export function writeGlobal(api: object): void {
   (window as { waymark?: unknown }).waymark = api;
 }
+
+/**
+ * The console's origin when this page is a preview link the console opened for its element picker
+ * (README, "Element picker"): `waymark_pick=<origin>` beside a `waymark_preview` token, in a tab that
+ * another window opened. Otherwise null, and the picker's chunk is never downloaded.
+ */
+export function pickRequest(): string | null {
+  const params = new URLSearchParams(location.search);
+  return (params.get('waymark_preview') && window.opener && params.get('waymark_pick')) || null;
+}
+
+/**
+ * The picker's way back: a message to the window that opened this tab, delivered only if that
+ * window is at `origin` (postMessage's target origin), and closing this tab afterwards.
+ */
+export function openerChannel(origin: string): { post(message: unknown): void; close(): void } {
+  return {
+    post: (message) => (window.opener as Window | null)?.postMessage(message, origin),
+    close: () => window.close(),
+  };
+}

@@ -1,9 +1,12 @@
-import { browserEnv, readGlobal, widgetScript, writeGlobal } from './env.ts';
+import { browserEnv, pickRequest, readGlobal, widgetScript, writeGlobal } from './env.ts';
+import type { PickerModule } from './picker/main.ts';
 import type { ViewModule } from './view-loader.ts';
 import { createWaymark } from './waymark.ts';
 
 /** The UI chunk's file name (content-hashed), set by vite.config.ts; absent under vitest. */
 declare const __WAYMARK_VIEW_CHUNK__: string | undefined;
+/** The element picker's chunk (content-hashed), set by vite.config.ts; absent under vitest. */
+declare const __WAYMARK_PICKER_CHUNK__: string | undefined;
 
 /**
  * Script-tag entry: `<script async src="https://HOST/widget.js" data-key="pk_…"></script>`.
@@ -37,6 +40,20 @@ try {
         ) as Promise<ViewModule>,
     });
     writeGlobal(api);
+    // A preview link the console opened for its element picker (README, "Element picker"): the
+    // picker's own chunk, which no other page downloads.
+    const origin = pickRequest();
+    if (origin)
+      (
+        import(
+          /* @vite-ignore */ new URL(
+            `widget/${typeof __WAYMARK_PICKER_CHUNK__ === 'string' ? __WAYMARK_PICKER_CHUNK__ : 'picker.js'}`,
+            script.src,
+          ).href
+        ) as Promise<PickerModule>
+      )
+        .then((picker) => picker.pick(origin))
+        .catch(() => {});
   }
 } catch {
   // Never break the host page: a widget that cannot even boot stays out of the way.
