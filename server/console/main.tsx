@@ -182,7 +182,7 @@ function App() {
           <Route path={`${base}/adoption`} component={Adoption} />
           <Route path={`${base}/tours`} component={Tours} />
           <Route path={`${base}/content`} component={Content} />
-          <Route path={`${base}/content/checklists/new`} component={ChecklistBuilder} />
+          {/* `/content/checklists/new` included: one route, so saving a new one keeps the page. */}
           <Route path={`${base}/content/checklists/:id`} component={ChecklistBuilder} />
           <Route path={`${base}/users`} component={Users} />
           <Route path={`${base}/users/:id`} component={User} />

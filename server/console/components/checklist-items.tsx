@@ -224,6 +224,13 @@ function ActionFields({
   );
 }
 
+/** The index of the item card at a point of the screen (its `data-index`), if any. */
+function cardAt(x: number, y: number): number | null {
+  const card = document.elementFromPoint(x, y)?.closest<HTMLElement>('.item-card');
+  const index = Number(card?.dataset.index);
+  return card && Number.isInteger(index) ? index : null;
+}
+
 /**
  * A checklist's items: each one's fields, added and removed, and put in order by dragging its
  * handle or, from the keyboard, with its "Move up" and "Move down" buttons; each move is announced
@@ -287,32 +294,35 @@ export function ChecklistItems({
             <li
               key={key}
               class={`item-card${dragged === index ? ' dragging' : ''}${over === index && dragged !== index ? ' drop-here' : ''}`}
-              onDragOver={(e) => {
-                if (dragged === null) return;
-                e.preventDefault();
-                setOver(index);
-              }}
-              onDrop={(e) => {
-                e.preventDefault();
-                if (dragged !== null) reorder(dragged, index, 'drag');
-                setDragged(null);
-                setOver(null);
-              }}
+              data-index={index}
             >
               <div class="item-head">
                 {/* Dragging is for the pointer; the buttons beside it do the same from the keyboard. */}
                 <span
                   class="drag-handle"
-                  draggable
                   title="Drag to reorder"
                   aria-hidden="true"
                   data-testid={`drag-${index}`}
-                  onDragStart={(e) => {
-                    e.dataTransfer?.setData('text/plain', String(index));
-                    if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                  // Pointer events, not HTML drag and drop: one code path for mouse, pen and touch.
+                  onPointerDown={(e) => {
+                    if (e.button !== 0) return;
+                    e.preventDefault();
+                    e.currentTarget.setPointerCapture(e.pointerId);
                     setDragged(index);
+                    setOver(index);
                   }}
-                  onDragEnd={() => {
+                  onPointerMove={(e) => {
+                    if (dragged === null) return;
+                    const at = cardAt(e.clientX, e.clientY);
+                    if (at !== null) setOver(at);
+                  }}
+                  onPointerUp={(e) => {
+                    const at = cardAt(e.clientX, e.clientY) ?? over;
+                    if (dragged !== null && at !== null) reorder(dragged, at, 'drag');
+                    setDragged(null);
+                    setOver(null);
+                  }}
+                  onPointerCancel={() => {
                     setDragged(null);
                     setOver(null);
                   }}

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import type { ChecklistContentInput, ChecklistRecord } from '../../../shared/schemas/checklist.ts';
 import { ApiFailure, api, ok } from '../api.ts';
@@ -20,6 +20,7 @@ import { dateTime } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
 const checklists = api.v1.admin.checklists;
+const addressOf = (id: string) => `${base}/content/checklists/${encodeURIComponent(id)}`;
 
 /** What the builder needs besides the checklist: what its items may point at. */
 async function loadChoices() {
@@ -44,7 +45,8 @@ async function loadChoices() {
 export default function ChecklistBuilder() {
   const { params } = useRoute();
   const { workspace } = useSession();
-  const id = params.id;
+  // `/content/checklists/new` is this same route: a new checklist has no id yet.
+  const id = params.id === 'new' ? undefined : params.id;
   const view = useLoad(
     () =>
       Promise.all([
@@ -84,15 +86,37 @@ function Editor({
   const [saved, setSaved] = useState(() => (initial ? JSON.stringify(start) : null));
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [showSummary, setShowSummary] = useState(false);
-  const [status, setStatus] = useState<Status>(
-    location.query.created
-      ? { tone: 'done', text: 'Created: the draft is saved. End users see nothing until it is published.' }
-      : null,
-  );
+  // A checklist just created opens at its own address, saying what was done (`?created`, `?published=N`).
+  const [status, setStatus] = useState<Status>(() => {
+    const { created, published } = location.query;
+    if (published)
+      return {
+        tone: 'done',
+        text: `Created and published as version ${published}: end users in its audience see it now.`,
+      };
+    if (created)
+      return {
+        tone: 'done',
+        text: 'Created: the draft is saved. End users see nothing until it is published.',
+      };
+    return null;
+  });
+  useEffect(() => {
+    if (location.query.created || location.query.published) location.route(location.path, true);
+  }, []);
   const [busy, setBusy] = useState(false);
   const [confirmArchive, setConfirmArchive] = useState(false);
   const [historyGeneration, setHistoryGeneration] = useState(0);
   const summary = useRef<HTMLDivElement>(null);
+  /** Bumped to move the focus to the list of errors once it is drawn. */
+  const [summoned, setSummoned] = useState(0);
+  useEffect(() => {
+    if (summoned) summary.current?.focus();
+  }, [summoned]);
+  const showErrors = () => {
+    setShowSummary(true);
+    setSummoned((n) => n + 1);
+  };
 
   const draft = { name, content };
   const clientErrors = useMemo(() => validateDraft({ name, content }), [name, content]);
@@ -126,8 +150,7 @@ function Editor({
     } catch (error) {
       if (error instanceof ApiFailure && error.problem?.errors?.length) {
         setServerErrors(problemErrors(error.problem.errors));
-        setShowSummary(true);
-        summary.current?.focus();
+        showErrors();
       }
       setStatus({ tone: 'error', text: error instanceof Error ? error.message : String(error) });
       return null;
@@ -136,12 +159,14 @@ function Editor({
     }
   };
 
-  /** Saves the draft (creating the checklist the first time); false when it could not. */
-  const save = async (): Promise<ChecklistRecord | null> => {
+  /**
+   * Saves the draft (creating the checklist the first time, then opening it at its address unless
+   * `stay`); null when it could not.
+   */
+  const save = async (stay = false): Promise<ChecklistRecord | null> => {
     if (Object.keys(clientErrors).length > 0) {
-      setShowSummary(true);
+      showErrors();
       setStatus({ tone: 'error', text: 'Not saved: fix the fields marked below.' });
-      summary.current?.focus();
       return null;
     }
     const sent = JSON.stringify(draft);
@@ -156,18 +181,22 @@ function Editor({
     setSaved(sent);
     setRecord(result);
     setShowSummary(false);
-    if (!record)
-      location.route(`${base}/content/checklists/${encodeURIComponent(result.id)}?created=1`, true);
+    if (!record && !stay) location.route(`${addressOf(result.id)}?created=1`, true);
     return result;
   };
 
   const publish = async () => {
-    const current = dirty || !record ? await save() : record;
+    const current = dirty || !record ? await save(true) : record;
     if (!current) return;
     const version = await act(
       () => ok(checklists[':id'].publish.$post({ param: { id: current.id } })),
       (v) => `Published as version ${v.version}: end users in its audience see it now.`,
     );
+    if (!record)
+      location.route(
+        `${addressOf(current.id)}?${version ? `published=${version.version}` : 'created=1'}`,
+        true,
+      );
     if (!version) return;
     setRecord({ ...current, publishedVersion: version.version, hasUnpublishedChanges: false });
     setHistoryGeneration((n) => n + 1);
@@ -254,7 +283,7 @@ function Editor({
               {errorList.length === 1 ? 'One field needs' : `${errorList.length} fields need`} a change:
             </strong>
           </p>
-          <ul>
+          <ul class="error-list">
             {errorList.map(([pointer, message]) => (
               <li key={pointer}>
                 <a href={`#${fieldId(pointer)}`}>
