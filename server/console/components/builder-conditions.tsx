@@ -355,7 +355,7 @@ export function AudienceFields({
         conditions={conditions}
         onChange={(next) => onChange({ ...audience, conditions: next })}
       />
-      <h4>Pages</h4>
+      <h3>Pages</h3>
       <UrlRules
         at={`${at}/urls`}
         noun="Shown on page"

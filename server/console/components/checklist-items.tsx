@@ -329,9 +329,9 @@ export function ChecklistItems({
                 >
                   ⠿
                 </span>
-                <h4 class="item-title">
+                <h3 class="item-title">
                   Item {index + 1}: {titleOf(item)}
-                </h4>
+                </h3>
                 <div class="item-tools">
                   <button
                     type="button"

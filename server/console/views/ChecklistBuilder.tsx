@@ -459,7 +459,8 @@ function History({ id, generation, draft }: { id: string; generation: number; dr
   if (versions.state === 'error') return <ErrorNote error={versions.error} retry={versions.reload} />;
   return (
     <VersionHistory
-      key={generation}
+      // A new version starts the comparison over, at it and the one before.
+      key={versions.data.versions[0]?.version ?? 0}
       versions={versions.data.versions}
       draft={draft}
       load={async (version) =>

@@ -86,7 +86,7 @@ export default function Content() {
           const rows = view.data[kind.id];
           const headingId = `content-${kind.id}`;
           return (
-            <section key={kind.id} aria-labelledby={headingId}>
+            <section key={kind.id}>
               <div class="heading">
                 <h2 id={headingId}>{kind.title}</h2>
                 {author && (
