@@ -250,6 +250,35 @@ describe('the checklist builder', () => {
     await signIn(context, waymark.owner.email, waymark.owner.password);
     await page.goto(`${waymark.url}/app/content/checklists/${checklistId}`);
     await page.getByRole('heading', { name: 'Version history' }).waitFor();
+
+    // An error only the server can find (a milestone gone since the page loaded) lands at its field.
+    const created = await fetch(`${waymark.url}/v1/admin/milestones`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${waymark.keys.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ key: 'read_docs', name: 'Read the docs', rule: { event: 'Docs Read' } }),
+    });
+    expect(created.status).toBe(201);
+    const milestone = await created.json();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Version history' }).waitFor();
+    const guide = '/content/items/2/completion';
+    await field(page, `${guide}/kind`).selectOption({ label: 'A milestone is reached' });
+    await field(page, `${guide}/milestone`).selectOption({ label: 'Read the docs (read_docs)' });
+    const deleted = await fetch(`${waymark.url}/v1/admin/milestones/${milestone.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${waymark.keys.secretKey}` },
+    });
+    expect(deleted.status).toBe(204);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await errorOf(page, `${guide}/milestone`).waitFor();
+    expect(await errorOf(page, `${guide}/milestone`).textContent()).toBe(
+      'names no milestone of this workspace ("read_docs")',
+    );
+    expect(await field(page, `${guide}/milestone`).getAttribute('aria-invalid')).toBe('true');
+    expect((await admin(`/checklists/${checklistId}`)).draft.items[2].completion).toEqual({ kind: 'manual' });
+    await field(page, `${guide}/kind`).selectOption({ label: 'The user ticks it' });
+    expect(await page.locator('[aria-invalid="true"]').count()).toBe(0);
+
     await field(page, '/content/title').fill(`${title} today`);
     await field(page, '/content/items/2/title').fill('Read the invoicing guide');
     await page.getByRole('button', { name: 'Save draft' }).click();
@@ -269,8 +298,9 @@ describe('the checklist builder', () => {
       ['Item read_guide › Title', 'Read the guide', 'Read the invoicing guide'],
     ]);
     // Version 2 against the saved draft: the same.
-    await page.getByLabel('From').selectOption({ label: 'Version 2' });
-    await page.getByLabel('To').selectOption({ label: 'Saved draft' });
+    const compare = (side: string) => page.locator('.filters label', { hasText: side }).locator('select');
+    await compare('From').selectOption({ label: 'Version 2' });
+    await compare('To').selectOption({ label: 'Saved draft' });
     await page.getByText('No difference between version 2 and the saved draft.').waitFor();
     await context.close();
   });
