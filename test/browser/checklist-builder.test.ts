@@ -173,6 +173,8 @@ describe('the checklist builder', () => {
       'Item 2: Send an invoice',
       'Item 3: Read the guide',
     ]);
+    // The README's picture: the top of the builder, its items and the side column.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(root, 'test', 'browser', 'screenshots', 'checklist-builder.png') });
 
     // Saved and published in one go: the page moves to the checklist's address.
