@@ -25,6 +25,8 @@ const Adoption = lazy(() => import('./views/Adoption.tsx'));
 const Tours = lazy(() => import('./views/Tours.tsx'));
 const Users = lazy(() => import('./views/Users.tsx'));
 const User = lazy(() => import('./views/User.tsx'));
+const Content = lazy(() => import('./views/Content.tsx'));
+const ChecklistBuilder = lazy(() => import('./views/ChecklistBuilder.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 /** What the signed-out pages need of the app: reload the session once they have signed someone in. */
@@ -175,6 +177,9 @@ function App() {
           <Route path={`${base}/onboarding`} component={Onboarding} />
           <Route path={`${base}/adoption`} component={Adoption} />
           <Route path={`${base}/tours`} component={Tours} />
+          <Route path={`${base}/content`} component={Content} />
+          {/* `/content/checklists/new` included: one route, so saving a new one keeps the page. */}
+          <Route path={`${base}/content/checklists/:id`} component={ChecklistBuilder} />
           <Route path={`${base}/users`} component={Users} />
           <Route path={`${base}/users/:id`} component={User} />
           <Route path={`${base}/events`} component={Events} />

@@ -18,6 +18,7 @@ const sections = [
     match: (p: string) => p.startsWith(`${base}/onboarding`),
   },
   { href: `${base}/adoption`, label: 'Adoption', match: (p: string) => p.startsWith(`${base}/adoption`) },
+  { href: `${base}/content`, label: 'Content', match: (p: string) => p.startsWith(`${base}/content`) },
   { href: `${base}/tours`, label: 'Tours', match: (p: string) => p.startsWith(`${base}/tours`) },
   { href: `${base}/users`, label: 'People', match: (p: string) => p.startsWith(`${base}/users`) },
   { href: `${base}/events`, label: 'Live events', match: (p: string) => p.startsWith(`${base}/events`) },
