@@ -25,8 +25,9 @@ const Adoption = lazy(() => import('./views/Adoption.tsx'));
 const Tours = lazy(() => import('./views/Tours.tsx'));
 const Users = lazy(() => import('./views/Users.tsx'));
 const User = lazy(() => import('./views/User.tsx'));
-// Authoring (README, "Console"): the survey builder.
+// Authoring (README, "Console"): the survey and tour builders.
 const SurveyBuilder = lazy(() => import('./views/SurveyBuilder.tsx'));
+const SpotlightBuilder = lazy(() => import('./views/SpotlightBuilder.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 /** What the signed-out pages need of the app: reload the session once they have signed someone in. */
@@ -188,6 +189,7 @@ function App() {
           <Route path={`${base}/settings`} component={Settings} />
           <Route path={`${base}/team`} component={Members} />
           <Route path={`${base}/content/surveys/:id`} component={SurveyBuilder} />
+          <Route path={`${base}/content/spotlights/:id`} component={SpotlightBuilder} />
           <Route default component={NotFound} />
         </Router>
       </Shell>

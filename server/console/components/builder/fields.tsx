@@ -903,6 +903,7 @@ export function useContentBuilder<C>({
   schema,
   initial,
   created,
+  check,
 }: {
   id: string;
   endpoints: ContentEndpoints<C>;
@@ -910,6 +911,8 @@ export function useContentBuilder<C>({
   schema: z.ZodType;
   initial: () => { name: string; content: C };
   created(id: string): void;
+  /** Problems the schema does not see but the server checks (a tour's CSS selectors). */
+  check?: (content: C) => FieldErrors;
 }) {
   const isNew = id === 'new';
   const [loading, setLoading] = useState<Loading<C>>(
@@ -942,7 +945,13 @@ export function useContentBuilder<C>({
   }, [id]);
 
   const parsed = schema.safeParse({ name, content });
-  const errors: FieldErrors = { ...zodErrors(parsed.success ? undefined : parsed.error), ...server };
+  const checked = check?.(content) ?? {};
+  const valid = parsed.success && Object.keys(checked).length === 0;
+  const errors: FieldErrors = {
+    ...zodErrors(parsed.success ? undefined : parsed.error),
+    ...checked,
+    ...server,
+  };
   const record = loading.state === 'ready' ? loading.record : null;
   const dirty = saved !== JSON.stringify({ name, content });
 
@@ -965,7 +974,7 @@ export function useContentBuilder<C>({
 
   /** Saves the draft if it changed; returns the record, or null when refused (problems shown). */
   const save = async (): Promise<ContentRecord<C> | null> => {
-    if (!parsed.success) {
+    if (!valid) {
       setAttempted(true);
       setMessage({ text: 'Not saved: fix the fields marked below.', error: true });
       focusFirstProblem();
@@ -1041,7 +1050,7 @@ export function useContentBuilder<C>({
     /** Problems shown at their fields: the schema's once a field was edited or a save tried, and the server's. */
     errors,
     attempted,
-    valid: parsed.success,
+    valid,
     dirty,
     busy,
     message,
