@@ -25,8 +25,11 @@ const Adoption = lazy(() => import('./views/Adoption.tsx'));
 const Tours = lazy(() => import('./views/Tours.tsx'));
 const Users = lazy(() => import('./views/Users.tsx'));
 const User = lazy(() => import('./views/User.tsx'));
+// Authoring (README, "Console"): the content list and the checklist, survey and tour builders.
 const Content = lazy(() => import('./views/Content.tsx'));
 const ChecklistBuilder = lazy(() => import('./views/ChecklistBuilder.tsx'));
+const SurveyBuilder = lazy(() => import('./views/SurveyBuilder.tsx'));
+const SpotlightBuilder = lazy(() => import('./views/SpotlightBuilder.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 /** What the signed-out pages need of the app: reload the session once they have signed someone in. */
@@ -186,6 +189,8 @@ function App() {
           <Route path={`${base}/install`} component={Install} />
           <Route path={`${base}/settings`} component={Settings} />
           <Route path={`${base}/team`} component={Members} />
+          <Route path={`${base}/content/surveys/:id`} component={SurveyBuilder} />
+          <Route path={`${base}/content/spotlights/:id`} component={SpotlightBuilder} />
           <Route default component={NotFound} />
         </Router>
       </Shell>

@@ -1,9 +1,10 @@
+import { selectorProblem } from '../../shared/css-selector.ts';
 import { errorCodes, toPointer } from '../../shared/problem.ts';
 import { spotlightContent } from '../../shared/schemas/spotlight.ts';
 import { VersionedContent } from '../content/versioned.ts';
 import type { Database } from '../db/client.ts';
 import { ApiError } from '../http/api-error.ts';
-import { selectorFields, selectorProblem } from './selectors.ts';
+import { selectorFields } from './selectors.ts';
 
 /** Spotlights and tours: drafts and immutable versions, their CSS selectors checked when saved. */
 export const spotlightService = (db: Database, clock: () => number) =>
