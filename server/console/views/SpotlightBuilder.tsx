@@ -22,6 +22,7 @@ import {
   UrlRuleFields,
   useContentBuilder,
 } from '../components/builder/fields.tsx';
+import { type Picked, pickElement } from '../pick.ts';
 import { base, useSession } from '../session.ts';
 
 /** The spotlight admin routes, through the typed client. */
@@ -37,12 +38,11 @@ const spotlights: ContentEndpoints<SpotlightContent> = {
     ok(api.v1.admin.spotlights[':id'].preview.$post({ param: { id }, json: { url, expiresInMinutes: 60 } })),
 };
 
-/**
- * Picks an element on the product's page and hands back its selector: the element picker, not yet
- * part of the console. While null, each selector's "Pick element" button is disabled and says so;
- * wiring the picker is this one line.
- */
-const pickElement: ((done: (selector: string) => void) => void) | null = null;
+/** Where the page an author last picked elements on is remembered, in this browser. */
+const pickPageKey = 'waymark:console:pick-page';
+
+/** Runs the element picker (README, "Element picker") and hands the author's choice to `done`. */
+type Pick = (done: (choice: Picked) => void) => void;
 
 /** Every selector's problem by pointer, as the server checks them when saving (shared/css-selector.ts). */
 function selectorErrors(content: SpotlightContent): FieldErrors {
@@ -91,11 +91,16 @@ function StepFields({
   index,
   errors,
   onChange,
+  pick,
+  pickReason,
 }: {
   step: SpotlightStep;
   index: number;
   errors: FieldErrors;
   onChange(step: SpotlightStep): void;
+  /** Null while picking cannot start, for `pickReason`. */
+  pick: Pick | null;
+  pickReason: string | null;
 }) {
   const at = `/content/steps/${index}`;
   const common = { errors };
@@ -164,11 +169,19 @@ function StepFields({
         after={
           <button
             type="button"
-            disabled={pickElement === null}
-            title={pickElement === null ? 'available with the element picker' : undefined}
+            disabled={pick === null}
+            title={pickReason ?? undefined}
+            aria-label={`Pick the element of step ${index + 1} on your product`}
             onClick={() =>
-              pickElement?.((selector) =>
-                onChange({ ...step, anchor: { ...(step.anchor ?? { pierceShadow: true }), selector } }),
+              pick?.((choice) =>
+                onChange({
+                  ...step,
+                  anchor: {
+                    ...(step.anchor ?? { pierceShadow: true }),
+                    selector: choice.selector,
+                    text: choice.text,
+                  },
+                }),
               )
             }
           >
@@ -366,6 +379,34 @@ export default function SpotlightBuilder() {
     setAnnounced(`Step “${step.title || step.id}” moved to position ${to + 1} of ${steps.length}.`);
   };
   const readOnly = !can('editor');
+  const [pickPage, setPickPage] = useState(() => localStorage.getItem(pickPageKey) ?? '');
+  const [pickNote, setPickNote] = useState('');
+  const { record } = builder;
+  const pickReason = readOnly
+    ? 'Viewers cannot pick elements.'
+    : !record
+      ? 'Save the draft first: picking opens a preview of it on your product.'
+      : !/^https?:\/\/\S+$/.test(pickPage)
+        ? 'Enter the page of your product to pick on (above the steps) first.'
+        : null;
+  const pick: Pick | null =
+    pickReason !== null || !record
+      ? null
+      : async (done) => {
+          try {
+            setPickNote('Opening your product: point at the element in its tab and click it…');
+            const link = await spotlights.preview(record.id, pickPage);
+            if (!link.url) throw new Error('The server answered no link.');
+            const choice = await pickElement(link.url);
+            if (!choice) return setPickNote('Picking was cancelled: the tab was closed.');
+            done(choice);
+            setPickNote(
+              `Picked ${choice.selector}${choice.text ? ` with the text “${choice.text}”` : ''}: it matches ${choice.matches} element${choice.matches === 1 ? '' : 's'} on that page.`,
+            );
+          } catch (error) {
+            setPickNote(error instanceof Error ? error.message : String(error));
+          }
+        };
   const trigger = content.trigger;
   const frequency = content.frequency;
   return (
@@ -389,6 +430,22 @@ export default function SpotlightBuilder() {
         </p>
         <p class="visually-hidden" aria-live="polite">
           {announced}
+        </p>
+        <TextField
+          label="Page of your product to pick elements on"
+          pointer="/pickPage"
+          type="url"
+          errors={{}}
+          placeholder="https://app.example.com/invoices"
+          hint="“Pick element” opens it with this saved draft, for you only; click the element there and it comes back here."
+          value={pickPage}
+          onInput={(page) => {
+            setPickPage(page.trim());
+            localStorage.setItem(pickPageKey, page.trim());
+          }}
+        />
+        <p class="muted" role="status">
+          {pickNote}
         </p>
         <ol class="steps">
           {steps.map((step, index) => (
@@ -451,6 +508,8 @@ export default function SpotlightBuilder() {
                 index={index}
                 errors={errors}
                 onChange={(next) => set({ steps: steps.map((s, i) => (i === index ? next : s)) })}
+                pick={pick}
+                pickReason={pickReason}
               />
             </li>
           ))}
