@@ -25,6 +25,7 @@ const Adoption = lazy(() => import('./views/Adoption.tsx'));
 const Tours = lazy(() => import('./views/Tours.tsx'));
 const Users = lazy(() => import('./views/Users.tsx'));
 const User = lazy(() => import('./views/User.tsx'));
+const Webhooks = lazy(() => import('./views/Webhooks.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 /** What the signed-out pages need of the app: reload the session once they have signed someone in. */
@@ -185,6 +186,7 @@ function App() {
           <Route path={`${base}/install`} component={Install} />
           <Route path={`${base}/settings`} component={Settings} />
           <Route path={`${base}/team`} component={Members} />
+          <Route path={`${base}/webhooks`} component={Webhooks} />
           <Route default component={NotFound} />
         </Router>
       </Shell>
