@@ -230,12 +230,14 @@ function AddWebhookForm({ onCreated }: { onCreated(created: { url: string; secre
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const focusInvalid = useRef(false);
   const errors = { ...server, ...draftErrors(draft) };
   const shownError = (field: string) => (touched[field] ? errors[field] : undefined);
   const edit = (field: keyof Draft, value: Draft[keyof Draft]) => {
     setDraft((d) => ({ ...d, [field]: value }));
     setTouched((t) => ({ ...t, [field === 'scope' ? 'types' : field]: true }));
-    setServer(({ [field === 'types' || field === 'scope' ? 'eventTypes' : field]: _gone, ...rest }) => rest);
+    // The server's error for a field goes once the field is changed (`eventTypes` is typed in `types`).
+    setServer(({ [field === 'scope' ? 'types' : field]: _gone, ...rest }) => rest);
   };
 
   const submit = async (e: Event) => {
@@ -256,19 +258,22 @@ function AddWebhookForm({ onCreated }: { onCreated(created: { url: string; secre
       onCreated(created);
     } catch (error) {
       const fields = serverFieldErrors(error);
-      if (fields.eventTypes) fields.types = fields.eventTypes;
-      setServer(fields);
+      const { eventTypes, ...others } = fields;
+      if (eventTypes) others.types = eventTypes;
+      setServer(others);
       setTouched({ url: true, description: true, types: true });
-      if (Object.keys(fields).length === 0) setFailure(messageOf(error));
+      if (Object.keys(others).length === 0) setFailure(messageOf(error));
+      else focusInvalid.current = true;
     } finally {
       setBusy(false);
     }
   };
-  // Focus the first invalid field once a refused submit has shown the errors.
+  // Once the server's refusal is drawn at its fields, the first of them takes focus.
   useEffect(() => {
-    if (Object.keys(server).length > 0)
-      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [server]);
+    if (!focusInvalid.current) return;
+    focusInvalid.current = false;
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  });
 
   const urlError = shownError('url');
   const descriptionError = shownError('description');
