@@ -421,12 +421,9 @@ function EndpointCard({
     }
   };
 
-  const sendTest = () =>
-    act(async () => {
-      const queued = await ok(api.v1.admin.webhooks[':id'].test.$post({ param: { id: endpoint.id } }));
-      setMessage(testOutcome(queued));
-      setLogVersion((v) => v + 1);
-      // The worker sends it within a second or so: follow it until it is delivered or refused, for 20 s.
+  /** Follows a queued test delivery (the worker sends it within a second or so) to its result, for 20 s. */
+  const follow = async (queued: WebhookDelivery) => {
+    try {
       for (let i = 0; i < 20 && alive.current; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         const page = await ok(
@@ -448,7 +445,21 @@ function EndpointCard({
           text: 'Test event queued, not sent yet: no delivery worker has taken it (is WEBHOOK_DELIVERY off on every instance?). The log below shows it once it is.',
           tone: 'wait',
         });
+    } catch (error) {
+      if (alive.current) setMessage({ text: messageOf(error), tone: 'bad' });
+    }
+  };
+
+  const sendTest = async () => {
+    let queued: WebhookDelivery | null = null;
+    await act(async () => {
+      queued = await ok(api.v1.admin.webhooks[':id'].test.$post({ param: { id: endpoint.id } }));
+      setMessage(testOutcome(queued));
+      setLogVersion((v) => v + 1);
     });
+    // Followed with the buttons free: the endpoint can be paused or deleted meanwhile.
+    if (queued) await follow(queued);
+  };
 
   return (
     <article class="webhook" aria-labelledby={headingId}>
