@@ -26,7 +26,7 @@ export const whenSignedOut = (handler: () => void) => {
 };
 
 type Success<R> =
-  R extends ClientResponse<infer T, infer S, 'json'> ? (S extends 200 | 201 ? T : never) : never;
+  R extends ClientResponse<infer T, infer S, 'json'> ? (S extends 200 | 201 | 202 ? T : never) : never;
 
 /**
  * The body of a successful answer, or an ApiFailure.

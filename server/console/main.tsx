@@ -30,6 +30,7 @@ const Content = lazy(() => import('./views/Content.tsx'));
 const ChecklistBuilder = lazy(() => import('./views/ChecklistBuilder.tsx'));
 const SurveyBuilder = lazy(() => import('./views/SurveyBuilder.tsx'));
 const SpotlightBuilder = lazy(() => import('./views/SpotlightBuilder.tsx'));
+const Webhooks = lazy(() => import('./views/Webhooks.tsx'));
 const NotFound = lazy(() => import('./views/NotFound.tsx'));
 
 /** What the signed-out pages need of the app: reload the session once they have signed someone in. */
@@ -191,6 +192,7 @@ function App() {
           <Route path={`${base}/team`} component={Members} />
           <Route path={`${base}/content/surveys/:id`} component={SurveyBuilder} />
           <Route path={`${base}/content/spotlights/:id`} component={SpotlightBuilder} />
+          <Route path={`${base}/webhooks`} component={Webhooks} />
           <Route default component={NotFound} />
         </Router>
       </Shell>

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
   webhookDelivery,
+  webhookDeliveryPage,
   webhookDeliveryQuery,
   webhookEndpoint,
   webhookEndpointInput,
@@ -85,10 +86,11 @@ const route = {
   deliveries: createRoute({
     method: 'get',
     path: '/webhooks/{id}/deliveries',
-    summary: 'The delivery log, newest first: status, attempts, last error, next attempt',
+    summary:
+      'The delivery log, newest first, a page at a time (`before`: the `next` of the page before): status, attempts, last error, next attempt',
     security,
     request: { params: idParams, query: webhookDeliveryQuery },
-    responses: answers(z.object({ deliveries: z.array(webhookDelivery) })),
+    responses: answers(webhookDeliveryPage),
   }),
 };
 
@@ -132,6 +134,6 @@ export function webhookRoutes(deps: AppDeps) {
     })
     .openapi(route.deliveries, async (c) => {
       const query = c.req.valid('query');
-      return c.json({ deliveries: await endpoints.deliveries(ws(c), c.req.param('id'), query) }, 200);
+      return c.json(await endpoints.deliveries(ws(c), c.req.param('id'), query), 200);
     });
 }

@@ -1,9 +1,10 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import { errorCodes } from '../../shared/problem.ts';
 import {
   testEventType,
   type WebhookDelivery,
+  type WebhookDeliveryPage,
   type WebhookEndpoint,
   type WebhookEndpointInput,
   type WebhookEndpointPatch,
@@ -171,26 +172,41 @@ export class WebhookEndpoints {
     return presentDelivery(delivery);
   }
 
-  /** The endpoint's deliveries, newest first, each with its attempts. */
+  /**
+   * The endpoint's deliveries, newest first, each with its attempts: a page, and the cursor of the
+   * next (`<createdAt>.<id>` of its last delivery; null when none is older).
+   */
   async deliveries(
     workspaceId: string,
     id: string,
-    query: { status?: DeliveryState | undefined; limit: number },
-  ): Promise<WebhookDelivery[]> {
+    query: { status?: DeliveryState | undefined; before?: [number, string] | undefined; limit: number },
+  ): Promise<WebhookDeliveryPage> {
     await this.#row(workspaceId, id);
+    const t = webhookDeliveries;
     const rows = await this.db.read
       .select()
-      .from(webhookDeliveries)
+      .from(t)
       .where(
         and(
-          eq(webhookDeliveries.workspaceId, workspaceId),
-          eq(webhookDeliveries.endpointId, id),
-          query.status === undefined ? undefined : eq(webhookDeliveries.status, query.status),
+          eq(t.workspaceId, workspaceId),
+          eq(t.endpointId, id),
+          query.status === undefined ? undefined : eq(t.status, query.status),
+          query.before === undefined
+            ? undefined
+            : or(
+                lt(t.createdAt, query.before[0]),
+                and(eq(t.createdAt, query.before[0]), lt(t.id, query.before[1])),
+              ),
         ),
       )
-      .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
-      .limit(query.limit);
-    return rows.map(presentDelivery);
+      .orderBy(desc(t.createdAt), desc(t.id))
+      .limit(query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      deliveries: page.map(presentDelivery),
+      next: rows.length > query.limit && last ? `${last.createdAt}.${last.id}` : null,
+    };
   }
 
   async #row(workspaceId: string, id: string): Promise<WebhookEndpointRow> {

@@ -151,11 +151,29 @@ export const webhookDelivery = z.object({
 });
 export type WebhookDelivery = z.infer<typeof webhookDelivery>;
 
-/** `GET /v1/admin/webhooks/{id}/deliveries`: newest first. */
+/**
+ * `GET /v1/admin/webhooks/{id}/deliveries`: newest first, a page at a time; `before` is the `next`
+ * of the page before (`<createdAt ms>.<delivery id>`).
+ */
 export const webhookDeliveryQuery = z.object({
   status: deliveryStatus.optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.whd_[\w-]+$/, 'must be the `next` cursor of a previous page')
+    .transform((cursor) => {
+      const dot = cursor.indexOf('.');
+      return [Number(cursor.slice(0, dot)), cursor.slice(dot + 1)] as [number, string];
+    })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
+
+/** A page of the delivery log; `next` (null on the last page) asks for the page after it as `before`. */
+export const webhookDeliveryPage = z.object({
+  deliveries: z.array(webhookDelivery),
+  next: z.string().nullable(),
+});
+export type WebhookDeliveryPage = z.infer<typeof webhookDeliveryPage>;
 
 /**
  * The JSON body of every delivery. `text` is a one-line summary, escaped for Slack (`&`, `<`, `>`),

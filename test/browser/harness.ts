@@ -10,6 +10,7 @@ import type { TeamMail } from '../../server/auth/mail.ts';
 import { type Database, openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
 import { type DemoKeys, demoOwner, demoWorkspaceId, seedDemo, seedDemoOwner } from '../../server/seed.ts';
+import type { WebhookSettings } from '../../server/webhooks/worker.ts';
 import { root } from '../server/processes.ts';
 
 /** Flags for Debian's Chromium on these machines (no sandbox as root, no network but loopback). */
@@ -67,8 +68,11 @@ export interface EventRow {
   context: string | null;
 }
 
-/** The real server (built widget and demo from dist/) on a fresh database, on a free port. */
-export async function startWaymark(): Promise<Waymark> {
+/**
+ * The real server (built widget and demo from dist/) on a fresh database, on a free port. With
+ * `webhooks`, its webhook delivery worker runs too, with those settings.
+ */
+export async function startWaymark(options: { webhooks?: Partial<WebhookSettings> } = {}): Promise<Waymark> {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-browser-'));
   const logger = createLogger('silent');
   const db = await openDatabase({ url: `file:${join(dir, 'b.db')}`, logger });
@@ -84,7 +88,9 @@ export async function startWaymark(): Promise<Waymark> {
     mail: async (mail) => {
       mails.push(mail);
     },
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
+  if (options.webhooks) app.webhooks.start();
   await seedDemoOwner(db, app.auth, Date.now());
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     // `ingestDown` makes ingestion answer 503 (nothing stored), as an overloaded server would:
@@ -131,6 +137,7 @@ export async function startWaymark(): Promise<Waymark> {
     },
     async close() {
       await new Promise((resolve) => server.close(resolve));
+      await app.webhooks.stop();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },

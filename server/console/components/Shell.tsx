@@ -25,6 +25,11 @@ const sections = [
   { href: `${base}/install`, label: 'Install', match: (p: string) => p.startsWith(`${base}/install`) },
   { href: `${base}/settings`, label: 'Keys', match: (p: string) => p.startsWith(`${base}/settings`) },
   { href: `${base}/team`, label: 'Team', match: (p: string) => p.startsWith(`${base}/team`) },
+  {
+    href: `${base}/webhooks`,
+    label: 'Webhooks & alerts',
+    match: (p: string) => p.startsWith(`${base}/webhooks`),
+  },
 ];
 
 /** The frame of every signed-in page: sections, the workspace switcher, the theme, the member and sign-out. */
