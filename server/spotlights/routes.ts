@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { deliveredSpotlight } from '../../shared/schemas/content.ts';
 import { spotlightFunnels } from '../../shared/schemas/reports.ts';
 import {
@@ -8,7 +9,9 @@ import {
   spotlightVersion,
 } from '../../shared/schemas/spotlight.ts';
 import type { AppDeps } from '../app.ts';
-import { adminSecurity, answers, routes } from '../http/routes.ts';
+import { previewToken } from '../content/preview.ts';
+import { jsonBody, parse } from '../http/parse.ts';
+import { adminSecurity, answers, body, bodyReadByHandler, routes } from '../http/routes.ts';
 import { funnelQuery, idParams, versionedRoutes, workspaceOf as ws } from '../routes/versioned.ts';
 import { present } from './deliver.ts';
 import { spotlightFunnel } from './funnel.ts';
@@ -22,12 +25,33 @@ const funnelRoute = createRoute({
   responses: answers(spotlightFunnels),
 });
 
+/** `POST /spotlights/picker-link`: a page of the customer's app to pick elements on. */
+export const pickerLinkRequest = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be a full http(s) address of a page of your app' }),
+});
+
+const pickerLinkRoute = createRoute({
+  method: 'post',
+  path: '/spotlights/picker-link',
+  summary:
+    'A signed link, valid 15 minutes, that opens a page of your app ready for the element picker (README, "Element picker")',
+  description:
+    'The link carries a preview token that names no content: the page shows what it always shows, and the widget there starts the picker when the console opened it (`waymark_pick`). For a tour not saved yet, whose steps need their elements before it can be.',
+  security: adminSecurity,
+  request: { body: body(pickerLinkRequest, { url: 'https://app.acme.com/invoices' }) },
+  responses: answers(z.object({ url: z.string(), expiresAt: z.string() })),
+});
+
+/** How long a picker link works: long enough to open it, not to share it. */
+const pickerLinkMinutes = 15;
+
 /**
  * Admin API for spotlights and tours (mounted under /v1/admin, behind its secret-key check):
  * drafts and versions, preview links and the step funnel.
  */
 export function spotlightRoutes(deps: AppDeps) {
-  return routes()
+  const app = routes();
+  return app
     .route(
       '/',
       versionedRoutes(
@@ -61,6 +85,14 @@ export function spotlightRoutes(deps: AppDeps) {
         },
       ),
     )
+    .openapi(bodyReadByHandler(app, pickerLinkRoute), async (c) => {
+      const { url } = parse(pickerLinkRequest, await jsonBody(c.req.raw));
+      const expiresAt = deps.clock() + pickerLinkMinutes * 60_000;
+      // No content has an empty id: the token previews nothing (server/content/preview.ts).
+      const link = new URL(url);
+      link.searchParams.set('waymark_preview', previewToken(c.get('tenant').signingKeys, '', expiresAt));
+      return c.json({ url: link.href, expiresAt: new Date(expiresAt).toISOString() }, 200);
+    })
     .openapi(funnelRoute, async (c) => {
       const id = c.req.param('id');
       const requested = c.req.valid('query').version;

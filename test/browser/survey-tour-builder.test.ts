@@ -234,10 +234,12 @@ describe('the tour builder', () => {
     await page.getByLabel('Name (for your team)').fill('Invoices and sign-out');
     await page.getByLabel('Step 1: title').fill('Make an invoice');
     await page.getByLabel('Step 1: element (CSS selector)').fill('[data-tour="create-invoice"]');
-    // The element picker is not wired yet: its button says so.
-    const pick = page.getByRole('button', { name: 'Pick element' }).first();
+    // Picking needs the page of the product to pick on first.
+    const pick = page.getByRole('button', { name: 'Pick the element of step 1 on your product' });
     expect(await pick.isDisabled()).toBe(true);
-    expect(await pick.getAttribute('title')).toBe('available with the element picker');
+    expect(await pick.getAttribute('title')).toBe(
+      'Enter the page of your product to pick on (above the steps) first.',
+    );
 
     await page.getByRole('button', { name: 'Add step' }).click();
     await page.getByLabel('Step 2: title').fill('Sign out here');
@@ -293,6 +295,78 @@ describe('the tour builder', () => {
     await last.waitFor();
     await last.getByRole('button', { name: 'Done' }).click();
     await last.waitFor({ state: 'detached' });
+    await waymark.waitForEvents((rows) =>
+      rows.some(
+        (e) => e.name === '$waymark.spotlight_completed' && JSON.parse(e.properties ?? '{}').contentId === id,
+      ),
+    );
+    expect(demo.errors).toEqual([]);
+    await demo.context.close();
+  }, 120_000);
+
+  it('builds a two-step tour whose elements are picked by clicking on the demo’s page (no selector typed), and a new demo user walks it', async () => {
+    // Every tour with several steps (the seeded one, the one above) is archived, so this one runs.
+    for (const s of (await admin('/spotlights')).spotlights)
+      if (s.draft.steps.length > 1 && s.status !== 'archived') {
+        const res = await fetch(`${waymark.url}/v1/admin/spotlights/${s.id}/archive`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${waymark.keys.secretKey}` },
+        });
+        expect(res.status).toBe(200);
+      }
+    const { context, page, errors } = await newPage();
+    // The author is signed in to their own product in this browser (the demo's pages need a user).
+    await demoUser(page, { name: 'Monica Reyes', company: `Reyes Consulting ${Date.now()}` });
+    await signIn(context);
+    await page.goto(`${waymark.url}/app/content/spotlights/new`);
+    await page.getByRole('heading', { name: 'New tour' }).waitFor();
+    await page.getByLabel('Name (for your team)').fill('Picked on the dashboard');
+    await page.getByLabel('Page of your product to pick elements on').fill(`${waymark.url}/demo/`);
+    await page.getByLabel('Step 1: title').fill('Make an invoice');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.getByLabel('Step 2: title').fill('Sign out here');
+
+    for (const [step, target] of [
+      [1, 'create-invoice'],
+      [2, 'sign-out'],
+    ] as const) {
+      const opened = context.waitForEvent('page');
+      await page.getByRole('button', { name: `Pick the element of step ${step} on your product` }).click();
+      const tab = await opened;
+      const picker = tab.getByRole('dialog', { name: 'Pick an element' });
+      await picker.waitFor();
+      const box = (await tab.locator(`[data-tour="${target}"]`).first().boundingBox())!;
+      // On the button's padding, beside its icon and label (which the picker would offer instead).
+      await tab.mouse.move(box.x + 3, box.y + box.height / 2);
+      await tab.mouse.click(box.x + 3, box.y + box.height / 2);
+      await expect.poll(() => picker.getByLabel('Selector').inputValue()).toBe(`[data-tour="${target}"]`);
+      await picker.getByRole('button', { name: 'Use this' }).click();
+      const field = page.getByLabel(`Step ${step}: element (CSS selector)`);
+      await expect.poll(() => field.inputValue()).toBe(`[data-tour="${target}"]`);
+      await said(page, `Picked [data-tour="${target}"]: it matches 1 element on that page.`);
+    }
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await said(page, 'Published as version 1.');
+    await page.waitForURL(/\/app\/content\/spotlights\/(?!new)[^/]+$/);
+    const id = new URL(page.url()).pathname.split('/').at(-1)!;
+    const record = await admin(`/spotlights/${id}`);
+    expect(record.draft.steps.map((s: { anchor: { selector: string } }) => s.anchor.selector)).toEqual([
+      '[data-tour="create-invoice"]',
+      '[data-tour="sign-out"]',
+    ]);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const demo = await newPage();
+    await demoUser(demo.page, { name: 'Liz Reyes', company: `Reyes Security ${Date.now()}` });
+    const widget = demo.page.locator('waymark-widget');
+    await widget.getByRole('button', { name: 'Close', exact: true }).click();
+    const first = widget.getByRole('dialog', { name: 'Make an invoice' });
+    await first.waitFor();
+    await first.getByRole('button', { name: 'Next' }).click();
+    const last = widget.getByRole('dialog', { name: 'Sign out here' });
+    await last.waitFor();
+    await last.getByRole('button', { name: 'Done' }).click();
     await waymark.waitForEvents((rows) =>
       rows.some(
         (e) => e.name === '$waymark.spotlight_completed' && JSON.parse(e.properties ?? '{}').contentId === id,

@@ -51,8 +51,8 @@ const placeholderCss = `
 :root[data-mode=dark]{color-scheme:dark;--bg:#15171b;--block:#23262c;--line:#3a3f48;--text:#a9afba}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;background:var(--bg);color:var(--text);font:14px/1.4 system-ui,sans-serif}
-header{height:48px;border-bottom:1px solid var(--line);background:var(--block);display:flex;align-items:center;gap:16px;padding:0 16px}
-main{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:16px;padding:24px 16px}
+#app-bar{height:48px;border-bottom:1px solid var(--line);background:var(--block);display:flex;align-items:center;gap:16px;padding:0 16px}
+#app-blocks{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:16px;padding:24px 16px}
 [data-preview-target]{min-height:96px;border:1px dashed var(--line);border-radius:8px;background:var(--block);display:grid;place-items:center;padding:12px;text-align:center}
 `;
 
@@ -61,9 +61,12 @@ function placeholderPage(doc: Document): void {
   const style = doc.createElement('style');
   style.textContent = placeholderCss;
   doc.head.appendChild(style);
-  const header = doc.createElement('header');
+  // Plain blocks, not landmarks: axe counts landmarks across frames, and the console has its own.
+  const header = doc.createElement('div');
+  header.id = 'app-bar';
   header.textContent = 'Your app';
-  const main = doc.createElement('main');
+  const main = doc.createElement('div');
+  main.id = 'app-blocks';
   for (let i = 0; i < previewTargets; i++) {
     const block = main.appendChild(doc.createElement('div'));
     block.dataset.previewTarget = String(i);

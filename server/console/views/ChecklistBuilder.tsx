@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import type { ChecklistContentInput, ChecklistRecord } from '../../../shared/schemas/checklist.ts';
 import { ApiFailure, api, ok } from '../api.ts';
@@ -16,6 +16,7 @@ import { ChecklistItems, type Choice } from '../components/checklist-items.tsx';
 import { ChecklistTranslations } from '../components/checklist-translations.tsx';
 import { ErrorNote, Loading, useLoad } from '../components/ui.tsx';
 import { VersionHistory } from '../components/version-history.tsx';
+import { WidgetPreview } from '../components/WidgetPreview.tsx';
 import { dateTime } from '../format.ts';
 import { base, useSession } from '../session.ts';
 
@@ -125,6 +126,17 @@ function Editor({
   const archived = record?.status === 'archived';
   const canAuthor = can('editor');
   const readOnly = !canAuthor || archived;
+  // The preview draws the saved draft as delivery would send it (README, "Console"), in each language.
+  const previewLocales = [content.locale ?? 'en', ...Object.keys(content.translations ?? {})];
+  const recordId = record?.id;
+  // `saved` changes with each save, and with it what the server delivers.
+  const deliver = useCallback(
+    (locale: string) =>
+      ok(checklists[':id'].preview.$post({ param: { id: recordId ?? '' }, json: { locale } })).then(
+        (answer) => answer.delivered,
+      ),
+    [recordId, saved],
+  );
 
   /** A change by the author: what the server said of the saved draft no longer applies. */
   const touched = () => {
@@ -417,11 +429,23 @@ function Editor({
           </fieldset>
         </form>
         <aside class="builder-side" aria-label="Preview and status">
-          {/*
-            PREVIEW SLOT: the live preview of the checklist (a generic component built apart) goes
-            here, at the top of this column, fed `content`. This column keeps the status below it.
-          */}
-          <div class="preview-slot" data-slot="preview" />
+          {record && canAuthor ? (
+            <WidgetPreview
+              kind="checklist"
+              label="Preview of the saved draft"
+              locales={previewLocales}
+              deliver={deliver}
+            />
+          ) : (
+            <p class="muted">
+              {record
+                ? 'The live preview is for editors, admins and owners.'
+                : 'Save the draft to see it drawn by the widget here.'}
+            </p>
+          )}
+          {record && dirty && (
+            <p class="muted">The preview shows the saved draft: save to see your changes.</p>
+          )}
           <dl class="facts">
             <dt>Status</dt>
             <dd>{state}</dd>

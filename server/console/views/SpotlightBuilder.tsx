@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { selectorProblem } from '../../../shared/css-selector.ts';
 import {
@@ -22,6 +22,7 @@ import {
   UrlRuleFields,
   useContentBuilder,
 } from '../components/builder/fields.tsx';
+import { WidgetPreview } from '../components/WidgetPreview.tsx';
 import { type Picked, pickElement } from '../pick.ts';
 import { base, useSession } from '../session.ts';
 
@@ -381,22 +382,19 @@ export default function SpotlightBuilder() {
   const readOnly = !can('editor');
   const [pickPage, setPickPage] = useState(() => localStorage.getItem(pickPageKey) ?? '');
   const [pickNote, setPickNote] = useState('');
-  const { record } = builder;
   const pickReason = readOnly
     ? 'Viewers cannot pick elements.'
-    : !record
-      ? 'Save the draft first: picking opens a preview of it on your product.'
-      : !/^https?:\/\/\S+$/.test(pickPage)
-        ? 'Enter the page of your product to pick on (above the steps) first.'
-        : null;
+    : !/^https?:\/\/\S+$/.test(pickPage)
+      ? 'Enter the page of your product to pick on (above the steps) first.'
+      : null;
   const pick: Pick | null =
-    pickReason !== null || !record
+    pickReason !== null
       ? null
       : async (done) => {
           try {
             setPickNote('Opening your product: point at the element in its tab and click it…');
-            const link = await spotlights.preview(record.id, pickPage);
-            if (!link.url) throw new Error('The server answered no link.');
+            // A link that opens the page as it is, ready for the picker: no saved draft needed.
+            const link = await ok(api.v1.admin.spotlights['picker-link'].$post({ json: { url: pickPage } }));
             const choice = await pickElement(link.url);
             if (!choice) return setPickNote('Picking was cancelled: the tab was closed.');
             done(choice);
@@ -409,8 +407,32 @@ export default function SpotlightBuilder() {
         };
   const trigger = content.trigger;
   const frequency = content.frequency;
+  // The saved draft as delivery would send it, in each of its languages (README, "Console").
+  const saved = builder.record;
+  const deliver = useCallback(
+    (locale: string) =>
+      ok(
+        api.v1.admin.spotlights[':id'].preview.$post({ param: { id: saved?.id ?? '' }, json: { locale } }),
+      ).then((answer) => answer.delivered),
+    [saved],
+  );
+  const livePreview =
+    saved && can('editor') ? (
+      <WidgetPreview
+        kind="spotlight"
+        label="Preview of the saved draft"
+        locales={[content.locale ?? 'en', ...Object.keys(content.translations ?? {})]}
+        deliver={deliver}
+      />
+    ) : (
+      <p class="muted">
+        {saved
+          ? 'The live preview is for editors, admins and owners.'
+          : 'Save the draft to see it drawn by the widget here.'}
+      </p>
+    );
   return (
-    <BuilderFrame builder={builder} noun="tour" canEdit={!readOnly}>
+    <BuilderFrame builder={builder} noun="tour" canEdit={!readOnly} preview={livePreview}>
       <fieldset class="builder-group">
         <legend>Tour</legend>
         <TextField
@@ -437,7 +459,7 @@ export default function SpotlightBuilder() {
           type="url"
           errors={{}}
           placeholder="https://app.example.com/invoices"
-          hint="“Pick element” opens it with this saved draft, for you only; click the element there and it comes back here."
+          hint="“Pick element” opens it in a new tab: click the element there and its selector comes back here."
           value={pickPage}
           onInput={(page) => {
             setPickPage(page.trim());

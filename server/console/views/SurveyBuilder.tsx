@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import {
   type SurveyContent,
@@ -19,6 +19,7 @@ import {
   TextField,
   useContentBuilder,
 } from '../components/builder/fields.tsx';
+import { WidgetPreview } from '../components/WidgetPreview.tsx';
 import { base, useSession } from '../session.ts';
 
 /** The survey admin routes, through the typed client. */
@@ -212,8 +213,32 @@ export default function SurveyBuilder() {
   const sampling = (key: keyof SurveyContent['sampling']) => (value: number) =>
     set({ sampling: { ...content.sampling, [key]: value } });
   const theme = content.theme;
+  // The saved draft as delivery would send it, in each of its languages (README, "Console").
+  const saved = builder.record;
+  const deliver = useCallback(
+    (locale: string) =>
+      ok(
+        api.v1.admin.surveys[':id'].preview.$post({ param: { id: saved?.id ?? '' }, json: { locale } }),
+      ).then((answer) => answer.delivered),
+    [saved],
+  );
+  const livePreview =
+    saved && can('editor') ? (
+      <WidgetPreview
+        kind="survey"
+        label="Preview of the saved draft"
+        locales={[content.locale ?? 'en', ...Object.keys(content.translations ?? {})]}
+        deliver={deliver}
+      />
+    ) : (
+      <p class="muted">
+        {saved
+          ? 'The live preview is for editors, admins and owners.'
+          : 'Save the draft to see it drawn by the widget here.'}
+      </p>
+    );
   return (
-    <BuilderFrame builder={builder} noun="NPS survey" canEdit={can('editor')}>
+    <BuilderFrame builder={builder} noun="NPS survey" canEdit={can('editor')} preview={livePreview}>
       <fieldset class="builder-group">
         <legend>Survey</legend>
         <TextField

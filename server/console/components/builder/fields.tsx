@@ -1071,6 +1071,7 @@ export function BuilderFrame<C>({
   canEdit,
   children,
   describe,
+  preview,
 }: {
   builder: ContentBuilder<C>;
   /** "NPS survey", "tour". */
@@ -1078,6 +1079,8 @@ export function BuilderFrame<C>({
   canEdit: boolean;
   children: ComponentChildren;
   describe?: (pointer: string) => string;
+  /** The live preview of the saved draft (components/WidgetPreview.tsx), at the top of the side column. */
+  preview?: ComponentChildren;
 }) {
   const { record, loading, busy, message } = builder;
   if (loading.state === 'loading')
@@ -1164,11 +1167,11 @@ export function BuilderFrame<C>({
             {children}
           </fieldset>
         </form>
-        {/*
-          LIVE PREVIEW COLUMN. The generic live preview pane (built apart, see README, "Console") goes
-          here, above the preview link: it takes the content being edited, `builder.content`.
-        */}
-        <aside class="builder-preview" aria-label="Preview" data-slot="live-preview">
+        <aside class="builder-preview" aria-label="Preview">
+          {preview}
+          {record && builder.dirty && (
+            <p class="muted">The previews show the saved draft: save to see your changes.</p>
+          )}
           <PreviewOnProduct
             preview={builder.actions.preview}
             disabledReason={
