@@ -72,17 +72,8 @@ function history(seed: number, count: number, now: number, daysBack = 120) {
   });
 }
 
-async function ingest(events: unknown[], size = 41) {
-  for (let i = 0; i < events.length; i += size) {
-    const batch = events.slice(i, i + size);
-    // Every third batch carries one of its events twice; every fourth is sent again (a client retry).
-    const sent = i % 3 === 0 && batch.length > 1 ? [...batch, batch[0]] : batch;
-    for (let attempt = 0; attempt < (i % 4 === 0 ? 2 : 1); attempt++) {
-      const res = await h.post({ batch: sent });
-      expect(res.status, await res.clone().text()).toBe(200);
-    }
-  }
-}
+/** Sent as a flaky client would (duplicates in a batch, retried batches): see the harness. */
+const ingest = (events: unknown[], size = 41) => h.ingestLikeAClient(events, size);
 
 const features = async (): Promise<CoreFeature[]> => (await h.adminJson('/core-features')).body.coreFeatures;
 

@@ -30,6 +30,12 @@ export interface Harness {
    * it carries (200, `success`); answers the last request's answer.
    */
   ingest(messages: readonly unknown[]): Promise<BatchResult>;
+  /**
+   * Sends messages as a flaky client would, `size` per batch: every third batch carries one of its
+   * messages twice, every fourth is sent again (a retry). Each request must answer 200; what is
+   * stored must be as if each message had arrived once.
+   */
+  ingestLikeAClient(messages: readonly unknown[], size: number): Promise<void>;
   /** `POST /v1/content` for a user, as the widget asks (text/plain, key in the body); must answer 200. */
   content(userId: string, extra?: Record<string, unknown>): Promise<ContentResponse>;
   close(): Promise<void>;
@@ -79,6 +85,16 @@ export async function createHarness(url?: string, options: Partial<AppOptions> =
           throw new Error(`/v1/batch answered ${res.status}: ${JSON.stringify(answer)}`);
       }
       return answer;
+    },
+    async ingestLikeAClient(messages, size) {
+      for (let i = 0; i < messages.length; i += size) {
+        const batch = messages.slice(i, i + size);
+        const once = i % 3 === 0 && batch.length > 1 ? [...batch, batch[0]] : batch;
+        for (let attempt = 0; attempt < (i % 4 === 0 ? 2 : 1); attempt++) {
+          const res = await post({ batch: once });
+          if (res.status !== 200) throw new Error(`/v1/batch answered ${res.status}: ${await res.text()}`);
+        }
+      }
     },
     async adminJson(path, method = 'GET', body) {
       const res = await admin(path, {

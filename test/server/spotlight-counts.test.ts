@@ -58,16 +58,8 @@ function history(seed: number, count: number, tours: string[]) {
   });
 }
 
-async function ingest(events: unknown[], size = 23) {
-  for (let i = 0; i < events.length; i += size) {
-    const batch = events.slice(i, i + size);
-    const sent = i % 3 === 0 && batch.length > 1 ? [...batch, batch[0]] : batch;
-    for (let attempt = 0; attempt < (i % 4 === 0 ? 2 : 1); attempt++) {
-      const res = await h.post({ batch: sent });
-      expect(res.status, await res.clone().text()).toBe(200);
-    }
-  }
-}
+/** Sent as a flaky client would (duplicates in a batch, retried batches): see the harness. */
+const ingest = (events: unknown[], size = 23) => h.ingestLikeAClient(events, size);
 
 const rows = (query: ReturnType<typeof sql>) =>
   h.db.read.all<Record<string, unknown>>(query).then((list) => list.map((row) => JSON.stringify(row)).sort());
