@@ -18,6 +18,22 @@ export const demoCoreFeatures = [
 ];
 
 /**
+ * Gives a workspace Ledgerly's core features (the seed, and the benchmarks' generated databases).
+ *
+ * @example
+ * await addDemoCoreFeatures(new CoreFeatureService(db, clock), 'demo')
+ */
+export async function addDemoCoreFeatures(features: CoreFeatureService, workspaceId: string): Promise<void> {
+  for (const feature of demoCoreFeatures) {
+    await features.create(workspaceId, {
+      ...feature,
+      description: '',
+      events: feature.events.map((e) => ({ ...e, where: [] })),
+    });
+  }
+}
+
+/**
  * The demo's account health, as an install with history has it: its core features, 18 weeks of
  * daily snapshots written by a backfill from the seeded events, then yesterday's scheduled run, which
  * checks the alert rules against the day before (a backfill fires none), so the inbox holds what a
@@ -35,13 +51,7 @@ export async function seedDemoHealth(db: Database, workspaceId: string, now: num
     features: new CoreFeatureService(db, clock, rollups),
     instanceId: 'demo-seed',
   };
-  for (const feature of demoCoreFeatures) {
-    await deps.features.create(workspaceId, {
-      ...feature,
-      description: '',
-      events: feature.events.map((e) => ({ ...e, where: [] })),
-    });
-  }
+  await addDemoCoreFeatures(deps.features, workspaceId);
   // The features' rollups from the history just written, before the server starts: the first views
   // show their figures, not "being counted again".
   await rollups.wake();

@@ -13,7 +13,7 @@ import { FeatureRollupBuilder } from '../../server/adoption/feature-days.ts';
 import { adoptionReport } from '../../server/adoption/report.ts';
 import { openDatabase } from '../../server/db/client.ts';
 import { createLogger } from '../../server/logger.ts';
-import { demoCoreFeatures } from '../../server/seed/demo-health.ts';
+import { addDemoCoreFeatures } from '../../server/seed/demo-health.ts';
 
 const [source, workspaceId = 'synthetic', callsArg = '20'] = process.argv.slice(2);
 if (!source) {
@@ -37,13 +37,7 @@ try {
   const builder = new FeatureRollupBuilder(db, logger);
   const features = new CoreFeatureService(db, () => now, builder);
   if ((await features.list(workspaceId)).length === 0) {
-    for (const feature of demoCoreFeatures) {
-      await features.create(workspaceId, {
-        ...feature,
-        description: '',
-        events: feature.events.map((e) => ({ ...e, where: [] })),
-      });
-    }
+    await addDemoCoreFeatures(features, workspaceId);
   }
   started = performance.now();
   await builder.wake();

@@ -30,7 +30,7 @@ import { type Database, openDatabase } from '../../server/db/client.ts';
 import { HealthModelStore } from '../../server/health/model-store.ts';
 import { dayOf, runHealthDay } from '../../server/health/run.ts';
 import { createLogger } from '../../server/logger.ts';
-import { demoCoreFeatures } from '../../server/seed/demo-health.ts';
+import { addDemoCoreFeatures, demoCoreFeatures } from '../../server/seed/demo-health.ts';
 import { seedDemoContent } from '../../server/seed.ts';
 import { rotateKey } from '../../server/workspaces/api-keys.ts';
 import { createWorkspace, currentPublishableKey } from '../../server/workspaces/store.ts';
@@ -111,13 +111,7 @@ async function prepare(db: Database, bytes: number): Promise<Prepared> {
     instanceId: 'scale-bench',
   };
   if ((await health.features.list(workspaceId)).length === 0) {
-    for (const feature of demoCoreFeatures) {
-      await health.features.create(workspaceId, {
-        ...feature,
-        description: '',
-        events: feature.events.map((e) => ({ ...e, where: [] })),
-      });
-    }
+    await addDemoCoreFeatures(health.features, workspaceId);
     say(`  added the demo's ${demoCoreFeatures.length} core features (the workspace had none)`);
   }
   const [snapshots] = await db.read.all<{ n: number }>(

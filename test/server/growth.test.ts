@@ -9,7 +9,7 @@ import { type Database, openDatabase } from '../../server/db/client.ts';
 import { HealthModelStore } from '../../server/health/model-store.ts';
 import { dayOf, runHealthDay } from '../../server/health/run.ts';
 import { createLogger } from '../../server/logger.ts';
-import { demoCoreFeatures } from '../../server/seed/demo-health.ts';
+import { addDemoCoreFeatures } from '../../server/seed/demo-health.ts';
 import { runSeedLarge } from '../../server/seed-large.ts';
 import { rotateKey } from '../../server/workspaces/api-keys.ts';
 import { currentPublishableKey } from '../../server/workspaces/store.ts';
@@ -76,13 +76,7 @@ async function build(name: string, size: typeof small): Promise<Sized> {
     models: new HealthModelStore(db, clock),
     features: new CoreFeatureService(db, clock),
   };
-  for (const feature of demoCoreFeatures) {
-    await health.features.create(workspaceId, {
-      ...feature,
-      description: '',
-      events: feature.events.map((e) => ({ ...e, where: [] })),
-    });
-  }
+  await addDemoCoreFeatures(health.features, workspaceId);
   await runHealthDay(health, workspaceId, dayOf(now - day));
   const { key: secretKey } = await rotateKey(db, workspaceId, { kind: 'secret', overlapHours: 24 }, now);
   const publishableKey = await currentPublishableKey(db, workspaceId, now);
